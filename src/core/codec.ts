@@ -1,0 +1,99 @@
+// Text encodings for names and session traffic: utf-8, gbk, gb18030, latin1 (through iconv-lite), and
+// `hex`, which sends "48 65 6c 6c 6f" as bytes and shows received bytes as a hex dump.
+import * as iconv from 'iconv-lite';
+
+export const ENCODINGS = ['utf-8', 'gbk', 'gb18030', 'latin1', 'hex'] as const;
+export type EncodingName = (typeof ENCODINGS)[number];
+
+export class EncodingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EncodingError';
+  }
+}
+
+/** Normalises user input ("UTF8", "GBK", "binary"…) to one of ENCODINGS, or throws a clear error. */
+export function checkEncoding(name: string): EncodingName {
+  const n = name.trim().toLowerCase();
+  const alias: Record<string, EncodingName> = {
+    'utf-8': 'utf-8',
+    utf8: 'utf-8',
+    gbk: 'gbk',
+    cp936: 'gbk',
+    gb18030: 'gb18030',
+    latin1: 'latin1',
+    'iso-8859-1': 'latin1',
+    binary: 'latin1',
+    hex: 'hex',
+  };
+  const e = alias[n];
+  if (!e) {
+    throw new EncodingError(`Unknown encoding "${name}". Use one of: ${ENCODINGS.join(', ')}.`);
+  }
+  return e;
+}
+
+/** Encodes text for the wire. For `hex`, the text is hex digits, spaces and separators allowed. */
+export function encodeText(text: string, encoding: EncodingName): Buffer {
+  if (encoding === 'hex') {
+    const digits = text.replace(/0x/gi, '').replace(/[\s,:;-]/g, '');
+    if (!/^[0-9a-fA-F]*$/.test(digits) || digits.length % 2 !== 0) {
+      throw new EncodingError(`"${text.slice(0, 40)}" is not hex bytes (for example: 48 65 6c 6c 6f).`);
+    }
+    return Buffer.from(digits, 'hex');
+  }
+  return iconv.encode(text, encoding);
+}
+
+/**
+ * Decodes one whole buffer strictly: returns undefined when the bytes are not valid in the encoding
+ * (a file name that does not decode must be refused, not guessed at).
+ */
+export function decodeStrict(bytes: Buffer, encoding: EncodingName): string | undefined {
+  if (encoding === 'hex') {
+    return hexDump(bytes);
+  }
+  if (encoding === 'utf-8') {
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return undefined;
+    }
+  }
+  const text = iconv.decode(bytes, encoding);
+  if (text.includes('\ufffd')) {
+    return undefined;
+  }
+  // Round-trip check: a decoder that silently maps bad bytes must not let them through.
+  return iconv.encode(text, encoding).equals(bytes) ? text : undefined;
+}
+
+/** Lower-case hex bytes separated by spaces: "48 65 6c 6c 6f". */
+export function hexDump(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+}
+
+/** Decodes a stream chunk by chunk: a multi-byte character split across chunks decodes right. */
+export interface StreamDecoder {
+  write(chunk: Buffer): string;
+  end(): string;
+}
+
+export function createDecoder(encoding: EncodingName): StreamDecoder {
+  if (encoding === 'hex') {
+    return { write: (c) => hexDump(c), end: () => '' };
+  }
+  const d = iconv.getDecoder(encoding);
+  return { write: (c) => d.write(c), end: () => d.end() ?? '' };
+}
+
+export const LINE_ENDINGS = { none: '', lf: '\n', crlf: '\r\n' } as const;
+export type LineEnding = keyof typeof LINE_ENDINGS;
+
+export function checkLineEnding(name: string): LineEnding {
+  const n = name.trim().toLowerCase();
+  if (n === 'none' || n === 'lf' || n === 'crlf') {
+    return n;
+  }
+  throw new EncodingError(`Unknown line ending "${name}". Use none, lf or crlf.`);
+}

@@ -1,0 +1,40 @@
+// The Connections view: the client sessions the user opened, redrawn at most a few times a second.
+import * as vscode from 'vscode';
+import { ClientSession } from './core/clientSession';
+import { formatBytes } from './format';
+import { SessionManager, sessionAddress } from './sessionManager';
+import { Throttle } from './throttle';
+
+export class ConnectionsView implements vscode.TreeDataProvider<ClientSession>, vscode.Disposable {
+  private readonly _onDidChangeTreeData = new vscode.EventEmitter<ClientSession | undefined>();
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+  private readonly refresh = new Throttle(() => this._onDidChangeTreeData.fire(undefined), 300);
+  private readonly sub: vscode.Disposable;
+
+  constructor(private readonly sessions: SessionManager) {
+    this.sub = sessions.onDidChange(() => this.refresh.schedule());
+  }
+
+  getTreeItem(s: ClientSession): vscode.TreeItem {
+    const item = new vscode.TreeItem(sessionAddress(s), vscode.TreeItemCollapsibleState.None);
+    item.id = `session:${s.id}`;
+    const state = s.state === 'connected' ? vscode.l10n.t('connected') : s.state === 'connecting' ? vscode.l10n.t('connecting…') : vscode.l10n.t('closed');
+    const current = this.sessions.current === s && this.sessions.sessions().length > 1 ? ` · ${vscode.l10n.t('active')}` : '';
+    item.description = `${state} · ↓${formatBytes(s.bytesIn)} ↑${formatBytes(s.bytesOut)}${current}`;
+    item.iconPath = new vscode.ThemeIcon('plug');
+    item.contextValue = `session;${s.state};`;
+    item.tooltip = vscode.l10n.t('Session {0} to {1} ({2}); received {3}, sent {4}', s.id, sessionAddress(s), s.encoding, formatBytes(s.bytesIn), formatBytes(s.bytesOut));
+    item.command = { command: 'tcpWorkbench.showSessionTraffic', title: vscode.l10n.t('Show Traffic'), arguments: [s] };
+    return item;
+  }
+
+  getChildren(s?: ClientSession): ClientSession[] {
+    return s ? [] : [...this.sessions.sessions()];
+  }
+
+  dispose(): void {
+    this.refresh.dispose();
+    this.sub.dispose();
+    this._onDidChangeTreeData.dispose();
+  }
+}

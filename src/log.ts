@@ -1,0 +1,55 @@
+// The lifecycle log: one LogOutputChannel ("TCP Workbench") plus the last lines in memory, which the
+// test API reads (an output channel cannot be read back).
+import * as vscode from 'vscode';
+
+const KEEP = 500;
+
+export class Log implements vscode.Disposable {
+  private readonly channel = vscode.window.createOutputChannel('TCP Workbench', { log: true });
+  private readonly recent: string[] = [];
+
+  info(message: string): void {
+    this.channel.info(message);
+    this.keep('info', message);
+  }
+
+  warn(message: string): void {
+    this.channel.warn(message);
+    this.keep('warn', message);
+  }
+
+  error(message: string, error?: unknown): void {
+    // The stack goes to the channel only; a person reads the message.
+    if (error instanceof Error && error.stack && !isExpected(error)) {
+      this.channel.error(`${message}\n${error.stack}`);
+    } else {
+      this.channel.error(message);
+    }
+    this.keep('error', message);
+  }
+
+  show(): void {
+    this.channel.show(true);
+  }
+
+  /** The last lines, oldest first, as `level: message`. */
+  lines(): string[] {
+    return [...this.recent];
+  }
+
+  dispose(): void {
+    this.channel.dispose();
+  }
+
+  private keep(level: string, message: string): void {
+    this.recent.push(`${level}: ${message}`);
+    if (this.recent.length > KEEP) {
+      this.recent.splice(0, this.recent.length - KEEP);
+    }
+  }
+}
+
+/** Errors we raise on purpose carry a message for people; their stack helps nobody. */
+function isExpected(e: Error): boolean {
+  return /^(ConfigError|ServerError|ConnectError|HostPortError|EncodingError|NotFoundError|TargetExistsError|DownloadError|UserError|PortInUseError)$/.test(e.name);
+}

@@ -1,0 +1,302 @@
+// The servers the user sees in the Servers view: specs (persisted per workspace) and, while running,
+// the core server behind each. Adapts core events to the log, the traffic log and one change event.
+import * as vscode from 'vscode';
+import { EchoMode, EchoServer } from './core/echoServer';
+import { FileServer } from './core/fileServer';
+import { formatHostPort } from './core/hostPort';
+import { LeaveReason, ServerAddress, ServerError, ServerState, TcpServer } from './core/serverBase';
+import { Config, checkFolder } from './config';
+import { formatBytes } from './format';
+import { Log } from './log';
+import { TrafficLog } from './traffic';
+
+export type ServerKind = 'echo' | 'file';
+
+/** What the user configured for one entry; unset fields come from the settings. */
+export interface ServerSpec {
+  id: string;
+  kind: ServerKind;
+  label?: string;
+  port?: number;
+  mode?: EchoMode;
+  replyText?: string;
+  root?: string;
+}
+
+/** Values for one start that win over the spec (a free port after "port in use", a chosen root). */
+export interface StartOverrides {
+  port?: number;
+  host?: string;
+  root?: string;
+  mode?: EchoMode;
+  replyText?: string;
+}
+
+export class PortInUseError extends Error {
+  constructor(
+    readonly port: number,
+    readonly entry: ServerEntry,
+  ) {
+    super(vscode.l10n.t('Port {0} is already in use', port));
+    this.name = 'PortInUseError';
+  }
+}
+
+export class ServerEntry {
+  server?: TcpServer;
+  /** Root of the last start (for the tooltip of a file server). */
+  root?: string;
+  private subs: vscode.Disposable[] = [];
+
+  constructor(public spec: ServerSpec) {}
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  get kind(): ServerKind {
+    return this.spec.kind;
+  }
+
+  get label(): string {
+    return this.spec.label ?? (this.kind === 'echo' ? vscode.l10n.t('Echo Server') : vscode.l10n.t('File Server'));
+  }
+
+  get state(): ServerState {
+    return this.server?.state ?? 'stopped';
+  }
+
+  get address(): ServerAddress | undefined {
+    return this.server?.address;
+  }
+
+  get addressText(): string | undefined {
+    const a = this.address;
+    return a ? formatHostPort(a.host, a.port) : undefined;
+  }
+
+  /** The port a start would use (for the "stopped" tooltip and Copy Address). */
+  configuredPort(cfg: Config): number {
+    return this.spec.port ?? (this.kind === 'echo' ? cfg.echoPort : cfg.filePort);
+  }
+
+  get mode(): EchoMode | undefined {
+    return this.server instanceof EchoServer ? this.server.mode : undefined;
+  }
+
+  attach(subs: vscode.Disposable[]): void {
+    this.subs.push(...subs);
+  }
+
+  detach(): void {
+    for (const s of this.subs.splice(0)) {
+      s.dispose();
+    }
+  }
+}
+
+const STORE_KEY = 'tcpWorkbench.servers';
+
+const LEAVE_TEXT: Record<LeaveReason, () => string> = {
+  'closed-by-peer': () => vscode.l10n.t('closed by peer'),
+  reset: () => vscode.l10n.t('connection reset'),
+  'timed-out': () => vscode.l10n.t('timed out'),
+  kicked: () => vscode.l10n.t('disconnected by you'),
+  'server-stopped': () => vscode.l10n.t('server stopped'),
+  done: () => vscode.l10n.t('done'),
+  error: () => vscode.l10n.t('error'),
+};
+
+export class ServerManager implements vscode.Disposable {
+  private readonly entries: ServerEntry[];
+  private readonly _onDidChange = new vscode.EventEmitter<void>();
+  /** Any state, client or counter change; listeners throttle. */
+  readonly onDidChange = this._onDidChange.event;
+
+  constructor(
+    private readonly state: vscode.Memento,
+    private readonly log: Log,
+    private readonly traffic: TrafficLog,
+  ) {
+    const saved = state.get<ServerSpec[]>(STORE_KEY);
+    const specs: ServerSpec[] = Array.isArray(saved) ? saved : [
+      { id: 'echo', kind: 'echo' },
+      { id: 'file', kind: 'file' },
+    ];
+    this.entries = specs.filter((s) => s && (s.kind === 'echo' || s.kind === 'file') && typeof s.id === 'string').map((s) => new ServerEntry(s));
+  }
+
+  list(): readonly ServerEntry[] {
+    return this.entries;
+  }
+
+  get(id: string): ServerEntry | undefined {
+    return this.entries.find((e) => e.id === id);
+  }
+
+  running(): ServerEntry[] {
+    return this.entries.filter((e) => e.state !== 'stopped');
+  }
+
+  /** The first entry of a kind, created when the user removed them all. */
+  firstOf(kind: ServerKind): ServerEntry {
+    return this.entries.find((e) => e.kind === kind && e.state === 'stopped') ?? this.entries.find((e) => e.kind === kind) ?? this.add({ kind });
+  }
+
+  add(spec: Omit<ServerSpec, 'id'>): ServerEntry {
+    let n = 1;
+    while (this.entries.some((e) => e.id === `${spec.kind}-${n}`)) {
+      n++;
+    }
+    const sameKind = this.entries.filter((e) => e.kind === spec.kind).length;
+    const label = spec.label ?? (sameKind === 0 ? undefined : `${spec.kind === 'echo' ? vscode.l10n.t('Echo Server') : vscode.l10n.t('File Server')} ${sameKind + 1}`);
+    const entry = new ServerEntry({ ...spec, label, id: `${spec.kind}-${n}` });
+    this.entries.push(entry);
+    this.save();
+    this._onDidChange.fire();
+    return entry;
+  }
+
+  async remove(entry: ServerEntry): Promise<void> {
+    await this.stop(entry);
+    const i = this.entries.indexOf(entry);
+    if (i >= 0) {
+      this.entries.splice(i, 1);
+    }
+    this.save();
+    this._onDidChange.fire();
+  }
+
+  update(entry: ServerEntry, change: Partial<Omit<ServerSpec, 'id' | 'kind'>>): void {
+    entry.spec = { ...entry.spec, ...change };
+    this.save();
+    this._onDidChange.fire();
+  }
+
+  /** Starts an entry with the settings, its spec and `over`; throws PortInUseError, ConfigError, ServerError. */
+  async start(entry: ServerEntry, cfg: Config, over: StartOverrides = {}): Promise<ServerAddress> {
+    if (entry.state !== 'stopped') {
+      throw new ServerError(vscode.l10n.t('{0} is already running on {1}.', entry.label, entry.addressText ?? '?'));
+    }
+    const host = over.host ?? cfg.host;
+    const port = over.port ?? entry.configuredPort(cfg);
+    const common = { host, port, maxConnections: cfg.maxConnections };
+    let server: TcpServer;
+    if (entry.kind === 'echo') {
+      server = new EchoServer({
+        ...common,
+        mode: over.mode ?? entry.spec.mode ?? cfg.echoMode,
+        replyText: over.replyText ?? entry.spec.replyText ?? cfg.replyText,
+        encoding: cfg.encoding,
+      });
+    } else {
+      const root = over.root ?? entry.spec.root;
+      if (!root) {
+        throw new ServerError(vscode.l10n.t('{0} has no folder to serve.', entry.label));
+      }
+      checkFolder(root);
+      entry.root = root;
+      server = new FileServer({ ...common, root, encoding: cfg.encoding === 'hex' ? 'utf-8' : cfg.encoding, listing: cfg.listing, nameTimeoutMs: Math.round(cfg.nameTimeout * 1000) });
+    }
+    entry.server = server;
+    entry.attach(this.wire(entry, server, cfg));
+    try {
+      const address = await server.start();
+      this.log.info(vscode.l10n.t('{0} listening on {1}', entry.label, formatHostPort(address.host, address.port)) + (entry.root && entry.kind === 'file' ? ` (${entry.root})` : ''));
+      return address;
+    } catch (e) {
+      entry.detach();
+      entry.server = undefined;
+      server.dispose();
+      this._onDidChange.fire();
+      if (e instanceof ServerError && e.code === 'EADDRINUSE') {
+        throw new PortInUseError(port, entry);
+      }
+      throw e;
+    }
+  }
+
+  async stop(entry: ServerEntry): Promise<void> {
+    const server = entry.server;
+    if (!server) {
+      return;
+    }
+    await server.stop();
+    // Another start may have replaced the server while this one was closing.
+    if (entry.server === server) {
+      entry.detach();
+      entry.server = undefined;
+    }
+    server.dispose();
+    this.traffic.forget(`server:${entry.id}`);
+    this.log.info(vscode.l10n.t('{0} stopped', entry.label));
+    this._onDidChange.fire();
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.entries.map((e) => this.stop(e)));
+  }
+
+  dispose(): void {
+    for (const e of this.entries) {
+      e.detach();
+      e.server?.dispose();
+    }
+    this._onDidChange.dispose();
+  }
+
+  private save(): void {
+    void this.state.update(STORE_KEY, this.entries.map((e) => e.spec));
+  }
+
+  private wire(entry: ServerEntry, server: TcpServer, cfg: Config): vscode.Disposable[] {
+    const source = `server:${entry.id}`;
+    const fire = () => this._onDidChange.fire();
+    const subs: vscode.Disposable[] = [
+      server.onDidChangeState(fire),
+      server.onDidAcceptClient((c) => {
+        this.log.info(vscode.l10n.t('{0}: client {1} connected', entry.label, c.remote));
+        this.traffic.note(source, entry.label, c.remote, vscode.l10n.t('connected'));
+        fire();
+      }),
+      server.onDidRefuseClient((r) => {
+        this.log.warn(vscode.l10n.t('{0}: refused {1}: {2}', entry.label, r.remote, r.reason));
+        fire();
+      }),
+      server.onDidLeaveClient((l) => {
+        const why = LEAVE_TEXT[l.reason]?.() ?? l.reason;
+        const detail = l.error ? ` (${l.error.message})` : '';
+        this.log.info(vscode.l10n.t('{0}: client {1} left: {2}', entry.label, l.client.remote, why) + detail + ` · ↓${formatBytes(l.client.bytesIn)} ↑${formatBytes(l.client.bytesOut)}`);
+        this.traffic.note(source, entry.label, l.client.remote, why);
+        fire();
+      }),
+      server.onData((d) => {
+        this.traffic.record(source, entry.label, d.client.remote, d.direction, d.bytes, server.kind === 'echo' ? cfg.encoding : 'utf-8');
+        fire();
+      }),
+      server.onDidError((e) => this.log.error(`${entry.label}: ${e.message}`, e)),
+    ];
+    if (server instanceof FileServer) {
+      subs.push(
+        server.onDidRequest((r) => {
+          const what =
+            r.outcome === 'served'
+              ? vscode.l10n.t('served {0}', formatBytes(r.size ?? 0))
+              : r.outcome === 'listed'
+                ? vscode.l10n.t('sent a listing')
+                : r.outcome === 'not-found'
+                  ? vscode.l10n.t('not found')
+                  : vscode.l10n.t('refused');
+          const line = vscode.l10n.t('{0}: {1} asked for "{2}": {3}', entry.label, r.client.remote, r.name, what) + (r.reason ? ` (${r.reason})` : '');
+          if (r.outcome === 'refused') {
+            this.log.warn(line);
+          } else {
+            this.log.info(line);
+          }
+          this.traffic.note(source, entry.label, r.client.remote, `"${r.name}": ${what}${r.reason ? ` (${r.reason})` : ''}`);
+        }),
+      );
+    }
+    return subs;
+  }
+}

@@ -1,0 +1,159 @@
+// The client sessions the user opened (Connections view), the active one Send Selection uses, and the
+// recent addresses offered by Connect and Download.
+import * as vscode from 'vscode';
+import { ClientSession, ConnectError } from './core/clientSession';
+import { EncodingName } from './core/codec';
+import { formatHostPort } from './core/hostPort';
+import { Log } from './log';
+import { TrafficLog } from './traffic';
+
+const RECENT_KEY = 'tcpWorkbench.recent';
+const MAX_RECENT = 10;
+
+export function sessionAddress(s: ClientSession): string {
+  return formatHostPort(s.options.host, s.options.port);
+}
+
+/** A connect failure with one message naming host and port, localized for the common causes. */
+export function connectMessage(e: unknown, host: string, port: number): string {
+  const where = formatHostPort(host, port);
+  const code = e instanceof ConnectError || (e instanceof Error && 'code' in e) ? (e as { code?: string }).code : undefined;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return vscode.l10n.t('Cannot connect to {0}: connection refused (is a server listening there?).', where);
+    case 'ETIMEDOUT':
+      return vscode.l10n.t('Cannot connect to {0}: timed out.', where);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return vscode.l10n.t('Cannot connect to {0}: unknown host {1}.', where, host);
+    default: {
+      const msg = e instanceof Error ? e.message : String(e);
+      return msg.includes(String(port)) ? msg : vscode.l10n.t('Cannot connect to {0}: {1}', where, msg);
+    }
+  }
+}
+
+export class SessionManager implements vscode.Disposable {
+  private readonly list: ClientSession[] = [];
+  private active?: ClientSession;
+  private readonly _onDidChange = new vscode.EventEmitter<void>();
+  readonly onDidChange = this._onDidChange.event;
+  private readonly subs = new Map<number, vscode.Disposable[]>();
+
+  constructor(
+    private readonly globalState: vscode.Memento,
+    private readonly log: Log,
+    private readonly traffic: TrafficLog,
+  ) {}
+
+  sessions(): readonly ClientSession[] {
+    return this.list;
+  }
+
+  get(id: number): ClientSession | undefined {
+    return this.list.find((s) => s.id === id);
+  }
+
+  /** The session Send Selection uses without asking: the last one connected or chosen. */
+  get current(): ClientSession | undefined {
+    return this.active && this.list.includes(this.active) ? this.active : this.list.length === 1 ? this.list[0] : undefined;
+  }
+
+  setCurrent(s: ClientSession): void {
+    this.active = s;
+  }
+
+  recent(): string[] {
+    const r = this.globalState.get<string[]>(RECENT_KEY);
+    return Array.isArray(r) ? r.filter((x) => typeof x === 'string') : [];
+  }
+
+  async remember(address: string): Promise<void> {
+    const r = [address, ...this.recent().filter((a) => a !== address)].slice(0, MAX_RECENT);
+    await this.globalState.update(RECENT_KEY, r);
+  }
+
+  /** Connects and adds the session; throws an Error whose message names host and port. */
+  async connect(host: string, port: number, encoding: EncodingName): Promise<ClientSession> {
+    const s = new ClientSession({ host, port, encoding });
+    const address = sessionAddress(s);
+    const source = `session:${s.id}`;
+    const label = vscode.l10n.t('Session {0}', s.id);
+    const fire = () => this._onDidChange.fire();
+    const subs: vscode.Disposable[] = [
+      s.onData((d) => {
+        this.traffic.record(source, label, address, 'in', d.bytes, s.encoding);
+        fire();
+      }),
+      s.onDidSend((b) => {
+        this.traffic.record(source, label, address, 'out', b, s.encoding);
+        fire();
+      }),
+      s.onDidClose((c) => {
+        if (!this.list.includes(s)) {
+          return; // a failed connect: reported by connect() itself
+        }
+        const why = c.reason === 'closed-by-peer' ? vscode.l10n.t('closed by peer') : c.reason === 'closed-by-us' ? vscode.l10n.t('closed by you') : vscode.l10n.t('error');
+        this.log.info(vscode.l10n.t('Session {0} to {1} closed: {2}', s.id, address, why) + (c.error ? ` (${c.error.message})` : ''));
+        this.traffic.note(source, label, address, why);
+        if (c.reason !== 'closed-by-us') {
+          vscode.window.setStatusBarMessage(vscode.l10n.t('Connection to {0} closed: {1}', address, why), 5000);
+        }
+        this.drop(s);
+      }),
+    ];
+    this.subs.set(s.id, subs);
+    try {
+      await s.connect();
+    } catch (e) {
+      this.release(s);
+      throw new ConnectError(connectMessage(e, host, port), (e as { code?: string }).code);
+    }
+    this.list.push(s);
+    this.active = s;
+    this.traffic.note(source, label, address, vscode.l10n.t('connected'));
+    this.log.info(vscode.l10n.t('Session {0} connected to {1}', s.id, address));
+    await this.remember(address);
+    fire();
+    return s;
+  }
+
+  async close(s: ClientSession): Promise<void> {
+    if (s.state !== 'closed') {
+      await s.close();
+    }
+    this.drop(s);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.list].map((s) => this.close(s)));
+  }
+
+  dispose(): void {
+    for (const s of [...this.list]) {
+      this.release(s);
+    }
+    this._onDidChange.dispose();
+  }
+
+  private drop(s: ClientSession): void {
+    const i = this.list.indexOf(s);
+    if (i >= 0) {
+      this.list.splice(i, 1);
+      this.release(s);
+      this._onDidChange.fire();
+    }
+  }
+
+  private release(s: ClientSession): void {
+    for (const d of this.subs.get(s.id) ?? []) {
+      d.dispose();
+    }
+    this.subs.delete(s.id);
+    this.traffic.forget(`session:${s.id}`);
+    if (this.active === s) {
+      this.active = undefined;
+    }
+    s.dispose();
+  }
+}

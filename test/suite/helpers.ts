@@ -1,0 +1,114 @@
+// Shared by the integration tests: the extension's API, real sockets on 127.0.0.1, temp folders.
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+export const EXTENSION_ID = 'tcp-workbench.tcp-workbench';
+
+/** The API object activate() returns (kept in step with src/extension.ts by hand: tests do not import src). */
+export interface Api {
+  servers(): { id: string; label: string; kind: 'echo' | 'file'; state: string; address?: string; port?: number; clients: number; root?: string }[];
+  sessions(): { id: number; address: string; state: string; bytesIn: number; bytesOut: number }[];
+  stopAll(): Promise<void>;
+  logLines(): string[];
+  trafficText(source?: string): string;
+}
+
+export async function api(): Promise<Api> {
+  const ext = vscode.extensions.getExtension<Api>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not installed`);
+  return ext.activate();
+}
+
+export function server(a: Api, id: string): ReturnType<Api['servers']>[number] {
+  const s = a.servers().find((x) => x.id === id);
+  assert.ok(s, `no server entry "${id}" in ${JSON.stringify(a.servers())}`);
+  return s;
+}
+
+/** Polls `check` every 20 ms until it returns true; fails with `what` after `ms`. */
+export async function waitFor(what: string, check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) {
+      assert.fail(`timed out after ${ms} ms waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function logSince(a: Api, mark: number): string {
+  return a.logLines().slice(mark).join('\n');
+}
+
+/** Sends `data`, then reads until `expected` bytes came back (or the peer closed / 5 s passed). */
+export function exchange(port: number, data: Buffer, expected: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let n = 0;
+    const s = net.connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`got ${n} of ${expected} bytes within 5 s`));
+    }, 5000);
+    const done = () => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(Buffer.concat(parts));
+    };
+    s.on('connect', () => s.write(data));
+    s.on('data', (c: Buffer) => {
+      parts.push(c);
+      n += c.length;
+      if (n >= expected) {
+        done();
+      }
+    });
+    s.on('end', done);
+    s.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+/** Resolves with the error code of a connection attempt, or 'connected'. */
+export function tryConnect(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.on('connect', () => {
+      s.destroy();
+      resolve('connected');
+    });
+    s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+  });
+}
+
+/** A listening plain server for the test; close it in an after hook. */
+export async function listen(onConnection: (s: net.Socket) => void): Promise<net.Server & { port: number }> {
+  const srv = net.createServer(onConnection);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return Object.assign(srv, { port: (srv.address() as net.AddressInfo).port });
+}
+
+export function close(srv: net.Server | undefined): Promise<void> {
+  return new Promise((r) => (srv ? srv.close(() => r()) : r()));
+}
+
+/** A fresh folder inside the workspace (or the temp dir when none is open); removed by `cleanup`. */
+export function scratchFolder(prefix: string): string {
+  const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.tmpdir();
+  return fs.mkdtempSync(path.join(ws, `${prefix}-`));
+}
+
+export function cleanup(dir: string | undefined): void {
+  if (dir) {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The repository root: the suite runs from out/test/suite. */
+export const REPO = path.resolve(__dirname, '..', '..', '..');

@@ -1,0 +1,125 @@
+// Connect, Send Selection, Send Text and Disconnect against servers the test owns.
+import * as assert from 'node:assert';
+import * as net from 'node:net';
+import * as vscode from 'vscode';
+import { Api, api, close, listen, logSince, tryConnect, waitFor } from './helpers';
+
+interface SessionInfo {
+  id: number;
+  address: string;
+}
+
+describe('Connect and send (commands in the extension host)', () => {
+  let a: Api;
+  let peer: (net.Server & { port: number }) | undefined;
+  let received: Buffer[] = [];
+  let peerSockets: net.Socket[] = [];
+
+  before(async () => {
+    a = await api();
+  });
+
+  beforeEach(async () => {
+    received = [];
+    peerSockets = [];
+    peer = await listen((s) => {
+      peerSockets.push(s);
+      s.on('data', (c: Buffer) => received.push(c));
+      s.on('error', () => undefined);
+    });
+  });
+
+  afterEach(async () => {
+    for (const s of a.sessions()) {
+      await vscode.commands.executeCommand('tcpWorkbench.disconnect', { sessionId: s.id });
+    }
+    await a.stopAll();
+    peerSockets.forEach((s) => s.destroy());
+    await close(peer);
+    peer = undefined;
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  const got = () => Buffer.concat(received).toString('utf8');
+
+  it('sends the selections of an opened document in order, an empty one as its line', async () => {
+    const port = (peer as net.Server & { port: number }).port;
+    const s = await vscode.commands.executeCommand<SessionInfo>('tcpWorkbench.connect', { address: `127.0.0.1:${port}`, show: false });
+    assert.ok(s, 'connected');
+    assert.strictEqual(s.address, `127.0.0.1:${port}`);
+    assert.deepStrictEqual(
+      a.sessions().map((x) => [x.id, x.state]),
+      [[s.id, 'connected']],
+    );
+    const doc = await vscode.workspace.openTextDocument({ content: 'HELLO 1\nsecond line\n你好 third' });
+    const editor = await vscode.window.showTextDocument(doc);
+    // Two selections, the later one first: they go out in document order.
+    editor.selections = [new vscode.Selection(1, 0, 1, 11), new vscode.Selection(0, 0, 0, 5)];
+    await vscode.commands.executeCommand('tcpWorkbench.sendSelection');
+    await waitFor('"HELLOsecond line"', () => got() === 'HELLOsecond line');
+    // An empty selection sends its whole line.
+    editor.selections = [new vscode.Selection(2, 1, 2, 1)];
+    await vscode.commands.executeCommand('tcpWorkbench.sendSelection');
+    await waitFor('the third line', () => got() === 'HELLOsecond line你好 third');
+    assert.strictEqual(a.sessions()[0].bytesOut, Buffer.byteLength('HELLOsecond line你好 third'));
+  });
+
+  it('appends the line ending from the settings', async () => {
+    const cfg = vscode.workspace.getConfiguration('tcpWorkbench');
+    await cfg.update('lineEnding', 'crlf', vscode.ConfigurationTarget.Global);
+    try {
+      const port = (peer as net.Server & { port: number }).port;
+      await vscode.commands.executeCommand('tcpWorkbench.connect', { address: `127.0.0.1:${port}`, show: false });
+      // The change reaches the extension asynchronously; send until it is applied.
+      for (let i = 0; i < 50 && !got().endsWith('x\r\n'); i++) {
+        await vscode.commands.executeCommand('tcpWorkbench.sendText', { text: 'x' });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(got().endsWith('x\r\n'), JSON.stringify(got()));
+    } finally {
+      await cfg.update('lineEnding', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('talks to its own echo server and shows the exchange in the traffic log', async () => {
+    const r = await vscode.commands.executeCommand<{ port: number }>('tcpWorkbench.startEchoServer', { port: 0 });
+    const s = await vscode.commands.executeCommand<SessionInfo>('tcpWorkbench.connect', { address: String(r.port), show: false });
+    assert.strictEqual(s.address, `127.0.0.1:${r.port}`);
+    await vscode.commands.executeCommand('tcpWorkbench.sendText', { sessionId: s.id, text: 'ping 42' });
+    await waitFor('the echo', () => a.sessions().find((x) => x.id === s.id)?.bytesIn === 7);
+    await waitFor('the traffic entries', () => {
+      const t = a.trafficText(`session:${s.id}`);
+      return /→ 127\.0\.0\.1:\d+ {2}ping 42/.test(t) && /← 127\.0\.0\.1:\d+ {2}ping 42/.test(t);
+    });
+    assert.match(a.trafficText('server:echo'), /← 127\.0\.0\.1:\d+ {2}ping 42/);
+  });
+
+  it('disconnect closes the session and the peer sees the end', async () => {
+    const port = (peer as net.Server & { port: number }).port;
+    const s = await vscode.commands.executeCommand<SessionInfo>('tcpWorkbench.connect', { address: `127.0.0.1:${port}`, show: false });
+    await waitFor('the peer to accept', () => peerSockets.length === 1);
+    const ended = new Promise((r) => peerSockets[0].once('close', r));
+    await vscode.commands.executeCommand('tcpWorkbench.disconnect', { sessionId: s.id });
+    await ended;
+    assert.deepStrictEqual(a.sessions(), []);
+  });
+
+  it('names host and port when a connection is refused', async () => {
+    const port = (peer as net.Server & { port: number }).port;
+    await close(peer);
+    peer = undefined;
+    assert.strictEqual(await tryConnect(port), 'ECONNREFUSED');
+    const mark = a.logLines().length;
+    const r = await vscode.commands.executeCommand('tcpWorkbench.connect', { address: `127.0.0.1:${port}`, show: false });
+    assert.strictEqual(r, undefined);
+    assert.match(logSince(a, mark), new RegExp(`Cannot connect to 127\\.0\\.0\\.1:${port}: connection refused`));
+    assert.deepStrictEqual(a.sessions(), []);
+  });
+
+  it('rejects a malformed address with the parser\'s message', async () => {
+    const mark = a.logLines().length;
+    const r = await vscode.commands.executeCommand('tcpWorkbench.connect', { address: 'localhost:99999', show: false });
+    assert.strictEqual(r, undefined);
+    assert.match(logSince(a, mark), /Port 99999 is out of range/);
+  });
+});

@@ -1,6 +1,9 @@
-// CONTRACT STUB — to be implemented (issue 2). Public API below is fixed; bodies are not.
+// A client connection to any TCP server, full duplex: received data is delivered as it arrives while
+// sends go out (the tutorials needed a reader thread and a writer thread for this).
+import * as net from 'node:net';
 import { DisposableBase, Emitter } from './events';
-import { EncodingName, LineEnding } from './codec';
+import { EncodingName, LINE_ENDINGS, LineEnding, StreamDecoder, checkEncoding, createDecoder, encodeText } from './codec';
+import { HostPortError, checkHost, formatHostPort, parsePort } from './hostPort';
 
 export type SessionState = 'connecting' | 'connected' | 'closed';
 export type CloseReason = 'closed-by-peer' | 'closed-by-us' | 'error';
@@ -25,6 +28,8 @@ export interface SessionClose {
   error?: Error;
 }
 
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10000;
+
 /** A client connection, full duplex: data is delivered as it arrives while sends go out. */
 export class ClientSession extends DisposableBase {
   private static nextId = 1;
@@ -42,36 +47,175 @@ export class ClientSession extends DisposableBase {
   protected readonly _onDidClose = this._register(new Emitter<SessionClose>());
   readonly onDidClose = this._onDidClose.event;
 
+  // A session is made to connect, so it starts out `connecting`; it is `closed` after a failed connect too.
+  private _state: SessionState = 'connecting';
+  private socket?: net.Socket;
+  private decoder?: StreamDecoder;
+  private connecting?: Promise<void>;
+  private closedByUs = false;
+  private closeError?: Error;
+  private closed?: Promise<void>;
+  private cancelConnect?: () => void;
+
   constructor(readonly options: SessionOptions) {
     super();
   }
 
   get state(): SessionState {
-    throw new Error('not implemented');
+    return this._state;
   }
 
   get encoding(): EncodingName {
     return this.options.encoding ?? 'utf-8';
   }
 
+  /** `host:port` as given, IPv6 in brackets. */
+  get remote(): string {
+    return formatHostPort(this.options.host, this.options.port);
+  }
+
   /** Connects; rejects with a ConnectError naming host and port (refused, timed out, unknown host). */
   connect(): Promise<void> {
-    throw new Error('not implemented');
+    this.connecting ??= this.doConnect();
+    return this.connecting;
+  }
+
+  private async doConnect(): Promise<void> {
+    const where = this.remote;
+    if (this.closedByUs) {
+      throw new ConnectError(`Connecting to ${where} was cancelled: the session is closed.`, 'ECANCELED');
+    }
+    let host: string;
+    let port: number;
+    try {
+      checkEncoding(this.encoding);
+      host = checkHost(this.options.host);
+      port = parsePort(this.options.port);
+    } catch (e) {
+      this._state = 'closed';
+      const code = e instanceof HostPortError ? 'EINVAL' : undefined;
+      throw new ConnectError(`Cannot connect to ${where}: ${(e as Error).message}`, code);
+    }
+    const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const socket = net.connect({ host, port, noDelay: true });
+    this.socket = socket;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          reject(new ConnectError(`Connecting to ${where} timed out after ${timeoutMs} ms (no answer from the host).`, 'ETIMEDOUT'));
+        }, timeoutMs);
+        socket.once('connect', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        socket.once('error', (e: NodeJS.ErrnoException) => {
+          clearTimeout(timer);
+          reject(connectError(e, host, where));
+        });
+        this.cancelConnect = () => {
+          clearTimeout(timer);
+          reject(new ConnectError(`Connecting to ${where} was cancelled.`, 'ECANCELED'));
+        };
+      });
+    } catch (e) {
+      this.cancelConnect = undefined;
+      this._state = 'closed';
+      socket.removeAllListeners();
+      socket.on('error', () => undefined);
+      socket.destroy();
+      this.socket = undefined;
+      throw e;
+    }
+    this.cancelConnect = undefined;
+    this.wire(socket);
+    this._state = 'connected';
+    this.connectedAt = Date.now();
+    this._onDidConnect.fire();
+  }
+
+  private wire(socket: net.Socket): void {
+    this.decoder = createDecoder(this.encoding);
+    socket.removeAllListeners('error');
+    socket.on('data', (bytes: Buffer) => {
+      this.bytesIn += bytes.length;
+      this._onData.fire({ bytes, text: this.decoder?.write(bytes) ?? '' });
+    });
+    socket.on('end', () => {
+      // A character cut off by the end of the stream still shows (as a replacement character).
+      const rest = this.decoder?.end() ?? '';
+      if (rest) {
+        this._onData.fire({ bytes: Buffer.alloc(0), text: rest });
+      }
+    });
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      this.closeError ??= new ConnectError(`Connection to ${this.remote} failed: ${e.message}`, e.code);
+    });
+    this.closed = new Promise<void>((resolve) => {
+      socket.once('close', () => {
+        this._state = 'closed';
+        const reason: CloseReason = this.closedByUs ? 'closed-by-us' : this.closeError ? 'error' : 'closed-by-peer';
+        this._onDidClose.fire({ reason, error: reason === 'error' ? this.closeError : undefined });
+        resolve();
+      });
+    });
   }
 
   /** Sends text in the session's encoding with an optional line ending; resolves when written. */
-  send(_data: string | Uint8Array, _lineEnding?: LineEnding): Promise<void> {
-    throw new Error('not implemented');
+  send(data: string | Uint8Array, lineEnding?: LineEnding): Promise<void> {
+    const socket = this.socket;
+    if (this._state !== 'connected' || !socket || !socket.writable) {
+      return Promise.reject(new Error(`Not connected to ${this.remote}: nothing was sent.`));
+    }
+    let bytes: Buffer;
+    try {
+      const body = typeof data === 'string' ? encodeText(data, this.encoding) : Buffer.from(data);
+      // For `hex` the text is hex digits, so the line ending is appended as bytes.
+      bytes = lineEnding ? Buffer.concat([body, Buffer.from(LINE_ENDINGS[lineEnding], 'latin1')]) : body;
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    if (bytes.length === 0) {
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      socket.write(bytes, (err) => {
+        if (err) {
+          reject(new Error(`Sending to ${this.remote} failed: ${err.message}`));
+          return;
+        }
+        this.bytesOut += bytes.length;
+        this._onDidSend.fire(bytes);
+        resolve();
+      });
+    });
   }
 
   /** Half-closes our side (the peer sees EOF) and keeps reading. */
   end(): void {
-    throw new Error('not implemented');
+    if (this._state === 'connected' && this.socket && !this.socket.writableEnded) {
+      this.socket.end();
+    }
   }
 
   /** Closes the connection (reason closed-by-us); resolves when closed. */
   close(): Promise<void> {
-    throw new Error('not implemented');
+    this.closedByUs = true;
+    const socket = this.socket;
+    if (!socket || !this.closed) {
+      // Never connected, failed, or still connecting: a pending connect() rejects as cancelled.
+      this.cancelConnect?.();
+      this._state = 'closed';
+      return this.connecting ? this.connecting.then(() => undefined, () => undefined) : Promise.resolve();
+    }
+    if (this._state !== 'closed') {
+      socket.destroy();
+    }
+    return this.closed;
+  }
+
+  override dispose(): void {
+    void this.close();
+    super.dispose();
   }
 }
 
@@ -82,6 +226,24 @@ export class ConnectError extends Error {
   ) {
     super(message);
     this.name = 'ConnectError';
+  }
+}
+
+function connectError(e: NodeJS.ErrnoException, host: string, where: string): ConnectError {
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return new ConnectError(`Connection refused by ${where} (nothing is listening on that port).`, e.code);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return new ConnectError(`Unknown host "${host}": cannot connect to ${where}.`, e.code);
+    case 'ETIMEDOUT':
+      return new ConnectError(`Connecting to ${where} timed out.`, e.code);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new ConnectError(`${where} is unreachable (no route to the host).`, e.code);
+    default:
+      return new ConnectError(`Cannot connect to ${where}: ${e.message}`, e.code);
   }
 }
 

@@ -1,7 +1,8 @@
-// CONTRACT STUB — to be implemented (issue 2). Public API below is fixed; bodies are not.
+// The echo server: RFC 862 echo, a fixed reply per received chunk (what the tutorial servers do after
+// each `recv`), or manual mode where only the API (a person, a chat-style console) sends.
 import * as net from 'node:net';
 import { ClientInfo, ServerOptions, TcpServer } from './serverBase';
-import { EncodingName, LineEnding } from './codec';
+import { EncodingName, LINE_ENDINGS, LineEnding, checkEncoding, encodeText } from './codec';
 
 /** echo: every byte back unchanged (RFC 862); reply: a fixed text once per received chunk; manual: nothing automatic. */
 export type EchoMode = 'echo' | 'reply' | 'manual';
@@ -16,26 +17,97 @@ export interface EchoServerOptions extends ServerOptions {
 
 export class EchoServer extends TcpServer {
   readonly kind = 'echo' as const;
+  /** replyText encoded once, so a bad reply (e.g. not hex in `hex`) fails at construction, not per chunk. */
+  private readonly replyBytes?: Buffer;
 
   constructor(protected override readonly options: EchoServerOptions = {}) {
     super(options);
+    const mode = options.mode ?? 'echo';
+    if (mode !== 'echo' && mode !== 'reply' && mode !== 'manual') {
+      throw new Error(`Unknown echo server mode "${String(mode)}". Use echo, reply or manual.`);
+    }
+    checkEncoding(this.encoding);
+    if (mode === 'reply') {
+      if (options.replyText === undefined) {
+        throw new Error('Reply mode needs a reply text.');
+      }
+      this.replyBytes = encodeText(options.replyText, this.encoding);
+    }
   }
 
   get mode(): EchoMode {
     return this.options.mode ?? 'echo';
   }
 
+  get encoding(): EncodingName {
+    return this.options.encoding ?? 'utf-8';
+  }
+
   /** Sends text (in the server's encoding, plus an optional line ending) to one client; false if no such client. */
-  sendText(_clientId: number, _text: string, _lineEnding?: LineEnding): boolean {
-    throw new Error('not implemented');
+  sendText(clientId: number, text: string, lineEnding?: LineEnding): boolean {
+    const socket = this.socketOf(clientId);
+    const client = this.clients.find((c) => c.id === clientId);
+    if (!socket || !client || !socket.writable) {
+      return false;
+    }
+    this.write(socket, client, this.encodeWithEnding(text, lineEnding));
+    return true;
   }
 
   /** Sends text to every connected client; returns how many got it. */
-  broadcastText(_text: string, _lineEnding?: LineEnding): number {
-    throw new Error('not implemented');
+  broadcastText(text: string, lineEnding?: LineEnding): number {
+    // Encode once (and fail on bad input before anything is sent).
+    const bytes = this.encodeWithEnding(text, lineEnding);
+    let n = 0;
+    for (const client of this.clients) {
+      const socket = this.socketOf(client.id);
+      if (socket?.writable) {
+        this.write(socket, client, bytes);
+        n++;
+      }
+    }
+    return n;
   }
 
-  protected handleClient(_socket: net.Socket, _client: ClientInfo): void {
-    throw new Error('not implemented');
+  protected handleClient(socket: net.Socket, client: ClientInfo): void {
+    const mode = this.mode;
+    socket.on('data', (chunk: Buffer) => {
+      this.received(client, chunk);
+      let ok = true;
+      if (mode === 'echo') {
+        ok = this.write(socket, client, chunk);
+      } else if (mode === 'reply' && this.replyBytes && this.replyBytes.length > 0) {
+        ok = this.write(socket, client, this.replyBytes);
+      }
+      // Backpressure: a peer that sends but does not read must not make us buffer without bound.
+      if (!ok && !socket.isPaused()) {
+        socket.pause();
+        socket.once('drain', () => socket.resume());
+      }
+    });
+    // The peer half-closed ("recv returned 0"): end() runs after the pending writes, then the socket closes.
+    socket.on('end', () => {
+      if (!socket.writableEnded) {
+        socket.end();
+      }
+    });
+  }
+
+  private encodeWithEnding(text: string, lineEnding?: LineEnding): Buffer {
+    const body = encodeText(text, this.encoding);
+    // For `hex` the text is hex digits, so the ending is appended as bytes, not parsed as hex.
+    return lineEnding ? Buffer.concat([body, Buffer.from(LINE_ENDINGS[lineEnding], 'latin1')]) : body;
+  }
+
+  /** Writes and counts the bytes once the socket has taken them; returns socket.write's backpressure flag. */
+  private write(socket: net.Socket, client: ClientInfo, bytes: Buffer): boolean {
+    if (bytes.length === 0) {
+      return true;
+    }
+    return socket.write(bytes, (err) => {
+      if (!err) {
+        this.sent(client, bytes);
+      }
+    });
   }
 }

@@ -1,0 +1,377 @@
+// The headless CLI as a user runs it: a real `node out/src/cli.js` process, real peers (python, nc), exit codes.
+import * as assert from 'node:assert/strict';
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EchoServer } from '../../src/core/echoServer';
+
+const CLI = path.resolve(__dirname, '../../src/cli.js');
+const PEERS = path.resolve(__dirname, '../../../test/peers');
+
+interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe('cli', () => {
+  const children = new Set<ChildProcess>();
+  const sockets: net.Socket[] = [];
+  const servers: EchoServer[] = [];
+  const rawServers: net.Server[] = [];
+  let tmp: string;
+
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpwb-cli-'));
+  });
+
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) {
+      s.destroy();
+    }
+    await Promise.all(servers.splice(0).map((s) => s.stop().then(() => s.dispose())));
+    await Promise.all(rawServers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+    await Promise.all(
+      [...children].map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) {
+              resolve();
+              return;
+            }
+            c.once('close', () => resolve());
+            c.kill('SIGKILL');
+          }),
+      ),
+    );
+    children.clear();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  function spawnTracked(cmd: string, args: string[], cwd?: string): ChildProcess {
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], cwd });
+    children.add(child);
+    child.on('close', () => children.delete(child));
+    child.stdin?.on('error', () => undefined);
+    return child;
+  }
+
+  /** Runs to completion (bounded in time) and collects the output. */
+  function finish(child: ChildProcess, timeoutMs = 15000): Promise<Result> {
+    return new Promise((resolve, reject) => {
+      let stdout = '';
+      let stderr = '';
+      child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`did not finish in ${timeoutMs} ms; stdout ${JSON.stringify(stdout)} stderr ${JSON.stringify(stderr)}`));
+      }, timeoutMs);
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code, signal, stdout, stderr });
+      });
+    });
+  }
+
+  function cli(args: string[], input?: string, timeoutMs?: number): Promise<Result> {
+    const child = spawnTracked(process.execPath, [CLI, ...args]);
+    const done = finish(child, timeoutMs);
+    child.stdin?.end(input ?? '');
+    return done;
+  }
+
+  function run(cmd: string, args: string[], input?: string): Promise<Result> {
+    const child = spawnTracked(cmd, args);
+    const done = finish(child);
+    child.stdin?.end(input ?? '');
+    return done;
+  }
+
+  /** Starts a CLI server and waits for its first stdout line, `listening on HOST:PORT`. */
+  function serve(args: string[]): Promise<{ child: ChildProcess; port: number; firstLine: string; stderr: () => string; result: Promise<Result> }> {
+    const child = spawnTracked(process.execPath, [CLI, 'serve', ...args]);
+    const result = finish(child);
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    return new Promise((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`no "listening on" line; stderr: ${err}`)), 5000);
+      const onData = (d: Buffer) => {
+        out += d.toString();
+        const i = out.indexOf('\n');
+        if (i >= 0) {
+          clearTimeout(timer);
+          child.stdout?.off('data', onData);
+          const firstLine = out.slice(0, i);
+          const m = /^listening on 127\.0\.0\.1:(\d+)$/.exec(firstLine);
+          if (!m) {
+            reject(new Error(`unexpected first line ${JSON.stringify(firstLine)}`));
+            return;
+          }
+          resolve({ child, port: Number(m[1]), firstLine, stderr: () => err, result });
+        }
+      };
+      child.stdout?.on('data', onData);
+      void result.then((r) => reject(new Error(`exited early with ${r.code}: ${r.stderr}`)));
+    });
+  }
+
+  function connectRaw(port: number): Promise<net.Socket> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => resolve(s));
+      sockets.push(s);
+      s.once('error', reject);
+    });
+  }
+
+  async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!cond()) {
+      if (Date.now() > deadline) {
+        throw new Error(`timed out waiting for ${what}`);
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async function freePort(): Promise<number> {
+    const s = net.createServer();
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
+    const port = (s.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+    return port;
+  }
+
+  const oneLine = (s: string) => s.trim().split('\n').length === 1;
+
+  it('--help prints every command and exits 0', async () => {
+    const r = await cli(['--help']);
+    assert.equal(r.code, 0);
+    for (const c of ['serve echo', 'serve file', 'download HOST:PORT NAME', 'list HOST:PORT', 'send HOST:PORT TEXT']) {
+      assert.ok(r.stdout.includes(c), `help lacks ${c}`);
+    }
+  });
+
+  const usageCases: [string[], RegExp][] = [
+    [[], /No command given/],
+    [['frobnicate'], /Unknown command "frobnicate"/],
+    [['serve'], /serve needs echo or file/],
+    [['serve', 'chat'], /Unknown server "chat"/],
+    [['serve', 'echo', '--port', 'abc'], /"abc" is not a port number/],
+    [['serve', 'echo', '--port', '70000'], /out of range/],
+    [['serve', 'echo', '--mode', 'shout'], /Unknown mode "shout"/],
+    [['serve', 'echo', '--mode', 'reply'], /needs --reply/],
+    [['serve', 'echo', '--encoding', 'ebcdic'], /Unknown encoding "ebcdic"/],
+    [['serve', 'echo', '--mode', 'reply', '--reply', 'zz', '--encoding', 'hex'], /not hex bytes/],
+    [['serve', 'echo', '--bogus'], /Unknown option '--bogus'/],
+    [['serve', 'file'], /needs --root/],
+    [['send', '127.0.0.1', 'hi'], /has no port/],
+    [['send', '127.0.0.1:7'], /needs HOST:PORT and TEXT/],
+    [['send', '127.0.0.1:7', 'x', '--line-ending', 'cr'], /Unknown line ending "cr"/],
+    [['send', '127.0.0.1:7', 'x', 'y'], /Unexpected argument "y"/],
+    [['download', '127.0.0.1:7'], /needs HOST:PORT and NAME/],
+    [['list'], /needs HOST:PORT/],
+    [['list', '::1:7'], /brackets/],
+  ];
+  for (const [args, message] of usageCases) {
+    it(`usage error exits 2: ${JSON.stringify(args.join(' '))}`, async () => {
+      const r = await cli(args);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.ok(oneLine(r.stderr), r.stderr);
+      assert.equal(r.stdout, '');
+    });
+  }
+
+  describe('serve echo', () => {
+    it('prints "listening on" first, echoes to the python client and nc, logs clients, and exits 0 on SIGTERM with a client connected', async () => {
+      const srv = await serve(['echo', '--port', '0']);
+      assert.ok(srv.port > 0);
+      const py = await run('python3', [path.join(PEERS, 'echo_client.py'), '127.0.0.1', String(srv.port), 'hello 世界']);
+      assert.equal(py.stdout, 'hello 世界');
+      const nc = await run('nc', ['-N', '127.0.0.1', String(srv.port)], 'via nc\n');
+      assert.equal(nc.stdout, 'via nc\n');
+      const live = await connectRaw(srv.port);
+      const liveClosed = new Promise<void>((resolve) => live.on('close', () => resolve()));
+      live.on('error', () => undefined);
+      await until(() => /client 3 connected from 127\.0\.0\.1:\d+/.test(srv.stderr()), 'the third client in the log');
+      assert.match(srv.stderr(), /client 1 left: closed-by-peer/);
+      srv.child.kill('SIGTERM');
+      const r = await srv.result;
+      assert.equal(r.code, 0, r.stderr);
+      await liveClosed;
+    });
+
+    it('listens on the port asked for; SIGINT exits 0', async () => {
+      const port = await freePort();
+      const srv = await serve(['echo', '--port', String(port), '--host', '127.0.0.1']);
+      assert.equal(srv.port, port);
+      srv.child.kill('SIGINT');
+      assert.equal((await srv.result).code, 0);
+    });
+
+    it('a port in use exits 1 with a one-line message', async () => {
+      const srv = await serve(['echo']);
+      const r = await cli(['serve', 'echo', '--port', String(srv.port)]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`Port ${srv.port} is already in use`));
+      assert.ok(oneLine(r.stderr));
+      assert.equal(r.stdout, '');
+    });
+
+    it('reply mode in gbk answers the python client', async () => {
+      const srv = await serve(['echo', '--mode', 'reply', '--reply', '收到', '--encoding', 'gbk']);
+      const py = await run('python3', [path.join(PEERS, 'echo_client.py'), '127.0.0.1', String(srv.port), '你好', 'gbk']);
+      assert.equal(py.code, 0, py.stderr);
+      assert.equal(py.stdout, '收到');
+    });
+
+    it('manual mode broadcasts each stdin line to every client', async () => {
+      const srv = await serve(['echo', '--mode', 'manual']);
+      const a = await connectRaw(srv.port);
+      const b = await connectRaw(srv.port);
+      let gotA = '';
+      let gotB = '';
+      a.on('data', (d: Buffer) => (gotA += d.toString()));
+      b.on('data', (d: Buffer) => (gotB += d.toString()));
+      await until(() => /client 2 connected/.test(srv.stderr()), 'both clients');
+      srv.child.stdin?.write('hello everyone\n');
+      await until(() => gotA === 'hello everyone\n' && gotB === 'hello everyone\n', 'the broadcast');
+      assert.match(srv.stderr(), /sent to 2 clients/);
+      srv.child.kill('SIGTERM');
+      assert.equal((await srv.result).code, 0);
+    });
+  });
+
+  describe('send', () => {
+    it('prints what our echo server sends back (line ending applied)', async () => {
+      const server = new EchoServer({ port: 0 });
+      servers.push(server);
+      const { port } = await server.start();
+      const seen: Buffer[] = [];
+      server.onData((e) => e.direction === 'in' && seen.push(e.bytes));
+      const t0 = Date.now();
+      const r = await cli(['send', `127.0.0.1:${port}`, 'ping 你好', '--line-ending', 'crlf']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'ping 你好\r\n');
+      assert.deepEqual(Buffer.concat(seen), Buffer.from('ping 你好\r\n'));
+      // Our echo server keeps the connection open: send stops once the peer goes quiet, not at a time limit.
+      assert.match(r.stderr, /received 13 bytes; quiet/);
+      assert.ok(Date.now() - t0 < 15000);
+    });
+
+    it('hex: sends the bytes and prints a hex dump', async () => {
+      const server = new EchoServer({ port: 0 });
+      servers.push(server);
+      const { port } = await server.start();
+      const r = await cli(['send', `127.0.0.1:${port}`, '48 65 6c 6c 6f', '--encoding', 'hex', '--line-ending', 'lf']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '48 65 6c 6c 6f 0a\n');
+    });
+
+    it('stops when the peer closes (reply server in gbk that closes after answering)', async () => {
+      const port = await new Promise<number>((resolve) => {
+        const s = net.createServer((c) => c.once('data', () => c.end(Buffer.from('cad5b5bd', 'hex'))));
+        rawServers.push(s);
+        s.listen(0, '127.0.0.1', () => resolve((s.address() as net.AddressInfo).port));
+      });
+      const r = await cli(['send', `127.0.0.1:${port}`, 'x', '--encoding', 'gbk']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '收到');
+      // It ended because the peer closed, not because of the quiet gap.
+      assert.match(r.stderr, /received 4 bytes; closed/);
+    });
+
+    it('a silent peer: nothing printed, exits 0 after the quiet gap', async () => {
+      const server = new EchoServer({ port: 0, mode: 'manual' });
+      servers.push(server);
+      const { port } = await server.start();
+      const t0 = Date.now();
+      const r = await cli(['send', `127.0.0.1:${port}`, 'anyone?']);
+      const took = Date.now() - t0;
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /nothing came back; quiet/);
+      assert.ok(took >= 1000 && took < 15000, `took ${took} ms`);
+      assert.equal(server.stats.bytesIn, 7);
+    });
+
+    it('a refused connection exits 1 with a one-line message naming host:port', async () => {
+      const port = await freePort();
+      const r = await cli(['send', `127.0.0.1:${port}`, 'x']);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`refused by 127\\.0\\.0\\.1:${port}`));
+      assert.ok(oneLine(r.stderr), r.stderr);
+    });
+  });
+
+  describe('serve file, download, list', () => {
+    function makeRoot(): string {
+      const root = path.join(tmp, 'root');
+      fs.mkdirSync(path.join(root, 'sub'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'hello.txt'), 'hello file\n');
+      fs.writeFileSync(path.join(root, 'sub', 'inner.bin'), Buffer.from([0, 1, 2, 255]));
+      return root;
+    }
+
+    it('serves a file to nc and logs the request', async () => {
+      const srv = await serve(['file', '--root', makeRoot()]);
+      const nc = await run('nc', ['-N', '127.0.0.1', String(srv.port)], 'hello.txt');
+      assert.equal(nc.stdout, 'hello file\n');
+      await until(() => /"hello.txt": served/.test(srv.stderr()), 'the request in the log');
+      srv.child.kill('SIGTERM');
+      assert.equal((await srv.result).code, 0);
+    });
+
+    it('download saves the file, refuses to overwrite unless asked, and exits 3 for an unknown file', async () => {
+      const srv = await serve(['file', '--root', makeRoot()]);
+      const out = path.join(tmp, 'out');
+      fs.mkdirSync(out);
+      const r = await cli(['download', `127.0.0.1:${srv.port}`, 'sub/inner.bin', '--out', out]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), path.join(out, 'inner.bin'));
+      assert.deepEqual(fs.readFileSync(path.join(out, 'inner.bin')), Buffer.from([0, 1, 2, 255]));
+
+      fs.writeFileSync(path.join(out, 'hello.txt'), 'mine');
+      const again = await cli(['download', `127.0.0.1:${srv.port}`, 'hello.txt', '--out', out]);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /--overwrite/);
+      assert.equal(fs.readFileSync(path.join(out, 'hello.txt'), 'utf-8'), 'mine');
+      const over = await cli(['download', `127.0.0.1:${srv.port}`, 'hello.txt', '--out', out, '--overwrite']);
+      assert.equal(over.code, 0, over.stderr);
+      assert.equal(fs.readFileSync(path.join(out, 'hello.txt'), 'utf-8'), 'hello file\n');
+
+      const missing = await cli(['download', `127.0.0.1:${srv.port}`, 'nope.txt', '--out', out]);
+      assert.equal(missing.code, 3, missing.stderr);
+      assert.match(missing.stderr, /not found/);
+      assert.ok(oneLine(missing.stderr));
+      assert.deepEqual(fs.readdirSync(out).sort(), ['hello.txt', 'inner.bin'], 'nothing left behind');
+    });
+
+    it('list prints the root and a subfolder; --no-listing gives nothing', async () => {
+      const root = makeRoot();
+      const srv = await serve(['file', '--root', root]);
+      const top = await cli(['list', `127.0.0.1:${srv.port}`]);
+      assert.equal(top.code, 0, top.stderr);
+      assert.deepEqual(top.stdout.trim().split('\n').sort(), ['hello.txt', 'sub/']);
+      const sub = await cli(['list', `127.0.0.1:${srv.port}`, 'sub/']);
+      assert.equal(sub.stdout.trim(), 'inner.bin');
+      const quiet = await serve(['file', '--root', root, '--no-listing']);
+      const none = await cli(['list', `127.0.0.1:${quiet.port}`]);
+      assert.equal(none.code, 0, none.stderr);
+      assert.equal(none.stdout, '');
+      assert.match(none.stderr, /no entries/);
+    });
+
+    it('a missing root exits 1', async () => {
+      const r = await cli(['serve', 'file', '--root', path.join(tmp, 'nope')]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /does not exist/);
+      assert.ok(oneLine(r.stderr));
+    });
+  });
+});

@@ -1,0 +1,201 @@
+// Small tools the hardening tests share: raw requests with a deadline, fd counts, temp folders, child
+// servers that report their memory.
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ChildProcess, fork } from 'node:child_process';
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `tcpwb-${prefix}-`));
+}
+
+export function removeDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Open file descriptors of this process. */
+export function fdCount(): number {
+  return fs.readdirSync('/proc/self/fd').length;
+}
+
+/** How many of our fds point at `file` (a leaked read stream shows up here). */
+export function fdsOpenOn(file: string): number {
+  let n = 0;
+  for (const fd of fs.readdirSync('/proc/self/fd')) {
+    try {
+      if (fs.readlinkSync(`/proc/self/fd/${fd}`) === file) {
+        n++;
+      }
+    } catch {
+      // closed while we looked
+    }
+  }
+  return n;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `check` is true or the time is up; returns the last result. */
+export async function waitUntil(check: () => boolean, timeoutMs: number, stepMs = 20): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) {
+      return false;
+    }
+    await sleep(stepMs);
+  }
+  return true;
+}
+
+/** Waits until the fd count is at most `limit`; returns the count seen last. */
+export async function settleFds(limit: number, timeoutMs = 3000): Promise<number> {
+  let n = fdCount();
+  const end = Date.now() + timeoutMs;
+  while (n > limit && Date.now() < end) {
+    await sleep(25);
+    n = fdCount();
+  }
+  return n;
+}
+
+export interface RawReply {
+  data: Buffer;
+  /** Our port: the server's ClientInfo.remotePort. */
+  localPort: number;
+  ms: number;
+  /** closed: the server closed; reset: an error (ECONNRESET/EPIPE) first; timeout: we gave up; cap: too much data. */
+  end: 'closed' | 'reset' | 'timeout' | 'cap';
+}
+
+export interface RawOptions {
+  host?: string;
+  /** Send FIN after the bytes (printf name | nc -N); otherwise keep our side open like the tutorials. */
+  halfClose?: boolean;
+  timeoutMs?: number;
+  /** Stop reading past this many bytes (an endless device must not fill our memory). */
+  capBytes?: number;
+}
+
+/** Connects, sends `payload` in one write, and collects everything until the server closes. */
+export function rawRequest(port: number, payload: Buffer, opts: RawOptions = {}): Promise<RawReply> {
+  const started = Date.now();
+  const cap = opts.capBytes ?? 16 * 1024 * 1024;
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let end: RawReply['end'] = 'closed';
+    const socket = net.connect({ host: opts.host ?? '127.0.0.1', port });
+    let localPort = 0;
+    const timer = setTimeout(() => {
+      end = 'timeout';
+      socket.destroy();
+    }, opts.timeoutMs ?? 3000);
+    socket.on('connect', () => {
+      localPort = socket.localPort ?? 0;
+      if (payload.length > 0) {
+        socket.write(payload);
+      }
+      if (opts.halfClose) {
+        socket.end();
+      }
+    });
+    socket.on('data', (d: Buffer) => {
+      chunks.push(d);
+      size += d.length;
+      if (size > cap) {
+        end = 'cap';
+        socket.destroy();
+      }
+    });
+    socket.on('error', () => {
+      if (end === 'closed') {
+        end = 'reset';
+      }
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ data: Buffer.concat(chunks), localPort, ms: Date.now() - started, end });
+    });
+  });
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+export async function pool<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/** A server in a child process (serverChild.js), so its memory can be measured alone. */
+export interface ChildServer {
+  child: ChildProcess;
+  port: number;
+  /** RSS now, its peak since `resetPeak`, and the baseline taken then. */
+  memory(): Promise<{ rss: number; peak: number; baseline: number }>;
+  resetPeak(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startChildServer(args: string[]): Promise<ChildServer> {
+  const child = fork(path.join(__dirname, 'serverChild.js'), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = <T>(cmd: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (m: { reply?: string; value?: T }): void => {
+        if (m.reply === cmd) {
+          child.off('message', onMessage);
+          child.off('exit', onExit);
+          resolve(m.value as T);
+        }
+      };
+      const onExit = (): void => {
+        child.off('message', onMessage);
+        reject(new Error(`server child exited before answering ${cmd}`));
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      child.send({ cmd });
+    });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('server child did not start within 10 s'));
+    }, 10000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server child exited (${code}) before listening`));
+    });
+    child.once('message', (m: { port?: number; error?: string }) => {
+      clearTimeout(timer);
+      if (m.port === undefined) {
+        child.kill('SIGKILL');
+        reject(new Error(`server child failed: ${m.error}`));
+        return;
+      }
+      child.removeAllListeners('exit');
+      resolve({
+        child,
+        port: m.port,
+        memory: () => ask('memory'),
+        resetPeak: () => ask('resetPeak'),
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) {
+              done();
+              return;
+            }
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+          }),
+      });
+    });
+  });
+}
+
+export const MiB = 1024 * 1024;

@@ -1,0 +1,189 @@
+// A server under test, alone in its own process so its RSS and event-loop delay are its own.
+// Kinds: our FileServer / EchoServer (from the compiled core in out/), and the plainest Node servers
+// of the same protocols as references.
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+const { monitorEventLoopDelay } = require('node:perf_hooks');
+const { CORE, RssWindow, memStatus, fdLimit, serveRpc } = require('./lib');
+
+let server; // ours: a TcpServer; plain: a net.Server
+let ours = false;
+let rssWindow;
+let cpuStart;
+let eld;
+let eldResolutionMs = 1;
+let traffic;
+const plainSockets = new Set();
+
+/**
+ * What the extension hangs on onData (src/serverManager.ts → src/traffic.ts TrafficLog.record, which
+ * imports vscode and so cannot load here): byte counters, a per-source budget of 50 previewed chunks a
+ * second (256 bytes decoded, JSON-escaped) in a 2000-entry ring, the rest only counted, and a
+ * throttled "changed" flag for the tree.
+ */
+function trafficRecorder() {
+  const { createDecoder } = require(path.join(CORE, 'codec.js'));
+  const MAX_ENTRIES = 2000;
+  const PREVIEW_BYTES = 256;
+  const PER_SECOND = 50;
+  const ring = new Array(MAX_ENTRIES);
+  const t = { next: 0, chunks: 0, bytesIn: 0, bytesOut: 0, previewed: 0, skipped: 0, refreshes: 0, dirty: false };
+  let second = 0;
+  let count = 0;
+  const refresh = setInterval(() => {
+    if (t.dirty) {
+      t.dirty = false;
+      t.refreshes++;
+    }
+  }, 500);
+  refresh.unref();
+  return {
+    stats: t,
+    record(e) {
+      t.chunks++;
+      if (e.direction === 'in') {
+        t.bytesIn += e.bytes.length;
+      } else {
+        t.bytesOut += e.bytes.length;
+      }
+      t.dirty = true;
+      const now = Date.now();
+      const s = Math.floor(now / 1000);
+      if (s !== second) {
+        second = s;
+        count = 0;
+      }
+      if (count >= PER_SECOND) {
+        t.skipped++;
+        return;
+      }
+      count++;
+      const head = e.bytes.subarray(0, PREVIEW_BYTES);
+      const d = createDecoder('utf-8');
+      const text = JSON.stringify(d.write(head) + d.end()).slice(1, -1);
+      const rest = e.bytes.length - head.length;
+      ring[t.next] = { time: now, peer: e.client.remote, direction: e.direction, text: rest > 0 ? `${text} … (+${rest} B)` : text };
+      t.next = (t.next + 1) % MAX_ENTRIES;
+      t.previewed++;
+    },
+  };
+}
+
+/** The plainest file server of the protocol: the first chunk is the name (LF dropped), then pipe. */
+function plainFileServer(root) {
+  return net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', (chunk) => {
+      const name = path.basename(chunk.toString('utf8').replace(/\r?\n$/, ''));
+      const file = path.join(root, name);
+      fs.stat(file, (err, st) => {
+        if (err || !st.isFile()) {
+          socket.end();
+          return;
+        }
+        fs.createReadStream(file).pipe(socket);
+      });
+    });
+  });
+}
+
+/** The plainest echo server; noDelay like ours, so both speak the same TCP and only the code differs. */
+function plainEchoServer() {
+  return net.createServer({ noDelay: true }, (socket) => {
+    socket.on('error', () => undefined);
+    socket.pipe(socket);
+  });
+}
+
+serveRpc({
+  async start({ kind, root, maxConnections, backlog, trafficLog }) {
+    if (kind === 'file-ours' || kind === 'echo-ours') {
+      ours = true;
+      if (kind === 'file-ours') {
+        const { FileServer } = require(path.join(CORE, 'fileServer.js'));
+        server = new FileServer({ root, maxConnections, backlog });
+      } else {
+        const { EchoServer } = require(path.join(CORE, 'echoServer.js'));
+        server = new EchoServer({ mode: 'echo', maxConnections, backlog });
+      }
+      if (trafficLog) {
+        traffic = trafficRecorder();
+        server.onData((e) => traffic.record(e));
+      }
+      server.onDidError((e) => console.error(`[bench server] ${e.message}`));
+      const a = await server.start();
+      return { port: a.port, fdLimit: fdLimit(), pid: process.pid };
+    }
+    server = kind === 'file-plain' ? plainFileServer(root) : plainEchoServer();
+    server.on('connection', (s) => {
+      plainSockets.add(s);
+      s.on('close', () => plainSockets.delete(s));
+    });
+    await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: '127.0.0.1', port: 0, backlog }, resolve);
+    });
+    return { port: server.address().port, fdLimit: fdLimit(), pid: process.pid };
+  },
+
+  /** Starts a measuring window: RSS peak and (optionally) event-loop delay. */
+  mark({ eventLoop = false, resolutionMs = 1 } = {}) {
+    rssWindow = new RssWindow();
+    rssWindow.start();
+    cpuStart = process.cpuUsage();
+    if (eventLoop) {
+      eldResolutionMs = resolutionMs;
+      eld = monitorEventLoopDelay({ resolution: resolutionMs });
+      eld.enable();
+    }
+  },
+
+  /** Ends the window. Node's histogram counts the timer interval itself, so the resolution is subtracted. */
+  report() {
+    const rss = rssWindow ? rssWindow.stop() : undefined;
+    rssWindow = undefined;
+    // CPU the server spent in the window: a cost per unit of work that other load on the machine
+    // disturbs far less than a wall-clock rate.
+    const c = cpuStart ? process.cpuUsage(cpuStart) : undefined;
+    const cpuUs = c ? c.user + c.system : undefined;
+    let eventLoop;
+    if (eld) {
+      eld.disable();
+      const ms = (ns) => Math.max(0, ns / 1e6 - eldResolutionMs);
+      eventLoop = { p50: ms(eld.percentile(50)), p99: ms(eld.percentile(99)), max: ms(eld.max), samples: eld.count, resolutionMs: eldResolutionMs };
+      eld = undefined;
+    }
+    return { rss, cpuUs, eventLoop, traffic: traffic ? { ...traffic.stats } : undefined, stats: ours ? { ...server.stats } : undefined };
+  },
+
+  /** RSS after a full collection, for per-connection costs. */
+  gcRss() {
+    if (global.gc) {
+      global.gc();
+      global.gc();
+    }
+    return memStatus().rss;
+  },
+
+  async clients() {
+    if (ours) {
+      return server.clients.length;
+    }
+    return new Promise((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
+  },
+
+  async stop() {
+    if (ours) {
+      await server.stop();
+      server.dispose();
+    } else {
+      await new Promise((resolve) => {
+        server.close(() => resolve());
+        for (const s of plainSockets) {
+          s.destroy();
+        }
+      });
+    }
+  },
+});

@@ -25,6 +25,23 @@ const problemMatcher = {
   },
 };
 
+/**
+ * iconv-lite's code tables for encodings we do not offer (Japanese, Korean, Big5) are most of its size;
+ * it requires each lazily when that encoding is first used, so they become a module that throws.
+ * checkEncoding() in src/core/codec.ts only lets utf-8, gbk, gb18030, latin1 and hex through.
+ */
+const UNUSED_ICONV_TABLES = /[\\/]tables[\\/](shiftjis|eucjp|cp949|cp950|big5-added)\.json$/;
+const dropUnusedIconvTables = {
+  name: 'drop-unused-iconv-tables',
+  setup(build) {
+    build.onResolve({ filter: UNUSED_ICONV_TABLES }, (a) => ({ path: a.path, namespace: 'iconv-unused' }));
+    build.onLoad({ filter: /.*/, namespace: 'iconv-unused' }, (a) => ({
+      contents: `throw new Error('iconv-lite table ${a.path} is not bundled');`,
+      loader: 'js',
+    }));
+  },
+};
+
 function listTs(dir) {
   if (!fs.existsSync(dir)) {
     return [];
@@ -64,7 +81,7 @@ async function main() {
         sourcesContent: false,
         external: ['vscode'],
         logLevel: 'warning',
-        plugins: [problemMatcher],
+        plugins: [dropUnusedIconvTables, problemMatcher],
       };
   if (!tests) {
     options.entryPoints = Object.fromEntries(Object.entries(options.entryPoints).filter(([, f]) => fs.existsSync(f)));

@@ -1,0 +1,37 @@
+// Runs the UI tests (test/editor/ui/*.test.mjs, mocha + Playwright) in this process and counts the results.
+// The test files read which VS Code and which extension folder to use from uiOptions (or the environment when
+// run on their own: npx mocha --timeout 120000 test/editor/ui/*.test.mjs).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Mocha from 'mocha';
+import { EDITOR_DIR, ROOT } from './host.mjs';
+
+export const uiOptions = {
+  version: process.env.TCP_WORKBENCH_UI_VSCODE || '1.100.3',
+  extensionDevelopmentPath: process.env.TCP_WORKBENCH_EXTENSION_PATH || ROOT,
+  keep: !!process.env.TCP_WORKBENCH_UI_KEEP,
+};
+
+/** Returns { passed, failed, error? }. */
+export async function runUiTests({ version, extensionDevelopmentPath, keep }) {
+  Object.assign(uiOptions, { version, extensionDevelopmentPath, keep });
+  const dir = path.join(EDITOR_DIR, 'ui');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort();
+  if (files.length === 0) {
+    return { passed: 0, failed: 0, error: `no UI tests in ${dir}` };
+  }
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: 120_000, color: false });
+  for (const f of files) {
+    mocha.addFile(path.join(dir, f));
+  }
+  await mocha.loadFilesAsync();
+  let passed = 0;
+  let failed = 0;
+  await new Promise((resolve) => {
+    const runner = mocha.run(() => resolve());
+    runner.on('pass', () => passed++);
+    runner.on('fail', () => failed++); // hooks included: a failed before() fails the run
+  });
+  return { passed, failed };
+}
+

@@ -1,0 +1,197 @@
+#!/usr/bin/env node
+// npm run test:editor — the extension's tests inside a real VS Code, offline:
+//   1. installs VS Code 1.100.3 and 1.139.1 (code-server from npm) into .vscode-test/ if missing,
+//   2. builds dist/extension.js as it ships (minified) and the integration suite (test/suite -> out/test/suite),
+//   3. stages the package's files (what the .vsix contains) into .vscode-test/package and runs the suite in the
+//      Node extension host of each VS Code version with that folder as the extension under test,
+//   4. runs the UI tests (test/editor/ui/*.test.mjs, Playwright driving the workbench) in VS Code 1.100.3.
+// Prints `<layer>: N passed, N failed` per run and a total; exits non-zero on any failure, timeout or empty run.
+//
+// Options: --hosts 1.100.3,1.139.1   --no-ui   --ui-only   --timeout <s> (per suite run, default 300)
+//          --keep (keep temp folders)   --dev (load the work tree instead of the staged package)
+//          --extensionDevelopmentPath <dir> --suite <dir> (develop the harness with another extension/suite)
+// Env: TCP_WORKBENCH_TEST_GREP=<text> runs only matching integration tests.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildExtension, buildSuite } from './lib/build.mjs';
+import { EDITOR_DIR, INSTALL_DIR, ROOT, VERSIONS, ensureHost, openWorkbench, reportFailure, startCodeServer } from './lib/host.mjs';
+import { stagePackage } from './lib/package.mjs';
+import { runUiTests } from './lib/ui.mjs';
+
+function parseArgs(argv) {
+  const out = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) {
+      throw new Error(`unexpected argument ${a}`);
+    }
+    const [k, inline] = a.slice(2).split(/=(.*)/s);
+    if (inline !== undefined) {
+      out[k] = inline;
+    } else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) {
+      out[k] = argv[++i];
+    } else {
+      out[k] = true;
+    }
+  }
+  return out;
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const hosts = opts.hosts ? String(opts.hosts).split(',') : VERSIONS;
+const suiteTimeoutS = Number(opts.timeout ?? process.env.TCP_WORKBENCH_EDITOR_TIMEOUT ?? 300);
+const t0 = Date.now();
+const secs = (since) => `${((Date.now() - since) / 1000).toFixed(0)} s`;
+const log = (m) => console.log(`[editor +${secs(t0)}] ${m}`);
+
+// Last line of defence against a hang nobody foresaw: the whole run gets a hard limit.
+const hardLimitS = Number(process.env.TCP_WORKBENCH_EDITOR_HARD_LIMIT ?? 1800);
+setTimeout(() => {
+  console.error(`[editor] the whole run exceeded ${hardLimitS} s: giving up (code-server and chromium are killed)`);
+  process.exit(2);
+}, hardLimitS * 1000).unref();
+
+/** Copies the sample workspace into `dir`, so tests may write files without touching the repository. */
+function freshWorkspace(dir) {
+  fs.cpSync(path.join(EDITOR_DIR, 'sample-workspace'), dir, { recursive: true });
+  return dir;
+}
+
+/** Runs the integration suite in one VS Code version: { passed, failed, error? }. */
+async function runSuite(version, extensionDevelopmentPath, extensionTestsPath) {
+  const started = Date.now();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `tcp-workbench-suite-${version}-`));
+  const resultsFile = path.join(tmp, 'results.json');
+  let server;
+  let wb;
+  let result = { passed: 0, failed: 0 };
+  try {
+    server = await startCodeServer({ version, tmp, env: { TCP_WORKBENCH_TEST_RESULTS: resultsFile } });
+    log(`VS Code ${version}: code-server on http://${server.host} (temp ${tmp})`);
+    wb = await openWorkbench(server, {
+      folder: freshWorkspace(path.join(tmp, 'workspace')),
+      extensionDevelopmentPath,
+      extensionTestsPath,
+    });
+    const outcome = await Promise.race([
+      wb.exit,
+      new Promise((r) => setTimeout(() => r('timeout'), suiteTimeoutS * 1000).unref()),
+    ]);
+    if (outcome === 'timeout' || outcome === 'crash') {
+      await reportFailure(server, wb.page, outcome === 'timeout'
+        ? `VS Code ${version}: the suite did not finish within ${suiteTimeoutS} s`
+        : `VS Code ${version}: the workbench page crashed`);
+      result.error = outcome;
+    }
+    if (fs.existsSync(resultsFile)) {
+      const r = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+      result = { ...result, passed: r.passed, failed: r.failed };
+      for (const t of r.results.filter((x) => x.state === 'failed')) {
+        console.error(`[editor] FAILED in ${version}: ${t.title}\n${t.error}`);
+      }
+      if (r.error) {
+        console.error(`[editor] the suite did not load in ${version}: ${r.error}`);
+      }
+    } else if (!result.error) {
+      result.error = 'no results';
+      await reportFailure(server, wb.page, `VS Code ${version}: the suite ended (code ${outcome}) without writing results`);
+    }
+  } catch (e) {
+    result.error = e.message;
+    console.error(`[editor] VS Code ${version}: ${e.stack || e}`);
+    if (server) {
+      await reportFailure(server, wb?.page, 'infrastructure error');
+    }
+  } finally {
+    await wb?.close();
+    await server?.stop();
+  }
+  const ok = !result.error && result.failed === 0 && result.passed > 0;
+  if (ok && !opts.keep) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  } else {
+    console.log(`[editor] kept ${tmp} (code-server.log, workbench-logs/, failure-*.png)`);
+  }
+  log(`VS Code ${version}: suite took ${secs(started)}`);
+  return result;
+}
+
+function runUiTestsInChild(version, extensionDevelopmentPath) {
+  const r = spawnSync(process.execPath, [path.join(EDITOR_DIR, 'lib/ui-child.mjs')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    env: { ...process.env, TCP_WORKBENCH_UI_VSCODE: version, TCP_WORKBENCH_EXTENSION_PATH: extensionDevelopmentPath, TCP_WORKBENCH_UI_KEEP: opts.keep ? '1' : '' },
+    timeout: 900_000,
+  });
+  const out = (r.stdout ?? '').trimEnd();
+  const cut = out.lastIndexOf('\n');
+  const last = out.slice(cut + 1);
+  process.stdout.write(`${out.slice(0, Math.max(cut, 0))}\n`);
+  try {
+    return JSON.parse(last);
+  } catch {
+    return { passed: 0, failed: 0, error: `the UI test process ended without results (exit ${r.status}${r.signal ? `, ${r.signal}` : ''})` };
+  }
+}
+
+const lines = [];
+let total = { passed: 0, failed: 0 };
+let broken = false;
+function record(name, r) {
+  // A run that broke down (timeout, crash, no results) counts as one failure, so it can never pass quietly.
+  const failed = r.failed + (r.error && r.failed === 0 ? 1 : 0);
+  const line = `${name}: ${r.passed} passed, ${failed} failed`;
+  lines.push(line);
+  console.log(line);
+  total = { passed: total.passed + r.passed, failed: total.failed + failed };
+  if (failed > 0 || r.passed === 0) {
+    broken = true;
+  }
+}
+
+try {
+  let phase = Date.now();
+  ensureHost(hosts);
+  log(`VS Code ${hosts.join(' and ')} ready (${secs(phase)})`);
+
+  phase = Date.now();
+  let extensionDevelopmentPath = path.resolve(opts.extensionDevelopmentPath || ROOT);
+  if (!opts.extensionDevelopmentPath) {
+    buildExtension({ production: !opts.dev });
+    if (!opts.dev) {
+      const staged = stagePackage(path.join(INSTALL_DIR, 'package'));
+      extensionDevelopmentPath = staged.dir;
+      log(`staged the package (${staged.files.length} files, by ${staged.how}) in ${staged.dir}`);
+    }
+  }
+  const extensionTestsPath = await buildSuite(opts.suite ? path.resolve(opts.suite) : undefined);
+  log(`built the extension and the suite (${secs(phase)})`);
+
+  if (!opts['ui-only']) {
+    for (const version of hosts) {
+      record(`vscode-${version}`, await runSuite(version, extensionDevelopmentPath, extensionTestsPath));
+    }
+  }
+  if (!opts['no-ui']) {
+    // Mocha loads a test file once per process, so each further VS Code version gets a child process.
+    for (const [i, version] of hosts.entries()) {
+      phase = Date.now();
+      record(`ui-${version}`, i === 0
+        ? await runUiTests({ version, extensionDevelopmentPath, keep: !!opts.keep })
+        : runUiTestsInChild(version, extensionDevelopmentPath));
+      log(`UI tests in VS Code ${version} took ${secs(phase)}`);
+    }
+  }
+} catch (e) {
+  console.error(`[editor] ${e.stack || e}`);
+  broken = true;
+}
+
+console.log(`[editor] done in ${secs(t0)}`);
+if (lines.length > 1) {
+  console.log(lines.join('\n'));
+}
+console.log(`total: ${total.passed} passed, ${total.failed} failed`);
+process.exit(broken || total.passed === 0 ? 1 : 0);

@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+// npm run screenshots — drives the extension in VS Code 1.100.3 (code-server + chromium, offline) the way a
+// person would and saves docs/images/*.png for the README. Every step waits for what it expects to see, so a
+// broken flow stops with an error instead of saving a misleading picture.
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { buildExtension } from './lib/build.mjs';
+import { INSTALL_DIR, ROOT, ensureHost } from './lib/host.mjs';
+import { stagePackage } from './lib/package.mjs';
+import {
+  hoverRow, notification, openViewContainer, pressInline, rowDescription, runCommand, startWorkbench, treeRow, view, waitFor, widenSideBar,
+} from './lib/workbench.mjs';
+
+const version = '1.100.3';
+const outDir = path.join(ROOT, 'docs/images');
+const LISTENING = /^listening on 127\.0\.0\.1:(\d+)/;
+
+ensureHost([version]);
+buildExtension({ production: true });
+const staged = stagePackage(path.join(INSTALL_DIR, 'package'));
+fs.mkdirSync(outDir, { recursive: true });
+
+const wb = await startWorkbench({
+  version,
+  installPath: staged.dir,
+  width: 1440,
+  height: 810,
+  settings: { 'tcpWorkbench.echoPort': 0, 'tcpWorkbench.filePort': 0, 'workbench.colorTheme': 'Default Light Modern' },
+});
+const page = wb.page;
+const sockets = [];
+let code = 0;
+
+async function shot(name, what) {
+  await page.waitForTimeout(600); // let hover, list and notification animations settle
+  const file = path.join(outDir, name);
+  await page.screenshot({ path: file });
+  console.log(`[screenshots] ${path.relative(ROOT, file)}: ${what}`);
+}
+
+async function waitListening(row, what) {
+  const d = await waitFor(async () => {
+    const t = await rowDescription(row);
+    return LISTENING.test(t) ? t : undefined;
+  }, what);
+  return Number(LISTENING.exec(d)[1]);
+}
+
+/** Opens a workspace file through Quick Open (the palette without its '>' prefix). */
+async function openFile(name) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(name);
+  const pick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: name }).first();
+  await pick.waitFor({ timeout: 15_000 });
+  await pick.click();
+  await page.locator('.tabs-container .tab').filter({ hasText: name }).first().waitFor({ timeout: 15_000 });
+}
+
+/** Accepts the first entry of an open quick pick whose text contains `text`. */
+async function pickEntry(text) {
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: text }).first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click();
+}
+
+async function dismissNotifications() {
+  await runCommand(page, 'Notifications: Clear All Notifications').catch(() => {});
+}
+
+try {
+  // 1. Echo server with clients: one plain socket from here (like nc), one session from the editor.
+  await openViewContainer(page);
+  await widenSideBar(page, 200);
+  const servers = await view(page, 'Servers');
+  const echo = treeRow(servers, 'Echo Server');
+  await echo.waitFor({ timeout: 30_000 });
+  await pressInline(echo, 'Start');
+  const echoPort = await waitListening(echo, 'the Echo Server to listen');
+  const nc = net.connect({ host: '127.0.0.1', port: echoPort });
+  sockets.push(nc);
+  await new Promise((resolve, reject) => nc.once('connect', resolve).once('error', reject));
+  nc.write('hello from a terminal client\n');
+
+  await runCommand(page, 'TCP: Connect to Server…');
+  await pickEntry(`127.0.0.1:${echoPort}`);
+  const connections = await view(page, 'Connections');
+  await connections.locator('.monaco-list-row').first().waitFor({ timeout: 15_000 });
+  await waitFor(async () => (await rowDescription(echo)).includes('2 clients'), 'the Echo Server to count 2 clients');
+  await runCommand(page, 'View: Close All Editors'); // Connect opened the session's traffic beside
+  if ((await echo.getAttribute('aria-expanded')) === 'false') {
+    await echo.locator('.monaco-tl-twistie').click();
+  }
+  await openFile('messages.txt');
+  await page.locator('.editor-instance .view-lines').first().click();
+  await page.keyboard.press('Control+A');
+  await runCommand(page, 'TCP: Send Selection');
+  await dismissNotifications();
+  await page.locator('.editor-instance .view-lines').first().click();
+  await shot('echo-server-clients.png', 'an Echo Server with two clients, a session in Connections, messages.txt sent');
+
+  // 2. The traffic log: what each side sent and received, with times and directions.
+  await runCommand(page, 'View: Close All Editors');
+  await runCommand(page, 'TCP: Show Traffic Log');
+  await waitFor(async () => (await page.locator('.editor-instance .view-lines').first().textContent())?.replace(/\u00a0/g, ' ').includes('PING 3'),
+    'the traffic log to show the lines of messages.txt');
+  await shot('traffic-log.png', 'the traffic log');
+
+  // 3. A file server and the folder it serves (its tooltip names the root).
+  const file = treeRow(servers, 'File Server');
+  await pressInline(file, 'Start');
+  await waitListening(file, 'the File Server to listen');
+  await hoverRow(page, file, 'Root');
+  await shot('file-server.png', 'a running File Server with the folder it serves');
+  await page.mouse.move(900, 600);
+
+  // 4. Download File…: the server's listing to pick from, then the finished download.
+  await runCommand(page, 'TCP: Download File…');
+  await pickEntry('File Server');
+  await pickEntry('public/');
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'data.bin' }).first().waitFor({ timeout: 15_000 });
+  await shot('download-pick.png', 'picking a file from the file server\'s listing');
+  await pickEntry('data.bin');
+  await notification(page, 'Downloaded data.bin');
+  // The progress notification closes once the download's promise settles.
+  await page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'Downloading' }).first()
+    .waitFor({ state: 'hidden', timeout: 10_000 })
+    .catch(() => console.warn('[screenshots] the "Downloading…" progress notification is still open 10 s after the download ended'));
+  await shot('download-done.png', 'a finished download with its notification');
+} catch (e) {
+  code = 1;
+  console.error(`[screenshots] ${e.stack || e}`);
+  await wb.fail('a screenshot step failed');
+} finally {
+  for (const s of sockets) {
+    s.destroy();
+  }
+  await wb.close();
+  if (code === 0) {
+    fs.rmSync(wb.tmp, { recursive: true, force: true });
+  }
+}
+process.exit(code);

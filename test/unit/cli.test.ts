@@ -1,15 +1,15 @@
 // The headless CLI as a user runs it: a real `node out/src/cli.js` process, real peers (python, nc), exit codes.
 import * as assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EchoServer } from '../../src/core/echoServer';
+import { PEERS, Peers, RunResult, finish, firstLine, freePort, waitFor } from './support';
 
 const CLI = path.resolve(__dirname, '../../src/cli.js');
-const PEERS = path.resolve(__dirname, '../../../test/peers');
 
+/** The CLI's output as text: every test reads what a user would see. */
 interface Result {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -17,11 +17,11 @@ interface Result {
   stderr: string;
 }
 
+const asText = (r: RunResult): Result => ({ ...r, stdout: r.stdout.toString() });
+
 describe('cli', () => {
-  const children = new Set<ChildProcess>();
-  const sockets: net.Socket[] = [];
+  const peers = new Peers();
   const servers: EchoServer[] = [];
-  const rawServers: net.Server[] = [];
   let tmp: string;
 
   beforeEach(() => {
@@ -29,121 +29,39 @@ describe('cli', () => {
   });
 
   afterEach(async () => {
-    for (const s of sockets.splice(0)) {
-      s.destroy();
-    }
+    await peers.dispose();
     await Promise.all(servers.splice(0).map((s) => s.stop().then(() => s.dispose())));
-    await Promise.all(rawServers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
-    await Promise.all(
-      [...children].map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.exitCode !== null || c.signalCode !== null) {
-              resolve();
-              return;
-            }
-            c.once('close', () => resolve());
-            c.kill('SIGKILL');
-          }),
-      ),
-    );
-    children.clear();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  function spawnTracked(cmd: string, args: string[], cwd?: string): ChildProcess {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], cwd });
-    children.add(child);
-    child.on('close', () => children.delete(child));
-    child.stdin?.on('error', () => undefined);
-    return child;
-  }
-
-  /** Runs to completion (bounded in time) and collects the output. */
-  function finish(child: ChildProcess, timeoutMs = 15000): Promise<Result> {
-    return new Promise((resolve, reject) => {
-      let stdout = '';
-      let stderr = '';
-      child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`did not finish in ${timeoutMs} ms; stdout ${JSON.stringify(stdout)} stderr ${JSON.stringify(stderr)}`));
-      }, timeoutMs);
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        resolve({ code, signal, stdout, stderr });
-      });
-    });
-  }
-
   function cli(args: string[], input?: string, timeoutMs?: number): Promise<Result> {
-    const child = spawnTracked(process.execPath, [CLI, ...args]);
-    const done = finish(child, timeoutMs);
-    child.stdin?.end(input ?? '');
-    return done;
+    return peers.run(process.execPath, [CLI, ...args], input, timeoutMs).then(asText);
   }
 
   function run(cmd: string, args: string[], input?: string): Promise<Result> {
-    const child = spawnTracked(cmd, args);
-    const done = finish(child);
-    child.stdin?.end(input ?? '');
-    return done;
+    return peers.run(cmd, args, input).then(asText);
   }
 
   /** Starts a CLI server and waits for its first stdout line, `listening on HOST:PORT`. */
-  function serve(args: string[]): Promise<{ child: ChildProcess; port: number; firstLine: string; stderr: () => string; result: Promise<Result> }> {
-    const child = spawnTracked(process.execPath, [CLI, 'serve', ...args]);
-    const result = finish(child);
+  async function serve(args: string[]): Promise<{ child: ChildProcess; port: number; firstLine: string; stderr: () => string; result: Promise<Result> }> {
+    const child = peers.spawn(process.execPath, [CLI, 'serve', ...args]);
+    const result = finish(child, 15000, `cli serve ${args.join(' ')}`).then(asText);
     let err = '';
-    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    return new Promise((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`no "listening on" line; stderr: ${err}`)), 5000);
-      const onData = (d: Buffer) => {
-        out += d.toString();
-        const i = out.indexOf('\n');
-        if (i >= 0) {
-          clearTimeout(timer);
-          child.stdout?.off('data', onData);
-          const firstLine = out.slice(0, i);
-          const m = /^listening on 127\.0\.0\.1:(\d+)$/.exec(firstLine);
-          if (!m) {
-            reject(new Error(`unexpected first line ${JSON.stringify(firstLine)}`));
-            return;
-          }
-          resolve({ child, port: Number(m[1]), firstLine, stderr: () => err, result });
-        }
-      };
-      child.stdout?.on('data', onData);
-      void result.then((r) => reject(new Error(`exited early with ${r.code}: ${r.stderr}`)));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = result.then((r): never => {
+      throw new Error(`exited early with ${r.code}: ${r.stderr}`);
     });
-  }
-
-  function connectRaw(port: number): Promise<net.Socket> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => resolve(s));
-      sockets.push(s);
-      s.once('error', reject);
-    });
-  }
-
-  async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!cond()) {
-      if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${what}`);
-      }
-      await new Promise((r) => setTimeout(r, 10));
+    const line = await Promise.race([
+      firstLine(child.stdout, 5000, 'the CLI server').catch((e: Error) => {
+        throw new Error(`${e.message}; stderr: ${err}`);
+      }),
+      exited,
+    ]);
+    const m = /^listening on 127\.0\.0\.1:(\d+)$/.exec(line);
+    if (!m) {
+      throw new Error(`unexpected first line ${JSON.stringify(line)}`);
     }
-  }
-
-  async function freePort(): Promise<number> {
-    const s = net.createServer();
-    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
-    const port = (s.address() as net.AddressInfo).port;
-    await new Promise<void>((resolve) => s.close(() => resolve()));
-    return port;
+    return { child, port: Number(m[1]), firstLine: line, stderr: () => err, result };
   }
 
   const oneLine = (s: string) => s.trim().split('\n').length === 1;
@@ -195,10 +113,10 @@ describe('cli', () => {
       assert.equal(py.stdout, 'hello 世界');
       const nc = await run('nc', ['-N', '127.0.0.1', String(srv.port)], 'via nc\n');
       assert.equal(nc.stdout, 'via nc\n');
-      const live = await connectRaw(srv.port);
+      const live = await peers.connect(srv.port);
       const liveClosed = new Promise<void>((resolve) => live.on('close', () => resolve()));
       live.on('error', () => undefined);
-      await until(() => /client 3 connected from 127\.0\.0\.1:\d+/.test(srv.stderr()), 'the third client in the log');
+      await waitFor(() => /client 3 connected from 127\.0\.0\.1:\d+/.test(srv.stderr()), 'the third client in the log');
       assert.match(srv.stderr(), /client 1 left: closed-by-peer/);
       srv.child.kill('SIGTERM');
       const r = await srv.result;
@@ -232,15 +150,15 @@ describe('cli', () => {
 
     it('manual mode broadcasts each stdin line to every client', async () => {
       const srv = await serve(['echo', '--mode', 'manual']);
-      const a = await connectRaw(srv.port);
-      const b = await connectRaw(srv.port);
+      const a = await peers.connect(srv.port);
+      const b = await peers.connect(srv.port);
       let gotA = '';
       let gotB = '';
       a.on('data', (d: Buffer) => (gotA += d.toString()));
       b.on('data', (d: Buffer) => (gotB += d.toString()));
-      await until(() => /client 2 connected/.test(srv.stderr()), 'both clients');
+      await waitFor(() => /client 2 connected/.test(srv.stderr()), 'both clients');
       srv.child.stdin?.write('hello everyone\n');
-      await until(() => gotA === 'hello everyone\n' && gotB === 'hello everyone\n', 'the broadcast');
+      await waitFor(() => gotA === 'hello everyone\n' && gotB === 'hello everyone\n', 'the broadcast');
       assert.match(srv.stderr(), /sent to 2 clients/);
       srv.child.kill('SIGTERM');
       assert.equal((await srv.result).code, 0);
@@ -274,11 +192,7 @@ describe('cli', () => {
     });
 
     it('stops when the peer closes (reply server in gbk that closes after answering)', async () => {
-      const port = await new Promise<number>((resolve) => {
-        const s = net.createServer((c) => c.once('data', () => c.end(Buffer.from('cad5b5bd', 'hex'))));
-        rawServers.push(s);
-        s.listen(0, '127.0.0.1', () => resolve((s.address() as net.AddressInfo).port));
-      });
+      const port = await peers.listen((c) => c.once('data', () => c.end(Buffer.from('cad5b5bd', 'hex'))));
       const r = await cli(['send', `127.0.0.1:${port}`, 'x', '--encoding', 'gbk']);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, '收到');
@@ -322,7 +236,7 @@ describe('cli', () => {
       const srv = await serve(['file', '--root', makeRoot()]);
       const nc = await run('nc', ['-N', '127.0.0.1', String(srv.port)], 'hello.txt');
       assert.equal(nc.stdout, 'hello file\n');
-      await until(() => /"hello.txt": served/.test(srv.stderr()), 'the request in the log');
+      await waitFor(() => /"hello.txt": served/.test(srv.stderr()), 'the request in the log');
       srv.child.kill('SIGTERM');
       assert.equal((await srv.result).code, 0);
     });

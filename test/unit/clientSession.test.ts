@@ -1,96 +1,24 @@
 // ClientSession against real servers: the tutorial's python echo server, socat and nc listeners, and
 // small node servers where a test needs exact control of chunking, resets or a full accept queue.
 import * as assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { ClientSession, ConnectError, SessionClose, SessionData, connect } from '../../src/core/clientSession';
 import { EncodingName, encodeText } from '../../src/core/codec';
-
-const PEERS = path.resolve(__dirname, '../../../test/peers');
+import { PEERS, Peers, freePort, waitFor } from './support';
 
 describe('ClientSession', () => {
   const sessions: ClientSession[] = [];
-  const servers: net.Server[] = [];
-  const children = new Set<ChildProcess>();
+  const peers = new Peers();
 
   afterEach(async () => {
     await Promise.all(sessions.splice(0).map((s) => s.close().then(() => s.dispose())));
-    await Promise.all(
-      servers.splice(0).map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            s.close(() => resolve());
-            // Server-side sockets a test left open.
-            (s as net.Server & { conns?: Set<net.Socket> }).conns?.forEach((c) => c.destroy());
-          }),
-      ),
-    );
-    await Promise.all(
-      [...children].map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.exitCode !== null || c.signalCode !== null) {
-              resolve();
-              return;
-            }
-            c.once('close', () => resolve());
-            c.kill('SIGKILL');
-          }),
-      ),
-    );
-    children.clear();
+    await peers.dispose();
   });
 
   function session(port: number, encoding?: EncodingName, host = '127.0.0.1', connectTimeoutMs?: number): ClientSession {
     const s = new ClientSession({ host, port, encoding, connectTimeoutMs });
     sessions.push(s);
     return s;
-  }
-
-  /** Starts a peer program and resolves with the first line it prints on stdout (or stderr, for socat -d -d). */
-  function startPeer(cmd: string, args: string[], fromStderr = false): Promise<{ child: ChildProcess; line: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-      children.add(child);
-      let buf = '';
-      const stream = fromStderr ? child.stderr : child.stdout;
-      const timer = setTimeout(() => reject(new Error(`${cmd} printed no line; got ${JSON.stringify(buf)}`)), 5000);
-      const onData = (d: Buffer) => {
-        buf += d.toString();
-        const i = buf.indexOf('\n');
-        if (i >= 0) {
-          clearTimeout(timer);
-          stream.off('data', onData);
-          resolve({ child, line: buf.slice(0, i) });
-        }
-      };
-      stream.on('data', onData);
-      child.on('error', reject);
-    });
-  }
-
-  /** A node server whose connection handler the test writes; tracks sockets so afterEach closes them. */
-  async function nodeServer(handler: (s: net.Socket) => void): Promise<number> {
-    const conns = new Set<net.Socket>();
-    const server = net.createServer((s) => {
-      conns.add(s);
-      s.on('close', () => conns.delete(s));
-      s.on('error', () => undefined);
-      handler(s);
-    });
-    (server as net.Server & { conns?: Set<net.Socket> }).conns = conns;
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    return (server.address() as net.AddressInfo).port;
-  }
-
-  async function freePort(): Promise<number> {
-    const s = net.createServer();
-    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
-    const port = (s.address() as net.AddressInfo).port;
-    await new Promise<void>((resolve) => s.close(() => resolve()));
-    return port;
   }
 
   function collect(s: ClientSession): SessionData[] {
@@ -103,23 +31,13 @@ describe('ClientSession', () => {
     return new Promise((resolve) => s.onDidClose(resolve));
   }
 
-  async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!cond()) {
-      if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${what}`);
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
   const bytesOf = (got: SessionData[]) => Buffer.concat(got.map((d) => d.bytes));
   const textOf = (got: SessionData[]) => got.map((d) => d.text).join('');
 
   describe('against the tutorial python echo server', () => {
     let port: number;
     beforeEach(async () => {
-      port = Number((await startPeer('python3', [path.join(PEERS, 'echo_server.py'), '127.0.0.1', '0'])).line);
+      port = Number((await peers.startPeer('python3', [path.join(PEERS, 'echo_server.py'), '127.0.0.1', '0'])).line);
     });
 
     it('connects, sends text and gets it back decoded; counters and state follow', async () => {
@@ -136,7 +54,7 @@ describe('ClientSession', () => {
       const sent: Buffer[] = [];
       s.onDidSend((b) => sent.push(b));
       await s.send('héllo 世界', 'lf');
-      await until(() => bytesOf(got).length >= Buffer.byteLength('héllo 世界\n'), 'the echo');
+      await waitFor(() => bytesOf(got).length >= Buffer.byteLength('héllo 世界\n'), 'the echo');
       assert.equal(textOf(got), 'héllo 世界\n');
       assert.equal(s.bytesOut, Buffer.byteLength('héllo 世界\n'));
       assert.equal(s.bytesIn, s.bytesOut);
@@ -152,7 +70,7 @@ describe('ClientSession', () => {
       await s.send('c', 'lf');
       await s.send('d', 'crlf');
       await s.send(new Uint8Array([0x00, 0xff]));
-      await until(() => bytesOf(got).length >= 9, 'the echo');
+      await waitFor(() => bytesOf(got).length >= 9, 'the echo');
       assert.deepEqual(bytesOf(got), Buffer.from([0x61, 0x62, 0x63, 0x0a, 0x64, 0x0d, 0x0a, 0x00, 0xff]));
     });
 
@@ -161,7 +79,7 @@ describe('ClientSession', () => {
       await s.connect();
       const got = collect(s);
       await s.send('48 65 6c 6c 6f', 'lf');
-      await until(() => bytesOf(got).length >= 6, 'the echo');
+      await waitFor(() => bytesOf(got).length >= 6, 'the echo');
       assert.deepEqual(bytesOf(got), Buffer.from('Hello\n'));
       assert.equal(got.map((d) => d.text).join(' '), '48 65 6c 6c 6f 0a');
       await assert.rejects(s.send('4x'), /not hex bytes/);
@@ -173,7 +91,7 @@ describe('ClientSession', () => {
       await s.connect();
       const got = collect(s);
       await s.send('你好');
-      await until(() => bytesOf(got).length >= 4, 'the echo');
+      await waitFor(() => bytesOf(got).length >= 4, 'the echo');
       assert.deepEqual(bytesOf(got), Buffer.from('c4e3bac3', 'hex'));
       assert.equal(textOf(got), '你好');
     });
@@ -204,7 +122,7 @@ describe('ClientSession', () => {
   });
 
   it('is full duplex with socat: data arrives while we send', async () => {
-    const { child, line } = await startPeer('socat', ['-d', '-d', 'TCP-LISTEN:0,bind=127.0.0.1', '-'], true);
+    const { child, line } = await peers.startPeer('socat', ['-d', '-d', 'TCP-LISTEN:0,bind=127.0.0.1', '-'], true);
     const port = Number(/:(\d+)\s*$/.exec(line)?.[1]);
     assert.ok(port > 0, line);
     const fromPeer: Buffer[] = [];
@@ -215,27 +133,26 @@ describe('ClientSession', () => {
     // The peer talks first and we keep sending at the same time.
     child.stdin?.write('server says hi\n');
     await s.send('client says hi\n');
-    await until(() => textOf(got).includes('server says hi\n'), 'the peer text');
-    await until(() => Buffer.concat(fromPeer).toString().includes('client says hi\n'), 'our text at the peer');
+    await waitFor(() => textOf(got).includes('server says hi\n'), 'the peer text');
+    await waitFor(() => Buffer.concat(fromPeer).toString().includes('client says hi\n'), 'our text at the peer');
     const done = closed(s);
     child.stdin?.end();
     assert.equal((await done).reason, 'closed-by-peer');
   });
 
   it('connects over IPv6 to the python echo server on ::1', async () => {
-    const port = Number((await startPeer('python3', [path.join(PEERS, 'echo_server.py'), '::1', '0'])).line);
+    const port = Number((await peers.startPeer('python3', [path.join(PEERS, 'echo_server.py'), '::1', '0'])).line);
     const s = session(port, undefined, '::1');
     assert.equal(s.remote, `[::1]:${port}`);
     await s.connect();
     const got = collect(s);
     await s.send('v6');
-    await until(() => textOf(got) === 'v6', 'the echo over ::1');
+    await waitFor(() => textOf(got) === 'v6', 'the echo over ::1');
   });
 
   it('talks to nc -l', async () => {
     const port = await freePort();
-    const child = spawn('nc', ['-l', '127.0.0.1', String(port)], { stdio: ['pipe', 'pipe', 'pipe'] });
-    children.add(child);
+    const child = peers.spawn('nc', ['-l', '127.0.0.1', String(port)]);
     const fromNc: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => fromNc.push(d));
     // nc prints nothing when it listens: retry the connect for a short while.
@@ -253,8 +170,8 @@ describe('ClientSession', () => {
     const got = collect(s);
     await s.send('to nc', 'lf');
     child.stdin.write('from nc\n');
-    await until(() => textOf(got) === 'from nc\n', 'text from nc');
-    await until(() => Buffer.concat(fromNc).toString() === 'to nc\n', 'text at nc');
+    await waitFor(() => textOf(got) === 'from nc\n', 'text from nc');
+    await waitFor(() => Buffer.concat(fromNc).toString() === 'to nc\n', 'text at nc');
   });
 
   for (const [encoding, text] of [
@@ -265,7 +182,7 @@ describe('ClientSession', () => {
     it(`decodes a ${encoding} character split across two chunks`, async () => {
       const whole = encodeText(`x${text}y`, encoding);
       const cut = 2; // inside the multi-byte character
-      const port = await nodeServer((sock) => {
+      const port = await peers.listen((sock) => {
         sock.setNoDelay(true);
         sock.write(whole.subarray(0, cut));
         setTimeout(() => sock.end(whole.subarray(cut)), 100);
@@ -283,7 +200,7 @@ describe('ClientSession', () => {
   }
 
   it('a character cut off by the end of the stream still shows', async () => {
-    const port = await nodeServer((sock) => sock.end(Buffer.from([0x41, 0xe4, 0xb8])));
+    const port = await peers.listen((sock) => sock.end(Buffer.from([0x41, 0xe4, 0xb8])));
     const s = session(port);
     const got = collect(s);
     const done = closed(s);
@@ -294,7 +211,7 @@ describe('ClientSession', () => {
   });
 
   it('a reset by the peer closes with reason error', async () => {
-    const port = await nodeServer((sock) => sock.once('data', () => sock.resetAndDestroy()));
+    const port = await peers.listen((sock) => sock.once('data', () => sock.resetAndDestroy()));
     const s = session(port);
     await s.connect();
     const done = closed(s);
@@ -306,11 +223,11 @@ describe('ClientSession', () => {
 
   it('dispose() closes the connection', async () => {
     let serverSaw = false;
-    const port = await nodeServer((sock) => sock.on('close', () => (serverSaw = true)));
+    const port = await peers.listen((sock) => sock.on('close', () => (serverSaw = true)));
     const s = session(port);
     await s.connect();
     s.dispose();
-    await until(() => serverSaw, 'the server to see the close');
+    await waitFor(() => serverSaw, 'the server to see the close');
     assert.equal(s.state, 'closed');
   });
 
@@ -339,7 +256,7 @@ describe('ClientSession', () => {
     });
 
     it('timed out (a listener whose accept queue is full never answers)', async () => {
-      const port = Number((await startPeer('python3', [path.join(PEERS, 'full_backlog.py')])).line);
+      const port = Number((await peers.startPeer('python3', [path.join(PEERS, 'full_backlog.py')])).line);
       const s = session(port, undefined, '127.0.0.1', 300);
       const t0 = Date.now();
       await assert.rejects(
@@ -352,7 +269,7 @@ describe('ClientSession', () => {
     });
 
     it('close() while connecting cancels the connect', async () => {
-      const port = Number((await startPeer('python3', [path.join(PEERS, 'full_backlog.py')])).line);
+      const port = Number((await peers.startPeer('python3', [path.join(PEERS, 'full_backlog.py')])).line);
       const s = session(port, undefined, '127.0.0.1', 5000);
       const pending = s.connect();
       await new Promise((r) => setTimeout(r, 50));

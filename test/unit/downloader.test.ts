@@ -3,18 +3,17 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DownloadError, NotFoundError, TargetExistsError, download, list, localNameFor } from '../../src/core/downloader';
 import { FileServer, FileServerOptions } from '../../src/core/fileServer';
-import { Fixture, Peers, makeBigFile, makeFixture, sha256, sha256File } from './fileFixtures';
+import { Fixture, makeBigFile, makeFixture, sha256File } from './fileFixtures';
+import { Peers, freePort, sha256 } from './support';
 
 describe('downloader', () => {
   let fx: Fixture;
   const peers = new Peers();
   const servers: FileServer[] = [];
-  const rawServers: net.Server[] = [];
   let dest: string;
 
   before(async () => {
@@ -26,15 +25,6 @@ describe('downloader', () => {
   afterEach(async () => {
     await peers.dispose();
     await Promise.all(servers.splice(0).map((s) => s.stop().then(() => s.dispose())));
-    await Promise.all(
-      rawServers.splice(0).map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            s.close(() => resolve());
-            s.emit('stop-all');
-          }),
-      ),
-    );
   });
   after(async () => {
     await fx.cleanup();
@@ -44,21 +34,6 @@ describe('downloader', () => {
     const server = new FileServer({ root: fx.root, host: '127.0.0.1', port: 0, ...options });
     servers.push(server);
     return { server, port: (await server.start()).port };
-  }
-
-  /** A hand-made server for the odd cases; every socket is destroyed in afterEach. */
-  async function rawServer(onSocket: (s: net.Socket) => void): Promise<number> {
-    const srv = net.createServer(onSocket);
-    const live = new Set<net.Socket>();
-    srv.on('connection', (s) => {
-      live.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => live.delete(s));
-    });
-    srv.on('stop-all', () => live.forEach((s) => s.destroy()));
-    rawServers.push(srv);
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    return (srv.address() as net.AddressInfo).port;
   }
 
   async function destEntries(): Promise<string[]> {
@@ -242,7 +217,7 @@ describe('downloader', () => {
       let seen: Buffer = Buffer.alloc(0);
       let halfClosed = false;
       let halfClosedBeforeAnswer: boolean | undefined;
-      const port = await rawServer((s) => {
+      const port = await peers.listen((s) => {
         s.on('end', () => (halfClosed = true));
         s.once('data', (d: Buffer) => {
           seen = d;
@@ -260,7 +235,7 @@ describe('downloader', () => {
     });
 
     it('idle timeout: DownloadError that says how many bytes had arrived; nothing left behind', async () => {
-      const port = await rawServer((s) => s.once('data', () => s.write('12345')));
+      const port = await peers.listen((s) => s.once('data', () => s.write('12345')));
       const t0 = Date.now();
       await assert.rejects(download({ host: '127.0.0.1', port, name: 'x', destDir: dest, idleTimeoutMs: 200 }), (e: Error) => e instanceof DownloadError && e.bytesReceived === 5 && /timed out: no data for 200 ms after 5 bytes/.test(e.message) && e.message.includes(`127.0.0.1:${port}`));
       assert.ok(Date.now() - t0 < 3000);
@@ -269,10 +244,7 @@ describe('downloader', () => {
 
     it('connection refused and unknown host name host:port clearly', async function () {
       this.timeout(20000);
-      const probe = net.createServer();
-      await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-      const port = (probe.address() as net.AddressInfo).port;
-      await new Promise<void>((r) => probe.close(() => r()));
+      const port = await freePort();
       await assert.rejects(download({ host: '127.0.0.1', port, name: 'a.txt', destDir: dest }), (e: Error) => e instanceof DownloadError && e.message === `Connection refused by 127.0.0.1:${port} (is the server running?).`);
       await assert.rejects(download({ host: 'no-such-host.invalid', port: 9, name: 'a.txt', destDir: dest }), (e: Error) => e instanceof DownloadError && /^Unknown host no-such-host\.invalid \(no-such-host\.invalid:9\)\.$/.test(e.message));
       assert.deepEqual(await destEntries(), []);
@@ -289,7 +261,7 @@ describe('downloader', () => {
     });
 
     it('a reset mid-file from a raw server is an error, not the end of the file', async () => {
-      const port = await rawServer((s) =>
+      const port = await peers.listen((s) =>
         s.once('data', () => {
           s.write(Buffer.alloc(3 * 1024 * 1024, 7));
           setTimeout(() => s.resetAndDestroy(), 50);

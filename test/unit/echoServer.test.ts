@@ -1,27 +1,18 @@
 // The echo server against real peers: the tutorial's python echo client, nc and socat, and raw sockets.
 import * as assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { EchoServer, EchoServerOptions } from '../../src/core/echoServer';
 import { LeaveEvent, ServerError } from '../../src/core/serverBase';
-
-const PEERS = path.resolve(__dirname, '../../../test/peers');
+import { PEERS, Peers, readAll, sha256 as sha } from './support';
 
 describe('EchoServer', () => {
   const servers: EchoServer[] = [];
-  const sockets: net.Socket[] = [];
-  const children = new Set<ChildProcess>();
+  const peers = new Peers();
 
   afterEach(async () => {
-    for (const c of children) {
-      c.kill('SIGKILL');
-    }
-    children.clear();
-    for (const s of sockets.splice(0)) {
-      s.destroy();
-    }
+    await peers.dispose();
     await Promise.all(servers.splice(0).map((s) => s.stop().then(() => s.dispose())));
   });
 
@@ -30,48 +21,6 @@ describe('EchoServer', () => {
     servers.push(server);
     const a = await server.start();
     return { server, port: a.port };
-  }
-
-  /** Runs a peer program with stdin input; resolves with its stdout when it exits (bounded in time). */
-  function run(cmd: string, args: string[], input?: Buffer | string, timeoutMs = 10000): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-      children.add(child);
-      const out: Buffer[] = [];
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => out.push(d));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`${cmd} ${args.join(' ')} did not finish in ${timeoutMs} ms; stderr: ${stderr}`));
-      }, timeoutMs);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        children.delete(child);
-        resolve({ code, stdout: Buffer.concat(out), stderr });
-      });
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(input ?? '');
-    });
-  }
-
-  function connectRaw(port: number, host = '127.0.0.1'): Promise<net.Socket> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect({ host, port }, () => resolve(s));
-      sockets.push(s);
-      s.once('error', reject);
-    });
-  }
-
-  /** Reads until the socket closes; resolves with every byte. */
-  function readAll(s: net.Socket): Promise<Buffer> {
-    return new Promise((resolve) => {
-      const parts: Buffer[] = [];
-      s.on('data', (d: Buffer) => parts.push(d));
-      s.on('error', () => undefined);
-      s.on('close', () => resolve(Buffer.concat(parts)));
-    });
   }
 
   /** Reads exactly n bytes (or fails after timeoutMs). */
@@ -104,15 +53,11 @@ describe('EchoServer', () => {
     });
   }
 
-  function sha(b: Buffer): string {
-    return crypto.createHash('sha256').update(b).digest('hex');
-  }
-
   describe('echo mode', () => {
     it('answers the tutorial python echo client with its own text (utf-8 Chinese too)', async () => {
       const { server, port } = await startServer();
       const left = nextLeave(server);
-      const r = await run('python3', [path.join(PEERS, 'echo_client.py'), '127.0.0.1', String(port), 'Hello, 世界']);
+      const r = await peers.run('python3', [path.join(PEERS, 'echo_client.py'), '127.0.0.1', String(port), 'Hello, 世界']);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout.toString('utf-8'), 'Hello, 世界');
       const e = await left;
@@ -125,7 +70,7 @@ describe('EchoServer', () => {
     it('echoes 4 MiB byte-exact to nc -N, and ends after the peer half-closes', async () => {
       const { server, port } = await startServer();
       const data = crypto.randomBytes(4 * 1024 * 1024);
-      const r = await run('nc', ['-N', '127.0.0.1', String(port)], data, 20000);
+      const r = await peers.run('nc', ['-N', '127.0.0.1', String(port)], data, 20000);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout.length, data.length);
       assert.equal(sha(r.stdout), sha(data));
@@ -134,7 +79,7 @@ describe('EchoServer', () => {
 
     it('echoes to socat', async () => {
       const { port } = await startServer();
-      const r = await run('socat', ['-t', '5', '-', `TCP:127.0.0.1:${port}`], 'line one\nline two\n');
+      const r = await peers.run('socat', ['-t', '5', '-', `TCP:127.0.0.1:${port}`], 'line one\nline two\n');
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout.toString(), 'line one\nline two\n');
     });
@@ -147,7 +92,7 @@ describe('EchoServer', () => {
       });
       assert.ok(v6, 'this machine has no ::1');
       const { server, port } = await startServer({ host: '::1' });
-      const s = await connectRaw(port, '::1');
+      const s = await peers.connect(port, '::1');
       s.write('v6');
       assert.equal((await readN(s, 2)).toString(), 'v6');
       assert.match(server.clients[0].remote, /^\[::1\]:\d+$/);
@@ -155,7 +100,7 @@ describe('EchoServer', () => {
 
     it('pauses reading while the peer does not read (backpressure), then delivers everything', async () => {
       const { server, port } = await startServer();
-      const s = await connectRaw(port);
+      const s = await peers.connect(port);
       const data = crypto.randomBytes(32 * 1024 * 1024);
       s.pause();
       s.write(data);
@@ -176,7 +121,7 @@ describe('EchoServer', () => {
       const { server, port } = await startServer();
       const accepted: number[] = [];
       server.onDidAcceptClient((c) => accepted.push(c.id));
-      const socks = await Promise.all(Array.from({ length: 200 }, () => connectRaw(port)));
+      const socks = await Promise.all(Array.from({ length: 200 }, () => peers.connect(port)));
       // All are connected at the same time.
       const deadline = Date.now() + 5000;
       while (server.clients.length < 200 && Date.now() < deadline) {
@@ -192,7 +137,7 @@ describe('EchoServer', () => {
       );
       assert.ok(results.every(Boolean));
       const py = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => run('python3', [path.join(PEERS, 'echo_client.py'), '127.0.0.1', String(port), `py ${i}`])),
+        Array.from({ length: 10 }, (_, i) => peers.run('python3', [path.join(PEERS, 'echo_client.py'), '127.0.0.1', String(port), `py ${i}`])),
       );
       assert.deepEqual(
         py.map((r) => r.stdout.toString()),
@@ -206,14 +151,14 @@ describe('EchoServer', () => {
   describe('reply mode', () => {
     it('sends the reply in gbk once per received chunk to the python client', async () => {
       const { port } = await startServer({ mode: 'reply', replyText: '收到了', encoding: 'gbk' });
-      const r = await run('python3', [path.join(PEERS, 'echo_client.py'), '127.0.0.1', String(port), '你好', 'gbk']);
+      const r = await peers.run('python3', [path.join(PEERS, 'echo_client.py'), '127.0.0.1', String(port), '你好', 'gbk']);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout.toString('utf-8'), '收到了');
     });
 
     it('the reply bytes are exactly the gbk encoding, one reply per chunk', async () => {
       const { server, port } = await startServer({ mode: 'reply', replyText: '收到', encoding: 'gbk' });
-      const s = await connectRaw(port);
+      const s = await peers.connect(port);
       const expected = Buffer.from('cad5b5bd', 'hex'); // 收到 in gbk
       for (let i = 0; i < 3; i++) {
         s.write(`chunk ${i}`);
@@ -234,8 +179,8 @@ describe('EchoServer', () => {
   describe('manual mode', () => {
     it('sends nothing by itself; sendText reaches one client, broadcastText all', async () => {
       const { server, port } = await startServer({ mode: 'manual' });
-      const a = await connectRaw(port);
-      const b = await connectRaw(port);
+      const a = await peers.connect(port);
+      const b = await peers.connect(port);
       const received: Buffer[] = [];
       a.on('data', (d: Buffer) => received.push(d));
       a.write('hello?');
@@ -253,7 +198,7 @@ describe('EchoServer', () => {
 
     it('hex: the text is hex digits and the line ending is appended as bytes', async () => {
       const { port, server } = await startServer({ mode: 'manual', encoding: 'hex' });
-      const a = await connectRaw(port);
+      const a = await peers.connect(port);
       while (server.clients.length < 1) {
         await new Promise((r) => setTimeout(r, 5));
       }
@@ -265,7 +210,7 @@ describe('EchoServer', () => {
     it('gbk text to a python client', async () => {
       const { server, port } = await startServer({ mode: 'manual', encoding: 'gbk' });
       server.onDidAcceptClient((c) => server.sendText(c.id, '欢迎'));
-      const r = await run('python3', [path.join(PEERS, 'echo_client.py'), '127.0.0.1', String(port), 'hi', 'gbk']);
+      const r = await peers.run('python3', [path.join(PEERS, 'echo_client.py'), '127.0.0.1', String(port), 'hi', 'gbk']);
       assert.equal(r.stdout.toString(), '欢迎');
     });
   });
@@ -275,13 +220,13 @@ describe('EchoServer', () => {
       const { server, port } = await startServer({ maxConnections: 2 });
       const refused: { remote: string; reason: string }[] = [];
       server.onDidRefuseClient((r) => refused.push(r));
-      const a = await connectRaw(port);
-      const b = await connectRaw(port);
+      const a = await peers.connect(port);
+      const b = await peers.connect(port);
       a.write('a');
       b.write('b');
       await readN(a, 1);
       await readN(b, 1);
-      const c = await connectRaw(port);
+      const c = await peers.connect(port);
       const cGot = await readAll(c);
       assert.equal(cGot.length, 0);
       assert.equal(refused.length, 1);
@@ -297,7 +242,7 @@ describe('EchoServer', () => {
       const { server, port } = await startServer({ idleTimeoutMs: 200 });
       const left = nextLeave(server);
       const t0 = Date.now();
-      const s = await connectRaw(port);
+      const s = await peers.connect(port);
       const closed = readAll(s);
       const e = await left;
       assert.equal(e.reason, 'timed-out');
@@ -307,7 +252,7 @@ describe('EchoServer', () => {
 
     it('kick(id) closes one client (kicked); an unknown id gives false', async () => {
       const { server, port } = await startServer();
-      const s = await connectRaw(port);
+      const s = await peers.connect(port);
       s.write('x');
       await readN(s, 1);
       const left = nextLeave(server);
@@ -319,7 +264,7 @@ describe('EchoServer', () => {
 
     it('reports a reset peer (reset)', async () => {
       const { server, port } = await startServer();
-      const s = await connectRaw(port);
+      const s = await peers.connect(port);
       s.write('x');
       await readN(s, 1);
       const left = nextLeave(server);
@@ -329,14 +274,14 @@ describe('EchoServer', () => {
 
     it('stop() with live clients closes them all; the same port starts again at once', async () => {
       const { server, port } = await startServer();
-      const socks = await Promise.all(Array.from({ length: 5 }, () => connectRaw(port)));
+      const socks = await Promise.all(Array.from({ length: 5 }, () => peers.connect(port)));
       for (const s of socks) {
         s.write('y');
         await readN(s, 1);
       }
       const reasons: string[] = [];
       server.onDidLeaveClient((e) => reasons.push(e.reason));
-      const closed = socks.map(readAll);
+      const closed = socks.map((s) => readAll(s));
       await server.stop();
       assert.equal(server.state, 'stopped');
       assert.deepEqual(reasons, Array(5).fill('server-stopped'));
@@ -344,7 +289,7 @@ describe('EchoServer', () => {
       const again = new EchoServer({ host: '127.0.0.1', port });
       servers.push(again);
       assert.equal((await again.start()).port, port);
-      const s = await connectRaw(port);
+      const s = await peers.connect(port);
       s.write('again');
       assert.equal((await readN(s, 5)).toString(), 'again');
     });
@@ -364,7 +309,7 @@ describe('EchoServer', () => {
       const { server, port } = await startServer();
       const events: string[] = [];
       server.onData((e) => events.push(`${e.direction}:${e.bytes.toString()}`));
-      const s = await connectRaw(port);
+      const s = await peers.connect(port);
       s.write('ping');
       await readN(s, 4);
       assert.deepEqual(events, ['in:ping', 'out:ping']);

@@ -1,14 +1,12 @@
 // Shared by the path guard, file server and downloader tests: a served root with a secret file just
-// outside it and every kind of trap inside it, peer-program runners and raw-socket helpers.
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+// outside it and every kind of trap inside it, big files and their hashes. Peers and waits: ./support.
+import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-
-export const PEERS = path.resolve(__dirname, '../../../test/peers');
 
 export interface Fixture {
   base: string;
@@ -93,144 +91,6 @@ export async function sha256File(file: string): Promise<string> {
     hash.update(chunk as Buffer);
   }
   return hash.digest('hex');
-}
-
-export function sha256(b: Buffer): string {
-  return crypto.createHash('sha256').update(b).digest('hex');
-}
-
-/** Open descriptors of this process (Linux), to prove none leak. */
-export function openFds(): number {
-  return fs.readdirSync('/proc/self/fd').length;
-}
-
-/** Resolves when `check()` holds, or rejects after timeoutMs. */
-export async function waitFor(check: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-export interface RunResult {
-  code: number | null;
-  stdout: Buffer;
-  stderr: string;
-}
-
-/** Tracks child processes and sockets so every test can close them in its after hooks. */
-export class Peers {
-  readonly children = new Set<ChildProcess>();
-  readonly sockets = new Set<net.Socket>();
-
-  /** Runs a peer program with stdin input; resolves with its stdout when it exits (bounded in time). */
-  run(cmd: string, args: string[], input?: Buffer | string, timeoutMs = 15000): Promise<RunResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-      this.children.add(child);
-      const out: Buffer[] = [];
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => out.push(d));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`${cmd} ${args.join(' ')} did not finish in ${timeoutMs} ms; stderr: ${stderr}`));
-      }, timeoutMs);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        this.children.delete(child);
-        resolve({ code, stdout: Buffer.concat(out), stderr });
-      });
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(input ?? '');
-    });
-  }
-
-  /** Starts the tutorial python file server; resolves with its port once it prints it. */
-  startPythonServer(root: string, encoding = 'utf-8', extra: string[] = []): Promise<{ port: number; child: ChildProcess }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn('python3', [path.join(PEERS, 'file_server.py'), root, '0', encoding, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-      this.children.add(child);
-      let text = '';
-      const timer = setTimeout(() => reject(new Error('the python file server did not start')), 10000);
-      child.on('error', reject);
-      child.on('close', () => this.children.delete(child));
-      child.stderr.resume();
-      child.stdout.on('data', (d: Buffer) => {
-        text += d.toString();
-        const m = /^(\d+)\n/.exec(text);
-        if (m) {
-          clearTimeout(timer);
-          resolve({ port: Number(m[1]), child });
-        }
-      });
-    });
-  }
-
-  connect(port: number, host = '127.0.0.1'): Promise<net.Socket> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect({ host, port }, () => resolve(s));
-      this.sockets.add(s);
-      s.once('error', reject);
-    });
-  }
-
-  /** Sends `parts` (with gapMs between them), optionally half-closes, and reads until the server closes. */
-  async request(port: number, parts: (Buffer | string)[], opts: { halfClose?: boolean; gapMs?: number; timeoutMs?: number } = {}): Promise<Buffer> {
-    const s = await this.connect(port);
-    const got = readAll(s, opts.timeoutMs ?? 10000);
-    for (let i = 0; i < parts.length; i++) {
-      if (i > 0 && opts.gapMs) {
-        await new Promise((r) => setTimeout(r, opts.gapMs));
-      }
-      s.write(parts[i]);
-    }
-    if (opts.halfClose) {
-      s.end();
-    }
-    return got;
-  }
-
-  async dispose(): Promise<void> {
-    const exits = [...this.children].map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null) {
-            resolve();
-            return;
-          }
-          c.once('close', () => resolve());
-          c.kill('SIGKILL');
-        }),
-    );
-    for (const s of this.sockets) {
-      s.destroy();
-    }
-    this.sockets.clear();
-    await Promise.all(exits);
-    this.children.clear();
-  }
-}
-
-/** Reads until the socket closes; resolves with every byte (rejects after timeoutMs). */
-export function readAll(s: net.Socket, timeoutMs = 10000): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    const timer = setTimeout(() => {
-      s.destroy();
-      reject(new Error(`the server did not close within ${timeoutMs} ms (${parts.length} chunks so far)`));
-    }, timeoutMs);
-    s.on('data', (d: Buffer) => parts.push(d));
-    s.on('error', () => undefined);
-    s.on('close', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(parts));
-    });
-  });
 }
 
 /**

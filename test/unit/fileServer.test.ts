@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import * as iconv from 'iconv-lite';
 import { FileRequestEvent, FileServer, FileServerOptions } from '../../src/core/fileServer';
 import { LeaveEvent } from '../../src/core/serverBase';
-import { Fixture, PEERS, Peers, makeBigFile, makeFixture, openFds, readAll, readUntilClose, sha256, sha256File, waitFor } from './fileFixtures';
+import { Fixture, makeBigFile, makeFixture, readUntilClose, sha256File } from './fileFixtures';
+import { PEERS, Peers, openFds, readAll, sha256, waitFor } from './support';
 
 describe('FileServer', () => {
   let fx: Fixture;
@@ -89,7 +90,7 @@ describe('FileServer', () => {
       assert.equal(r.stdout.trim(), 'file does not exist');
       assert.equal(r.file, undefined);
       assert.equal(requests[0].outcome, 'not-found');
-      await waitFor(() => leaves.length === 1);
+      await waitFor(() => leaves.length === 1, 'the client to leave', 3000);
       assert.equal(leaves[0].reason, 'done');
       // An empty file is indistinguishable on the wire, as in the tutorials.
       assert.equal((await pythonGet(port, 'empty.txt')).file, undefined);
@@ -175,7 +176,7 @@ describe('FileServer', () => {
       const junk = Buffer.alloc(200_000, 0x41);
       const got = await peers.request(port, [Buffer.concat([Buffer.from('sub/inner.txt\n'), junk])]);
       assert.deepEqual(got, fx.files['sub/inner.txt']);
-      await waitFor(() => server.clients.length === 0);
+      await waitFor(() => server.clients.length === 0, 'the client to leave', 3000);
       assert.equal(server.stats.bytesIn, 'sub/inner.txt\n'.length + junk.length);
     });
 
@@ -198,7 +199,7 @@ describe('FileServer', () => {
       const got = await readAll(s);
       assert.equal(got.length, 0);
       assert.ok(Date.now() - t0 >= 180 && Date.now() - t0 < 2000);
-      await waitFor(() => leaves.length === 1);
+      await waitFor(() => leaves.length === 1, 'the client to leave', 3000);
       assert.equal(leaves[0].reason, 'timed-out');
       assert.equal(requests.length, 0);
     });
@@ -306,8 +307,8 @@ describe('FileServer', () => {
         await new Promise<void>((resolve) => s.once('data', () => resolve()));
         s.resetAndDestroy();
       }
-      await waitFor(() => leaves.length === 5, 5000, 'five clients to leave');
-      await waitFor(() => openFds() <= before, 3000, `descriptors back to ${before} (now ${openFds()})`);
+      await waitFor(() => leaves.length === 5, 'five clients to leave', 5000);
+      await waitFor(() => openFds() <= before, `descriptors back to ${before} (now ${openFds()})`, 3000);
       assert.ok(leaves.every((l) => l.reason === 'reset' || l.reason === 'closed-by-peer'), leaves.map((l) => l.reason).join());
       assert.equal(server.clients.length, 0);
       assert.deepEqual(await peers.request(port, ['a.txt']), fx.files['a.txt']);
@@ -342,7 +343,7 @@ describe('FileServer', () => {
         assert.equal(r.reset, true);
         assert.ok(r.bytes < 64 * 1024 * 1024);
       }
-      await waitFor(() => openFds() <= before, 3000, 'descriptors to close');
+      await waitFor(() => openFds() <= before, 'descriptors to close', 3000);
       const again = new FileServer({ root: fx.root, host: '127.0.0.1', port });
       servers.push(again);
       assert.equal((await again.start()).port, port);
@@ -360,7 +361,7 @@ describe('FileServer', () => {
       assert.equal(server.kick(server.clients[0].id), true);
       s.resume();
       assert.equal((await closed).reset, true);
-      await waitFor(() => leaves.length === 1);
+      await waitFor(() => leaves.length === 1, 'the client to leave', 3000);
       assert.equal(leaves[0].reason, 'kicked');
     });
   });

@@ -6,7 +6,8 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import * as iconv from 'iconv-lite';
 import { checkName, decodeName, escapeBytes, guardRequest, GuardResult, MAX_NAME_BYTES, resolveInRoot } from '../../src/core/pathGuard';
-import { Fixture, makeFixture, openFds } from './fileFixtures';
+import { Fixture, makeFixture } from './fileFixtures';
+import { closeServer, openFds } from './support';
 
 describe('pathGuard', () => {
   let fx: Fixture;
@@ -110,7 +111,7 @@ describe('pathGuard', () => {
     try {
       await expectRefused('unix.sock', /socket, not a regular file/);
     } finally {
-      await new Promise<void>((r) => srv.close(() => r()));
+      await closeServer(srv);
     }
     // /dev as the root: null is a character device in it, no mknod needed.
     const r = await resolveInRoot('/dev', 'null');

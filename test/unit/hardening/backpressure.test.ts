@@ -4,7 +4,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { ChildServer, MiB, removeDir, sleep, startChildServer, tempDir } from './helpers';
+import { ChildServer, MiB, removeDir, startChildServer, tempDir } from './helpers';
+import { sleep } from '../support';
 
 const RSS_BOUND = 64 * MiB;
 const mib = (n: number): string => (n / MiB).toFixed(1);

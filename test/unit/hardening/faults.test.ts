@@ -9,7 +9,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { FileServer } from '../../../src/core/fileServer';
 import { LeaveReason } from '../../../src/core/serverBase';
 import { DownloadError, download } from '../../../src/core/downloader';
-import { MiB, fdCount, fdsOpenOn, pool, rawRequest, removeDir, settleFds, tempDir, waitUntil } from './helpers';
+import { MiB, fdsOpenOn, pool, rawRequest, removeDir, settleFds, tempDir } from './helpers';
+import { openFds, waitUntil } from '../support';
 
 /** Why a download failed, from the error itself: message and code together. */
 function describeError(e: unknown): string {
@@ -54,7 +55,7 @@ describe('hardening: faults', function () {
     for (let i = 0; i < 3; i++) {
       assert.equal((await rawRequest(port, Buffer.from('small.txt\n'))).data.toString(), 'small file\n');
     }
-    const before = await settleFds(fdCount(), 200);
+    const before = await settleFds(openFds(), 200);
     const reasons = new Map<LeaveReason, number>();
     const leave = server.onDidLeaveClient((e) => reasons.set(e.reason, (reasons.get(e.reason) ?? 0) + 1));
     const warnings: string[] = [];

@@ -1,10 +1,14 @@
 // Small tools the hardening tests share: raw requests with a deadline, fd counts, temp folders, child
-// servers that report their memory.
+// servers that report their memory. Waits, sleeps and child shutdown come from ../support.
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChildProcess, fork } from 'node:child_process';
+import { openFds, sleep, stopChild } from '../support';
+
+// test/soak imports these from here under their old names.
+export { openFds as fdCount, sleep, waitUntil } from '../support';
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `tcpwb-${prefix}-`));
@@ -12,11 +16,6 @@ export function tempDir(prefix: string): string {
 
 export function removeDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
-}
-
-/** Open file descriptors of this process. */
-export function fdCount(): number {
-  return fs.readdirSync('/proc/self/fd').length;
 }
 
 /** How many of our fds point at `file` (a leaked read stream shows up here). */
@@ -34,27 +33,13 @@ export function fdsOpenOn(file: string): number {
   return n;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until `check` is true or the time is up; returns the last result. */
-export async function waitUntil(check: () => boolean, timeoutMs: number, stepMs = 20): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) {
-      return false;
-    }
-    await sleep(stepMs);
-  }
-  return true;
-}
-
 /** Waits until the fd count is at most `limit`; returns the count seen last. */
 export async function settleFds(limit: number, timeoutMs = 3000): Promise<number> {
-  let n = fdCount();
+  let n = openFds();
   const end = Date.now() + timeoutMs;
   while (n > limit && Date.now() < end) {
     await sleep(25);
-    n = fdCount();
+    n = openFds();
   }
   return n;
 }
@@ -183,16 +168,7 @@ export function startChildServer(args: string[]): Promise<ChildServer> {
         port: m.port,
         memory: () => ask('memory'),
         resetPeak: () => ask('resetPeak'),
-        stop: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) {
-              done();
-              return;
-            }
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-            setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-          }),
+        stop: () => stopChild(child, 'SIGTERM'),
       });
     });
   });

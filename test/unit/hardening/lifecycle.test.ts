@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { EchoServer } from '../../../src/core/echoServer';
 import { FileServer } from '../../../src/core/fileServer';
 import { ServerError, ServerState } from '../../../src/core/serverBase';
-import { MiB, fdCount, removeDir, settleFds, tempDir, waitUntil } from './helpers';
+import { MiB, removeDir, settleFds, tempDir } from './helpers';
+import { openFds, waitUntil } from '../support';
 
 describe('hardening: lifecycle', function () {
   this.timeout(30000);
@@ -34,7 +35,7 @@ describe('hardening: lifecycle', function () {
     const server = new FileServer({ root: dir });
     cleanup.push(() => server.dispose());
     const { port } = await server.start();
-    const fdsBefore = fdCount();
+    const fdsBefore = openFds();
     const sockets = await Promise.all(
       Array.from(
         { length: 100 },
@@ -81,7 +82,7 @@ describe('hardening: lifecycle', function () {
     probe.dispose();
     const server = new EchoServer({ port });
     cleanup.push(() => server.dispose());
-    const fdsBefore = fdCount();
+    const fdsBefore = openFds();
     const states: ServerState[] = [];
     server.onDidChangeState((s) => states.push(s));
     const t0 = Date.now();

@@ -6,7 +6,8 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { FileServer } from '../../../src/core/fileServer';
 import { LeaveEvent } from '../../../src/core/serverBase';
-import { rawRequest, removeDir, sleep, tempDir, waitUntil } from './helpers';
+import { rawRequest, removeDir, tempDir } from './helpers';
+import { sleep, waitUntil } from '../support';
 
 const NAME_TIMEOUT = 300;
 

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { FileRequestEvent, FileServer } from '../../../src/core/fileServer';
 import { Fixture, HostileName, buildFixture, leakedBytes, loadCorpus, releaseFifoReaders } from './corpus';
-import { RawReply, pool, rawRequest, removeDir, tempDir, waitUntil } from './helpers';
+import { RawReply, pool, rawRequest, removeDir, tempDir } from './helpers';
+import { waitUntil } from '../support';
 
 describe('hardening: path traversal corpus', function () {
   this.timeout(30000);
@@ -44,13 +45,23 @@ describe('hardening: path traversal corpus', function () {
     }
   });
 
+  /**
+   * Takes the oldest unclaimed event of the reply's client port. Ports are reused, so every request to
+   * the shared servers goes through ask(), which claims its own event: a later connection on the same
+   * port then never reads an earlier one's event.
+   */
   async function eventFor(reply: RawReply): Promise<FileRequestEvent | undefined> {
-    await waitUntil(() => requests.has(reply.localPort), 500, 5);
-    return requests.get(reply.localPort)?.[0];
+    await waitUntil(() => (requests.get(reply.localPort)?.length ?? 0) > 0, 500, 5);
+    return requests.get(reply.localPort)?.shift();
+  }
+
+  async function ask(port: number, bytes: Buffer, options?: Parameters<typeof rawRequest>[2]): Promise<RawReply & { event?: FileRequestEvent }> {
+    const reply = await rawRequest(port, bytes, options);
+    return { ...reply, event: await eventFor(reply) };
   }
 
   async function normalStillServed(encoding: 'utf-8' | 'gbk'): Promise<void> {
-    const r = await rawRequest(ports[encoding]!, Buffer.from(`${fx.normalName}\n`));
+    const r = await ask(ports[encoding]!, Buffer.from(`${fx.normalName}\n`));
     assert.deepEqual(r.data, fx.normalContent, `normal file not served right after (${r.end}, ${r.data.length} B)`);
   }
 
@@ -64,10 +75,10 @@ describe('hardening: path traversal corpus', function () {
       let refused = 0;
       let leaked = 0;
       await pool(corpus, 8, async (h: HostileName) => {
-        const reply = await rawRequest(ports[h.server]!, h.bytes, { halfClose: mode === 'half-close' });
+        const reply = await ask(ports[h.server]!, h.bytes, { halfClose: mode === 'half-close' });
         const leak = leakedBytes(reply.data, fx.token);
         leaked += leak;
-        const ev = await eventFor(reply);
+        const ev = reply.event;
         const problems: string[] = [];
         if (leak > 0) {
           problems.push(`LEAKED ${leak} secret bytes`);
@@ -103,8 +114,8 @@ describe('hardening: path traversal corpus', function () {
     const mustRefuse = ['../secret', '/etc/passwd', 'C:\\Windows\\win.ini', 'a/../../secret', 'link-out/secret', 'sib-link', 'pipe', 'zero', 'sub'];
     const seen: string[] = [];
     for (const name of mustRefuse) {
-      const reply = await rawRequest(ports['utf-8']!, Buffer.from(name), { halfClose: true });
-      const ev = await eventFor(reply);
+      const reply = await ask(ports['utf-8']!, Buffer.from(name), { halfClose: true });
+      const ev = reply.event;
       assert.equal(reply.data.length, 0, name);
       assert.equal(ev?.outcome, 'refused', `${name}: outcome ${ev?.outcome} (${ev?.reason})`);
       assert.ok(ev?.reason && ev.reason.length > 3, `${name}: reason "${ev?.reason}"`);
@@ -116,12 +127,12 @@ describe('hardening: path traversal corpus', function () {
   it('serves /dev-like and FIFO traps as zero bytes even when asked many at once', async () => {
     // Five FIFO opens at once would take every libuv thread-pool thread if the server opened it.
     const names = ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'zero', 'urandom', 'zero-dev'];
-    const replies = await Promise.all(names.map((n) => rawRequest(ports['utf-8']!, Buffer.from(`${n}\n`))));
+    const replies = await Promise.all(names.map((n) => ask(ports['utf-8']!, Buffer.from(`${n}\n`))));
     replies.forEach((r, i) => {
       assert.equal(r.data.length, 0, `${names[i]}: ${r.data.length} bytes`);
       assert.equal(r.end === 'timeout', false, `${names[i]}: server did not close`);
     });
-    const r = await rawRequest(ports['utf-8']!, Buffer.from(`${fx.normalName}\n`), { timeoutMs: 2000 });
+    const r = await ask(ports['utf-8']!, Buffer.from(`${fx.normalName}\n`), { timeoutMs: 2000 });
     assert.deepEqual(r.data, fx.normalContent, 'normal file after the FIFO burst');
     console.log(`      device inside root via mknod: ${fx.deviceInside ? 'yes' : 'no (symlinks only)'}`);
   });
@@ -158,7 +169,7 @@ describe('hardening: path traversal corpus', function () {
     await pool(Array.from({ length: 4 }), 4, async () => {
       while (Date.now() < end && tries < 3000) {
         tries++;
-        const reply = await rawRequest(ports['utf-8']!, Buffer.from('race.txt\n'));
+        const reply = await ask(ports['utf-8']!, Buffer.from('race.txt\n'));
         leaked += leakedBytes(reply.data, fx.token);
         if (reply.data.length > 0) {
           served++;
@@ -195,7 +206,7 @@ describe('hardening: path traversal corpus', function () {
   it('answers an HTTP request from a browser with zero bytes and a close', async () => {
     const req = 'GET /../secret HTTP/1.1\r\nHost: x\r\n\r\n';
     const started = Date.now();
-    const r = await rawRequest(ports['utf-8']!, Buffer.from(req));
+    const r = await ask(ports['utf-8']!, Buffer.from(req));
     assert.equal(r.data.length, 0);
     // Closed or reset (the unread header lines may make the kernel send RST): either way, not left hanging.
     assert.notEqual(r.end, 'timeout');

@@ -1,0 +1,243 @@
+// Shared by the plain-Node unit tests: the peer programs folder, a tracker that owns child processes,
+// sockets and hand-made servers until the after hooks close them (mocha runs without --exit), socket
+// readers and bounded waits.
+import { ChildProcess, ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+
+/** The tutorial-style peer programs (python, shell) in test/peers; __dirname is out/test/unit. */
+export const PEERS = path.resolve(__dirname, '../../../test/peers');
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` every stepMs until it holds; false if timeoutMs passes first (the caller asserts). */
+export async function waitUntil(check: () => boolean, timeoutMs: number, stepMs = 20): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) {
+      return false;
+    }
+    await sleep(stepMs);
+  }
+  return true;
+}
+
+/** Like waitUntil, but a timeout is an error that names what never happened. */
+export async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  if (!(await waitUntil(check, timeoutMs, 10))) {
+    throw new Error(`timed out waiting for ${what}`);
+  }
+}
+
+/** Open descriptors of this process (Linux), to prove none leak. */
+export function openFds(): number {
+  return fs.readdirSync('/proc/self/fd').length;
+}
+
+export function sha256(b: Buffer): string {
+  return crypto.createHash('sha256').update(b).digest('hex');
+}
+
+/** A port that was free a moment ago: for "nobody listens here" and for servers that must pick it. */
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
+  const port = (s.address() as net.AddressInfo).port;
+  await closeServer(s);
+  return port;
+}
+
+/** Closes a server; `conns` are its live sockets, destroyed so the close does not wait for them. */
+export function closeServer(server: net.Server, conns?: Iterable<net.Socket>): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    for (const c of conns ?? []) {
+      c.destroy();
+    }
+  });
+}
+
+/** Signals a child and resolves once it has closed (at once if it already exited); a gentler signal is followed by SIGKILL. */
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL', killAfterMs = 3000): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolve();
+      return;
+    }
+    child.once('close', () => resolve());
+    child.kill(signal);
+    if (signal !== 'SIGKILL') {
+      setTimeout(() => child.kill('SIGKILL'), killAfterMs).unref();
+    }
+  });
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** Collects a child's output until it closes; after timeoutMs it is killed and the wait fails with what it printed. */
+export function finish(child: ChildProcess, timeoutMs = 15000, label = 'the child'): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout?.on('data', (d: Buffer) => out.push(d));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      const stdout = Buffer.concat(out);
+      reject(new Error(`${label} did not finish in ${timeoutMs} ms; stdout (${stdout.length} bytes) ${JSON.stringify(stdout.toString().slice(0, 500))}; stderr ${JSON.stringify(stderr)}`));
+    }, timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout: Buffer.concat(out), stderr });
+    });
+  });
+}
+
+/** Resolves with the first line `stream` prints (without the newline); later data is left to other listeners. */
+export function firstLine(stream: Readable, timeoutMs: number, what: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => {
+      stream.off('data', onData);
+      reject(new Error(`${what} printed no line in ${timeoutMs} ms; got ${JSON.stringify(buf)}`));
+    }, timeoutMs);
+    const onData = (d: Buffer): void => {
+      buf += d.toString();
+      const i = buf.indexOf('\n');
+      if (i >= 0) {
+        clearTimeout(timer);
+        stream.off('data', onData);
+        resolve(buf.slice(0, i));
+      }
+    };
+    stream.on('data', onData);
+  });
+}
+
+/** Reads until the socket closes; resolves with every byte (rejects after timeoutMs). */
+export function readAll(s: net.Socket, timeoutMs = 10000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`the server did not close within ${timeoutMs} ms (${parts.length} chunks so far)`));
+    }, timeoutMs);
+    s.on('data', (d: Buffer) => parts.push(d));
+    s.on('error', () => undefined);
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(parts));
+    });
+  });
+}
+
+/**
+ * Owns what a test starts: peer programs, client sockets and hand-made servers. `dispose()` in afterEach
+ * kills and closes all of them and waits until they are gone.
+ */
+export class Peers {
+  readonly children = new Set<ChildProcess>();
+  readonly sockets = new Set<net.Socket>();
+  /** Hand-made servers with their live sockets. */
+  private readonly servers = new Map<net.Server, Set<net.Socket>>();
+
+  /** Spawns with piped stdio; a child that exits before reading its stdin must not fail the test with EPIPE. */
+  spawn(cmd: string, args: string[], cwd?: string): ChildProcessWithoutNullStreams {
+    const child = spawn(cmd, args, { stdio: 'pipe', cwd });
+    this.children.add(child);
+    child.on('close', () => this.children.delete(child));
+    child.stdin.on('error', () => undefined);
+    return child;
+  }
+
+  /** Runs a peer program with stdin input; resolves with its output when it exits (bounded in time). */
+  run(cmd: string, args: string[], input?: Buffer | string, timeoutMs = 15000): Promise<RunResult> {
+    const child = this.spawn(cmd, args);
+    const done = finish(child, timeoutMs, `${cmd} ${args.join(' ')}`);
+    child.stdin.end(input ?? '');
+    return done;
+  }
+
+  /** Starts a peer program and resolves with the first line it prints on stdout (or stderr, for socat -d -d). */
+  async startPeer(cmd: string, args: string[], fromStderr = false, timeoutMs = 5000): Promise<{ child: ChildProcessWithoutNullStreams; line: string }> {
+    const child = this.spawn(cmd, args);
+    const exited = new Promise<never>((_, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => reject(new Error(`${cmd} exited (${code}) before printing a line`)));
+    });
+    const line = await Promise.race([firstLine(fromStderr ? child.stderr : child.stdout, timeoutMs, cmd), exited]);
+    return { child, line };
+  }
+
+  /** Starts the tutorial python file server; resolves with its port once it prints it. */
+  async startPythonServer(root: string, encoding = 'utf-8', extra: string[] = []): Promise<{ port: number; child: ChildProcess }> {
+    const { child, line } = await this.startPeer('python3', [path.join(PEERS, 'file_server.py'), root, '0', encoding, ...extra], false, 10000);
+    // Its log must not fill the pipe and stall it.
+    child.stderr.resume();
+    if (!/^\d+$/.test(line)) {
+      throw new Error(`the python file server printed ${JSON.stringify(line)} instead of its port`);
+    }
+    return { port: Number(line), child };
+  }
+
+  connect(port: number, host = '127.0.0.1'): Promise<net.Socket> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect({ host, port }, () => resolve(s));
+      this.sockets.add(s);
+      s.once('error', reject);
+    });
+  }
+
+  /** A server on 127.0.0.1 whose connection handler the test writes; resolves with its port. */
+  async listen(handler: (s: net.Socket) => void): Promise<number> {
+    const conns = new Set<net.Socket>();
+    const server = net.createServer((s) => {
+      conns.add(s);
+      s.on('close', () => conns.delete(s));
+      s.on('error', () => undefined);
+      handler(s);
+    });
+    this.servers.set(server, conns);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    return (server.address() as net.AddressInfo).port;
+  }
+
+  /** Sends `parts` (with gapMs between them), optionally half-closes, and reads until the server closes. */
+  async request(port: number, parts: (Buffer | string)[], opts: { halfClose?: boolean; gapMs?: number; timeoutMs?: number } = {}): Promise<Buffer> {
+    const s = await this.connect(port);
+    const got = readAll(s, opts.timeoutMs ?? 10000);
+    for (let i = 0; i < parts.length; i++) {
+      if (i > 0 && opts.gapMs) {
+        await sleep(opts.gapMs);
+      }
+      s.write(parts[i]);
+    }
+    if (opts.halfClose) {
+      s.end();
+    }
+    return got;
+  }
+
+  async dispose(): Promise<void> {
+    for (const s of this.sockets) {
+      s.destroy();
+    }
+    this.sockets.clear();
+    const servers = [...this.servers].map(([server, conns]) => closeServer(server, conns));
+    this.servers.clear();
+    await Promise.all([...servers, ...[...this.children].map((c) => stopChild(c))]);
+    this.children.clear();
+  }
+}

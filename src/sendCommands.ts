@@ -7,6 +7,7 @@ import { connectTo, pickAddress, sessionInfo } from './connectCommand';
 import { registerCommand, UserError } from './errors';
 import { Services } from './services';
 import { sessionAddress } from './sessionManager';
+import { TRAFFIC_SCHEME } from './traffic';
 
 export interface SessionArgs {
   sessionId?: number;
@@ -69,11 +70,34 @@ async function sendAll(svc: Services, s: ClientSession, texts: string[]): Promis
   return n;
 }
 
+/** Lines to try Send Selection on (the walkthrough opens them); the last shows a non-ASCII round trip. */
+const SAMPLE_MESSAGES = ['hello, echo server', 'PING 1', 'PING 2', 'PING 3', '你好，TCP — Grüße, café', 'bye'];
+
+/**
+ * The editor Send Selection reads: the active one, else the only text editor in view — a button in the
+ * walkthrough or a notification takes focus away from the text editor the user means.
+ */
+function editorToSend(): vscode.TextEditor | undefined {
+  if (vscode.window.activeTextEditor) {
+    return vscode.window.activeTextEditor;
+  }
+  const visible = vscode.window.visibleTextEditors.filter((e) => e.document.uri.scheme !== TRAFFIC_SCHEME && e.document.uri.scheme !== 'output');
+  return visible.length === 1 ? visible[0] : undefined;
+}
+
 export function registerSendCommands(svc: Services): void {
   const { context, log } = svc;
 
+  registerCommand(context, log, 'tcpWorkbench.openSampleMessages', async () => {
+    const doc = await vscode.workspace.openTextDocument({ content: SAMPLE_MESSAGES.join('\n') + '\n', language: 'plaintext' });
+    const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside });
+    // The first line selected: Send Selection has something to send at once.
+    editor.selection = new vscode.Selection(0, 0, 0, SAMPLE_MESSAGES[0].length);
+    return doc.uri.toString();
+  });
+
   registerCommand(context, log, 'tcpWorkbench.sendSelection', async (args?: SessionArgs) => {
-    const editor = vscode.window.activeTextEditor;
+    const editor = editorToSend();
     if (!editor) {
       throw new UserError(vscode.l10n.t('Open a file and select the text to send.'));
     }

@@ -10,13 +10,15 @@
 // Options: --hosts 1.100.3,1.139.1   --no-ui   --ui-only   --timeout <s> (per suite run, default 300)
 //          --keep (keep temp folders)   --dev (load the work tree instead of the staged package)
 //          --extensionDevelopmentPath <dir> --suite <dir> (develop the harness with another extension/suite)
+//          --vsix [file] (test the .vsix as VS Code installs it: `npm run package` unless a file is given,
+//          then code-server --install-extension, and the installed folder is the extension under test)
 // Env: TCP_WORKBENCH_TEST_GREP=<text> runs only matching integration tests.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildExtension, buildSuite } from './lib/build.mjs';
-import { EDITOR_DIR, INSTALL_DIR, ROOT, VERSIONS, ensureHost, openWorkbench, reportFailure, startCodeServer } from './lib/host.mjs';
+import { EDITOR_DIR, EXTENSION_ID, INSTALL_DIR, ROOT, VERSIONS, ensureHost, hostInfo, openWorkbench, reportFailure, startCodeServer } from './lib/host.mjs';
 import { stagePackage } from './lib/package.mjs';
 import { runUiTests } from './lib/ui.mjs';
 
@@ -57,6 +59,36 @@ setTimeout(() => {
 function freshWorkspace(dir) {
   fs.cpSync(path.join(EDITOR_DIR, 'sample-workspace'), dir, { recursive: true });
   return dir;
+}
+
+/**
+ * Installs a .vsix (built by `npm run package` when `file` is not given) with code-server's own
+ * --install-extension into .vscode-test/vsix-extensions; returns the installed extension's folder.
+ */
+function installVsix(file, version) {
+  if (!file) {
+    const b = spawnSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, stdio: 'inherit', timeout: 300_000 });
+    if (b.status !== 0) {
+      throw new Error(`npm run package failed (exit ${b.status})`);
+    }
+    file = path.join(ROOT, 'tcp-workbench.vsix');
+  }
+  const dir = path.join(INSTALL_DIR, 'vsix-extensions');
+  fs.rmSync(dir, { recursive: true, force: true });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tcp-workbench-vsix-'));
+  const info = hostInfo(version);
+  const r = spawnSync(info.node, [info.entry, '--extensions-dir', dir, '--user-data-dir', path.join(tmp, 'user-data'), '--install-extension', file], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    // code-server's state stays in the temp folder; no gallery to ask.
+    env: { ...process.env, XDG_DATA_HOME: path.join(tmp, 'xdg-data'), XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'), EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: '' }) },
+  });
+  fs.rmSync(tmp, { recursive: true, force: true });
+  const installed = fs.existsSync(dir) ? fs.readdirSync(dir).filter((d) => d.startsWith(`${EXTENSION_ID}-`)) : [];
+  if (r.status !== 0 || installed.length !== 1) {
+    throw new Error(`installing ${file} into VS Code ${version} failed (exit ${r.status}): ${r.stdout}${r.stderr}`);
+  }
+  return path.join(dir, installed[0]);
 }
 
 /** Runs the integration suite in one VS Code version: { passed, failed, error? }. */
@@ -158,7 +190,10 @@ try {
 
   phase = Date.now();
   let extensionDevelopmentPath = path.resolve(opts.extensionDevelopmentPath || ROOT);
-  if (!opts.extensionDevelopmentPath) {
+  if (opts.vsix) {
+    extensionDevelopmentPath = installVsix(opts.vsix === true ? undefined : path.resolve(String(opts.vsix)), hosts[0]);
+    log(`installed the .vsix with code-server --install-extension into ${extensionDevelopmentPath}`);
+  } else if (!opts.extensionDevelopmentPath) {
     buildExtension({ production: !opts.dev });
     if (!opts.dev) {
       const staged = stagePackage(path.join(INSTALL_DIR, 'package'));

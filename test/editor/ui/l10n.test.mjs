@@ -1,0 +1,133 @@
+// UI test: with the display language set to zh-cn, the workbench shows our Chinese strings — command titles
+// from package.nls.zh-cn.json in the command palette, view names, and tree labels from
+// l10n/bundle.l10n.zh-cn.json (vscode.l10n.t) — and a command run by its Chinese title works.
+// VS Code applies a display language only when a language pack for it is installed, and the real Chinese pack
+// comes from the marketplace, which these offline tests cannot reach. So the test installs a fixture language
+// pack with no translations (fixtures/zh-cn-language-pack) through "Extensions: Install from VSIX..." — the
+// way a person does, which makes VS Code register it in languagepacks.json — sets "locale": "zh-cn" in
+// argv.json as "Configure Display Language" does, and reloads the window.
+import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EDITOR_DIR, ROOT } from '../lib/host.mjs';
+import { uiOptions } from '../lib/ui.mjs';
+import { openViewContainer, rowDescription, runCommand, startWorkbench, treeRow, view, waitFor } from '../lib/workbench.mjs';
+
+const LISTENING_ZH = /^正在监听 127\.0\.0\.1:(\d+) · 0 个客户端$/;
+
+/** Packs the fixture language pack into `dir` with vsce; returns the .vsix path. */
+function packFixture(dir) {
+  const out = path.join(dir, 'zh-cn-language-pack.vsix');
+  const r = spawnSync(path.join(ROOT, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], {
+    cwd: path.join(EDITOR_DIR, 'fixtures/zh-cn-language-pack'),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (r.status !== 0) {
+    throw new Error(`packing the fixture language pack failed: ${r.stderr || r.stdout}`);
+  }
+  return out;
+}
+
+/**
+ * "Extensions: Install from VSIX...": the web workbench asks with its own file dialog, a quick input that
+ * takes a path. It fills in the home folder once it has read it, and may still be reading when we type, so
+ * an attempt that installs nothing is made again (three at most).
+ */
+async function installFromVsix(page, vsix, installed) {
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, 'Extensions: Install from VSIX...');
+    const input = page.locator('.quick-input-widget input.input');
+    await waitFor(async () => (await input.inputValue().catch(() => '')).startsWith('/'), 'the file dialog to show a folder');
+    await page.waitForTimeout(500);
+    await input.fill(vsix);
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Enter');
+    try {
+      await waitFor(installed, `VS Code to install ${path.basename(vsix)} and register its language`, 20_000);
+      return;
+    } catch (e) {
+      await page.keyboard.press('Escape');
+      if (attempt >= 3) {
+        throw e;
+      }
+    }
+  }
+}
+
+describe('Chinese display language in VS Code (UI)', function () {
+  this.timeout(60_000);
+  let wb;
+  let page;
+
+  before(async function () {
+    this.timeout(300_000);
+    wb = await startWorkbench({
+      version: uiOptions.version,
+      extensionDevelopmentPath: uiOptions.extensionDevelopmentPath,
+      settings: { 'tcpWorkbench.echoPort': 0, 'tcpWorkbench.filePort': 0 },
+    });
+    page = wb.page;
+    const vsix = packFixture(wb.tmp);
+    const userData = path.join(wb.tmp, 'user-data');
+    const packs = path.join(userData, 'languagepacks.json');
+    await installFromVsix(page, vsix, () => fs.existsSync(packs) && 'zh-cn' in JSON.parse(fs.readFileSync(packs, 'utf8')));
+    fs.writeFileSync(path.join(userData, 'User', 'argv.json'), JSON.stringify({ locale: 'zh-cn' }));
+    await page.reload();
+    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 90_000 });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && wb) {
+      await wb.fail(`UI test failed: ${this.currentTest.fullTitle()}`);
+    }
+  });
+
+  after(async function () {
+    await wb?.close();
+    if (wb && !uiOptions.keep && this.test.parent.tests.every((t) => t.state === 'passed')) {
+      fs.rmSync(wb.tmp, { recursive: true, force: true });
+    } else if (wb) {
+      console.log(`    kept ${wb.tmp}`);
+    }
+  });
+
+  it('the views and the tree labels are Chinese (package.nls.zh-cn.json and the l10n bundle)', async () => {
+    await openViewContainer(page);
+    const servers = await view(page, '服务器');
+    await view(page, '连接');
+    const echo = treeRow(servers, '回显服务器');
+    await echo.waitFor({ timeout: 30_000 });
+    await treeRow(servers, '文件服务器').waitFor({ timeout: 30_000 });
+    assert.strictEqual(await rowDescription(echo), '已停止');
+  });
+
+  it('the command palette lists our commands by their Chinese titles', async () => {
+    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true }).catch(() => {});
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill('>TCP: 启动');
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await waitFor(async () => (await rows.allInnerTexts()).some((t) => t.startsWith('TCP: 启动回显服务器')), 'the title "TCP: 启动回显服务器" in the palette');
+    const all = await rows.allInnerTexts();
+    // The label is Chinese; VS Code adds the English title under it (it does that for every non-English language).
+    assert.ok(all.some((t) => t.startsWith('TCP: 启动文件服务器')), all.join(' | '));
+    assert.ok(all.every((t) => !t.startsWith('TCP: Start')), all.join(' | '));
+    await page.keyboard.press('Escape');
+  });
+
+  it('a command run by its Chinese title works, and its result reads in Chinese with the port filled in', async () => {
+    await runCommand(page, 'TCP: 启动回显服务器');
+    const servers = await view(page, '服务器');
+    const d = await waitFor(async () => {
+      const t = await rowDescription(treeRow(servers, '回显服务器'));
+      return LISTENING_ZH.test(t) ? t : undefined;
+    }, 'the Echo Server to say "正在监听 127.0.0.1:PORT · 0 个客户端"');
+    const port = Number(LISTENING_ZH.exec(d)[1]);
+    assert.ok(port > 0 && port < 65536, d);
+    await runCommand(page, 'TCP: 停止所有服务器');
+    await waitFor(async () => (await rowDescription(treeRow(servers, '回显服务器'))) === '已停止', 'the Echo Server to say "已停止"');
+  });
+});

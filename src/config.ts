@@ -41,7 +41,9 @@ function bad(key: string, detail: string): ConfigError {
 
 /** Reads and validates every setting; throws ConfigError naming the first bad one. */
 export function getConfig(): Config {
-  const c = vscode.workspace.getConfiguration(SECTION);
+  // fileRoot and downloadFolder are resource settings: read them in the scope of the first workspace
+  // folder (the one they are relative to), so a folder's own .vscode/settings.json counts.
+  const c = vscode.workspace.getConfiguration(SECTION, vscode.workspace.workspaceFolders?.[0]?.uri ?? null);
   const get = <T>(key: string, def: T): T => c.get<T>(key, def);
   const port = (key: string, def: number): number => {
     try {

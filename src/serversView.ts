@@ -94,7 +94,9 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
     const running = entry.state === 'listening';
     const hasClients = (entry.server?.clients.length ?? 0) > 0;
     const item = new vscode.TreeItem(entry.label, hasClients ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-    item.id = `server:${entry.id}`;
+    // VS Code remembers a row's collapsible state by id and ignores a change from "no children" to
+    // "expanded"; a new id when the first client arrives makes the row open by itself.
+    item.id = `server:${entry.id}:${hasClients ? 'clients' : 'empty'}`;
     item.description = serverDescription(entry);
     item.iconPath = new vscode.ThemeIcon(
       entry.kind === 'echo' ? 'radio-tower' : 'file-submodule',

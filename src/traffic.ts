@@ -4,7 +4,7 @@
 // at most MAX_ENTRIES entries, each chunk cut to PREVIEW_BYTES, and past PER_SECOND chunks a second per
 // source the rest is only counted ("… 1234 chunks, 80 MB not shown").
 import * as vscode from 'vscode';
-import { EncodingName, createDecoder } from './core/codec';
+import { EncodingName, createDecoder, hexDump } from './core/codec';
 import { formatBytes } from './format';
 import { Throttle } from './throttle';
 
@@ -144,16 +144,33 @@ export class TrafficLog implements vscode.Disposable {
   }
 }
 
-/** Up to PREVIEW_BYTES in the encoding, control characters escaped, the rest counted. */
+/**
+ * Up to PREVIEW_BYTES in the encoding, control characters escaped, the rest counted. Bytes that are not
+ * text in the encoding (a binary file, say) are shown as a hex dump instead of mojibake.
+ */
 export function preview(bytes: Buffer, encoding: EncodingName): string {
   const head = bytes.subarray(0, PREVIEW_BYTES);
   const d = createDecoder(encoding);
   let text = d.write(head) + d.end();
   if (encoding !== 'hex') {
+    if (looksBinary(text)) {
+      const shown = head.subarray(0, PREVIEW_BYTES / 4);
+      return `[hex] ${hexDump(shown)}${bytes.length > shown.length ? ` … (+${bytes.length - shown.length} B)` : ''}`;
+    }
     text = JSON.stringify(text).slice(1, -1);
   }
   const rest = bytes.length - head.length;
   return rest > 0 ? `${text} … (+${rest} B)` : text;
+}
+
+/** Undecodable bytes (other than a character cut at the end of the chunk) or mostly control characters. */
+function looksBinary(text: string): boolean {
+  const body = text.slice(0, -2);
+  if (body.includes('\ufffd')) {
+    return true;
+  }
+  const controls = text.match(/[\u0000-\u0008\u000e-\u001f\u007f]/g)?.length ?? 0;
+  return controls > text.length / 10;
 }
 
 function pad(n: number, w = 2): string {

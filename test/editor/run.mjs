@@ -120,6 +120,12 @@ async function runSuite(version, extensionDevelopmentPath, extensionTestsPath) {
     if (fs.existsSync(resultsFile)) {
       const r = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
       result = { ...result, passed: r.passed, failed: r.failed };
+      if (Number.isFinite(r.activation?.activateMs)) {
+        // Read by `npm run bench` (figure 7b); the last host run wins.
+        fs.mkdirSync(INSTALL_DIR, { recursive: true });
+        fs.writeFileSync(path.join(INSTALL_DIR, 'activation.json'), JSON.stringify(r.activation));
+        log(`VS Code ${version}: activate() took ${r.activation.activateMs.toFixed(1)} ms`);
+      }
       for (const t of r.results.filter((x) => x.state === 'failed')) {
         console.error(`[editor] FAILED in ${version}: ${t.title}\n${t.error}`);
       }

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert';
 import * as net from 'node:net';
 import * as vscode from 'vscode';
-import { Api, api, close, listen, logSince, tryConnect, waitFor } from './helpers';
+import { Api, api, close, exchange, listen, logSince, tryConnect, waitFor } from './helpers';
 
 interface SessionInfo {
   id: number;
@@ -92,6 +92,14 @@ describe('Connect and send (commands in the extension host)', () => {
       return /→ 127\.0\.0\.1:\d+ {2}ping 42/.test(t) && /← 127\.0\.0\.1:\d+ {2}ping 42/.test(t);
     });
     assert.match(a.trafficText('server:echo'), /← 127\.0\.0\.1:\d+ {2}ping 42/);
+  });
+
+  it('shows bytes that are not text as a hex dump in the traffic log', async () => {
+    const r = await vscode.commands.executeCommand<{ port: number }>('tcpWorkbench.startEchoServer', { port: 0 });
+    const binary = Buffer.from([0x00, 0x01, 0xff, 0xfe, 0x80, 0x02, 0x03, 0x04]);
+    const back = await exchange(r.port, binary, binary.length);
+    assert.deepStrictEqual(back, binary);
+    await waitFor('the hex entry', () => /← 127\.0\.0\.1:\d+ {2}\[hex\] 00 01 ff fe 80 02 03 04$/m.test(a.trafficText('server:echo')));
   });
 
   it('disconnect closes the session and the peer sees the end', async () => {

@@ -98,10 +98,8 @@ describe('Servers view in VS Code (UI)', function () {
     const servers = await view(page, 'Servers');
     const echo = treeRow(servers, 'Echo Server');
     await waitFor(async () => (await rowDescription(echo)).includes('1 client'), 'the Echo Server to count 1 client');
-    // VS Code keeps a row collapsed that had no children when first drawn; a person clicks it open.
-    if ((await echo.getAttribute('aria-expanded')) === 'false') {
-      await echo.locator('.monaco-tl-twistie').click();
-    }
+    // The row opens by itself when its first client arrives (nobody has to click the twistie).
+    await waitFor(async () => (await echo.getAttribute('aria-expanded')) === 'true', 'the Echo Server row to expand by itself');
     const row = treeRow(servers, `127.0.0.1:${client.localPort}`);
     await row.waitFor({ timeout: 20_000 });
     // "Under it": one level below the server row, which now counts the client.

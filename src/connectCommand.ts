@@ -103,7 +103,10 @@ function safeHost(svc: Services): string {
   }
 }
 
-export function parseAddressArg(svc: Services, address: string): HostPort {
+export function parseAddressArg(svc: Services, address: unknown): HostPort {
+  if (typeof address !== 'string') {
+    throw new UserError(vscode.l10n.t('"address" must be text like host:port, not {0}.', address === null ? 'null' : typeof address));
+  }
   try {
     return parseHostPort(address, safeHost(svc));
   } catch (e) {
@@ -132,7 +135,8 @@ export async function connectTo(svc: Services, target: HostPort, show: boolean):
 export function registerConnectCommand(svc: Services): void {
   registerCommand(svc.context, svc.log, 'tcpWorkbench.connect', async (args?: ConnectArgs) => {
     let target: HostPort | undefined;
-    if (args && typeof args === 'object' && typeof args.address === 'string') {
+    // An argument object without a usable address is a caller's mistake: say so rather than open a picker.
+    if (args && typeof args === 'object' && 'address' in args) {
       target = parseAddressArg(svc, args.address);
     } else {
       target = await pickAddress(svc, vscode.l10n.t('Connect to Server'));

@@ -117,7 +117,7 @@ function isFolder(p: string): boolean {
 export function registerDownloadCommand(svc: Services): void {
   const handler = async (arg?: DownloadArgs | vscode.Uri): Promise<DownloadInfo | undefined> => {
     const cfg = svc.config();
-    const args = arg && !(arg instanceof vscode.Uri) && typeof arg === 'object' && typeof arg.address === 'string' ? arg : undefined;
+    const args = arg && !(arg instanceof vscode.Uri) && typeof arg === 'object' && 'address' in arg ? arg : undefined;
     const interactive = !args;
     // Invoked on a folder in the Explorer: download there.
     const explorerFolder = arg instanceof vscode.Uri && arg.scheme === 'file' ? (isFolder(arg.fsPath) ? arg.fsPath : path.dirname(arg.fsPath)) : undefined;
@@ -127,7 +127,7 @@ export function registerDownloadCommand(svc: Services): void {
       return undefined;
     }
     const name = args ? args.name : await pickName(svc, target, cfg);
-    if (!name?.trim()) {
+    if (typeof name !== 'string' || !name.trim()) {
       if (args) {
         throw new UserError(vscode.l10n.t('No file name given.'));
       }

@@ -15,11 +15,11 @@ export class HostPortError extends Error {
 /** Parses a port given as a number or a string; `allowZero` accepts 0 (= any free port, for servers). */
 export function parsePort(value: string | number, allowZero = false): number {
   const text = String(value).trim();
+  const min = allowZero ? 0 : 1;
   if (!/^\d+$/.test(text)) {
-    throw new HostPortError(`"${text}" is not a port number (1-65535).`);
+    throw new HostPortError(`"${text}" is not a port number (${min}-65535).`);
   }
   const port = Number(text);
-  const min = allowZero ? 0 : 1;
   if (port < min || port > 65535) {
     throw new HostPortError(`Port ${text} is out of range (${min}-65535).`);
   }

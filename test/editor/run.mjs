@@ -4,11 +4,13 @@
 //   2. builds dist/extension.js as it ships (minified) and the integration suite (test/suite -> out/test/suite),
 //   3. stages the package's files (what the .vsix contains) into .vscode-test/package and runs the suite in the
 //      Node extension host of each VS Code version with that folder as the extension under test,
-//   4. runs the UI tests (test/editor/ui/*.test.mjs, Playwright driving the workbench) in VS Code 1.100.3.
+//   4. runs the Workspace Trust suite (test/suite-trust) once per version with trust ON and an untrusted folder
+//      whose .vscode/settings.json sets the restricted settings (host, fileRoot) to what an attacker would,
+//   5. runs the UI tests (test/editor/ui/*.test.mjs, Playwright driving the workbench) in VS Code 1.100.3.
 // Prints `<layer>: N passed, N failed` per run and a total; exits non-zero on any failure, timeout or empty run.
 //
 // Options: --hosts 1.100.3,1.139.1   --no-ui   --ui-only   --timeout <s> (per suite run, default 300)
-//          --keep (keep temp folders)   --dev (load the work tree instead of the staged package)
+//          --keep (keep temp folders)   --dev (load the work tree instead of the staged package)   --no-trust
 //          --extensionDevelopmentPath <dir> --suite <dir> (develop the harness with another extension/suite)
 //          --vsix [file] (test the .vsix as VS Code installs it: `npm run package` unless a file is given,
 //          then code-server --install-extension, and the installed folder is the extension under test)
@@ -91,19 +93,39 @@ function installVsix(file, version) {
   return path.join(dir, installed[0]);
 }
 
-/** Runs the integration suite in one VS Code version: { passed, failed, error? }. */
-async function runSuite(version, extensionDevelopmentPath, extensionTestsPath) {
+/**
+ * The untrusted workspace of the trust run: the sample workspace plus a .vscode/settings.json that asks for
+ * every interface and a root outside the workspace (holding a secret). In Restricted Mode VS Code must ignore
+ * both (package.json: capabilities.untrustedWorkspaces.restrictedConfigurations); replyText is not restricted
+ * and must still apply, which shows the file was read.
+ */
+function untrustedWorkspace(tmp) {
+  const ws = freshWorkspace(path.join(tmp, 'workspace'));
+  const outside = path.join(tmp, 'outside');
+  fs.mkdirSync(outside);
+  fs.writeFileSync(path.join(outside, 'secret.txt'), 'not for the network\n');
+  fs.mkdirSync(path.join(ws, '.vscode'));
+  fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({
+    'tcpWorkbench.host': '0.0.0.0',
+    'tcpWorkbench.fileRoot': outside,
+    'tcpWorkbench.replyText': 'from the untrusted workspace',
+  }, null, 2));
+  return ws;
+}
+
+/** Runs the integration suite in one VS Code version: { passed, failed, error? }. `trust`: the Workspace Trust run. */
+async function runSuite(version, extensionDevelopmentPath, extensionTestsPath, { trust = false } = {}) {
   const started = Date.now();
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `tcp-workbench-suite-${version}-`));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `tcp-workbench-${trust ? 'trust' : 'suite'}-${version}-`));
   const resultsFile = path.join(tmp, 'results.json');
   let server;
   let wb;
   let result = { passed: 0, failed: 0 };
   try {
-    server = await startCodeServer({ version, tmp, env: { TCP_WORKBENCH_TEST_RESULTS: resultsFile } });
-    log(`VS Code ${version}: code-server on http://${server.host} (temp ${tmp})`);
+    server = await startCodeServer({ version, tmp, env: { TCP_WORKBENCH_TEST_RESULTS: resultsFile }, workspaceTrust: trust });
+    log(`VS Code ${version}: code-server on http://${server.host}${trust ? ' with Workspace Trust on' : ''} (temp ${tmp})`);
     wb = await openWorkbench(server, {
-      folder: freshWorkspace(path.join(tmp, 'workspace')),
+      folder: trust ? untrustedWorkspace(tmp) : freshWorkspace(path.join(tmp, 'workspace')),
       extensionDevelopmentPath,
       extensionTestsPath,
     });
@@ -152,7 +174,7 @@ async function runSuite(version, extensionDevelopmentPath, extensionTestsPath) {
   } else {
     console.log(`[editor] kept ${tmp} (code-server.log, workbench-logs/, failure-*.png)`);
   }
-  log(`VS Code ${version}: suite took ${secs(started)}`);
+  log(`VS Code ${version}: ${trust ? 'trust suite' : 'suite'} took ${secs(started)}`);
   return result;
 }
 
@@ -208,11 +230,18 @@ try {
     }
   }
   const extensionTestsPath = await buildSuite(opts.suite ? path.resolve(opts.suite) : undefined);
+  // The trust suite is its own folder, so the normal runs never load it. A grep that cannot match it skips it.
+  const grep = process.env.TCP_WORKBENCH_TEST_GREP;
+  const trustRuns = !opts['no-trust'] && !opts.suite && (!grep || /trust/i.test(grep));
+  const trustTestsPath = trustRuns ? await buildSuite(path.join(ROOT, 'test/suite-trust'), path.join(ROOT, 'out/test/suite-trust')) : undefined;
   log(`built the extension and the suite (${secs(phase)})`);
 
   if (!opts['ui-only']) {
     for (const version of hosts) {
       record(`vscode-${version}`, await runSuite(version, extensionDevelopmentPath, extensionTestsPath));
+    }
+    for (const version of trustRuns ? hosts : []) {
+      record(`trust-${version}`, await runSuite(version, extensionDevelopmentPath, trustTestsPath, { trust: true }));
     }
   }
   if (!opts['no-ui']) {

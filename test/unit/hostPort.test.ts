@@ -45,7 +45,8 @@ describe('hostPort', () => {
     assert.equal(parsePort('0', true), 0);
     assert.equal(parsePort(65535), 65535);
     assert.throws(() => parsePort('0'), /out of range \(1-65535\)/);
-    assert.throws(() => parsePort('-1', true), /not a port number/);
+    assert.throws(() => parsePort('-1', true), /not a port number \(0-65535\)/);
+    assert.throws(() => parsePort('abc'), /not a port number \(1-65535\)/);
     assert.throws(() => parsePort('65536', true), /out of range \(0-65535\)/);
     assert.throws(() => parsePort('1e3'), /not a port number/);
   });

@@ -99,8 +99,11 @@ export function tail(file, lines = 40) {
 /**
  * Starts code-server for `version` in a temp folder. Returns { version, port, host, tmp, log, pid, stop(), exited }.
  * `env` reaches the extension host (it inherits code-server's environment).
+ * `workspaceTrust`: leave Workspace Trust on. The workbench then trusts nothing it has not been told to (the web
+ * remote resolver sets no `isTrusted`, and the trusted-folder list lives in the fresh browser profile), so the
+ * opened folder is in Restricted Mode; the start-up trust dialog is turned off so no modal blocks the run.
  */
-export async function startCodeServer({ version, port, tmp, env = {}, settings = {}, verbose = false }) {
+export async function startCodeServer({ version, port, tmp, env = {}, settings = {}, verbose = false, workspaceTrust = false }) {
   const info = hostInfo(version);
   if (!info.installed) {
     throw new Error(`VS Code ${version} is not installed: run test/editor/setup-host.sh ${version}`);
@@ -121,7 +124,8 @@ export async function startCodeServer({ version, port, tmp, env = {}, settings =
     'extensions.ignoreRecommendations': true,
     'telemetry.telemetryLevel': 'off',
     'update.mode': 'none',
-    'security.workspace.trust.enabled': false,
+    'security.workspace.trust.enabled': workspaceTrust,
+    ...(workspaceTrust ? { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.untrustedFiles': 'open' } : {}),
     'git.enabled': false,
     // newer VS Code: keep the Chat/AI secondary side bar closed
     'chat.disableAIFeatures': true,
@@ -134,7 +138,7 @@ export async function startCodeServer({ version, port, tmp, env = {}, settings =
     '--config', path.join(tmp, 'config.yaml'),
     '--bind-addr', `127.0.0.1:${port}`,
     '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-telemetry', '--disable-update-check', ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--user-data-dir', userData,
     '--extensions-dir', path.join(tmp, 'extensions')], {

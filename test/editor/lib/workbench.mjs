@@ -130,7 +130,8 @@ export async function runCommand(page, title) {
   const pick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({
     has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(title)}$`) }),
   }).first();
-  await pick.waitFor({ timeout: 10_000 });
+  // Generous: on a loaded 2-core machine a freshly installed extension's commands take a while to show.
+  await pick.waitFor({ timeout: 30_000 });
   await pick.click();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
 }

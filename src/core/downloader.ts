@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { EncodingName, encodeText } from './codec';
+import { FileHasher } from './fileHasher';
 import { checkHost, formatHostPort, parsePort } from './hostPort';
 
 export type ExistingPolicy = 'fail' | 'overwrite' | 'keep-both';
@@ -75,6 +76,11 @@ const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 /** Room for the temporary name's prefix and suffix within the usual 255-byte limit. */
 const MAX_LOCAL_NAME_BYTES = 200;
 const MAX_KEEP_BOTH = 10_000;
+/**
+ * Past this many bytes a worker thread is started to hash the temporary file as it grows (fileHasher.ts).
+ * Hashing stays in-line until the worker runs (~50 ms), so a file that is done sooner never waits for it.
+ */
+export const INLINE_HASH_LIMIT = 16 * 1024 * 1024;
 
 function connectErrorText(e: NodeJS.ErrnoException, where: string, host: string): string {
   switch (e.code) {
@@ -297,6 +303,9 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
   };
   const out = fs.createWriteStream('', { fd, autoClose: false, highWaterMark: 1024 * 1024 });
   const hash = crypto.createHash('sha256');
+  let hasher: FileHasher | undefined;
+  // Set once the worker runs: from then on it hashes the whole file and the in-line hash is dropped.
+  let offThread = false;
   let writeError: Error | undefined;
   let current: net.Socket | undefined;
   out.on('error', (e) => {
@@ -306,11 +315,14 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
   });
   let paused: net.Socket | undefined;
   out.on('drain', () => {
+    hasher?.written(out.bytesWritten);
     paused?.resume();
     paused = undefined;
   });
 
   const discard = async (): Promise<void> => {
+    // Never left running: a worker would keep the process alive.
+    await hasher?.terminate();
     if (fdOpen) {
       fdOpen = false;
       // destroy() closes the descriptor itself, once a write in flight is done.
@@ -325,6 +337,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
   };
 
   let bytes = 0;
+  let sha256 = '';
   try {
     const r = await exchange(
       host,
@@ -342,7 +355,16 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
           throw new DownloadError(`Writing ${temp} failed after ${bytes} bytes: ${writeError.message}`, bytes, (writeError as NodeJS.ErrnoException).code);
         }
         bytes += chunk.length;
-        hash.update(chunk);
+        if (hasher !== undefined && (offThread || hasher.started)) {
+          offThread = true;
+          // bytesWritten counts completed writes only: the worker never reads a half-written range.
+          hasher.written(out.bytesWritten);
+        } else {
+          hash.update(chunk);
+          if (hasher === undefined && bytes > INLINE_HASH_LIMIT) {
+            hasher = new FileHasher(temp);
+          }
+        }
         if (!out.write(chunk)) {
           // Memory stays flat: stop reading until the disk catches up.
           paused = socket;
@@ -364,8 +386,14 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
       out.once('error', reject);
       out.end(() => resolve());
     });
+    // The worker hashes the tail while the disk syncs; one that never took over is not needed.
+    const digest = offThread ? hasher?.finish(bytes) : hasher?.terminate();
+    // Awaited below; observed now so a failed fsync does not leave it an unhandled rejection.
+    digest?.catch(() => undefined);
     await promisify(fs.fsync)(fd);
     await closeFd();
+    const hex = await digest;
+    sha256 = typeof hex === 'string' ? hex : hash.digest('hex');
   } catch (e) {
     // Taken before discard(): destroying the stream fails its pending writes, which is not the cause.
     const diskError = writeError;
@@ -399,7 +427,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
         final = path.join(destDir, numbered(localName, n));
       }
     }
-    return { path: final, bytes, durationMs: Date.now() - started, sha256: hash.digest('hex') };
+    return { path: final, bytes, durationMs: Date.now() - started, sha256 };
   } catch (e) {
     await fsp.unlink(temp).catch(() => undefined);
     if (e instanceof TargetExistsError || e instanceof DownloadError) {

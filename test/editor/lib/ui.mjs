@@ -35,3 +35,27 @@ export async function runUiTests({ version, extensionDevelopmentPath, keep }) {
   return { passed, failed };
 }
 
+
+/**
+ * The hooks every UI test file shares: a failed test leaves a screenshot and the logs (wb.fail), and the
+ * workbench is closed after the file; its temp folder is kept when anything failed (or with --keep).
+ * `getWb` returns the file's workbench (started in its own before hook); `cleanup` runs first in after().
+ */
+export function workbenchHooks(getWb, cleanup = () => {}) {
+  afterEach(async function () {
+    const wb = getWb();
+    if (this.currentTest?.state === 'failed' && wb) {
+      await wb.fail(`UI test failed: ${this.currentTest.fullTitle()}`);
+    }
+  });
+  after(async function () {
+    cleanup();
+    const wb = getWb();
+    await wb?.close();
+    if (wb && !uiOptions.keep && this.test.parent.tests.every((t) => t.state === 'passed')) {
+      fs.rmSync(wb.tmp, { recursive: true, force: true });
+    } else if (wb) {
+      console.log(`    kept ${wb.tmp}`);
+    }
+  });
+}

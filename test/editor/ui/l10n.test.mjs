@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EDITOR_DIR, ROOT } from '../lib/host.mjs';
-import { uiOptions } from '../lib/ui.mjs';
+import { uiOptions, workbenchHooks } from '../lib/ui.mjs';
 import { openViewContainer, rowDescription, runCommand, startWorkbench, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const LISTENING_ZH = /^正在监听 127\.0\.0\.1:(\d+) · 0 个客户端$/;
@@ -78,20 +78,7 @@ describe('Chinese display language in VS Code (UI)', function () {
     await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 90_000 });
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) {
-      await wb.fail(`UI test failed: ${this.currentTest.fullTitle()}`);
-    }
-  });
-
-  after(async function () {
-    await wb?.close();
-    if (wb && !uiOptions.keep && this.test.parent.tests.every((t) => t.state === 'passed')) {
-      fs.rmSync(wb.tmp, { recursive: true, force: true });
-    } else if (wb) {
-      console.log(`    kept ${wb.tmp}`);
-    }
-  });
+  workbenchHooks(() => wb);
 
   it('the views and the tree labels are Chinese (package.nls.zh-cn.json and the l10n bundle)', async () => {
     await openViewContainer(page);

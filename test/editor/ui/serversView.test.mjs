@@ -2,9 +2,8 @@
 // a client from outside showing up under its server, commands run from the command palette by their titles.
 // These catch broken menus, when-clauses and view contributions that command-level tests cannot see.
 import * as assert from 'node:assert';
-import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { uiOptions } from '../lib/ui.mjs';
+import { uiOptions, workbenchHooks } from '../lib/ui.mjs';
 import {
   openViewContainer, pressInline, rowDescription, runCommand, startWorkbench, treeRow, view, waitFor,
 } from '../lib/workbench.mjs';
@@ -54,21 +53,7 @@ describe('Servers view in VS Code (UI)', function () {
     page = wb.page;
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) {
-      await wb.fail(`UI test failed: ${this.currentTest.fullTitle()}`);
-    }
-  });
-
-  after(async function () {
-    client?.destroy();
-    await wb?.close();
-    if (wb && !uiOptions.keep && this.test.parent.tests.every((t) => t.state === 'passed')) {
-      fs.rmSync(wb.tmp, { recursive: true, force: true });
-    } else if (wb) {
-      console.log(`    kept ${wb.tmp}`);
-    }
-  });
+  workbenchHooks(() => wb, () => client?.destroy());
 
   it('opens the TCP Workbench container from the activity bar and lists the servers', async () => {
     await openViewContainer(page);

@@ -2,8 +2,7 @@
 // command: start the echo server, connect to it, open the sample messages and send the selected line (it comes
 // back in the traffic log), start the file server, and (the download step) open Download File….
 import * as assert from 'node:assert';
-import * as fs from 'node:fs';
-import { uiOptions } from '../lib/ui.mjs';
+import { uiOptions, workbenchHooks } from '../lib/ui.mjs';
 import { openViewContainer, rowDescription, runCommand, startWorkbench, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const LISTENING = /^listening on 127\.0\.0\.1:(\d+)/;
@@ -41,20 +40,7 @@ describe('Get Started walkthrough (UI)', function () {
     await page.locator('.gettingStartedContainer').filter({ hasText: 'Get Started with TCP Workbench' }).first().waitFor({ timeout: 20_000 });
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) {
-      await wb.fail(`UI test failed: ${this.currentTest.fullTitle()}`);
-    }
-  });
-
-  after(async function () {
-    await wb?.close();
-    if (wb && !uiOptions.keep && this.test.parent.tests.every((t) => t.state === 'passed')) {
-      fs.rmSync(wb.tmp, { recursive: true, force: true });
-    } else if (wb) {
-      console.log(`    kept ${wb.tmp}`);
-    }
-  });
+  workbenchHooks(() => wb);
 
   it('step 1: the button starts the echo server', async () => {
     await step('Start the echo server');

@@ -7,6 +7,7 @@ import { registerCommand, UserError } from './errors';
 import { ServerKind } from './serverManager';
 import { Services } from './services';
 import { sessionAddress } from './sessionManager';
+import { showTypedQuickPick } from './typedQuickPick';
 
 export interface ConnectArgs {
   /** `host:port`, or a bare port on the configured host. */
@@ -52,46 +53,24 @@ export function pickAddress(svc: Services, title: string, kind?: ServerKind): Pr
     }
   }
 
-  const qp = vscode.window.createQuickPick<AddressItem>();
-  qp.title = title;
-  qp.placeholder = vscode.l10n.t('host:port, for example 127.0.0.1:9007 (a bare port uses {0})', defaultHost);
-  qp.ignoreFocusOut = true;
-  qp.matchOnDescription = true;
-  const update = () => {
-    const v = qp.value.trim();
-    if (v === '') {
-      qp.items = known;
-      return;
-    }
-    let typed: AddressItem;
-    try {
-      const t = parseHostPort(v, defaultHost);
-      typed = { label: `$(plug) ${formatHostPort(t.host, t.port)}`, description: vscode.l10n.t('typed'), target: t, alwaysShow: true };
-    } catch (e) {
-      typed = { label: `$(error) ${v}`, detail: (e as Error).message, error: (e as Error).message, alwaysShow: true };
-    }
-    qp.items = [typed, ...known];
-  };
-  update();
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (r: HostPort | undefined) => {
-      if (!done) {
-        done = true;
-        resolve(r);
-        qp.dispose();
+  return showTypedQuickPick<AddressItem, HostPort>({
+    title,
+    placeholder: vscode.l10n.t('host:port, for example 127.0.0.1:9007 (a bare port uses {0})', defaultHost),
+    known,
+    matchOnDescription: true,
+    typed: (v) => {
+      if (v === '') {
+        return undefined;
       }
-    };
-    qp.onDidChangeValue(update);
-    qp.onDidAccept(() => {
-      const item = qp.selectedItems[0] ?? qp.activeItems[0];
-      if (item?.target) {
-        finish(item.target);
+      try {
+        const t = parseHostPort(v, defaultHost);
+        return { label: `$(plug) ${formatHostPort(t.host, t.port)}`, description: vscode.l10n.t('typed'), target: t, alwaysShow: true };
+      } catch (e) {
+        return { label: `$(error) ${v}`, detail: (e as Error).message, error: (e as Error).message, alwaysShow: true };
       }
-      // An item with an error stays open: the message is already under it.
-    });
-    qp.onDidHide(() => finish(undefined));
-    qp.show();
+    },
+    // An item with an error stays open: the message is already under it.
+    accept: (item) => item.target,
   });
 }
 

@@ -10,6 +10,7 @@ import { registerCommand, UserError } from './errors';
 import { askFolder, pickFolder } from './folders';
 import { formatBytes, formatDuration, formatRate } from './format';
 import { Services } from './services';
+import { showTypedQuickPick } from './typedQuickPick';
 
 /** Arguments for a download without UI (tests, the walkthrough). */
 export interface DownloadArgs {
@@ -55,29 +56,13 @@ async function pickName(svc: Services, target: HostPort, cfg: Config): Promise<s
         items.push({ label: `$(file) ${n}`, name: folder + n });
       }
     }
-    const picked = await new Promise<NameItem | undefined>((resolve) => {
-      const qp = vscode.window.createQuickPick<NameItem>();
-      qp.title = vscode.l10n.t('Download from {0}', where) + (folder ? ` — ${folder}` : '');
-      qp.placeholder =
-        names.length > 0 ? vscode.l10n.t('Pick a file, or type its name as the server knows it') : vscode.l10n.t('Type the file name as the server knows it (the server sent no listing)');
-      qp.ignoreFocusOut = true;
-      const update = () => {
-        const v = qp.value.trim();
-        qp.items = v ? [{ label: `$(cloud-download) ${v}`, description: vscode.l10n.t('typed'), name: folder + v, alwaysShow: true }, ...items] : items;
-      };
-      update();
-      let done = false;
-      const finish = (r: NameItem | undefined) => {
-        if (!done) {
-          done = true;
-          resolve(r);
-          qp.dispose();
-        }
-      };
-      qp.onDidChangeValue(update);
-      qp.onDidAccept(() => finish(qp.selectedItems[0] ?? qp.activeItems[0]));
-      qp.onDidHide(() => finish(undefined));
-      qp.show();
+    const picked = await showTypedQuickPick<NameItem, NameItem>({
+      title: vscode.l10n.t('Download from {0}', where) + (folder ? ` — ${folder}` : ''),
+      placeholder:
+        names.length > 0 ? vscode.l10n.t('Pick a file, or type its name as the server knows it') : vscode.l10n.t('Type the file name as the server knows it (the server sent no listing)'),
+      known: items,
+      typed: (v) => (v ? { label: `$(cloud-download) ${v}`, description: vscode.l10n.t('typed'), name: folder + v, alwaysShow: true } : undefined),
+      accept: (item) => item,
     });
     if (!picked) {
       return undefined;

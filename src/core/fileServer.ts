@@ -18,7 +18,15 @@ export interface FileServerOptions extends ServerOptions {
   nameTimeoutMs?: number;
   /** How long no more bytes means the name is complete (ms); default 50. */
   nameQuietMs?: number;
+  /**
+   * (From ServerOptions) a transfer that makes no progress for this long (the client stopped reading)
+   * is reset; default DEFAULT_STALL_TIMEOUT_MS, 0 = never.
+   */
+  idleTimeoutMs?: number;
 }
+
+/** A stranger who asks for a file and stops reading must not hold a slot (and the file open) forever. */
+export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 
 export interface FileRequestEvent {
   client: ClientInfo;
@@ -47,8 +55,11 @@ export class FileServer extends TcpServer {
   /** Clients whose file is still streaming: stopping or kicking them must look like an error, not an end. */
   private readonly streaming = new Set<number>();
 
-  constructor(protected override readonly options: FileServerOptions) {
-    super(options);
+  // The base class stores the options (with the stall timeout's default filled in); this only narrows the type.
+  declare protected readonly options: FileServerOptions;
+
+  constructor(options: FileServerOptions) {
+    super({ ...options, idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS });
   }
 
   get root(): string {

@@ -271,7 +271,9 @@ export abstract class TcpServer extends DisposableBase {
       socket.setTimeout(this.options.idleTimeoutMs);
       socket.on('timeout', () => {
         t.reason ??= 'timed-out';
-        socket.destroy();
+        // A reset, not a FIN: data still queued for a stalled peer must not arrive as a clean end
+        // (a file-protocol client would take a truncated file for the whole one).
+        socket.resetAndDestroy();
       });
     }
     socket.on('end', () => {

@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as iconv from 'iconv-lite';
-import { FileRequestEvent, FileServer, FileServerOptions } from '../../src/core/fileServer';
+import { DEFAULT_STALL_TIMEOUT_MS, FileRequestEvent, FileServer, FileServerOptions } from '../../src/core/fileServer';
 import { LeaveEvent } from '../../src/core/serverBase';
 import { Fixture, makeBigFile, makeFixture, readUntilClose, sha256File } from './fileFixtures';
 import { PEERS, Peers, openFds, readAll, sha256, waitFor } from './support';
@@ -202,6 +202,38 @@ describe('FileServer', () => {
       await waitFor(() => leaves.length === 1, 'the client to leave', 3000);
       assert.equal(leaves[0].reason, 'timed-out');
       assert.equal(requests.length, 0);
+    });
+  });
+
+  describe('stalled transfers', () => {
+    it('resets a client that stops reading mid-file after the stall timeout, and frees its slot', async () => {
+      // 32 MiB: far more than the socket buffers on both sides take, so the transfer really stalls.
+      const big = path.join(fx.root, 'stall.bin');
+      await fsp.writeFile(big, Buffer.alloc(32 * 1024 * 1024, 7));
+      try {
+        const { server, port, leaves } = await start({ idleTimeoutMs: 300 });
+        const s = await peers.connect(port);
+        s.pause(); // asks and never reads
+        s.write('stall.bin\n');
+        await waitFor(() => leaves.length === 1, 'the stalled client to be dropped', 5000);
+        assert.equal(leaves[0].reason, 'timed-out');
+        assert.equal(server.clients.length, 0);
+        // What it gets when it reads on: part of the file, then a reset, never a clean end.
+        const closing = readUntilClose(s);
+        s.resume();
+        const { bytes, reset } = await closing;
+        assert.ok(bytes < 32 * 1024 * 1024, `${bytes} bytes: the whole file arrived`);
+        assert.equal(reset, true, 'the stalled transfer ended like a complete file');
+      } finally {
+        await fsp.rm(big, { force: true });
+      }
+    });
+
+    it('has a stall timeout by default', () => {
+      const server = new FileServer({ root: fx.root });
+      servers.push(server);
+      assert.equal((server as unknown as { options: FileServerOptions }).options.idleTimeoutMs, DEFAULT_STALL_TIMEOUT_MS);
+      assert.ok(DEFAULT_STALL_TIMEOUT_MS > 0);
     });
   });
 

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 import { EDITOR_DIR, ROOT } from './host.mjs';
+import { startWorkbench } from './workbench.mjs';
 
 export const uiOptions = {
   version: process.env.TCP_WORKBENCH_UI_VSCODE || '1.100.3',
@@ -57,5 +58,17 @@ export function workbenchHooks(getWb, cleanup = () => {}) {
     } else if (wb) {
       console.log(`    kept ${wb.tmp}`);
     }
+  });
+}
+
+/**
+ * The workbench a UI test file starts in its before hook: the VS Code and extension folder of this run,
+ * and port 0 for both servers, so parallel runs and busy machines cannot collide.
+ */
+export function startUiWorkbench() {
+  return startWorkbench({
+    version: uiOptions.version,
+    extensionDevelopmentPath: uiOptions.extensionDevelopmentPath,
+    settings: { 'tcpWorkbench.echoPort': 0, 'tcpWorkbench.filePort': 0 },
   });
 }

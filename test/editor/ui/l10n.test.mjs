@@ -11,8 +11,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EDITOR_DIR, ROOT } from '../lib/host.mjs';
-import { uiOptions, workbenchHooks } from '../lib/ui.mjs';
-import { openViewContainer, rowDescription, runCommand, startWorkbench, treeRow, view, waitFor } from '../lib/workbench.mjs';
+import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
+import { openViewContainer, rowDescription, runCommand, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const LISTENING_ZH = /^正在监听 127\.0\.0\.1:(\d+) · 0 个客户端$/;
 
@@ -63,11 +63,7 @@ describe('Chinese display language in VS Code (UI)', function () {
 
   before(async function () {
     this.timeout(300_000);
-    wb = await startWorkbench({
-      version: uiOptions.version,
-      extensionDevelopmentPath: uiOptions.extensionDevelopmentPath,
-      settings: { 'tcpWorkbench.echoPort': 0, 'tcpWorkbench.filePort': 0 },
-    });
+    wb = await startUiWorkbench();
     page = wb.page;
     const vsix = packFixture(wb.tmp);
     const userData = path.join(wb.tmp, 'user-data');

@@ -3,9 +3,9 @@
 // These catch broken menus, when-clauses and view contributions that command-level tests cannot see.
 import * as assert from 'node:assert';
 import * as net from 'node:net';
-import { uiOptions, workbenchHooks } from '../lib/ui.mjs';
+import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
 import {
-  openViewContainer, pressInline, rowDescription, runCommand, startWorkbench, treeRow, view, waitFor,
+  openViewContainer, pressInline, rowDescription, runCommand, treeRow, view, waitFor,
 } from '../lib/workbench.mjs';
 
 const LISTENING = /^listening on 127\.0\.0\.1:(\d+)/;
@@ -44,12 +44,7 @@ describe('Servers view in VS Code (UI)', function () {
 
   before(async function () {
     this.timeout(240_000);
-    wb = await startWorkbench({
-      version: uiOptions.version,
-      extensionDevelopmentPath: uiOptions.extensionDevelopmentPath,
-      // Port 0: the system picks free ports, so parallel runs and busy machines cannot collide.
-      settings: { 'tcpWorkbench.echoPort': 0, 'tcpWorkbench.filePort': 0 },
-    });
+    wb = await startUiWorkbench();
     page = wb.page;
   });
 

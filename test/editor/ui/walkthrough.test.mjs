@@ -2,8 +2,8 @@
 // command: start the echo server, connect to it, open the sample messages and send the selected line (it comes
 // back in the traffic log), start the file server, and (the download step) open Download File….
 import * as assert from 'node:assert';
-import { uiOptions, workbenchHooks } from '../lib/ui.mjs';
-import { openViewContainer, rowDescription, runCommand, startWorkbench, treeRow, view, waitFor } from '../lib/workbench.mjs';
+import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
+import { openViewContainer, rowDescription, runCommand, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const LISTENING = /^listening on 127\.0\.0\.1:(\d+)/;
 
@@ -26,11 +26,7 @@ describe('Get Started walkthrough (UI)', function () {
 
   before(async function () {
     this.timeout(240_000);
-    wb = await startWorkbench({
-      version: uiOptions.version,
-      extensionDevelopmentPath: uiOptions.extensionDevelopmentPath,
-      settings: { 'tcpWorkbench.echoPort': 0, 'tcpWorkbench.filePort': 0 },
-    });
+    wb = await startUiWorkbench();
     page = wb.page;
     await openViewContainer(page);
     await runCommand(page, 'Welcome: Open Walkthrough...');

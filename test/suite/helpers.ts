@@ -5,17 +5,12 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { TcpWorkbenchApi } from '../../src/extension';
 
 export const EXTENSION_ID = 'tcp-workbench.tcp-workbench';
 
-/** The API object activate() returns (kept in step with src/extension.ts by hand: tests do not import src). */
-export interface Api {
-  servers(): { id: string; label: string; kind: 'echo' | 'file'; state: string; address?: string; port?: number; clients: number; root?: string }[];
-  sessions(): { id: number; address: string; state: string; bytesIn: number; bytesOut: number }[];
-  stopAll(): Promise<void>;
-  logLines(): string[];
-  trafficText(source?: string): string;
-}
+/** The API object activate() returns. A type-only import: erased at build, so the suite loads no src module. */
+export type Api = TcpWorkbenchApi;
 
 export async function api(): Promise<Api> {
   const ext = vscode.extensions.getExtension<Api>(EXTENSION_ID);

@@ -174,10 +174,7 @@ export abstract class TcpServer extends DisposableBase {
       const gone = [...this.tracked.values()].map(
         (t) =>
           new Promise<void>((resolve) => {
-            if (t.socket.destroyed && !this.tracked.has(t.info.id)) {
-              resolve();
-              return;
-            }
+            // Every tracked socket still has its 'close' to come: it is untracked in that handler.
             t.socket.once('close', () => resolve());
             t.reason ??= 'server-stopped';
             t.socket.destroy();

@@ -59,7 +59,7 @@ async function main() {
   const options = tests
     ? {
         // One output file per source file, so mocha loads test/unit/*.test.js and stack traces stay readable.
-        entryPoints: [...listTs('src/core'), 'src/cli.ts', ...listTs('test/unit')].filter((f) => fs.existsSync(f)),
+        entryPoints: [...listTs('src/core'), ...listTs('src/cli'), 'src/cli.ts', ...listTs('test/unit')].filter((f) => fs.existsSync(f)),
         outdir: 'out',
         outbase: '.',
         bundle: false,

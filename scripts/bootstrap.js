@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs before `npm start` and `npm test` (prestart/pretest), so the README's two commands work on a fresh
 // clone: installs the npm packages when node_modules is missing or older than package-lock.json, and for the
-// tests the Debian peers they talk to (python3, nc, socat) when missing. The VS Code hosts and chromium are
+// tests the Debian peers they talk to (python3, nc, socat) and tshark, which reads the relay's pcap files, when missing. The VS Code hosts and chromium are
 // installed by test/editor/setup-host.sh when a command needs them.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -38,6 +38,7 @@ if (forTests) {
     ['python3', 'python3'],
     ['nc', 'netcat-openbsd'],
     ['socat', 'socat'],
+    ['tshark', 'tshark'],
   ].filter(([bin]) => spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0).map(([, pkg]) => pkg);
   if (need.length > 0) {
     if (process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0) {

@@ -12,8 +12,8 @@ export class InputError extends WorkbenchError {
   }
 }
 
-// Spaces, tabs, newlines, commas, colons and semicolons separate bytes; each group may start with 0x.
-const SEPARATOR = /[\s,:;]/;
+// Spaces, tabs, newlines, commas, colons, semicolons and dashes separate bytes; each group may start with 0x.
+const SEPARATOR = /[\s,:;-]/;
 const HEX_DIGIT = /[0-9a-fA-F]/;
 
 /** Parses hex bytes; throws InputError (`input.badHex`) naming the position of the first problem. */

@@ -1,0 +1,72 @@
+// The hex dump rows, the streaming dump across chunks, and stream decoding of text split anywhere.
+import * as assert from 'node:assert/strict';
+import * as iconv from 'iconv-lite';
+import { createDecoder, EncodingName } from '../../src/core/codec';
+import { HexDumpStream, formatHexDump, hexRow } from '../../src/core/hexView';
+
+describe('hexView', () => {
+  it('formats offset, two groups of eight, and the printable-ASCII column', () => {
+    const row = hexRow(0x10, Buffer.from('Hello\r\n\x00\xff~ ', 'latin1'));
+    assert.equal(row, '00000010  48 65 6c 6c 6f 0d 0a 00  ff 7e 20                 |Hello....~ |');
+    assert.equal(hexRow(0, Buffer.alloc(16, 0x41)), `00000000  ${'41 '.repeat(8)} ${'41 '.repeat(7)}41  |${'A'.repeat(16)}|`);
+  });
+
+  it('a whole buffer: one row per 16 bytes, offsets from the start offset', () => {
+    const rows = formatHexDump(Buffer.alloc(33, 0x2e), 0x100);
+    assert.deepEqual(rows.map((r) => r.slice(0, 8)), ['00000100', '00000110', '00000120']);
+    assert.equal(formatHexDump(Buffer.alloc(0)).length, 0);
+  });
+
+  it('a stream cut into odd chunks dumps exactly like the whole', () => {
+    const all = Buffer.from(Array.from({ length: 100 }, (_, i) => (i * 37) & 0xff));
+    const s = new HexDumpStream();
+    const rows: string[] = [];
+    let at = 0;
+    for (const n of [1, 15, 3, 40, 7, 34]) {
+      rows.push(...s.write(all.subarray(at, at + n)));
+      at += n;
+    }
+    assert.equal(at, 100);
+    rows.push(...s.flush());
+    assert.deepEqual(rows, formatHexDump(all));
+    assert.equal(s.position, 100);
+  });
+
+  describe('stream decoding (createDecoder)', () => {
+    const text = '你好，世界 hello 𠀀 €';
+    const cases: [EncodingName, string][] = [
+      ['gbk', '你好，世界 hello €'],
+      ['gb18030', text],
+      ['utf-8', text],
+    ];
+    for (const [encoding, sample] of cases) {
+      it(`${encoding}: text split into 1-byte segments decodes right`, () => {
+        const bytes = iconv.encode(sample, encoding);
+        const d = createDecoder(encoding);
+        let out = '';
+        for (const b of bytes) {
+          out += d.write(Buffer.from([b]));
+        }
+        out += d.end();
+        assert.equal(out, sample);
+      });
+
+      it(`${encoding}: every split point of the text decodes right`, () => {
+        const bytes = iconv.encode(sample, encoding);
+        for (let cut = 1; cut < bytes.length; cut++) {
+          const d = createDecoder(encoding);
+          const out = d.write(bytes.subarray(0, cut)) + d.write(bytes.subarray(cut)) + d.end();
+          assert.equal(out, sample, `cut at ${cut}`);
+        }
+      });
+    }
+
+    it('gb18030 four-byte sequences split in every place', () => {
+      const bytes = iconv.encode('𠀀', 'gb18030');
+      assert.equal(bytes.length, 4);
+      const d = createDecoder('gb18030');
+      assert.equal(d.write(bytes.subarray(0, 1)) + d.write(bytes.subarray(1, 3)), '');
+      assert.equal(d.write(bytes.subarray(3)), '𠀀');
+    });
+  });
+});

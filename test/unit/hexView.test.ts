@@ -61,6 +61,19 @@ describe('hexView', () => {
       });
     }
 
+    it('gbk and gb18030: bad byte pairs split into 1-byte segments decode as the whole does (nothing dropped)', () => {
+      const bytes = Buffer.from([0x95, 0x32, 0x82, 0x36, 0x41, 0xd6, 0x0a, 0x42]);
+      for (const encoding of ['gbk', 'gb18030'] as const) {
+        const d = createDecoder(encoding);
+        let out = '';
+        for (const b of bytes) {
+          out += d.write(Buffer.from([b]));
+        }
+        assert.equal(out + d.end(), iconv.decode(bytes, encoding), encoding);
+      }
+      assert.match(iconv.decode(bytes, 'gbk'), /2.*6A.*\nB$/s);
+    });
+
     it('gb18030 four-byte sequences split in every place', () => {
       const bytes = iconv.encode('𠀀', 'gb18030');
       assert.equal(bytes.length, 4);

@@ -8,6 +8,7 @@ import { Disposable, DisposableBase, Emitter } from './events';
 export const MIN_REPEAT_INTERVAL_MS = 1;
 export const MAX_REPEAT_INTERVAL_MS = 24 * 3600 * 1000;
 export const MAX_REPEAT_COUNT = 10_000_000;
+const CLOSE_GRACE_MS = 100;
 
 export type RepeatStopReason = 'done' | 'stopped' | 'connection-closed' | 'send-failed';
 
@@ -102,7 +103,9 @@ export class Repeater extends DisposableBase {
     try {
       await this.link.send(this.payload);
     } catch (e) {
-      this.finish(this.link.isOpen ? 'send-failed' : 'connection-closed', e as Error);
+      // A send refused because the socket is closing comes just before the close event: give the
+      // close a moment to arrive, so the reason says the connection closed rather than a failure.
+      this.timer = setTimeout(() => this.finish(this.link.isOpen ? 'send-failed' : 'connection-closed', e as Error), CLOSE_GRACE_MS);
       return;
     }
     if (this.stopped) {

@@ -71,7 +71,7 @@ export async function runSend(args: string[]): Promise<number> {
 async function planSend(args: string[]): Promise<SendPlan> {
   const { values, positionals } = parse(args, OPTIONS, 2);
   if (positionals.length < 1) {
-    usage('send needs HOST:PORT.');
+    usage('send needs HOST:PORT and TEXT (or --hex HEX, or --file PATH).');
   }
   const { host, port } = parseHostPort(positionals[0]);
   const encoding = encodingOf(str(values.encoding));
@@ -93,7 +93,7 @@ async function payloadOf(values: Values, text: string | undefined, encoding: Enc
   const file = str(values.file);
   const given = [text !== undefined, hex !== undefined, file !== undefined].filter(Boolean).length;
   if (given !== 1) {
-    usage(given === 0 ? 'send needs TEXT, --hex HEX or --file PATH.' : 'Give only one of TEXT, --hex HEX and --file PATH.');
+    usage(given === 0 ? 'send needs HOST:PORT and TEXT (or --hex HEX, or --file PATH).' : 'Give only one of TEXT, --hex HEX and --file PATH.');
   }
   if (values.escapes && text === undefined) {
     usage('--escapes applies to TEXT.');

@@ -59,16 +59,7 @@ export class EchoServer extends TcpServer {
   /** Sends text to every connected client; returns how many got it. */
   broadcastText(text: string, lineEnding?: LineEnding): number {
     // Encode once (and fail on bad input before anything is sent).
-    const bytes = this.encodeWithEnding(text, lineEnding);
-    let n = 0;
-    for (const client of this.clients) {
-      const socket = this.socketOf(client.id);
-      if (socket?.writable) {
-        this.write(socket, client, bytes);
-        n++;
-      }
-    }
-    return n;
+    return this.sendToAll(this.encodeWithEnding(text, lineEnding));
   }
 
   /** Sends bytes to one client; resolves once the socket has taken them, rejects if there is no such client. */

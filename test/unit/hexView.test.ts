@@ -1,8 +1,23 @@
 // The hex dump rows, the streaming dump across chunks, and stream decoding of text split anywhere.
 import * as assert from 'node:assert/strict';
 import * as iconv from 'iconv-lite';
+import { ClientSession } from '../../src/core/clientSession';
 import { createDecoder, EncodingName } from '../../src/core/codec';
 import { HexDumpStream, formatHexDump, hexRow } from '../../src/core/hexView';
+import { Peers, waitFor } from './support';
+
+/** A python server that sends `hex` one byte per send() (TCP_NODELAY, a pause between), then closes. */
+const BYTE_BY_BYTE_PEER = `
+import socket, sys, time
+data = bytes.fromhex(sys.argv[1])
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept()
+c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+for b in data:
+    c.sendall(bytes([b])); time.sleep(0.003)
+c.close()
+`;
 
 describe('hexView', () => {
   it('formats offset, two groups of eight, and the printable-ASCII column', () => {
@@ -81,5 +96,40 @@ describe('hexView', () => {
       assert.equal(d.write(bytes.subarray(0, 1)) + d.write(bytes.subarray(1, 3)), '');
       assert.equal(d.write(bytes.subarray(3)), '𠀀');
     });
+  });
+
+  describe('a session receiving 1-byte segments from a python peer', () => {
+    const peers = new Peers();
+    let session: ClientSession | undefined;
+    afterEach(async () => {
+      await session?.close();
+      session?.dispose();
+      session = undefined;
+      await peers.dispose();
+    });
+
+    for (const [encoding, sample] of [
+      ['gbk', '中文：你好，世界'],
+      ['gb18030', '你好𠀀世界'],
+    ] as [EncodingName, string][]) {
+      it(`${encoding}: the text shown is the text sent`, async function () {
+        this.timeout(15000);
+        const bytes = iconv.encode(sample, encoding);
+        const { line } = await peers.startPeer('python3', ['-c', BYTE_BY_BYTE_PEER, bytes.toString('hex')]);
+        session = new ClientSession({ host: '127.0.0.1', port: Number(line), encoding });
+        let text = '';
+        let chunks = 0;
+        session.onData((d) => {
+          text += d.text;
+          chunks++;
+        });
+        const s = session;
+        await s.connect();
+        await waitFor(() => s.state === 'closed', 'the peer to close', 10000);
+        assert.equal(text, sample);
+        assert.equal(s.bytesIn, bytes.length);
+        assert.ok(chunks >= bytes.length / 2, `${chunks} chunks for ${bytes.length} bytes: the split really happened`);
+      });
+    }
   });
 });

@@ -95,8 +95,8 @@ async function payloadOf(values: Values, text: string | undefined, encoding: Enc
   if (given !== 1) {
     usage(given === 0 ? 'send needs HOST:PORT and TEXT (or --hex HEX, or --file PATH).' : 'Give only one of TEXT, --hex HEX and --file PATH.');
   }
-  if (values.escapes && text === undefined) {
-    usage('--escapes applies to TEXT.');
+  if (values.escapes && (text === undefined || encoding === 'hex')) {
+    usage('--escapes applies to TEXT (not to hex).');
   }
   if (file !== undefined) {
     if (values.repeat !== undefined || values.every !== undefined || values['line-ending'] !== undefined) {

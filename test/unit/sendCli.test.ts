@@ -120,6 +120,8 @@ describe('cli send (assistant flags)', function () {
     ['--every alone', ['x', '--every', '10'], /--every MS goes with --repeat N/],
     ['TEXT and --hex', ['x', '--hex', '41'], /only one of TEXT, --hex HEX and --file PATH/],
     ['--escapes with --hex', ['--hex', '41', '--escapes'], /--escapes applies to TEXT/],
+    ['--escapes with --encoding hex', ['41', '--escapes', '--encoding', 'hex'], /--escapes applies to TEXT \(not to hex\)/],
+    ['TEXT not hex with --encoding hex', ['zz', '--encoding', 'hex'], /Not a hex digit: "z" at position 1/],
     ['--repeat with --file', ['--file', __filename, '--repeat', '2'], /not to --file/],
     ['--overwrite without --out', ['x', '--overwrite'], /--overwrite goes with --out/],
   ];

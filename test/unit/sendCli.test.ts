@@ -94,6 +94,20 @@ describe('cli send (assistant flags)', function () {
     assert.match(r.stderr, /sent 25 bytes/);
   });
 
+  it('--out keeps every byte that arrived when the peer resets the connection (exit 1)', async () => {
+    const first = Buffer.from([0x00, 0xff, 0x0d, 0x0a, 0x41, 0x42]);
+    const port = await peers.listen((sock) => {
+      sock.once('data', () => {
+        sock.write(first, () => setTimeout(() => sock.resetAndDestroy(), 200));
+      });
+    });
+    const out = path.join(tmp, 'rx.bin');
+    const r = await cli(['send', `127.0.0.1:${port}`, 'go', '--out', out]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /received 6 bytes into .*rx\.bin; error: .*ECONNRESET/);
+    assert.deepEqual(fs.readFileSync(out), first);
+  });
+
   it('--out never replaces an existing file unless --overwrite', async () => {
     const srv = await server();
     const out = path.join(tmp, 'keep.txt');

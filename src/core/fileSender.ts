@@ -83,7 +83,12 @@ export async function streamFileTo(
     wake?.();
   };
   const onAbort = () => fail(cancelled(file, result.bytes));
-  const onClose = () => fail(new SendFileError('sendFile.closed', `The connection closed after ${result.bytes} of ${size} bytes of ${file}.`, { file, sent: result.bytes }));
+  const onClose = () => {
+    // A peer that closes once it has every byte (it read what it expected) is a complete send.
+    if (result.bytes < size) {
+      fail(new SendFileError('sendFile.closed', `The connection closed after ${result.bytes} of ${size} bytes of ${file}.`, { file, sent: result.bytes }));
+    }
+  };
   signal?.addEventListener('abort', onAbort);
   socket.once('close', onClose);
   let lastWrite: Promise<void> = Promise.resolve();

@@ -110,6 +110,22 @@ describe('fileSender', function () {
     assert.ok(growth < 48 * MiB, `RSS grew ${(growth / MiB).toFixed(1)} MiB while sending 100 MiB`);
   });
 
+  it('a client that leaves halfway: sendFile.closed with the bytes sent so far, the server keeps running', async () => {
+    const file = path.join(tmp, 'mid.bin');
+    makeFile(file, 20);
+    server = new EchoServer({ mode: 'manual' });
+    const { port } = await server.start();
+    const child = peers.spawn('python3', [SINK, 'connect', String(port), String(MiB)]);
+    await firstLine(child.stdout, 5000, 'the sink');
+    const srv = server;
+    await waitFor(() => srv.clients.length === 1, 'the client');
+    const err = await srv.sendFile(srv.clients[0].id, file).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof SendFileError && err.code === 'sendFile.closed', String(err));
+    assert.match(err.message, /The connection closed after \d+ of 20971520 bytes/);
+    assert.ok(Number(err.args.sent) >= MiB && Number(err.args.sent) < 20 * MiB, `sent ${err.args.sent}`);
+    assert.equal(srv.state, 'listening');
+  });
+
   it('cancel: an aborted send stops early with sendFile.cancelled and the session stays usable', async () => {
     const file = path.join(tmp, 'mid.bin');
     makeFile(file, 20);

@@ -10,15 +10,20 @@ import { runDownload, runList } from './cli/downloadCommands';
 import { runSend } from './cli/sendCommand';
 
 const USAGE = `Usage:
-  tcp-workbench serve echo [--host H] [--port P] [--mode echo|reply|manual] [--reply TEXT] [--encoding E]
+  tcp-workbench serve echo [--host H] [--port P] [--mode echo|reply|manual] [--reply TEXT] [--encoding E] [--hex]
   tcp-workbench serve file --root DIR [--host H] [--port P] [--encoding E] [--no-listing]
   tcp-workbench download HOST:PORT NAME [--out DIR] [--encoding E] [--overwrite]
   tcp-workbench list HOST:PORT [FOLDER]
-  tcp-workbench send HOST:PORT TEXT [--encoding E] [--line-ending none|lf|crlf]
+  tcp-workbench send HOST:PORT TEXT | --hex HEX | --file PATH [--escapes] [--repeat N [--every MS]]
+                [--out FILE [--overwrite]] [--encoding E] [--line-ending none|lf|crlf]
   tcp-workbench --help
 
 Servers bind 127.0.0.1 and port 0 (any free port) unless told otherwise, print "listening on HOST:PORT"
-first, and stop on Ctrl+C. In manual mode every line typed on stdin is sent to all clients.
+first, and stop on Ctrl+C. In manual mode every line typed on stdin is sent to all clients (with --hex
+the line is hex bytes: 48 65 6c, 0x48,0x65 or 48656c).
+send: --hex sends bytes, --escapes reads \\r \\n \\t \\\\ \\" \\0 \\xHH \\u{HHHH} in TEXT, --file sends a file's
+bytes, --repeat N sends N times every MS ms (default 1000), --out writes every received byte to FILE
+(never over an existing one unless --overwrite). Bad input exits 2 before anything is sent.
 Encodings: utf-8 (default), gbk, gb18030, latin1, hex.
 Exit codes: 0 ok, 2 usage error, 3 not found on the server, 1 any other failure.`;
 

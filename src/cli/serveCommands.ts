@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { parseHex } from '../core/bytesInput';
 import { EchoMode, EchoServer } from '../core/echoServer';
 import { FileServer } from '../core/fileServer';
 import { encodingOf, io, parse, runServer, serverHostPort, str, usage } from './args';
@@ -9,7 +10,7 @@ import { encodingOf, io, parse, runServer, serverHostPort, str, usage } from './
 export async function serveEcho(args: string[]): Promise<number> {
   const { values } = parse(
     args,
-    { host: { type: 'string' }, port: { type: 'string' }, mode: { type: 'string' }, reply: { type: 'string' }, encoding: { type: 'string' } },
+    { host: { type: 'string' }, port: { type: 'string' }, mode: { type: 'string' }, reply: { type: 'string' }, encoding: { type: 'string' }, hex: { type: 'boolean' } },
     0,
   );
   const { host, port } = serverHostPort(values);
@@ -19,6 +20,9 @@ export async function serveEcho(args: string[]): Promise<number> {
   }
   if (mode === 'reply' && values.reply === undefined) {
     usage('--mode reply needs --reply TEXT.');
+  }
+  if (values.hex && mode !== 'manual') {
+    usage('--hex (typed lines are hex bytes) goes with --mode manual.');
   }
   const encoding = encodingOf(str(values.encoding));
   let server: EchoServer;
@@ -37,7 +41,7 @@ export async function serveEcho(args: string[]): Promise<number> {
     rl.on('line', (line) => {
       try {
         // A typed line goes out as a line; in hex the line is the bytes themselves.
-        const n = server.broadcastText(line, encoding === 'hex' ? 'none' : 'lf');
+        const n = values.hex ? server.sendToAll(parseHex(line)) : server.broadcastText(line, encoding === 'hex' ? 'none' : 'lf');
         io.err(`sent to ${n} client${n === 1 ? '' : 's'}\n`);
       } catch (e) {
         io.err(`not sent: ${(e as Error).message}\n`);

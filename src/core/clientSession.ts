@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import { DisposableBase, Emitter } from './events';
 import { EncodingName, LINE_ENDINGS, LineEnding, StreamDecoder, checkEncoding, createDecoder, encodeText } from './codec';
 import { HostPortError, checkHost, formatHostPort, parsePort } from './hostPort';
+import { SendFileError, SendFileOptions, SendFileResult, streamFileTo } from './fileSender';
 
 export type SessionState = 'connecting' | 'connected' | 'closed';
 export type CloseReason = 'closed-by-peer' | 'closed-by-us' | 'error';
@@ -36,6 +37,8 @@ export class ClientSession extends DisposableBase {
   readonly id = ClientSession.nextId++;
   bytesIn = 0;
   bytesOut = 0;
+  chunksIn = 0;
+  chunksOut = 0;
   connectedAt?: number;
 
   protected readonly _onDidConnect = this._register(new Emitter<void>());
@@ -138,6 +141,7 @@ export class ClientSession extends DisposableBase {
     socket.removeAllListeners('error');
     socket.on('data', (bytes: Buffer) => {
       this.bytesIn += bytes.length;
+      this.chunksIn++;
       this._onData.fire({ bytes, text: this.decoder?.write(bytes) ?? '' });
     });
     socket.on('end', () => {
@@ -183,11 +187,30 @@ export class ClientSession extends DisposableBase {
           reject(new Error(`Sending to ${this.remote} failed: ${err.message}`));
           return;
         }
-        this.bytesOut += bytes.length;
-        this._onDidSend.fire(bytes);
+        this.countOut(bytes);
         resolve();
       });
     });
+  }
+
+  /** Streams a file's bytes (backpressure, progress, cancel); rejects with a SendFileError. */
+  sendFile(file: string, options?: SendFileOptions): Promise<SendFileResult> {
+    const socket = this.socket;
+    if (this._state !== 'connected' || !socket) {
+      return Promise.reject(new SendFileError('sendFile.closed', `Not connected to ${this.remote}: ${file} was not sent.`, { file }));
+    }
+    return streamFileTo(socket, file, (chunk) => this.countOut(chunk), options);
+  }
+
+  /** Zeroes the byte and chunk counters (the traffic itself is untouched). */
+  resetCounters(): void {
+    this.bytesIn = this.bytesOut = this.chunksIn = this.chunksOut = 0;
+  }
+
+  private countOut(bytes: Buffer): void {
+    this.bytesOut += bytes.length;
+    this.chunksOut++;
+    this._onDidSend.fire(bytes);
   }
 
   /** Half-closes our side (the peer sees EOF) and keeps reading. */

@@ -83,8 +83,54 @@ export function createDecoder(encoding: EncodingName): StreamDecoder {
   if (encoding === 'hex') {
     return { write: (c) => hexDump(c), end: () => '' };
   }
+  if (encoding === 'gb18030' || encoding === 'gbk') {
+    return dbcsDecoder(encoding);
+  }
   const d = iconv.getDecoder(encoding);
   return { write: (c) => d.write(c), end: () => d.end() ?? '' };
+}
+
+/**
+ * iconv-lite's DBCS stream decoder sizes its output by the chunk it is given, so a four-byte gb18030
+ * character (or a bad byte pair) completed by a short chunk loses characters. We hold back an
+ * incomplete tail ourselves and decode only whole sequences.
+ */
+function dbcsDecoder(encoding: 'gbk' | 'gb18030'): StreamDecoder {
+  let carry = Buffer.alloc(0);
+  const decode = (b: Buffer) => (b.length ? iconv.decode(b, encoding, { stripBOM: false }) : '');
+  return {
+    write(chunk) {
+      const all = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+      const whole = wholeSequencesLength(all, encoding === 'gb18030');
+      carry = Buffer.from(all.subarray(whole));
+      return decode(all.subarray(0, whole));
+    },
+    end() {
+      const rest = carry;
+      carry = Buffer.alloc(0);
+      return decode(rest);
+    },
+  };
+}
+
+/** Length of the prefix made of whole sequences: one byte, lead + trail, or (gb18030) lead + digit + byte + digit. */
+function wholeSequencesLength(b: Buffer, fourByte: boolean): number {
+  let i = 0;
+  while (i < b.length) {
+    if (b[i] < 0x81 || b[i] === 0xff) {
+      i++;
+    } else if (i + 1 >= b.length) {
+      return i;
+    } else if (fourByte && b[i + 1] >= 0x30 && b[i + 1] <= 0x39) {
+      if (i + 3 >= b.length) {
+        return i;
+      }
+      i += 4;
+    } else {
+      i += 2;
+    }
+  }
+  return i;
 }
 
 export const LINE_ENDINGS = { none: '', lf: '\n', crlf: '\r\n' } as const;

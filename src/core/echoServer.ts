@@ -3,6 +3,8 @@
 import * as net from 'node:net';
 import { ClientInfo, ServerOptions, TcpServer } from './serverBase';
 import { EncodingName, LINE_ENDINGS, LineEnding, checkEncoding, encodeText } from './codec';
+import { SendFileError, SendFileOptions, SendFileResult, streamFileTo } from './fileSender';
+import { WorkbenchError } from './errors';
 
 /** echo: every byte back unchanged (RFC 862); reply: a fixed text once per received chunk; manual: nothing automatic. */
 export type EchoMode = 'echo' | 'reply' | 'manual';
@@ -57,16 +59,68 @@ export class EchoServer extends TcpServer {
   /** Sends text to every connected client; returns how many got it. */
   broadcastText(text: string, lineEnding?: LineEnding): number {
     // Encode once (and fail on bad input before anything is sent).
-    const bytes = this.encodeWithEnding(text, lineEnding);
+    return this.sendToAll(this.encodeWithEnding(text, lineEnding));
+  }
+
+  /** Sends bytes to one client; resolves once the socket has taken them, rejects if there is no such client. */
+  sendTo(clientId: number, bytes: Uint8Array): Promise<void> {
+    const found = this.writable(clientId);
+    if (!found) {
+      return Promise.reject(new WorkbenchError('server.noClient', `Client ${clientId} is not connected: nothing was sent.`, { clientId }));
+    }
+    const buf = Buffer.from(bytes);
+    if (buf.length === 0) {
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      found.socket.write(buf, (err) => {
+        if (err) {
+          reject(new WorkbenchError('server.sendFailed', `Sending to client ${clientId} failed: ${err.message}`, { clientId }));
+          return;
+        }
+        this.sent(found.client, buf);
+        resolve();
+      });
+    });
+  }
+
+  /** Sends bytes to every connected client; returns how many got them. */
+  sendToAll(bytes: Uint8Array): number {
+    const buf = Buffer.from(bytes);
     let n = 0;
     for (const client of this.clients) {
       const socket = this.socketOf(client.id);
       if (socket?.writable) {
-        this.write(socket, client, bytes);
+        this.write(socket, client, buf);
         n++;
       }
     }
     return n;
+  }
+
+  /** Streams a file's bytes to one client (backpressure, progress, cancel); rejects with a SendFileError. */
+  sendFile(clientId: number, file: string, options?: SendFileOptions): Promise<SendFileResult> {
+    const found = this.writable(clientId);
+    if (!found) {
+      return Promise.reject(new SendFileError('sendFile.closed', `Client ${clientId} is not connected: ${file} was not sent.`, { file, clientId }));
+    }
+    return streamFileTo(found.socket, file, (chunk) => this.sent(found.client, chunk), options);
+  }
+
+  /** Zeroes one client's byte and chunk counters; false when there is no such client. */
+  resetCounters(clientId: number): boolean {
+    const client = this.clients.find((c) => c.id === clientId);
+    if (!client) {
+      return false;
+    }
+    client.bytesIn = client.bytesOut = client.chunksIn = client.chunksOut = 0;
+    return true;
+  }
+
+  private writable(clientId: number): { socket: net.Socket; client: ClientInfo } | undefined {
+    const socket = this.socketOf(clientId);
+    const client = this.clients.find((c) => c.id === clientId);
+    return socket && client && socket.writable ? { socket, client } : undefined;
   }
 
   protected handleClient(socket: net.Socket, client: ClientInfo): void {

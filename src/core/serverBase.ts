@@ -18,6 +18,8 @@ export interface ClientInfo {
   readonly connectedAt: number;
   bytesIn: number;
   bytesOut: number;
+  chunksIn: number;
+  chunksOut: number;
 }
 
 export interface ServerOptions {
@@ -231,6 +233,7 @@ export abstract class TcpServer extends DisposableBase {
   /** Counts bytes that came in and reports them. */
   protected received(client: ClientInfo, bytes: Buffer): void {
     client.bytesIn += bytes.length;
+    client.chunksIn++;
     this.stats.bytesIn += bytes.length;
     if (this._onData.hasListeners) {
       this._onData.fire({ client, direction: 'in', bytes });
@@ -240,6 +243,7 @@ export abstract class TcpServer extends DisposableBase {
   /** Counts bytes that went out and reports them. */
   protected sent(client: ClientInfo, bytes: Buffer): void {
     client.bytesOut += bytes.length;
+    client.chunksOut++;
     this.stats.bytesOut += bytes.length;
     if (this._onData.hasListeners) {
       this._onData.fire({ client, direction: 'out', bytes });
@@ -259,7 +263,7 @@ export abstract class TcpServer extends DisposableBase {
       this._onDidRefuseClient.fire({ remote, reason });
       return;
     }
-    const info: ClientInfo = { id: this.nextId++, remoteAddress, remotePort, remote, connectedAt: Date.now(), bytesIn: 0, bytesOut: 0 };
+    const info: ClientInfo = { id: this.nextId++, remoteAddress, remotePort, remote, connectedAt: Date.now(), bytesIn: 0, bytesOut: 0, chunksIn: 0, chunksOut: 0 };
     const t: Tracked = { info, socket };
     this.tracked.set(info.id, t);
     this.stats.clientsAccepted++;

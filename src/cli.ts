@@ -8,6 +8,7 @@ import { UsageError, io, usage } from './cli/args';
 import { serveEcho, serveFile } from './cli/serveCommands';
 import { runDownload, runList } from './cli/downloadCommands';
 import { runSend } from './cli/sendCommand';
+import { runScripts } from './cli/runCommand';
 
 const USAGE = `Usage:
   tcp-workbench serve echo [--host H] [--port P] [--mode echo|reply|manual] [--reply TEXT] [--encoding E]
@@ -15,11 +16,16 @@ const USAGE = `Usage:
   tcp-workbench download HOST:PORT NAME [--out DIR] [--encoding E] [--overwrite]
   tcp-workbench list HOST:PORT [FOLDER]
   tcp-workbench send HOST:PORT TEXT [--encoding E] [--line-ending none|lf|crlf]
+  tcp-workbench run FILE.tcp... [--junit OUT.xml] [--var NAME=VALUE]... [--timeout 5s]
   tcp-workbench --help
 
 Servers bind 127.0.0.1 and port 0 (any free port) unless told otherwise, print "listening on HOST:PORT"
 first, and stop on Ctrl+C. In manual mode every line typed on stdin is sent to all clients.
 Encodings: utf-8 (default), gbk, gb18030, latin1, hex.
+run executes the client blocks of .tcp conversation files (see docs/tcp-language.md): one line per block
+("✓ title (12 ms)" or "✗ title — line 14: ..."), then "N passed, N failed"; exit 1 when any block fails,
+2 on a parse error (printed as FILE:LINE:COL: message). --var overrides a file's @variable, --timeout its
+per-step timeout; --junit writes a JUnit XML report (it replaces only an earlier report).
 Exit codes: 0 ok, 2 usage error, 3 not found on the server, 1 any other failure.`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -46,6 +52,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runList(rest);
       case 'send':
         return await runSend(rest);
+      case 'run':
+        return await runScripts(rest);
       case undefined:
         return usage('No command given.');
       default:

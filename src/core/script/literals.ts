@@ -121,3 +121,9 @@ export function parseCount(text: string, min: number, max: number, at: Range, co
   }
   return n;
 }
+
+/** A duration from a command-line flag; undefined when it is not one. */
+export function parseDurationFlag(text: string): number | undefined {
+  const ms = parseDuration(text.trim(), range(0, 0, 0), new DiagnosticSink());
+  return ms === undefined ? undefined : Math.max(1, ms);
+}

@@ -202,6 +202,11 @@ class ScriptParser {
     const frame = this.frameFor(b, indent, ctx);
     const s = parseClientStep(toks, ctx);
     if (!s) {
+      if (toks[0].text === 'repeat') {
+        // A bad repeat still owns its indented lines, so they get no indentation errors of their own.
+        const r = range(ctx.line, toks[0].start, toks[0].end);
+        b.open = { step: { kind: 'repeat', count: 1, steps: [], range: r, keywordRange: r }, indent, multiplier: frame.multiplier };
+      }
       return;
     }
     frame.steps.push(s);

@@ -243,7 +243,7 @@ describe('script runner', () => {
     assert.deepEqual(r.blocks.map((b) => b.block.title), ['b']);
   });
 
-  it('closes each block's connection when the block ends, passed or failed', async () => {
+  it("closes each block's connection when the block ends, passed or failed", async () => {
     let accepted = 0;
     echo.onDidAcceptClient(() => accepted++);
     const r = await run('@timeout = 100ms\n### a\nconnect 127.0.0.1:{{port}}\nsend "x"\nexpect "y"\n### b\nconnect 127.0.0.1:{{port}}\n');

@@ -159,7 +159,7 @@ class ScriptParser {
     }
     if (b.steps === 0 && b.kind === undefined) {
       this.diags.warning(CODES.emptyBlock, 'This block has no steps.', b.titleRange);
-    } else if (b.kind !== 'listen' && !b.connect && !this.diags.list.some((d) => d.code === CODES.badAddress && d.range.line >= b.startLine)) {
+    } else if (b.kind === undefined) {
       this.diags.error(CODES.noConnect, 'The block has no connect step: start it with connect HOST:PORT (or listen HOST:PORT for a mock).', b.titleRange);
     }
     if (b.kind !== 'listen') {

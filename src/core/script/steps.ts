@@ -22,8 +22,12 @@ export function parseAddress(toks: readonly RawToken[], ctx: Ctx, allowZero: boo
     return missing(ctx, kw, 'an address, for example 127.0.0.1:9007');
   }
   noMore(toks, 2, ctx);
+  const before = ctx.diags.list.length;
   const text = staticText(substitute(t.text, ctx.line, t.start, ctx.scope));
   const at = span(t, t);
+  if (ctx.diags.list.length > before) {
+    return undefined; // an undefined variable: the address itself is not checked
+  }
   if (text === undefined) {
     ctx.diags.error(CODES.badAddress, 'An address cannot use a captured value.', at);
     return undefined;

@@ -508,7 +508,7 @@ async function step(name, key, needs, fn) {
   }
 }
 
-// --only file,memory,download,echo,connections,responsiveness,extension runs a subset (while tuning).
+// --only file,memory,download,echo,connections,responsiveness,script,extension runs a subset (while tuning).
 const only = (() => {
   const i = process.argv.indexOf('--only');
   return i > 0 ? new Set(String(process.argv[i + 1] ?? '').split(',')) : undefined;
@@ -541,6 +541,7 @@ async function main() {
     } finally {
       await client2.close();
     }
+    await step('Script runner', 'script', ['script/runner.js'], () => require('./script').scriptFigure({ startServer, stopServer, row, results, fmt }));
     await step('Extension cost', 'extension', [], async () => extensionCost());
   } finally {
     for (const c of [...children]) {

@@ -9,10 +9,12 @@ import { serveEcho, serveFile } from './cli/serveCommands';
 import { runDownload, runList } from './cli/downloadCommands';
 import { runSend } from './cli/sendCommand';
 import { runScripts } from './cli/runCommand';
+import { serveScript } from './cli/serveScript';
 
 const USAGE = `Usage:
   tcp-workbench serve echo [--host H] [--port P] [--mode echo|reply|manual] [--reply TEXT] [--encoding E]
   tcp-workbench serve file --root DIR [--host H] [--port P] [--encoding E] [--no-listing]
+  tcp-workbench serve script FILE.tcp [--block TITLE]
   tcp-workbench download HOST:PORT NAME [--out DIR] [--encoding E] [--overwrite]
   tcp-workbench list HOST:PORT [FOLDER]
   tcp-workbench send HOST:PORT TEXT [--encoding E] [--line-ending none|lf|crlf]
@@ -25,7 +27,9 @@ Encodings: utf-8 (default), gbk, gb18030, latin1, hex.
 run executes the client blocks of .tcp conversation files (see docs/tcp-language.md): one line per block
 ("✓ title (12 ms)" or "✗ title — line 14: ..."), then "N passed, N failed"; exit 1 when any block fails,
 2 on a parse error (printed as FILE:LINE:COL: message). --var overrides a file's @variable, --timeout its
-per-step timeout; --junit writes a JUnit XML report (it replaces only an earlier report).
+per-step timeout; --junit writes a JUnit XML report (it replaces only an earlier report). A file's listen
+blocks (mock servers) start first; client blocks reach them as {{listen.port}}. serve script runs only the
+listen blocks (or the one titled TITLE), printing "listening on HOST:PORT" once per listener.
 Exit codes: 0 ok, 2 usage error, 3 not found on the server, 1 any other failure.`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -44,7 +48,10 @@ export async function main(argv: string[]): Promise<number> {
         if (what === 'file') {
           return await serveFile(args);
         }
-        return usage(what ? `Unknown server "${what}". Use serve echo or serve file.` : 'serve needs echo or file.');
+        if (what === 'script') {
+          return await serveScript(args);
+        }
+        return usage(what ? `Unknown server "${what}". Use serve echo, serve file or serve script.` : 'serve needs echo, file or script.');
       }
       case 'download':
         return await runDownload(rest);

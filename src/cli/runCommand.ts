@@ -4,6 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileRun, RunResult, Script, ScriptRunner, formatDiagnostic, parseOverride, parseScript, toJUnit } from '../core/script';
 import { parseDurationFlag } from '../core/script/literals';
+import { reparseWithMocks, startMocks } from '../core/script/mocks';
+import { describeHit } from '../core/script/mockServer';
+import { formatHostPort } from '../core/hostPort';
 import { io, parse, str, untilSignal, usage } from './args';
 
 const OPTIONS = { junit: { type: 'string' }, var: { type: 'string', multiple: true }, timeout: { type: 'string' } } as const;
@@ -21,7 +24,7 @@ function varsOf(values: string[] | undefined): Record<string, string> {
 }
 
 /** Reads and parses every file first: a parse error in any of them runs nothing (exit 2). */
-function load(files: string[], vars: Record<string, string>): { file: string; script: Script }[] | undefined {
+function load(files: string[], vars: Record<string, string>): { file: string; text: string; script: Script }[] | undefined {
   let bad = false;
   const loaded = files.map((file) => {
     let text: string;
@@ -35,10 +38,7 @@ function load(files: string[], vars: Record<string, string>): { file: string; sc
       io.err(`${formatDiagnostic(file, d)}\n`);
       bad = true;
     }
-    if (!bad && script.blocks.some((b) => b.kind === 'listen')) {
-      usage(`${file} has listen blocks (mock servers); run does not support them yet.`);
-    }
-    return { file, script };
+    return { file, text, script };
   });
   return bad ? undefined : loaded;
 }
@@ -67,6 +67,27 @@ function writeJUnit(out: string, runs: FileRun[]): void {
   fs.renameSync(tmp, out);
 }
 
+/** Starts the file's listen blocks first (their real ports reach the client blocks), then runs. */
+async function runFile(file: string, text: string, script: Script, vars: Record<string, string>, opts: { signal: AbortSignal; timeoutMs?: number }): Promise<RunResult> {
+  const hasMocks = script.blocks.some((b) => b.kind === 'listen');
+  const mocks = hasMocks ? await startMocks(script, file) : undefined;
+  try {
+    for (const m of mocks?.servers ?? []) {
+      const a = m.address;
+      io.err(`mock "${m.block.title}" listening on ${a ? formatHostPort(a.host, a.port) : '?'}\n`);
+      m.onDidHitRule((e) => io.err(`mock "${m.block.title}" client ${e.client.id}: ${describeHit(e)}\n`));
+    }
+    const runner = new ScriptRunner(mocks ? reparseWithMocks(text, { vars }, mocks) : script);
+    try {
+      return await runner.run({ file, ...opts });
+    } finally {
+      runner.dispose();
+    }
+  } finally {
+    await mocks?.stop();
+  }
+}
+
 export async function runScripts(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, OPTIONS, Number.MAX_SAFE_INTEGER);
   if (positionals.length === 0) {
@@ -77,7 +98,8 @@ export async function runScripts(args: string[]): Promise<number> {
   if (timeoutMs === undefined && timeoutText !== undefined) {
     usage(`--timeout needs a duration such as 500ms or 5s, not "${timeoutText}".`);
   }
-  const loaded = load(positionals, varsOf(values.var as string[] | undefined));
+  const vars = varsOf(values.var as string[] | undefined);
+  const loaded = load(positionals, vars);
   if (!loaded) {
     return 2;
   }
@@ -87,13 +109,11 @@ export async function runScripts(args: string[]): Promise<number> {
   void signal.signalled.then(() => abort.abort());
   const runs: FileRun[] = [];
   try {
-    for (const { file, script } of loaded) {
+    for (const { file, text, script } of loaded) {
       if (loaded.length > 1) {
         io.out(`${file}\n`);
       }
-      const runner = new ScriptRunner(script);
-      const result = await runner.run({ file, signal: abort.signal, timeoutMs });
-      runner.dispose();
+      const result = await runFile(file, text, script, vars, { signal: abort.signal, timeoutMs });
       printResult(result);
       runs.push({ file, result });
     }

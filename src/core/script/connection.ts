@@ -39,6 +39,9 @@ export class Connection {
 
   /** Connects; rejects with a readable message on refusal, timeout or cancel (the socket is destroyed). */
   static open(host: string, port: number, timeoutMs: number, signal: AbortSignal, onTraffic?: Connection['onTraffic']): Promise<Connection> {
+    if (port === 0) {
+      return Promise.reject(new Error(`no port to connect to: start the file's listen blocks first (${host}:0)`));
+    }
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host, port });
       socket.setNoDelay(true);

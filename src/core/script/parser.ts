@@ -155,6 +155,7 @@ class ScriptParser {
     const base = { title: b.title, titleRange: b.titleRange, startLine: b.startLine, endLine: b.endLine };
     if (b.kind === 'listen' && b.listen) {
       this.blocks.push({ ...base, kind: 'listen', host: b.listen.host, port: b.listen.port, listenRange: b.listen.range, rules: b.rules });
+      this.defineListenVars(b.listen.host, b.listen.port);
       return;
     }
     if (b.steps === 0 && b.kind === undefined) {
@@ -164,6 +165,19 @@ class ScriptParser {
     }
     if (b.kind !== 'listen') {
       this.blocks.push({ ...base, kind: 'client', connect: b.connect, steps: b.root });
+    }
+  }
+
+  /**
+   * Client blocks reach a mock through {{listen.host}}/{{listen.port}} (the latest listen block) or
+   * {{listen.N.port}} (the Nth). A runner that started the mocks re-parses with the real ports as vars.
+   */
+  private defineListenVars(host: string, port: number): void {
+    const n = this.blocks.filter((x) => x.kind === 'listen').length;
+    for (const [k, v] of [['host', host], ['port', String(port)]]) {
+      for (const name of [`listen.${k}`, `listen.${n}.${k}`]) {
+        this.vars.set(name, this.options.vars?.[name] ?? v);
+      }
     }
   }
 

@@ -32,6 +32,8 @@ export function parseAddress(toks: readonly RawToken[], ctx: Ctx, allowZero: boo
     ctx.diags.error(CODES.badAddress, 'An address cannot use a captured value.', at);
     return undefined;
   }
+  // A mock's port is 0 until the mock is started; the runner re-parses with the bound port then.
+  allowZero ||= /\{\{\s*listen\./.test(t.text);
   try {
     const zero = allowZero ? /^(.*):0$/.exec(text) : null;
     if (zero || (allowZero && text === '0')) {

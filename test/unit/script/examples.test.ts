@@ -41,6 +41,12 @@ describe('examples/*.tcp', () => {
     assert.equal(lines[lines.length - 1], '4 passed, 0 failed');
   });
 
+  it('mock-sensor.tcp passes against its own listen block', async () => {
+    const r = await peers.run(process.execPath, [CLI, 'run', path.join(EXAMPLES, 'mock-sensor.tcp')]);
+    assert.equal(r.code, 0, `${r.stdout.toString()}${r.stderr}`);
+    assert.match(r.stdout.toString(), /^✓ the sensor answers its protocol \(\d+ ms\)\n1 passed, 0 failed\n$/);
+  });
+
   it('python-reply.tcp passes against the tutorial python reply server', async () => {
     const { line } = await peers.startPeer('python3', [path.join(PEERS, 'reply_server.py'), 'PONG\\n']);
     const lines = await runExample('python-reply.tcp', Number(line));

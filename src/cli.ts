@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
         if (what === 'script') {
           return await serveScript(args);
         }
-        return usage(what ? `Unknown server "${what}". Use serve echo, serve file or serve script.` : 'serve needs echo, file or script.');
+        return usage(what ? `Unknown server "${what}". Use serve echo, serve file or serve script.` : 'serve needs echo or file, or script FILE.tcp.');
       }
       case 'download':
         return await runDownload(rest);

@@ -542,6 +542,7 @@ async function main() {
       await client2.close();
     }
     await step('Script runner', 'script', ['script/runner.js'], () => require('./script').scriptFigure({ startServer, stopServer, row, results, fmt }));
+    await step('Mock server', 'script', ['script/mockServer.js'], () => require('./script').mockFigure({ fork, startServer, stopServer, row, results, fmt }));
     await step('Extension cost', 'extension', [], async () => extensionCost());
   } finally {
     for (const c of [...children]) {

@@ -3,7 +3,7 @@
 // as a plain Node client, in the same run, alternating who goes first. Target: ours ≥ 0.5× as fast.
 const net = require('node:net');
 const path = require('node:path');
-const { CORE, median } = require('./lib');
+const { CORE, median, serveRpc } = require('./lib');
 
 const STEPS = 10000;
 const PAIRS = 5;
@@ -61,6 +61,69 @@ async function scriptClient(port) {
   return ms;
 }
 
+const MOCK_RULE = '### bench mock\nlisten 127.0.0.1:0\non "PING\\n" send "PING\\n"\n';
+const MOCK_MS = 1000;
+
+/** Round trips per second: `conns` connections each sending PING\n and waiting for it back, for MOCK_MS. */
+function roundTrips(port, conns) {
+  return new Promise((resolve, reject) => {
+    let count = 0;
+    let open = 0;
+    const end = Date.now() + MOCK_MS;
+    const sockets = [];
+    const finish = () => {
+      sockets.forEach((s) => s.destroy());
+      resolve((count * 1000) / MOCK_MS);
+    };
+    for (let i = 0; i < conns; i++) {
+      const s = net.connect({ host: '127.0.0.1', port }, () => {
+        s.setNoDelay(true);
+        s.write(PING);
+      });
+      sockets.push(s);
+      let got = 0;
+      s.on('data', (d) => {
+        got += d.length;
+        while (got >= PING.length) {
+          got -= PING.length;
+          count++;
+          if (Date.now() < end) {
+            s.write(PING);
+          } else if (++open === conns) {
+            finish();
+          }
+        }
+      });
+      s.on('error', reject);
+    }
+  });
+}
+
+/** Row 9: rule-reply round trips/s of a mock vs our echo server, at 1 and 64 connections. */
+async function mockFigure({ fork, startServer, stopServer, row, results, fmt }) {
+  const out = {};
+  for (const conns of [1, 64]) {
+    const ours = [];
+    const ref = [];
+    for (let i = 0; i < 3; i++) {
+      const mock = fork('script.js', {});
+      const { port } = await mock.call('startMock', {}, 20000);
+      const echo = await startServer('echo-ours');
+      try {
+        ours.push(await roundTrips(port, conns));
+        ref.push(await roundTrips(echo.port, conns));
+      } finally {
+        await mock.close();
+        await stopServer(echo);
+      }
+    }
+    const m = { ours: median(ours), echo: median(ref) };
+    out[conns] = { ours, echo: ref, median: m, ratio: m.ours / m.echo };
+    row(conns === 1 ? '9a' : '9b', `Mock rule replies, ${conns} conn${conns > 1 ? 's' : ''}: round trips/s`, fmt(m.ours), `echo ${fmt(m.echo)}`, `${fmt(m.ours / m.echo, 2)}×`, '≥ 0.80×', m.ours / m.echo >= 0.8);
+  }
+  results.figures.mock = out;
+}
+
 /** Adds row 8 (script runner vs plain client) through the orchestrator's helpers. */
 async function scriptFigure({ startServer, stopServer, row, results, fmt }) {
   const server = await startServer('echo-ours');
@@ -87,10 +150,21 @@ async function scriptFigure({ startServer, stopServer, row, results, fmt }) {
   row('8', `Script repeat ${STEPS} send/expect vs plain Node client, ms (median)`, fmt(m.ours, 0), `plain ${fmt(m.plain, 0)}`, `${fmt(r, 2)}×`, '≥ 0.50×', r >= 0.5, `${fmt((STEPS * 1000) / m.ours, 0)} round trips/s headless`);
 }
 
-module.exports = { scriptFigure };
+module.exports = { scriptFigure, mockFigure };
 
-// `node bench/script.js` alone: the same figure, printed (needs `node esbuild.js --tests`).
-if (require.main === module) {
+if (require.main === module && process.send) {
+  // Forked by mockFigure: the mock server under test, in its own process.
+  let server;
+  serveRpc({
+    async startMock() {
+      const { parseScript } = require(path.join(CORE, 'script', 'index.js'));
+      const { MockServer } = require(path.join(CORE, 'script', 'mockServer.js'));
+      server = new MockServer({ block: parseScript(MOCK_RULE).blocks[0], file: __filename });
+      return { port: (await server.start()).port };
+    },
+  });
+} else if (require.main === module) {
+  // `node bench/script.js` alone: row 8, printed (needs `node esbuild.js --tests`).
   const { EchoServer } = require(path.join(CORE, 'echoServer.js'));
   (async () => {
     const rows = [];

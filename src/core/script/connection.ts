@@ -35,6 +35,7 @@ export class Connection {
       this.closed = this.eof = true;
       this.notify();
     });
+    socket.on('drain', () => this.notify());
   }
 
   /** Connects; rejects with a readable message on refusal, timeout or cancel (the socket is destroyed). */
@@ -80,16 +81,19 @@ export class Connection {
       return Promise.resolve('aborted');
     }
     return new Promise((resolve) => {
+      const wake = (): void => done('changed');
       const done = (r: WakeReason): void => {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
-        this.wake = undefined;
+        if (this.wake === wake) {
+          this.wake = undefined;
+        }
         resolve(r);
       };
       const onAbort = (): void => done('aborted');
       const timer = setTimeout(() => done('timeout'), Math.max(0, deadline - Date.now()));
       signal.addEventListener('abort', onAbort);
-      this.wake = () => done('changed');
+      this.wake = wake;
     });
   }
 
@@ -103,9 +107,9 @@ export class Connection {
     if (this.socket.write(bytes)) {
       return undefined;
     }
+    // 'drain' wakes the waiter too, so one wait covers drain, data, close, deadline and cancel.
     while (this.socket.writableNeedDrain && !this.closed) {
-      const drained = new Promise<void>((r) => this.socket.once('drain', r));
-      const r = await Promise.race([drained.then(() => 'changed' as const), this.changed(deadline, signal)]);
+      const r = await this.changed(deadline, signal);
       if (r === 'timeout') {
         return 'the peer did not read what we sent in time';
       }

@@ -135,6 +135,15 @@ describe('script runner', () => {
     assert.match(failureOf(r, 1), /^cannot send: .*ENOENT/);
   });
 
+  it('fails a send to a peer that stops reading, at the step timeout', async () => {
+    fs.writeFileSync(path.join(tmp, 'big.bin'), Buffer.alloc(32 * 1024 * 1024, 1));
+    const p = await peers.listen((s) => s.pause());
+    const t0 = Date.now();
+    const r = await run('@timeout = 300ms\n### stuck\nconnect 127.0.0.1:{{p}}\nsend file big.bin\n', { p: String(p) });
+    assert.equal(failureOf(r), 'send failed: the peer did not read what we sent in time');
+    assert.ok(Date.now() - t0 < 3000, `${Date.now() - t0} ms`);
+  });
+
   it('matches text that arrives in 1-byte segments', async () => {
     const p = await peers.listen((s) => {
       void (async () => {

@@ -1,12 +1,12 @@
 // Runs the steps of one client block on its connection, in order, stopping at the first failure.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as iconv from 'iconv-lite';
 import { ExpectStep, Payload, Step } from './ast';
 import { Connection } from './connection';
 import { Matcher, Verdict, judge, matcherFor } from './expect';
 import { ScriptEncoding, StepFailure, StepResult, brief, show } from './results';
 import { render, staticText } from './variables';
+import { encodeScriptText } from './textBytes';
 
 /** `send file` refuses files larger than this (a script is not a bulk transfer tool). */
 export const MAX_SEND_FILE = 64 * 1024 * 1024;
@@ -44,7 +44,7 @@ async function payloadBytes(p: Payload, ctx: ExecContext): Promise<Buffer> {
     return cached;
   }
   const fixed = staticText(p.text);
-  const bytes = iconv.encode(fixed ?? render(p.text, ctx.captures), ctx.encoding);
+  const bytes = encodeScriptText(fixed ?? render(p.text, ctx.captures), ctx.encoding);
   if (fixed !== undefined) {
     encodedCache.set(p, bytes);
   }

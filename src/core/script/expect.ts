@@ -9,6 +9,7 @@ import { ExpectStep } from './ast';
 import { compileRegex, escapeRegex, REGEX_WINDOW, searchBounded } from './regex';
 import { ScriptEncoding, decode } from './results';
 import { render } from './variables';
+import { encodeScriptText } from './textBytes';
 
 export type Verdict =
   | { readonly kind: 'ok'; readonly consume: number; readonly captures?: readonly string[] }
@@ -50,7 +51,7 @@ export type Matcher = { readonly kind: 'bytes'; readonly bytes: Buffer } | { rea
 export function matcherFor(step: ExpectStep, values: ReadonlyMap<string, string>, encoding: ScriptEncoding): Matcher | string {
   switch (step.match) {
     case 'text':
-      return { kind: 'bytes', bytes: iconv.encode(render(step.text, values), encoding) };
+      return { kind: 'bytes', bytes: encodeScriptText(render(step.text, values), encoding) };
     case 'hex':
       return { kind: 'bytes', bytes: step.bytes };
     case 'regex': {

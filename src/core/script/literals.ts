@@ -3,6 +3,7 @@ import { Range, Template, TemplatePart } from './ast';
 import { CODES, DiagnosticSink, range } from './diagnostics';
 import { RawToken } from './lexer';
 import { Scope, pushPart } from './variables';
+import { rawByteChar } from './textBytes';
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\', '"': '"', '0': '\0', '{': '{' };
 
@@ -56,7 +57,7 @@ function decodeEscape(body: string, i: number, line: number, base: number, diags
   if (e === 'x') {
     const hex = /^[0-9a-fA-F]{2}/.exec(body.slice(i + 2));
     if (hex) {
-      return { text: String.fromCharCode(parseInt(hex[0], 16)), length: 4 };
+      return { text: rawByteChar(parseInt(hex[0], 16)), length: 4 };
     }
     diags.error(CODES.badEscape, 'A \\x escape needs two hex digits, for example \\x0d.', range(line, base + i, base + Math.min(body.length, i + 4)));
     return { text: '', length: 2 };

@@ -3,12 +3,12 @@
 // and a message split across segments matches once it is whole. Bytes up to the match end are consumed.
 // A complete line (up to \n) that no rule matched is dropped and answered by `otherwise` (a bare line end
 // is dropped silently); so is a chunk without \n once the client has been quiet for OTHERWISE_QUIET_MS.
-import * as iconv from 'iconv-lite';
 import { ListenBlock, Rule } from './ast';
 import { compileRegex, escapeRegex, REGEX_WINDOW } from './regex';
 import { ScriptEncoding, decode } from './results';
 import { byteLength } from './expect';
 import { render } from './variables';
+import { encodeScriptText } from './textBytes';
 
 export const OTHERWISE_QUIET_MS = 100;
 /** Unconsumed bytes a mock keeps per client; older ones are dropped (a client that never matches stays small). */
@@ -40,7 +40,7 @@ export class RuleSet {
     for (const rule of block.rules) {
       const t = rule.trigger;
       if (t.kind === 'text') {
-        this.matchers.push({ rule, bytes: iconv.encode(render(t.text, values), encoding) });
+        this.matchers.push({ rule, bytes: encodeScriptText(render(t.text, values), encoding) });
       } else if (t.kind === 'hex') {
         this.matchers.push({ rule, bytes: t.bytes });
       } else if (t.kind === 'regex') {

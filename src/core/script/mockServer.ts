@@ -13,6 +13,7 @@ import { MOCK_BUFFER_LIMIT, OTHERWISE_QUIET_MS, RuleSet } from './mockRules';
 import { ReceiveBuffer } from './receiveBuffer';
 import { ScriptEncoding, quote } from './results';
 import { render } from './variables';
+import { encodeScriptText } from './textBytes';
 
 export interface MockServerOptions extends ServerOptions {
   readonly block: ListenBlock;
@@ -173,7 +174,7 @@ export class MockServer extends TcpServer {
     if (p.kind === 'hex') {
       bytes = p.bytes;
     } else if (p.kind === 'text') {
-      bytes = iconv.encode(render(p.text, values), this.encoding);
+      bytes = encodeScriptText(render(p.text, values), this.encoding);
     } else {
       const file = path.resolve(path.dirname(path.resolve(this.options.file)), p.path);
       if ((await fs.promises.stat(file)).size > MAX_SEND_FILE) {

@@ -94,6 +94,13 @@ describe('script runner', () => {
     assert.deepEqual([r.passed, r.failed], [1, 1]);
   });
 
+  it('sends \\xHH as one raw byte in any encoding', async () => {
+    for (const enc of ['utf-8', 'gbk']) {
+      const r = await run(`@encoding = ${enc}\n### raw\nconnect 127.0.0.1:{{port}}\nsend "a\\xff\\x00é"\nexpect hex 61 ff 00\nexpect "é"\n`);
+      assert.equal(r.blocks[0].status, 'passed', `${enc}: ${failureOf(r)}`);
+    }
+  });
+
   it('fails a hex expect with a hex message', async () => {
     const r = await run('### hex\nconnect 127.0.0.1:{{port}}\nsend hex 01 02 03\nexpect hex 01 02 04\n');
     assert.equal(failureOf(r), 'expected hex 01 02 04 got hex 01 02 03 (first difference at byte 2)');

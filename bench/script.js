@@ -105,13 +105,19 @@ async function mockFigure({ fork, startServer, stopServer, row, results, fmt }) 
   for (const conns of [1, 64]) {
     const ours = [];
     const ref = [];
-    for (let i = 0; i < 3; i++) {
+    // Pairs of runs, alternating who goes first (the machine is shared and noisy).
+    for (let i = 0; i < 5; i++) {
       const mock = fork('script.js', {});
       const { port } = await mock.call('startMock', {}, 20000);
       const echo = await startServer('echo-ours');
       try {
-        ours.push(await roundTrips(port, conns));
-        ref.push(await roundTrips(echo.port, conns));
+        if (i % 2 === 0) {
+          ours.push(await roundTrips(port, conns));
+          ref.push(await roundTrips(echo.port, conns));
+        } else {
+          ref.push(await roundTrips(echo.port, conns));
+          ours.push(await roundTrips(port, conns));
+        }
       } finally {
         await mock.close();
         await stopServer(echo);
@@ -121,7 +127,43 @@ async function mockFigure({ fork, startServer, stopServer, row, results, fmt }) 
     out[conns] = { ours, echo: ref, median: m, ratio: m.ours / m.echo };
     row(conns === 1 ? '9a' : '9b', `Mock rule replies, ${conns} conn${conns > 1 ? 's' : ''}: round trips/s`, fmt(m.ours), `echo ${fmt(m.echo)}`, `${fmt(m.ours / m.echo, 2)}×`, '≥ 0.80×', m.ours / m.echo >= 0.8);
   }
+  out.flood = await floodFigure(fork, row, fmt);
   results.figures.mock = out;
+}
+
+const FLOOD = 256 * 1024 * 1024;
+
+/** Row 9c: one client sends 256 MiB that no rule matches (no newline); the mock's RSS peak must stay near a discarding server's. */
+async function floodFigure(fork, row, fmt) {
+  const ours = await floodGrowth(fork, 'startMock');
+  const ref = await floodGrowth(fork, 'startDiscard');
+  const g = ours.growthMiB;
+  row('9c', 'Mock RSS growth, a client floods 256 MiB unmatched', `${fmt(g, 1)} MiB`, `discarding server ${fmt(ref.growthMiB, 1)} MiB`, '', '≤ ref + 16 MiB', g <= ref.growthMiB + 16);
+  return { ours, ref };
+}
+
+async function floodGrowth(fork, op) {
+  const mock = fork('script.js', { nodeArgs: ['--expose-gc'] });
+  try {
+    const { port } = await mock.call(op, {}, 20000);
+    const s = await new Promise((resolve, reject) => {
+      const c = net.connect({ host: '127.0.0.1', port }, () => resolve(c));
+      c.on('error', reject);
+    });
+    const base = await mock.call('rss');
+    const chunk = Buffer.alloc(1024 * 1024, 0x7a);
+    for (let sent = 0; sent < FLOOD; sent += chunk.length) {
+      if (!s.write(chunk)) {
+        await new Promise((r) => s.once('drain', r));
+      }
+    }
+    await new Promise((r) => s.end(r));
+    const after = await mock.call('rss');
+    s.destroy();
+    return { baseRss: base.now, peakRss: after.peak, growthMiB: (after.peak - base.now) / 2 ** 20 };
+  } finally {
+    await mock.close();
+  }
 }
 
 /** Adds row 8 (script runner vs plain client) through the orchestrator's helpers. */
@@ -155,7 +197,23 @@ module.exports = { scriptFigure, mockFigure };
 if (require.main === module && process.send) {
   // Forked by mockFigure: the mock server under test, in its own process.
   let server;
+  let peak = 0;
+  setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20).unref();
   serveRpc({
+    /** RSS now and the peak since the last call (after a GC when --expose-gc is on). */
+    rss() {
+      global.gc?.();
+      const now = process.memoryUsage().rss;
+      const out = { now, peak: Math.max(peak, now) };
+      peak = now;
+      return out;
+    },
+    /** The reference for the flood: a plain server that reads and discards. */
+    async startDiscard() {
+      server = net.createServer((c) => c.resume());
+      await new Promise((r) => server.listen(0, '127.0.0.1', r));
+      return { port: server.address().port };
+    },
     async startMock() {
       const { parseScript } = require(path.join(CORE, 'script', 'index.js'));
       const { MockServer } = require(path.join(CORE, 'script', 'mockServer.js'));

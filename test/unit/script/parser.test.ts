@@ -174,6 +174,21 @@ describe('script parser', () => {
       assert.deepEqual(errors(parseScript('###\nconnect 1\n')), [`${CODES.emptyTitle}@0:0-3`]);
     });
 
+    it('warns about an empty block, and checks a listen address (port 0 allowed)', () => {
+      const empty = parseScript('### nothing here\n\n# just a comment\n');
+      assert.deepEqual(errors(empty), [`${CODES.emptyBlock}@0:0-16`]);
+      assert.equal(empty.diagnostics[0].severity, 'warning');
+      assert.deepEqual(errors(parseScript('### m\nlisten 127.0.0.1:70000\n')), [`${CODES.badAddress}@1:7-22`]);
+      assert.deepEqual(errors(parseScript('### m\nlisten 0\non "a" send "b"\n')), []);
+      assert.deepEqual(errors(parseScript('### m\nlisten 0\n  on "a" send "b"\n')), [`${CODES.badIndent}@2:0-2`]);
+    });
+
+    it('defines {{listen.port}} for client blocks after a listen block', () => {
+      const s = parseScript('### m\nlisten 127.0.0.1:9100\non "a" send "b"\n### c\nconnect {{listen.host}}:{{listen.1.port}}\n');
+      assert.deepEqual(s.diagnostics, []);
+      assert.deepEqual(client(s, 1).connect, { host: '127.0.0.1', port: 9100, range: { line: 4, start: 0, end: 41 } });
+    });
+
     it('bounds nested repeats to a million in all', () => {
       const s = parseScript('### t\nconnect 127.0.0.1:1\nrepeat 1000\n  repeat 1001\n    send "x"\n');
       assert.deepEqual(errors(s), [`${CODES.badRepeat}@3:2-8`]);

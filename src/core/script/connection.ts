@@ -36,6 +36,7 @@ export class Connection {
       this.notify();
     });
     socket.on('drain', () => this.notify());
+    socket.on('finish', () => this.notify());
   }
 
   /** Connects; rejects with a readable message on refusal, timeout or cancel (the socket is destroyed). */
@@ -125,6 +126,17 @@ export class Connection {
     if (!this.socket.writableEnded) {
       this.socket.end();
     }
+  }
+
+  /** Closes our side after what we sent is flushed (bounded by `deadline`), then destroys the socket. */
+  async close(deadline: number, signal: AbortSignal): Promise<void> {
+    this.shutdown();
+    while (!this.socket.writableFinished && !this.closed && Date.now() < deadline) {
+      if ((await this.changed(deadline, signal)) !== 'changed') {
+        break;
+      }
+    }
+    this.destroy();
   }
 
   destroy(): void {

@@ -154,8 +154,7 @@ async function runSimple(step: Step, ctx: ExecContext): Promise<Pick<StepResult,
       return ok ? { ok } : { ok, failure: { message: ctx.signal.aborted ? 'cancelled' : `the block timed out after ${ctx.blockTimeoutMs} ms` } };
     }
     case 'close':
-      ctx.conn.shutdown();
-      ctx.conn.destroy();
+      await ctx.conn.close(deadlineOf(ctx), ctx.signal);
       return { ok: true };
     case 'shutdown':
       ctx.conn.shutdown();

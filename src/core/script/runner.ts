@@ -8,6 +8,9 @@ import { Emitter, DisposableBase } from '../events';
 import { runSteps } from './execute';
 import { BlockResult, MAX_KEPT_STEPS, RunResult, StepResult, show } from './results';
 
+/** How long a passed block waits for its last sends to flush before its socket is destroyed. */
+const FLUSH_MS = 1000;
+
 export interface RunOptions {
   /** The .tcp file's path: `send file` paths are relative to its folder. */
   readonly file: string;
@@ -124,6 +127,10 @@ export class ScriptRunner extends DisposableBase {
       report,
     };
     const failed = await runSteps(block.steps, ctx);
+    if (!failed) {
+      // A passed block's last sends must reach the peer before the socket goes.
+      await conn.close(Math.min(Date.now() + FLUSH_MS, ctx.blockDeadline), signal);
+    }
     return end(failed, conn);
   }
 }

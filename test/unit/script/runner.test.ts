@@ -142,6 +142,20 @@ describe('script runner', () => {
     assert.match(failureOf(r, 1), /^cannot send: .*ENOENT/);
   });
 
+  it('flushes the last sends of a passed block (and before close) before the socket goes', async () => {
+    fs.writeFileSync(path.join(tmp, 'big.bin'), Buffer.alloc(8 * 1024 * 1024, 7));
+    const got: number[] = [];
+    const p = await peers.listen((s) => {
+      let n = 0;
+      s.on('data', (d: Buffer) => (n += d.length));
+      s.on('end', () => got.push(n));
+    });
+    const r = await run('### last\nconnect 127.0.0.1:{{p}}\nsend file big.bin\n### close\nconnect 127.0.0.1:{{p}}\nsend file big.bin\nclose\n', { p: String(p) });
+    assert.deepEqual(r.blocks.map((b) => b.status), ['passed', 'passed']);
+    await waitFor(() => got.length === 2, 'the peer to see both ends');
+    assert.deepEqual(got, [8 * 1024 * 1024, 8 * 1024 * 1024]);
+  });
+
   it('fails a send to a peer that stops reading, at the step timeout', async () => {
     fs.writeFileSync(path.join(tmp, 'big.bin'), Buffer.alloc(32 * 1024 * 1024, 1));
     const p = await peers.listen((s) => s.pause());

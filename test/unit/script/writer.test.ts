@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as os from 'node:os';
 import * as iconv from 'iconv-lite';
 import { EchoServer } from '../../../src/core/echoServer';
-import { RecordedChunk, ScriptRunner, parseScript, scriptString, writeScript } from '../../../src/core/script';
+import { ClientBlock, RecordedChunk, ScriptRunner, parseScript, scriptString, writeScript } from '../../../src/core/script';
 
 describe('script writer', () => {
   let echo: EchoServer;
@@ -25,7 +25,8 @@ describe('script writer', () => {
     assert.equal(scriptString('a"b\\c\n\r\t\0\x01{{x}}{{{'), '"a\\"b\\\\c\\n\\r\\t\\0\\x01\\{{x}}\\{\\{{"');
     const s = parseScript(`### t\nconnect 1\nsend ${scriptString('a"b\\c\n\r\t\0\x01{{x}}{{{')}\n`);
     assert.deepEqual(s.diagnostics, []);
-    const step = (s.blocks[0] as { steps: { payload: { text: string[] } }[] }).steps[0];
+    const step = (s.blocks[0] as ClientBlock).steps[0];
+    assert.ok(step.kind === 'send' && step.payload.kind === 'text');
     assert.deepEqual(step.payload.text, ['a"b\\c\n\r\t\0\x01{{x}}{{{']);
   });
 

@@ -21,9 +21,13 @@ export interface ExecContext {
   readonly baseDir: string;
   readonly captures: Map<string, string>;
   readonly iteration: number[];
+  /** Steps run so far in the block (for yielding to the event loop). */
+  readonly counter: { steps: number };
   /** Called with every step result; returns false to stop (cancel). */
   readonly report: (r: StepResult) => void;
 }
+
+const YIELD_EVERY = 1000;
 
 const encodedCache = new WeakMap<object, Buffer>();
 
@@ -167,6 +171,10 @@ async function runSimple(step: Step, ctx: ExecContext): Promise<Pick<StepResult,
 /** Runs steps in order; returns the failed step's result, or undefined when all passed. */
 export async function runSteps(steps: readonly Step[], ctx: ExecContext): Promise<StepResult | undefined> {
   for (const step of steps) {
+    // Steps that finish without I/O (shutdown, a sent byte) must not hold the event loop for a million repeats.
+    if (++ctx.counter.steps % YIELD_EVERY === 0) {
+      await new Promise((r) => setImmediate(r));
+    }
     if (ctx.signal.aborted) {
       const r: StepResult = { step, line: step.range.line, startedAt: Date.now(), durationMs: 0, ok: false, failure: { message: 'cancelled' } };
       ctx.report(r);

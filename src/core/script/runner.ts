@@ -124,6 +124,7 @@ export class ScriptRunner extends DisposableBase {
       baseDir: path.dirname(path.resolve(options.file)),
       captures: new Map<string, string>(),
       iteration: [],
+      counter: { steps: 0 },
       report,
     };
     const failed = await runSteps(block.steps, ctx);

@@ -254,6 +254,20 @@ describe('script runner', () => {
     assert.deepEqual(events, ['start hang', 'step connect true', 'step expect false', 'done hang cancelled', 'start next', 'done next cancelled']);
   });
 
+  it('cancels a million-step repeat of steps without I/O (the event loop keeps turning)', async () => {
+    const ac = new AbortController();
+    let ticks = 0;
+    const iv = setInterval(() => ticks++, 10);
+    setTimeout(() => ac.abort(), 200);
+    const t0 = Date.now();
+    const r = await run('### tight\nconnect 127.0.0.1:{{port}}\nrepeat 1000000\n  shutdown\n', {}, ac.signal);
+    clearInterval(iv);
+    assert.equal(r.blocks[0].status, 'cancelled');
+    assert.ok(Date.now() - t0 < 1000, `${Date.now() - t0} ms`);
+    assert.ok(ticks >= 5, `only ${ticks} timer ticks ran`);
+    assert.ok(r.blocks[0].stepsRun < 1_000_001);
+  });
+
   it('fires one transfer event per chunk each way', async () => {
     const script = parseScript(`### t\nconnect 127.0.0.1:${port}\nsend "ab"\nexpect "ab"\n`);
     const runner = new ScriptRunner(script);

@@ -1,5 +1,6 @@
 // The diagnostics a script can produce: a stable code per kind, collected (never thrown) while parsing.
 import { Diagnostic, DiagnosticSeverity, Range } from './ast';
+import { WorkbenchError } from '../errors';
 
 export const CODES = {
   unknownStep: 'script.unknownStep',
@@ -55,4 +56,23 @@ export const range = (line: number, start: number, end: number): Range => ({ lin
 /** `file:line:col: message` with 1-based line and column, the shape compilers print and editors link. */
 export function formatDiagnostic(file: string, d: Diagnostic): string {
   return `${file}:${d.range.line + 1}:${d.range.start + 1}: ${d.message}`;
+}
+
+/** A script with parse errors was asked to run: the first error, with where it is. */
+export class ScriptParseError extends WorkbenchError {
+  constructor(
+    file: string,
+    readonly diagnostics: readonly Diagnostic[],
+  ) {
+    const d = diagnostics[0];
+    super('script.parse', formatDiagnostic(file, d), { file, line: d.range.line + 1, column: d.range.start + 1, count: diagnostics.length });
+  }
+}
+
+/** Throws ScriptParseError when the script has errors (warnings do not stop a run). */
+export function assertRunnable(script: { readonly diagnostics: readonly Diagnostic[] }, file: string): void {
+  const errors = script.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    throw new ScriptParseError(file, errors);
+  }
 }

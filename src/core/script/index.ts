@@ -1,7 +1,7 @@
 // The `.tcp` conversation-file language: parse a script, run its client blocks, write JUnit.
 // The editor (diagnostics, CodeLens, TestController) and the CLI both build on these exports.
 export * from './ast';
-export { CODES, formatDiagnostic } from './diagnostics';
+export { CODES, ScriptParseError, assertRunnable, formatDiagnostic } from './diagnostics';
 export type { DiagnosticCode } from './diagnostics';
 export { parseScript } from './parser';
 export type { ParseOptions } from './parser';

@@ -1,7 +1,8 @@
 // The .tcp parser: every construct into the AST with its ranges, every diagnostic at its columns,
 // and bounded random input that must never throw.
 import * as assert from 'node:assert/strict';
-import { CODES, ClientBlock, ListenBlock, Script, Step, parseScript } from '../../../src/core/script';
+import { CODES, ClientBlock, ListenBlock, Script, ScriptParseError, Step, assertRunnable, parseScript } from '../../../src/core/script';
+import { WorkbenchError } from '../../../src/core/errors';
 
 const client = (s: Script, i = 0): ClientBlock => s.blocks[i] as ClientBlock;
 const errors = (s: Script): string[] => s.diagnostics.map((d) => `${d.code}@${d.range.line}:${d.range.start}-${d.range.end}`);
@@ -187,6 +188,14 @@ describe('script parser', () => {
       const s = parseScript('### m\nlisten 127.0.0.1:9100\non "a" send "b"\n### c\nconnect {{listen.host}}:{{listen.1.port}}\n');
       assert.deepEqual(s.diagnostics, []);
       assert.deepEqual(client(s, 1).connect, { host: '127.0.0.1', port: 9100, range: { line: 4, start: 0, end: 41 } });
+    });
+
+    it('assertRunnable throws a script.parse WorkbenchError at the first error, not for warnings', () => {
+      assert.doesNotThrow(() => assertRunnable(parseScript('### empty\n'), 'a.tcp'));
+      assert.throws(
+        () => assertRunnable(parseScript('### t\nconnect 1\nwait 5\nfrob\n'), 'a.tcp'),
+        (e: unknown) => e instanceof ScriptParseError && e instanceof WorkbenchError && e.code === 'script.parse' && e.message.startsWith('a.tcp:3:6: ') && e.args.count === 2,
+      );
     });
 
     it('bounds nested repeats to a million in all', () => {

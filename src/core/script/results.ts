@@ -79,9 +79,16 @@ export function decode(bytes: Buffer, encoding: ScriptEncoding): string {
   return encoding === 'utf-8' ? bytes.toString('utf8') : iconv.decode(bytes, encoding);
 }
 
+/** Text and hex are computed when first read (most step results of a long run are never looked at). */
 export function show(bytes: Buffer, encoding: ScriptEncoding): ShownBytes {
-  const cut = bytes.length > SHOWN_BYTES ? bytes.subarray(0, SHOWN_BYTES) : bytes;
-  return { length: bytes.length, text: decode(cut, encoding), hex: hexDump(cut), truncated: cut.length < bytes.length };
+  // A copy: `bytes` may be a view of the receive buffer, which later data overwrites.
+  const cut = Buffer.from(bytes.subarray(0, SHOWN_BYTES));
+  let text: string | undefined;
+  let hex: string | undefined;
+  const shown = { length: bytes.length, truncated: cut.length < bytes.length } as ShownBytes;
+  Object.defineProperty(shown, 'text', { enumerable: true, get: () => (text ??= decode(cut, encoding)) });
+  Object.defineProperty(shown, 'hex', { enumerable: true, get: () => (hex ??= hexDump(cut)) });
+  return shown;
 }
 
 /** `"PONG\n"` or `hex 50 4f`, with "…" when cut, for one-line messages. */

@@ -14,7 +14,7 @@ export const OTHERWISE_QUIET_MS = 100;
 /** Unconsumed bytes a mock keeps per client; older ones are dropped (a client that never matches stays small). */
 export const MOCK_BUFFER_LIMIT = 64 * 1024;
 
-type Compiled = { rule: Rule; bytes?: Buffer; re?: RegExp };
+type Compiled = { rule: Rule; bytes?: Buffer; re?: RegExp; values?: ReadonlyMap<string, string> };
 
 export interface RuleHit {
   readonly rule: Rule;
@@ -40,9 +40,10 @@ export class RuleSet {
     for (const rule of block.rules) {
       const t = rule.trigger;
       if (t.kind === 'text') {
-        this.matchers.push({ rule, bytes: encodeScriptText(render(t.text, values), encoding) });
+        const bytes = encodeScriptText(render(t.text, values), encoding);
+        this.matchers.push({ rule, bytes, values: new Map([['0', decode(bytes, encoding)]]) });
       } else if (t.kind === 'hex') {
-        this.matchers.push({ rule, bytes: t.bytes });
+        this.matchers.push({ rule, bytes: t.bytes, values: new Map([['0', decode(t.bytes, encoding)]]) });
       } else if (t.kind === 'regex') {
         const re = compileRegex(render(t.pattern.source, values, escapeRegex), t.pattern.flags);
         if (typeof re !== 'string') {
@@ -63,7 +64,7 @@ export class RuleSet {
       if (m.bytes) {
         const at = m.bytes.length > 0 ? buf.indexOf(m.bytes) : -1;
         if (at >= 0 && (!best || at < best.start)) {
-          best = { start: at, hit: { rule: m.rule, start: at, consume: at + m.bytes.length, values: new Map([['0', decode(m.bytes, this.encoding)]]) } };
+          best = { start: at, hit: { rule: m.rule, start: at, consume: at + m.bytes.length, values: m.values ?? new Map() } };
         }
       } else if (m.re) {
         text ??= decode(buf.length > REGEX_WINDOW ? buf.subarray(0, REGEX_WINDOW) : buf, this.encoding);

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as iconv from 'iconv-lite';
-import { Action, ListenBlock, Rule } from './ast';
+import { Action, ListenBlock, Payload, Rule } from './ast';
 import { Emitter } from '../events';
 import { ClientInfo, ServerOptions, TcpServer } from '../serverBase';
 import { MAX_SEND_FILE } from './execute';
@@ -39,6 +39,8 @@ export function describeHit(e: RuleHitEvent): string {
 interface ClientState {
   readonly buffer: ReceiveBuffer;
   queue: Promise<void>;
+  /** Rules whose actions are queued and not finished. */
+  pending: number;
   quiet?: NodeJS.Timeout;
   idle: NodeJS.Timeout[];
   closed: boolean;
@@ -64,7 +66,7 @@ export class MockServer extends TcpServer {
   }
 
   protected handleClient(socket: net.Socket, client: ClientInfo): void {
-    const st: ClientState = { buffer: new ReceiveBuffer(MOCK_BUFFER_LIMIT), queue: Promise.resolve(), idle: [], closed: false };
+    const st: ClientState = { buffer: new ReceiveBuffer(MOCK_BUFFER_LIMIT), queue: Promise.resolve(), pending: 0, idle: [], closed: false };
     const clear = (): void => {
       clearTimeout(st.quiet);
       st.idle.forEach(clearTimeout);
@@ -138,6 +140,19 @@ export class MockServer extends TcpServer {
   }
 
   private enqueue(st: ClientState, socket: net.Socket, client: ClientInfo, rule: Rule, values: ReadonlyMap<string, string>): void {
+    // The common case — nothing queued, only text/hex sends and close — runs at once, without promises.
+    if (st.pending === 0 && rule.actions.every((a) => a.kind === 'close' || (a.kind === 'send' && a.payload.kind !== 'file'))) {
+      let sent = 0;
+      for (const a of rule.actions) {
+        if (st.closed) {
+          return;
+        }
+        sent += a.kind === 'send' && a.payload.kind !== 'file' ? this.write(socket, client, this.bytesOf(a.payload, values)) : this.closeClient(st, socket, client);
+      }
+      this._onDidHitRule.fire({ client, rule, bytesSent: sent });
+      return;
+    }
+    st.pending++;
     st.queue = st.queue.then(async () => {
       let sent = 0;
       for (const a of rule.actions) {
@@ -149,39 +164,65 @@ export class MockServer extends TcpServer {
       this._onDidHitRule.fire({ client, rule, bytesSent: sent });
     }).catch((e: Error) => {
       this._onDidError.fire(new Error(`rule ${rule.index}: ${e.message}`));
-    });
+    }).finally(() => st.pending--);
   }
 
   private async act(a: Action, st: ClientState, socket: net.Socket, client: ClientInfo, values: ReadonlyMap<string, string>): Promise<number> {
     if (a.kind === 'wait') {
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, a.ms);
-        socket.once('close', () => {
+        const done = (): void => {
           clearTimeout(t);
+          socket.off('close', done);
           resolve();
-        });
+        };
+        const t = setTimeout(done, a.ms);
+        socket.on('close', done);
       });
       return 0;
     }
     if (a.kind === 'close') {
-      this.setLeaveReason(client.id, 'done');
-      socket.end();
-      st.closed = true;
-      return 0;
+      return this.closeClient(st, socket, client);
     }
     const p = a.payload;
     let bytes: Buffer;
-    if (p.kind === 'hex') {
-      bytes = p.bytes;
-    } else if (p.kind === 'text') {
-      bytes = encodeScriptText(render(p.text, values), this.encoding);
-    } else {
+    if (p.kind === 'file') {
       const file = path.resolve(path.dirname(path.resolve(this.options.file)), p.path);
       if ((await fs.promises.stat(file)).size > MAX_SEND_FILE) {
         throw new Error(`${p.path} is larger than ${MAX_SEND_FILE} bytes`);
       }
       bytes = await fs.promises.readFile(file);
+    } else {
+      bytes = this.bytesOf(p, values);
     }
+    const n = this.write(socket, client, bytes);
+    if (socket.writableNeedDrain && !socket.destroyed) {
+      // Backpressure: this client's next action waits until it reads.
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.on('drain', done);
+        socket.on('close', done);
+      });
+    }
+    return n;
+  }
+
+  private bytesOf(p: Payload & { kind: 'text' | 'hex' }, values: ReadonlyMap<string, string>): Buffer {
+    return p.kind === 'hex' ? p.bytes : encodeScriptText(render(p.text, values), this.encoding);
+  }
+
+  private closeClient(st: ClientState, socket: net.Socket, client: ClientInfo): number {
+    this.setLeaveReason(client.id, 'done');
+    socket.end();
+    st.closed = true;
+    return 0;
+  }
+
+  /** Writes and counts once the socket took the bytes; a client that does not read is paused until it does. */
+  private write(socket: net.Socket, client: ClientInfo, bytes: Buffer): number {
     if (bytes.length === 0 || !socket.writable) {
       return 0;
     }
@@ -190,12 +231,9 @@ export class MockServer extends TcpServer {
         this.sent(client, bytes);
       }
     });
-    if (!ok && !socket.destroyed) {
-      // Backpressure: this client's next action waits until it reads.
-      await new Promise<void>((resolve) => {
-        socket.once('drain', resolve);
-        socket.once('close', resolve);
-      });
+    if (!ok && !socket.isPaused()) {
+      socket.pause();
+      socket.once('drain', () => socket.resume());
     }
     return bytes.length;
   }

@@ -106,6 +106,24 @@ describe('mock server (listen blocks)', () => {
     assert.equal(await reply, 'ERR\nERR\n');
   });
 
+  it('runs a client\'s delayed answers in order, without piling up listeners', async () => {
+    const { port } = await start('### m\nlisten 127.0.0.1:0\non /^N (\\d+)\\n/ wait 2ms send "R {{1}}\\n"\non "FAST" send "F\\n"\n');
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): number => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const s = await peers.connect(port);
+      const want = `${Array.from({ length: 30 }, (_, i) => `R ${i}\n`).join('')}F\n`;
+      const reply = readN(s, want.length);
+      s.write(`${Array.from({ length: 30 }, (_, i) => `N ${i}\n`).join('')}FAST`);
+      assert.equal(await reply, want);
+      await sleep(20);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings.map((w) => w.message), []);
+  });
+
   it('gives 100 clients at once their own answers', async () => {
     const { port, server } = await start(SENSOR);
     const all = await Promise.all(

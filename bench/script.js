@@ -171,16 +171,23 @@ async function scriptFigure({ startServer, stopServer, row, results, fmt }) {
   const server = await startServer('echo-ours');
   const ours = [];
   const plain = [];
+  const cpu = { ours: [], plain: [] };
   try {
     await plainClient(server.port); // warm-up for both paths
     await scriptClient(server.port);
+    const timed = async (fn, into, cpuInto) => {
+      const c0 = process.cpuUsage();
+      into.push(await fn(server.port));
+      const c = process.cpuUsage(c0);
+      cpuInto.push((c.user + c.system) / STEPS);
+    };
     for (let i = 0; i < PAIRS; i++) {
       if (i % 2 === 0) {
-        ours.push(await scriptClient(server.port));
-        plain.push(await plainClient(server.port));
+        await timed(scriptClient, ours, cpu.ours);
+        await timed(plainClient, plain, cpu.plain);
       } else {
-        plain.push(await plainClient(server.port));
-        ours.push(await scriptClient(server.port));
+        await timed(plainClient, plain, cpu.plain);
+        await timed(scriptClient, ours, cpu.ours);
       }
     }
   } finally {
@@ -188,8 +195,10 @@ async function scriptFigure({ startServer, stopServer, row, results, fmt }) {
   }
   const m = { ours: median(ours), plain: median(plain) };
   const r = m.plain / m.ours;
-  results.figures.script = { steps: 2 * STEPS, msOurs: ours, msPlain: plain, median: m, ratio: r };
-  row('8', `Script repeat ${STEPS} send/expect vs plain Node client, ms (median)`, fmt(m.ours, 0), `plain ${fmt(m.plain, 0)}`, `${fmt(r, 2)}×`, '≥ 0.50×', r >= 0.5, `${fmt((STEPS * 1000) / m.ours, 0)} round trips/s headless`);
+  // CPU per round trip in this process: less disturbed by other load than wall time.
+  const cpuPerStep = { ours: median(cpu.ours), plain: median(cpu.plain) };
+  results.figures.script = { steps: 2 * STEPS, msOurs: ours, msPlain: plain, median: m, ratio: r, clientCpuUsPerRoundTrip: cpuPerStep };
+  row('8', `Script repeat ${STEPS} send/expect vs plain Node client, ms (median)`, fmt(m.ours, 0), `plain ${fmt(m.plain, 0)}`, `${fmt(r, 2)}×`, '≥ 0.50×', r >= 0.5, `${fmt((STEPS * 1000) / m.ours, 0)} round trips/s headless; client CPU per round trip ${fmt(cpuPerStep.ours, 1)} µs vs plain ${fmt(cpuPerStep.plain, 1)} µs`);
 }
 
 module.exports = { scriptFigure, mockFigure };

@@ -509,7 +509,7 @@ async function step(name, key, needs, fn) {
   }
 }
 
-// --only file,memory,download,echo,connections,responsiveness,sendfile,extension runs a subset (while tuning).
+// --only file,memory,download,echo,connections,responsiveness,sendfile,script,extension runs a subset (while tuning).
 const only = (() => {
   const i = process.argv.indexOf('--only');
   return i > 0 ? new Set(String(process.argv[i + 1] ?? '').split(',')) : undefined;
@@ -543,6 +543,8 @@ async function main() {
       await client2.close();
     }
     await step('Send file', 'sendfile', ['fileSender.js'], () => sendFileFigure({ fork, file: path.join(tmp, BIG), row, results, fmt, ratio }));
+    await step('Script runner', 'script', ['script/runner.js'], () => require('./script').scriptFigure({ startServer, stopServer, row, results, fmt }));
+    await step('Mock server', 'script', ['script/mockServer.js'], () => require('./script').mockFigure({ fork, startServer, stopServer, row, results, fmt }));
     await step('Extension cost', 'extension', [], async () => extensionCost());
   } finally {
     for (const c of [...children]) {

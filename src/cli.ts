@@ -8,14 +8,18 @@ import { UsageError, io, usage } from './cli/args';
 import { serveEcho, serveFile } from './cli/serveCommands';
 import { runDownload, runList } from './cli/downloadCommands';
 import { runSend } from './cli/sendCommand';
+import { runScripts } from './cli/runCommand';
+import { serveScript } from './cli/serveScript';
 
 const USAGE = `Usage:
   tcp-workbench serve echo [--host H] [--port P] [--mode echo|reply|manual] [--reply TEXT] [--encoding E] [--hex]
   tcp-workbench serve file --root DIR [--host H] [--port P] [--encoding E] [--no-listing]
+  tcp-workbench serve script FILE.tcp [--block TITLE]
   tcp-workbench download HOST:PORT NAME [--out DIR] [--encoding E] [--overwrite]
   tcp-workbench list HOST:PORT [FOLDER]
   tcp-workbench send HOST:PORT TEXT | --hex HEX | --file PATH [--escapes] [--repeat N [--every MS]]
                 [--out FILE [--overwrite]] [--encoding E] [--line-ending none|lf|crlf]
+  tcp-workbench run FILE.tcp... [--junit OUT.xml] [--var NAME=VALUE]... [--timeout 5s]
   tcp-workbench --help
 
 Servers bind 127.0.0.1 and port 0 (any free port) unless told otherwise, print "listening on HOST:PORT"
@@ -25,6 +29,12 @@ send: --hex sends bytes, --escapes reads \\r \\n \\t \\\\ \\" \\0 \\xHH \\u{HHHH
 bytes, --repeat N sends N times every MS ms (default 1000), --out writes every received byte to FILE
 (never over an existing one unless --overwrite). Bad input exits 2 before anything is sent.
 Encodings: utf-8 (default), gbk, gb18030, latin1, hex.
+run executes the client blocks of .tcp conversation files (see docs/tcp-language.md): one line per block
+("✓ title (12 ms)" or "✗ title — line 14: ..."), then "N passed, N failed"; exit 1 when any block fails,
+2 on a parse error (printed as FILE:LINE:COL: message). --var overrides a file's @variable, --timeout its
+per-step timeout; --junit writes a JUnit XML report (it replaces only an earlier report). A file's listen
+blocks (mock servers) start first; client blocks reach them as {{listen.port}}. serve script runs only the
+listen blocks (or the one titled TITLE), printing "listening on HOST:PORT" once per listener.
 Exit codes: 0 ok, 2 usage error, 3 not found on the server, 1 any other failure.`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -43,7 +53,10 @@ export async function main(argv: string[]): Promise<number> {
         if (what === 'file') {
           return await serveFile(args);
         }
-        return usage(what ? `Unknown server "${what}". Use serve echo or serve file.` : 'serve needs echo or file.');
+        if (what === 'script') {
+          return await serveScript(args);
+        }
+        return usage(what ? `Unknown server "${what}". Use serve echo, serve file or serve script.` : 'serve needs echo or file, or script FILE.tcp.');
       }
       case 'download':
         return await runDownload(rest);
@@ -51,6 +64,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runList(rest);
       case 'send':
         return await runSend(rest);
+      case 'run':
+        return await runScripts(rest);
       case undefined:
         return usage('No command given.');
       default:

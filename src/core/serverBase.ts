@@ -78,7 +78,7 @@ interface Tracked {
 }
 
 export abstract class TcpServer extends DisposableBase {
-  abstract readonly kind: 'echo' | 'file';
+  abstract readonly kind: 'echo' | 'file' | 'mock';
 
   private server?: net.Server;
   private readonly tracked = new Map<number, Tracked>();

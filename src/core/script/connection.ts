@@ -1,0 +1,145 @@
+// One script connection: a socket, its receive buffer, and waits that end on new data, the peer's
+// close, a deadline or cancellation — whichever comes first.
+import * as net from 'node:net';
+import { ReceiveBuffer } from './receiveBuffer';
+
+export type WakeReason = 'changed' | 'timeout' | 'aborted';
+
+export class Connection {
+  readonly buffer = new ReceiveBuffer();
+  /** The peer half-closed (recv returned 0) or the socket is gone. */
+  eof = false;
+  closed = false;
+  error?: Error;
+  bytesOut = 0;
+  private wake?: () => void;
+
+  private constructor(
+    readonly socket: net.Socket,
+    private readonly onTraffic?: (direction: 'in' | 'out', bytes: Buffer) => void,
+  ) {
+    socket.on('data', (chunk: Buffer) => {
+      this.buffer.push(chunk);
+      this.onTraffic?.('in', chunk);
+      this.notify();
+    });
+    socket.on('end', () => {
+      this.eof = true;
+      this.notify();
+    });
+    socket.on('error', (e) => {
+      this.error ??= e;
+      this.notify();
+    });
+    socket.on('close', () => {
+      this.closed = this.eof = true;
+      this.notify();
+    });
+    socket.on('drain', () => this.notify());
+    socket.on('finish', () => this.notify());
+  }
+
+  /** Connects; rejects with a readable message on refusal, timeout or cancel (the socket is destroyed). */
+  static open(host: string, port: number, timeoutMs: number, signal: AbortSignal, onTraffic?: Connection['onTraffic']): Promise<Connection> {
+    if (port === 0) {
+      return Promise.reject(new Error(`no port to connect to: start the file's listen blocks first (${host}:0)`));
+    }
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host, port });
+      socket.setNoDelay(true);
+      const fail = (message: string): void => {
+        cleanup();
+        socket.destroy();
+        reject(new Error(message));
+      };
+      const onError = (e: NodeJS.ErrnoException): void =>
+        fail(e.code === 'ECONNREFUSED' ? `nothing is listening on ${host}:${port} (connection refused)` : `could not connect to ${host}:${port}: ${e.message}`);
+      const onAbort = (): void => fail('cancelled');
+      const timer = setTimeout(() => fail(`could not connect to ${host}:${port} within ${timeoutMs} ms`), timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        socket.off('error', onError);
+        signal.removeEventListener('abort', onAbort);
+      };
+      socket.once('error', onError);
+      signal.addEventListener('abort', onAbort);
+      socket.once('connect', () => {
+        cleanup();
+        resolve(new Connection(socket, onTraffic));
+      });
+    });
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  /** Resolves on the next data/close event, at `deadline` (epoch ms), or on abort. */
+  changed(deadline: number, signal: AbortSignal): Promise<WakeReason> {
+    if (signal.aborted) {
+      return Promise.resolve('aborted');
+    }
+    return new Promise((resolve) => {
+      const wake = (): void => done('changed');
+      const done = (r: WakeReason): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        if (this.wake === wake) {
+          this.wake = undefined;
+        }
+        resolve(r);
+      };
+      const onAbort = (): void => done('aborted');
+      const timer = setTimeout(() => done('timeout'), Math.max(0, deadline - Date.now()));
+      signal.addEventListener('abort', onAbort);
+      this.wake = wake;
+    });
+  }
+
+  /** Writes, waiting for drain under backpressure; resolves with an error message or undefined. */
+  async write(bytes: Buffer, deadline: number, signal: AbortSignal): Promise<string | undefined> {
+    if (this.closed || this.socket.writableEnded || this.socket.destroyed) {
+      return 'the connection is already closed';
+    }
+    this.bytesOut += bytes.length;
+    this.onTraffic?.('out', bytes);
+    if (this.socket.write(bytes)) {
+      return undefined;
+    }
+    // 'drain' wakes the waiter too, so one wait covers drain, data, close, deadline and cancel.
+    while (this.socket.writableNeedDrain && !this.closed) {
+      const r = await this.changed(deadline, signal);
+      if (r === 'timeout') {
+        return 'the peer did not read what we sent in time';
+      }
+      if (r === 'aborted') {
+        return 'cancelled';
+      }
+    }
+    return this.closed ? `the connection closed while sending${this.error ? ` (${this.error.message})` : ''}` : undefined;
+  }
+
+  /** Half-close: we send FIN and keep reading. */
+  shutdown(): void {
+    if (!this.socket.writableEnded) {
+      this.socket.end();
+    }
+  }
+
+  /** Closes our side after what we sent is flushed (bounded by `deadline`), then destroys the socket. */
+  async close(deadline: number, signal: AbortSignal): Promise<void> {
+    this.shutdown();
+    while (!this.socket.writableFinished && !this.closed && Date.now() < deadline) {
+      if ((await this.changed(deadline, signal)) !== 'changed') {
+        break;
+      }
+    }
+    this.destroy();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,78 @@
+// The diagnostics a script can produce: a stable code per kind, collected (never thrown) while parsing.
+import { Diagnostic, DiagnosticSeverity, Range } from './ast';
+import { WorkbenchError } from '../errors';
+
+export const CODES = {
+  unknownStep: 'script.unknownStep',
+  badEscape: 'script.badEscape',
+  unterminated: 'script.unterminated',
+  oddHex: 'script.oddHex',
+  badHex: 'script.badHex',
+  badRegex: 'script.badRegex',
+  undefinedVariable: 'script.undefinedVariable',
+  badVariable: 'script.badVariable',
+  badAddress: 'script.badAddress',
+  badDuration: 'script.badDuration',
+  badRepeat: 'script.badRepeat',
+  badCount: 'script.badCount',
+  badIndent: 'script.badIndent',
+  badEncoding: 'script.badEncoding',
+  missingArgument: 'script.missingArgument',
+  extraArgument: 'script.extraArgument',
+  outsideBlock: 'script.outsideBlock',
+  noConnect: 'script.noConnect',
+  misplacedConnect: 'script.misplacedConnect',
+  emptyBlock: 'script.emptyBlock',
+  emptyRepeat: 'script.emptyRepeat',
+  badCapture: 'script.badCapture',
+  badRule: 'script.badRule',
+  emptyTitle: 'script.emptyTitle',
+} as const;
+
+export type DiagnosticCode = (typeof CODES)[keyof typeof CODES];
+
+export class DiagnosticSink {
+  readonly list: Diagnostic[] = [];
+
+  error(code: DiagnosticCode, message: string, range: Range): void {
+    this.add(code, message, range, 'error');
+  }
+
+  warning(code: DiagnosticCode, message: string, range: Range): void {
+    this.add(code, message, range, 'warning');
+  }
+
+  get hasErrors(): boolean {
+    return this.list.some((d) => d.severity === 'error');
+  }
+
+  private add(code: DiagnosticCode, message: string, range: Range, severity: DiagnosticSeverity): void {
+    this.list.push({ code, message, range, severity });
+  }
+}
+
+export const range = (line: number, start: number, end: number): Range => ({ line, start, end: Math.max(end, start) });
+
+/** `file:line:col: message` with 1-based line and column, the shape compilers print and editors link. */
+export function formatDiagnostic(file: string, d: Diagnostic): string {
+  return `${file}:${d.range.line + 1}:${d.range.start + 1}: ${d.message}`;
+}
+
+/** A script with parse errors was asked to run: the first error, with where it is. */
+export class ScriptParseError extends WorkbenchError {
+  constructor(
+    file: string,
+    readonly diagnostics: readonly Diagnostic[],
+  ) {
+    const d = diagnostics[0];
+    super('script.parse', formatDiagnostic(file, d), { file, line: d.range.line + 1, column: d.range.start + 1, count: diagnostics.length });
+  }
+}
+
+/** Throws ScriptParseError when the script has errors (warnings do not stop a run). */
+export function assertRunnable(script: { readonly diagnostics: readonly Diagnostic[] }, file: string): void {
+  const errors = script.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    throw new ScriptParseError(file, errors);
+  }
+}

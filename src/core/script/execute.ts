@@ -1,0 +1,230 @@
+// Runs the steps of one client block on its connection, in order, stopping at the first failure.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ExpectStep, Payload, Step } from './ast';
+import { Connection } from './connection';
+import { Matcher, Verdict, judge, matcherFor } from './expect';
+import { ScriptEncoding, StepFailure, StepResult, brief, show } from './results';
+import { render, staticText } from './variables';
+import { encodeScriptText } from './textBytes';
+
+/** `send file` refuses files larger than this (a script is not a bulk transfer tool). */
+export const MAX_SEND_FILE = 64 * 1024 * 1024;
+
+export interface ExecContext {
+  readonly conn: Connection;
+  readonly encoding: ScriptEncoding;
+  readonly timeoutMs: number;
+  readonly blockDeadline: number;
+  readonly blockTimeoutMs: number;
+  readonly signal: AbortSignal;
+  readonly baseDir: string;
+  readonly captures: Map<string, string>;
+  readonly iteration: number[];
+  /** Steps run so far in the block (for yielding to the event loop). */
+  readonly counter: { steps: number };
+  /** Called with every step result; returns false to stop (cancel). */
+  readonly report: (r: StepResult) => void;
+}
+
+const YIELD_EVERY = 1000;
+
+const encodedCache = new WeakMap<object, Buffer>();
+
+async function payloadBytes(p: Payload, ctx: ExecContext): Promise<Buffer> {
+  if (p.kind === 'hex') {
+    return p.bytes;
+  }
+  if (p.kind === 'file') {
+    const file = path.resolve(ctx.baseDir, p.path);
+    const st = await fs.promises.stat(file);
+    if (st.size > MAX_SEND_FILE) {
+      throw new Error(`${p.path} is ${st.size} bytes; send file takes at most ${MAX_SEND_FILE} bytes`);
+    }
+    return fs.promises.readFile(file);
+  }
+  const cached = encodedCache.get(p);
+  if (cached) {
+    return cached;
+  }
+  const fixed = staticText(p.text);
+  const bytes = encodeScriptText(fixed ?? render(p.text, ctx.captures), ctx.encoding);
+  if (fixed !== undefined) {
+    encodedCache.set(p, bytes);
+  }
+  return bytes;
+}
+
+function deadlineOf(ctx: ExecContext): number {
+  return Math.min(Date.now() + ctx.timeoutMs, ctx.blockDeadline);
+}
+
+function timeoutWhy(ctx: ExecContext, deadline: number): string {
+  return deadline >= ctx.blockDeadline ? `the block timed out after ${ctx.blockTimeoutMs} ms` : `nothing more within ${ctx.timeoutMs} ms`;
+}
+
+function describeExpected(step: ExpectStep, m: Matcher, encoding: ScriptEncoding): string {
+  if (m.kind === 'bytes') {
+    return brief(show(m.bytes, encoding), step.match === 'hex');
+  }
+  if (m.kind === 'regex') {
+    return `/${m.re.source}/`;
+  }
+  return m.kind === 'count' ? `${m.n} bytes` : 'the peer to close';
+}
+
+async function runExpect(step: ExpectStep, ctx: ExecContext): Promise<Pick<StepResult, 'ok' | 'received' | 'failure' | 'captured'>> {
+  const m = matcherFor(step, ctx.captures, ctx.encoding);
+  if (typeof m === 'string') {
+    return { ok: false, failure: { message: `bad regex: ${m}` } };
+  }
+  const deadline = deadlineOf(ctx);
+  const conn = ctx.conn;
+  for (;;) {
+    const got = conn.buffer.view();
+    let v: Verdict = judge(m, got, conn.eof, ctx.encoding);
+    let reason: string | undefined;
+    if (v.kind === 'wait') {
+      reason = ctx.signal.aborted ? 'cancelled' : conn.eof ? `then the peer closed${conn.error ? ` (${conn.error.message})` : ''}` : undefined;
+      if (!reason) {
+        const w = await conn.changed(deadline, ctx.signal);
+        if (w === 'changed') {
+          continue;
+        }
+        reason = w === 'aborted' ? 'cancelled' : timeoutWhy(ctx, deadline);
+      }
+      v = { kind: 'fail', why: reason };
+    }
+    if (v.kind === 'ok') {
+      const bytes = conn.buffer.consume(v.consume);
+      const captured = captureValues(step, v.captures);
+      return { ok: true, received: show(bytes, ctx.encoding), captured };
+    }
+    if (v.kind === 'fail') {
+      return { ok: false, received: show(got, ctx.encoding), failure: failure(step, m, got, v, ctx) };
+    }
+  }
+}
+
+function failure(step: ExpectStep, m: Matcher, got: Buffer, v: Verdict & { kind: 'fail' }, ctx: ExecContext): StepFailure {
+  const asHex = step.match === 'hex';
+  const actual = show(got, ctx.encoding);
+  const expected = m.kind === 'bytes' ? show(m.bytes, ctx.encoding) : undefined;
+  const message = `expected ${describeExpected(step, m, ctx.encoding)} got ${brief(actual, asHex)} (${v.why})`;
+  return { message, expected, actual, offset: v.offset };
+}
+
+function captureValues(step: ExpectStep, groups: readonly string[] | undefined): Record<string, string> | undefined {
+  if ((step.match !== 'regex' && step.match !== 'bytes') || step.captures.length === 0) {
+    return undefined;
+  }
+  const out: Record<string, string> = {};
+  for (const c of step.captures) {
+    out[c.name] = groups?.[c.group - 1] ?? '';
+  }
+  return out;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve(ok);
+    };
+    const onAbort = (): void => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal.addEventListener('abort', onAbort);
+  });
+}
+
+async function runSimple(step: Step, ctx: ExecContext): Promise<Pick<StepResult, 'ok' | 'sent' | 'received' | 'failure' | 'captured'>> {
+  switch (step.kind) {
+    case 'send': {
+      let bytes: Buffer;
+      try {
+        bytes = await payloadBytes(step.payload, ctx);
+      } catch (e) {
+        return { ok: false, failure: { message: `cannot send: ${(e as Error).message}` } };
+      }
+      const err = await ctx.conn.write(bytes, deadlineOf(ctx), ctx.signal);
+      return err ? { ok: false, sent: show(bytes, ctx.encoding), failure: { message: `send failed: ${err}` } } : { ok: true, sent: show(bytes, ctx.encoding) };
+    }
+    case 'expect':
+      return runExpect(step, ctx);
+    case 'wait': {
+      const left = ctx.blockDeadline - Date.now();
+      const ok = (await sleep(Math.min(step.ms, Math.max(0, left)), ctx.signal)) && step.ms <= left;
+      return ok ? { ok } : { ok, failure: { message: ctx.signal.aborted ? 'cancelled' : `the block timed out after ${ctx.blockTimeoutMs} ms` } };
+    }
+    case 'close':
+      await ctx.conn.close(deadlineOf(ctx), ctx.signal);
+      return { ok: true };
+    case 'shutdown':
+      ctx.conn.shutdown();
+      return { ok: true };
+    default:
+      return { ok: false, failure: { message: `${step.kind} cannot be used here` } };
+  }
+}
+
+/** Runs steps in order; returns the failed step's result, or undefined when all passed. */
+export async function runSteps(steps: readonly Step[], ctx: ExecContext): Promise<StepResult | undefined> {
+  for (const step of steps) {
+    // Steps that finish without I/O (shutdown, a sent byte) must not hold the event loop for a million repeats.
+    if (++ctx.counter.steps % YIELD_EVERY === 0) {
+      await new Promise((r) => setImmediate(r));
+    }
+    if (ctx.signal.aborted) {
+      const r: StepResult = { step, line: step.range.line, startedAt: Date.now(), durationMs: 0, ok: false, failure: { message: 'cancelled' } };
+      ctx.report(r);
+      return r;
+    }
+    if (step.kind === 'repeat') {
+      const failed = await runRepeat(step, ctx);
+      if (failed) {
+        return failed;
+      }
+      continue;
+    }
+    const startedAt = Date.now();
+    const r = await runSimple(step, ctx);
+    const iteration = ctx.iteration.length > 0 ? [...ctx.iteration] : undefined;
+    const result: StepResult = { step, line: step.range.line, startedAt, durationMs: Date.now() - startedAt, iteration, ...r };
+    if (r.captured) {
+      for (const [k, v] of Object.entries(r.captured)) {
+        ctx.captures.set(k, v);
+      }
+    }
+    ctx.report(result);
+    if (!r.ok) {
+      return result;
+    }
+  }
+  return undefined;
+}
+
+async function runRepeat(step: Step & { kind: 'repeat' }, ctx: ExecContext): Promise<StepResult | undefined> {
+  ctx.iteration.push(0);
+  try {
+    for (let i = 1; i <= step.count; i++) {
+      ctx.iteration[ctx.iteration.length - 1] = i;
+      if (i > 1 && step.everyMs !== undefined) {
+        const left = ctx.blockDeadline - Date.now();
+        if (!(await sleep(Math.min(step.everyMs, Math.max(0, left)), ctx.signal)) || step.everyMs > left) {
+          const message = ctx.signal.aborted ? 'cancelled' : `the block timed out after ${ctx.blockTimeoutMs} ms`;
+          const r: StepResult = { step, line: step.range.line, startedAt: Date.now(), durationMs: 0, ok: false, iteration: [...ctx.iteration], failure: { message } };
+          ctx.report(r);
+          return r;
+        }
+      }
+      const failed = await runSteps(step.steps, ctx);
+      if (failed) {
+        return failed;
+      }
+    }
+    return undefined;
+  } finally {
+    ctx.iteration.pop();
+  }
+}

@@ -1,0 +1,158 @@
+// One client step from its tokens: connect, send, expect, wait, close, shutdown, repeat.
+import { Capture, Step } from './ast';
+import { CODES, range } from './diagnostics';
+import { RawToken } from './lexer';
+import { decodeHex, decodeString, parseCount, parseDuration } from './literals';
+import { Ctx, missing, noMore, parsePayload, span } from './payload';
+import { parseRegex } from './regex';
+import { NAME, staticText, substitute } from './variables';
+import { HostPortError, parseHostPort } from '../hostPort';
+
+export const MAX_REPEAT = 1_000_000;
+/** `expect bytes N` waits for at most this many (the receive buffer's bound). */
+export const MAX_EXPECT_BYTES = 1024 * 1024;
+
+export const CLIENT_STEPS = ['connect', 'send', 'expect', 'wait', 'close', 'shutdown', 'repeat'] as const;
+
+/** Parses `connect ADDR` / `listen ADDR`: host:port, [v6]:port or a bare port (127.0.0.1). */
+export function parseAddress(toks: readonly RawToken[], ctx: Ctx, allowZero: boolean): { host: string; port: number } | undefined {
+  const kw = toks[0];
+  const t = toks[1];
+  if (!t) {
+    return missing(ctx, kw, 'an address, for example 127.0.0.1:9007');
+  }
+  noMore(toks, 2, ctx);
+  const before = ctx.diags.list.length;
+  const text = staticText(substitute(t.text, ctx.line, t.start, ctx.scope));
+  const at = span(t, t);
+  if (ctx.diags.list.length > before) {
+    return undefined; // an undefined variable: the address itself is not checked
+  }
+  if (text === undefined) {
+    ctx.diags.error(CODES.badAddress, 'An address cannot use a captured value.', at);
+    return undefined;
+  }
+  // A mock's port is 0 until the mock is started; the runner re-parses with the bound port then.
+  allowZero ||= /\{\{\s*listen\./.test(t.text);
+  try {
+    const zero = allowZero ? /^(.*):0$/.exec(text) : null;
+    if (zero || (allowZero && text === '0')) {
+      const host = zero ? parseHostPort(`${zero[1]}:1`).host : '127.0.0.1';
+      return { host, port: 0 };
+    }
+    return parseHostPort(text, '127.0.0.1');
+  } catch (e) {
+    ctx.diags.error(CODES.badAddress, e instanceof HostPortError ? e.message : String(e), at);
+    return undefined;
+  }
+}
+
+function parseCaptures(toks: readonly RawToken[], i: number, ctx: Ctx): Capture[] {
+  const captures: Capture[] = [];
+  if (i >= toks.length) {
+    return captures;
+  }
+  if (toks[i].text !== '->') {
+    noMore(toks, i, ctx);
+    return captures;
+  }
+  if (i + 1 >= toks.length) {
+    missing(ctx, toks[i], 'a name to capture into');
+  }
+  for (let j = i + 1; j < toks.length; j++) {
+    const t = toks[j];
+    if (!NAME.test(t.text)) {
+      ctx.diags.error(CODES.badCapture, `"${t.text}" is not a variable name (letters, digits, _ . -).`, span(t, t));
+      continue;
+    }
+    captures.push({ name: t.text, group: j - i, range: span(t, t) });
+    ctx.scope.dynamic.add(t.text);
+  }
+  return captures;
+}
+
+function parseExpect(toks: readonly RawToken[], ctx: Ctx): Step | undefined {
+  const kw = toks[0];
+  const t = toks[1];
+  const base = { kind: 'expect' as const, keywordRange: span(kw, kw), range: span(kw, toks[toks.length - 1]) };
+  if (!t) {
+    return missing(ctx, kw, 'what to expect: "text", hex .., /regex/, bytes N or close');
+  }
+  if (t.kind === 'string') {
+    noMore(toks, 2, ctx);
+    return { ...base, match: 'text', text: decodeString(t, ctx.scope, ctx.diags) };
+  }
+  if (t.kind === 'regex') {
+    const pattern = parseRegex(t, ctx.scope, ctx.diags);
+    const captures = parseCaptures(toks, 2, ctx);
+    return pattern && { ...base, match: 'regex', pattern, captures };
+  }
+  if (t.text === 'hex') {
+    if (toks.length < 3) {
+      return missing(ctx, t, 'hex bytes, for example 48 65 6c 6c 6f');
+    }
+    return { ...base, match: 'hex', bytes: decodeHex(toks.slice(2), ctx.diags) };
+  }
+  if (t.text === 'bytes') {
+    const n = toks[2] ? parseCount(toks[2].text, 1, MAX_EXPECT_BYTES, span(toks[2], toks[2]), CODES.badCount, ctx.diags) : missing(ctx, t, 'a byte count');
+    const captures = parseCaptures(toks, 3, ctx);
+    return n === undefined ? undefined : { ...base, match: 'bytes', count: n, captures };
+  }
+  if (t.text === 'close') {
+    noMore(toks, 2, ctx);
+    return { ...base, match: 'close' };
+  }
+  ctx.diags.error(CODES.unknownStep, `Expected "text", hex, /regex/, bytes or close after expect, not "${t.text}".`, span(t, t));
+  return undefined;
+}
+
+function parseRepeat(toks: readonly RawToken[], ctx: Ctx): Step | undefined {
+  const kw = toks[0];
+  const base = { keywordRange: span(kw, kw), range: span(kw, toks[toks.length - 1]) };
+  const count = toks[1] ? parseCount(toks[1].text, 1, MAX_REPEAT, span(toks[1], toks[1]), CODES.badRepeat, ctx.diags) : missing(ctx, kw, 'a count, for example repeat 10');
+  let everyMs: number | undefined;
+  if (toks[2]) {
+    if (toks[2].text !== 'every') {
+      noMore(toks, 2, ctx);
+    } else if (!toks[3]) {
+      missing(ctx, toks[2], 'a duration, for example every 50ms');
+    } else {
+      everyMs = parseDuration(toks[3].text, span(toks[3], toks[3]), ctx.diags);
+      noMore(toks, 4, ctx);
+    }
+  }
+  return count === undefined ? undefined : { ...base, kind: 'repeat', count, everyMs, steps: [] };
+}
+
+/** Parses one step line (comment already removed). `connect` is parsed here but placed by the parser. */
+export function parseClientStep(toks: readonly RawToken[], ctx: Ctx): Step | undefined {
+  const kw = toks[0];
+  const base = { keywordRange: span(kw, kw), range: span(kw, toks[toks.length - 1]) };
+  switch (kw.text) {
+    case 'connect': {
+      const a = parseAddress(toks, ctx, false);
+      return a && { ...base, kind: 'connect', ...a };
+    }
+    case 'send': {
+      const { payload, next } = parsePayload(toks, 1, ctx, false);
+      noMore(toks, next, ctx);
+      return payload && { ...base, kind: 'send', payload };
+    }
+    case 'expect':
+      return parseExpect(toks, ctx);
+    case 'wait': {
+      const ms = toks[1] ? parseDuration(toks[1].text, span(toks[1], toks[1]), ctx.diags) : missing(ctx, kw, 'a duration, for example 100ms');
+      noMore(toks, 2, ctx);
+      return ms === undefined ? undefined : { ...base, kind: 'wait', ms };
+    }
+    case 'close':
+    case 'shutdown':
+      noMore(toks, 1, ctx);
+      return { ...base, kind: kw.text };
+    case 'repeat':
+      return parseRepeat(toks, ctx);
+    default:
+      ctx.diags.error(CODES.unknownStep, `Unknown step "${kw.text}". Steps: ${CLIENT_STEPS.join(', ')}.`, range(ctx.line, kw.start, kw.end));
+      return undefined;
+  }
+}

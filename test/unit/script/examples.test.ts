@@ -1,0 +1,55 @@
+// The shipped examples/ scripts run green through the real CLI against our echo and file servers and
+// the tutorial python reply server.
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { EchoServer } from '../../../src/core/echoServer';
+import { FileServer } from '../../../src/core/fileServer';
+import { PEERS, Peers } from '../support';
+
+const CLI = path.resolve(__dirname, '../../../src/cli.js');
+const EXAMPLES = path.resolve(__dirname, '../../../../examples');
+
+describe('examples/*.tcp', () => {
+  const peers = new Peers();
+  const servers: (EchoServer | FileServer)[] = [];
+
+  afterEach(async () => {
+    await peers.dispose();
+    await Promise.all(servers.splice(0).map((s) => s.stop().then(() => s.dispose())));
+  });
+
+  async function runExample(file: string, port: number): Promise<string[]> {
+    const r = await peers.run(process.execPath, [CLI, 'run', path.join(EXAMPLES, file), '--var', `port=${port}`]);
+    const out = r.stdout.toString();
+    assert.equal(r.code, 0, `${file}: ${out}${r.stderr}`);
+    return out.trim().split('\n');
+  }
+
+  it('echo.tcp passes against our EchoServer', async () => {
+    const s = new EchoServer();
+    servers.push(s);
+    const lines = await runExample('echo.tcp', (await s.start()).port);
+    assert.equal(lines.length, 5);
+    assert.ok(lines.slice(0, 4).every((l) => l.startsWith('✓ ')), lines.join('\n'));
+    assert.equal(lines[4], '4 passed, 0 failed');
+  });
+
+  it('file-server.tcp passes against our FileServer', async () => {
+    const s = new FileServer({ root: path.join(EXAMPLES, 'files') });
+    servers.push(s);
+    const lines = await runExample('file-server.tcp', (await s.start()).port);
+    assert.equal(lines[lines.length - 1], '4 passed, 0 failed');
+  });
+
+  it('mock-sensor.tcp passes against its own listen block', async () => {
+    const r = await peers.run(process.execPath, [CLI, 'run', path.join(EXAMPLES, 'mock-sensor.tcp')]);
+    assert.equal(r.code, 0, `${r.stdout.toString()}${r.stderr}`);
+    assert.match(r.stdout.toString(), /^✓ the sensor answers its protocol \(\d+ ms\)\n1 passed, 0 failed\n$/);
+  });
+
+  it('python-reply.tcp passes against the tutorial python reply server', async () => {
+    const { line } = await peers.startPeer('python3', [path.join(PEERS, 'reply_server.py'), 'PONG\\n']);
+    const lines = await runExample('python-reply.tcp', Number(line));
+    assert.equal(lines[lines.length - 1], '2 passed, 0 failed');
+  });
+});

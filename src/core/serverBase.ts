@@ -76,7 +76,7 @@ interface Tracked {
 }
 
 export abstract class TcpServer extends DisposableBase {
-  abstract readonly kind: 'echo' | 'file';
+  abstract readonly kind: 'echo' | 'file' | 'relay';
 
   private server?: net.Server;
   private readonly tracked = new Map<number, Tracked>();

@@ -6,12 +6,15 @@ import { EncodingError } from './core/codec';
 import { HostPortError } from './core/hostPort';
 import { UsageError, io, usage } from './cli/args';
 import { serveEcho, serveFile } from './cli/serveCommands';
+import { serveRelay } from './cli/serveRelay';
 import { runDownload, runList } from './cli/downloadCommands';
 import { runSend } from './cli/sendCommand';
 
 const USAGE = `Usage:
   tcp-workbench serve echo [--host H] [--port P] [--mode echo|reply|manual] [--reply TEXT] [--encoding E]
   tcp-workbench serve file --root DIR [--host H] [--port P] [--encoding E] [--no-listing]
+  tcp-workbench serve relay --to HOST:PORT [--host H] [--port P] [--pcap FILE] [--pcap-max-mib N]
+                            [--script FILE] [--overwrite] [--delay MS] [--rate BYTES_PER_S]
   tcp-workbench download HOST:PORT NAME [--out DIR] [--encoding E] [--overwrite]
   tcp-workbench list HOST:PORT [FOLDER]
   tcp-workbench send HOST:PORT TEXT [--encoding E] [--line-ending none|lf|crlf]
@@ -19,6 +22,9 @@ const USAGE = `Usage:
 
 Servers bind 127.0.0.1 and port 0 (any free port) unless told otherwise, print "listening on HOST:PORT"
 first, and stop on Ctrl+C. In manual mode every line typed on stdin is sent to all clients.
+The relay forwards every client to --to and logs each connection; --pcap writes a libpcap capture as it
+goes (default cap 1024 MiB), --script writes the conversations as a .tcp script on stop; neither
+replaces an existing file without --overwrite. --delay and --rate shape both directions.
 Encodings: utf-8 (default), gbk, gb18030, latin1, hex.
 Exit codes: 0 ok, 2 usage error, 3 not found on the server, 1 any other failure.`;
 
@@ -38,7 +44,10 @@ export async function main(argv: string[]): Promise<number> {
         if (what === 'file') {
           return await serveFile(args);
         }
-        return usage(what ? `Unknown server "${what}". Use serve echo or serve file.` : 'serve needs echo or file.');
+        if (what === 'relay') {
+          return await serveRelay(args);
+        }
+        return usage(what ? `Unknown server "${what}". Use serve echo, serve file or serve relay.` : 'serve needs echo, file or relay.');
       }
       case 'download':
         return await runDownload(rest);

@@ -49,6 +49,11 @@ export class Pump {
     this.to.on('drain', () => this.maybeResume());
     // The client was paused until the upstream connected; a 'data' listener alone does not undo pause().
     this.from.resume();
+    // A client that sent FIN (and nothing else) before the target answered has had its 'end' already.
+    if (this.from.readableEnded) {
+      this.ended = true;
+      this.flushEnd();
+    }
   }
 
   /** Resumes the source if nothing holds it any more (also called when a tap drains). */

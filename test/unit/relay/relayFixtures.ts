@@ -80,18 +80,30 @@ export async function followStream(file: string, stream: number): Promise<{ toSe
   return { toServer: Buffer.concat(up), toClient: Buffer.concat(down), nodes };
 }
 
-/** Each packet as `stream flags len` with tshark's flag names, e.g. `0 SYN,ACK 0`. */
-export async function packetFlags(file: string): Promise<{ stream: number; flags: string; len: number }[]> {
-  const out = await tshark(['-r', file, '-T', 'fields', '-e', 'tcp.stream', '-e', 'tcp.flags.syn', '-e', 'tcp.flags.ack', '-e', 'tcp.flags.fin', '-e', 'tcp.flags.reset', '-e', 'tcp.len']);
+export interface PacketRow {
+  stream: number;
+  /** e.g. `SYN,ACK`, `FIN,ACK`, `RST,ACK`, `ACK`. */
+  flags: string;
+  len: number;
+  srcPort: number;
+  /** tshark's checksum verdicts (1 = good) for IP (empty for IPv6) and TCP. */
+  ipCheck: string;
+  tcpCheck: string;
+}
+
+/** Every packet as tshark decodes it, with checksum verification turned on. */
+export async function packets(file: string): Promise<PacketRow[]> {
+  const fields = ['tcp.stream', 'tcp.flags.syn', 'tcp.flags.ack', 'tcp.flags.fin', 'tcp.flags.reset', 'tcp.len', 'tcp.srcport', 'ip.checksum.status', 'tcp.checksum.status'];
+  const out = await tshark(['-r', file, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', '-T', 'fields', ...fields.flatMap((f) => ['-e', f])]);
   return out
     .trim()
     .split('\n')
     .filter(Boolean)
     .map((l) => {
-      const [stream, syn, ack, fin, rst, len] = l.split('\t');
+      const [stream, syn, ack, fin, rst, len, src, ipCheck, tcpCheck] = l.split('\t');
       const on = (v: string): boolean => v === '1' || v === 'True';
       const names = [on(syn) ? 'SYN' : '', on(fin) ? 'FIN' : '', on(rst) ? 'RST' : '', on(ack) ? 'ACK' : ''].filter(Boolean);
-      return { stream: Number(stream), flags: names.join(','), len: Number(len) };
+      return { stream: Number(stream), flags: names.join(','), len: Number(len), srcPort: Number(src), ipCheck, tcpCheck };
     });
 }
 

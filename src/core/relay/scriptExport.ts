@@ -46,8 +46,8 @@ export function quoteBytes(b: Buffer): string | undefined {
     prev = e;
     out += e;
   }
-  // Mostly control bytes reads better as hex.
-  return odd * 10 > text.length ? undefined : `"${out}"`;
+  // More than a quarter control characters reads better as hex.
+  return odd * 4 > text.length ? undefined : `"${out}"`;
 }
 
 function hexOf(b: Buffer): string {

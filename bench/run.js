@@ -11,6 +11,7 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const { spawn, execFileSync } = require('node:child_process');
 const { CORE, forkRpc, median } = require('./lib');
+const { relayFigures } = require('./relay');
 
 const ROOT = path.join(__dirname, '..');
 const MiB = 2 ** 20;
@@ -508,7 +509,7 @@ async function step(name, key, needs, fn) {
   }
 }
 
-// --only file,memory,download,echo,connections,responsiveness,extension runs a subset (while tuning).
+// --only file,memory,download,echo,connections,responsiveness,relay,extension runs a subset (while tuning).
 const only = (() => {
   const i = process.argv.indexOf('--only');
   return i > 0 ? new Set(String(process.argv[i + 1] ?? '').split(',')) : undefined;
@@ -541,6 +542,7 @@ async function main() {
     } finally {
       await client2.close();
     }
+    await step('Relay', 'relay', ['relay/relayServer.js'], () => relayFigures({ fork, startServer, stopServer, row, results, tmp, file: BIG, size: GiB, children }));
     await step('Extension cost', 'extension', [], async () => extensionCost());
   } finally {
     for (const c of [...children]) {

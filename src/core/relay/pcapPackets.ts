@@ -79,6 +79,29 @@ function sum16(b: Uint8Array, start: number, end: number, acc: number): number {
   return s;
 }
 
+// Payloads are summed as little-endian 32-bit words from an aligned copy (a one's-complement sum
+// does not care about word size, and a byte swap turns the little-endian sum into the network-order
+// one, RFC 1071): several times faster than byte pairs, so the capture keeps up with the relay.
+const scratch = new ArrayBuffer(65536 + 4);
+const scratchBytes = new Uint8Array(scratch);
+const scratchWords = new Uint32Array(scratch);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function payloadSum(p: Uint8Array): number {
+  const len = p.length;
+  scratchBytes.set(p);
+  scratchBytes.fill(0, len, len + 4);
+  let s = 0;
+  const words = (len + 3) >>> 2;
+  for (let i = 0; i < words; i++) {
+    s += scratchWords[i];
+  }
+  while (s > 0xffff) {
+    s = (s % 0x10000) + Math.floor(s / 0x10000);
+  }
+  return LITTLE_ENDIAN ? ((s & 0xff) << 8) | (s >>> 8) : s;
+}
+
 function fold(s: number): number {
   while (s > 0xffff) {
     s = (s & 0xffff) + (s >>> 16);
@@ -142,7 +165,7 @@ export function segmentHeader(s: Segment): Buffer {
   sum = sum16(s.dst.ip, 0, s.dst.ip.length, sum) + 6 + (tcpLen & 0xffff) + (tcpLen >>> 16);
   sum = sum16(b, t, t + 20, sum);
   if (s.payload && payloadLen > 0) {
-    sum = sum16(s.payload, 0, payloadLen, sum);
+    sum += payloadSum(s.payload);
   }
   b.writeUInt16BE(fold(sum), t + 16);
   return b;

@@ -75,8 +75,9 @@ function child() {
 // ---------------------------------------------------------------------------------------------------
 // Orchestrator side.
 
+// backlog=511 as Node's default: socat's own default of 5 drops SYNs when 64 clients connect at once.
 async function startSocat(targetPort, children) {
-  const p = spawn('socat', ['-d', '-d', 'TCP-LISTEN:0,bind=127.0.0.1,fork,reuseaddr', `TCP:127.0.0.1:${targetPort}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const p = spawn('socat', ['-d', '-d', 'TCP-LISTEN:0,bind=127.0.0.1,fork,reuseaddr,backlog=511', `TCP:127.0.0.1:${targetPort}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   const closer = {
     async close() {
       if (p.exitCode === null && p.signalCode === null) {

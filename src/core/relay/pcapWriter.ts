@@ -34,6 +34,7 @@ export interface PcapSummary {
 }
 
 export const DEFAULT_PCAP_MAX_BYTES = 1024 ** 3;
+const DEFAULT_HIGH_WATER = 4 * 1024 * 1024;
 
 interface Flow {
   client: PacketEnd;
@@ -55,6 +56,16 @@ export class PcapWriter extends DisposableBase implements RelayTap {
   private readonly _onDrain = this._register(new Emitter<void>());
   readonly onDrain = this._onDrain.event;
   private closing?: Promise<PcapSummary>;
+  /** Someone was told we are congested and waits for onDrain. */
+  private waiting = false;
+  private readonly highWater: number;
+  /** Resumes the relay at half the mark, not at empty: the disk then never waits for the relay. */
+  private readonly onWritten = (): void => {
+    if (this.waiting && (this.cut || this.stream.writableLength < this.highWater / 2)) {
+      this.waiting = false;
+      this._onDrain.fire();
+    }
+  };
 
   private constructor(
     readonly file: string,
@@ -62,10 +73,11 @@ export class PcapWriter extends DisposableBase implements RelayTap {
     private readonly options: PcapWriterOptions,
   ) {
     super();
-    stream.on('drain', () => this._onDrain.fire());
+    this.highWater = options.highWaterMark ?? DEFAULT_HIGH_WATER;
     stream.on('error', (e) => {
       this.error ??= new WorkbenchError('pcap.write', `Cannot write the capture ${file}: ${e.message}`, { file }, { cause: e });
       this.cut = true;
+      this.waiting = false;
       this._onDrain.fire();
     });
     this.write(globalHeader());
@@ -84,12 +96,16 @@ export class PcapWriter extends DisposableBase implements RelayTap {
         }
       }),
     );
-    const stream = fs.createWriteStream(file, { fd, highWaterMark: options.highWaterMark ?? 4 * 1024 * 1024 });
+    // The stream's own mark is above ours: we decide when the relay waits (see `congested`).
+    const stream = fs.createWriteStream(file, { fd, highWaterMark: 2 * (options.highWaterMark ?? DEFAULT_HIGH_WATER) });
     return new PcapWriter(file, stream, options);
   }
 
   get congested(): boolean {
-    return !this.cut && this.stream.writableNeedDrain;
+    if (!this.cut && this.stream.writableLength >= this.highWater) {
+      this.waiting = true;
+    }
+    return this.waiting;
   }
 
   get summary(): PcapSummary {
@@ -214,6 +230,7 @@ export class PcapWriter extends DisposableBase implements RelayTap {
       this.cut = true;
       this.dropped++;
       // Whoever paused for us must not wait for a drain that may never come.
+      this.waiting = false;
       this._onDrain.fire();
       return;
     }
@@ -226,6 +243,6 @@ export class PcapWriter extends DisposableBase implements RelayTap {
 
   private write(b: Buffer): void {
     this.written += b.length;
-    this.stream.write(b);
+    this.stream.write(b, this.onWritten);
   }
 }

@@ -108,6 +108,56 @@ function blockOf(c: Conversation): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Consecutive data of one direction merged, with FINs kept as markers. */
+function turnsOf(c: Conversation): { direction: RelayDirection; bytes?: Buffer }[] {
+  const turns: { direction: RelayDirection; parts?: Buffer[] }[] = [];
+  for (const s of c.steps) {
+    const last = turns[turns.length - 1];
+    if (s.kind === 'data' && last?.parts && last.direction === s.direction) {
+      last.parts.push(s.bytes);
+    } else {
+      turns.push(s.kind === 'data' ? { direction: s.direction, parts: [s.bytes] } : { direction: s.direction });
+    }
+  }
+  return turns.map((t) => ({ direction: t.direction, bytes: t.parts ? Buffer.concat(t.parts) : undefined }));
+}
+
+function literal(b: Buffer): string {
+  return quoteBytes(b) ?? `hex ${hexOf(b)}`;
+}
+
+/**
+ * The server's side as a `listen` block (a mock of the target): a greeting becomes `on connect send`,
+ * each client message followed by an answer `on "message" send "answer"`, a server FIN after an answer
+ * `close` on that rule. The first answer to a message wins when conversations repeat it.
+ */
+export function exportListenBlock(conversations: Conversation[], title: string, listen: { host: string; port: number }): string {
+  const lines = [`### ${title.replace(/[\r\n]+/g, ' ')}`, `listen ${formatHostPort(listen.host, listen.port)}`];
+  const seen = new Set<string>();
+  const rule = (trigger: string, answer: Buffer, close: boolean): void => {
+    if (!seen.has(trigger)) {
+      seen.add(trigger);
+      lines.push(`on ${trigger} send ${literal(answer)}${close ? ' close' : ''}`);
+    }
+  };
+  for (const c of conversations) {
+    const turns = turnsOf(c);
+    turns.forEach((t, i) => {
+      const next = turns[i + 1];
+      // The server closed after this answer, before the client said anything more.
+      const after = turns.slice(i + 2);
+      const until = after.findIndex((x) => x.bytes);
+      const closes = (until < 0 ? after : after.slice(0, until)).some((x) => x.direction === 'server→client');
+      if (t.direction === 'server→client' && t.bytes && i === 0) {
+        rule('connect', t.bytes, next?.direction === 'server→client' && !next.bytes);
+      } else if (t.direction === 'client→server' && t.bytes && next?.direction === 'server→client' && next.bytes) {
+        rule(literal(t.bytes), next.bytes, closes);
+      }
+    });
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 export interface ScriptRecorderOptions {
   /** Bytes kept per conversation; more is only counted. Default 1 MiB. */
   maxBytesPerConversation?: number;

@@ -1,7 +1,7 @@
 // Relayed conversations as .tcp scripts: the exact text for small conversations, built by hand and
 // recorded through a real relay.
 import * as assert from 'node:assert/strict';
-import { Conversation, ScriptRecorder, exportScript, quoteBytes } from '../../../src/core/relay/scriptExport';
+import { Conversation, ScriptRecorder, exportListenBlock, exportScript, quoteBytes } from '../../../src/core/relay/scriptExport';
 import { Peers, waitFor } from '../support';
 import { Relays } from './relayFixtures';
 
@@ -69,6 +69,43 @@ describe('scriptExport', () => {
         '# 5 more bytes the client sent were not recorded',
         '# the server reset the connection here',
         'close',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('turns the server side into a listen block: greeting, answers by message, close', () => {
+    const unrecorded = { 'client→server': 0, 'server→client': 0 };
+    const target = { host: '127.0.0.1', port: 9007 };
+    const conversations: Conversation[] = [
+      {
+        title: 'a',
+        target,
+        unrecorded,
+        steps: [
+          { kind: 'data', direction: 'server→client', bytes: b('WELCOME\r\n') },
+          { kind: 'data', direction: 'client→server', bytes: b('PING') },
+          { kind: 'data', direction: 'server→client', bytes: b('PONG') },
+          { kind: 'data', direction: 'client→server', bytes: Buffer.from([1, 3, 0, 0]) },
+          { kind: 'data', direction: 'server→client', bytes: Buffer.from([1, 3, 2, 0, 0x2a]) },
+          { kind: 'data', direction: 'client→server', bytes: b('QUIT') },
+          { kind: 'data', direction: 'server→client', bytes: b('BYE\n') },
+          { kind: 'fin', direction: 'client→server' },
+          { kind: 'fin', direction: 'server→client' },
+        ],
+      },
+      // The same message again: the first answer is kept.
+      { title: 'b', target, unrecorded, steps: [{ kind: 'data', direction: 'client→server', bytes: b('PING') }, { kind: 'data', direction: 'server→client', bytes: b('PANG') }] },
+    ];
+    assert.equal(
+      exportListenBlock(conversations, 'mock of 127.0.0.1:9007', { host: '127.0.0.1', port: 0 }),
+      [
+        '### mock of 127.0.0.1:9007',
+        'listen 127.0.0.1:0',
+        'on connect send "WELCOME\\r\\n"',
+        'on "PING" send "PONG"',
+        'on hex 01 03 00 00 send hex 01 03 02 00 2a',
+        'on "QUIT" send "BYE\\n" close',
         '',
       ].join('\n'),
     );

@@ -89,12 +89,28 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function payloadSum(p: Uint8Array): number {
   const len = p.length;
-  scratchBytes.set(p);
-  scratchBytes.fill(0, len, len + 4);
+  const whole = len & ~3;
+  let words: Uint32Array;
+  if (p.byteOffset % 4 === 0) {
+    // Socket reads come in buffers of their own, aligned: summed in place, the tail from the scratch.
+    words = new Uint32Array(p.buffer, p.byteOffset, whole >>> 2);
+  } else {
+    scratchBytes.set(p.subarray(0, whole));
+    words = scratchWords.subarray(0, whole >>> 2);
+  }
   let s = 0;
-  const words = (len + 3) >>> 2;
-  for (let i = 0; i < words; i++) {
-    s += scratchWords[i];
+  const n = words.length;
+  let i = 0;
+  for (const stop = n - (n % 4); i < stop; i += 4) {
+    s += words[i] + words[i + 1] + words[i + 2] + words[i + 3];
+  }
+  for (; i < n; i++) {
+    s += words[i];
+  }
+  if (whole < len) {
+    scratchWords[0] = 0;
+    scratchBytes.set(p.subarray(whole), 0);
+    s += scratchWords[0];
   }
   while (s > 0xffff) {
     s = (s % 0x10000) + Math.floor(s / 0x10000);

@@ -190,6 +190,11 @@ export class PcapWriter extends DisposableBase implements RelayTap {
   /** Ends the file; resolves once everything is on disk. Later events are ignored. */
   close(): Promise<PcapSummary> {
     this.closing ??= new Promise<PcapSummary>((resolve) => {
+      if (this.stream.destroyed) {
+        // A write error already ended the stream: nothing more will come.
+        resolve(this.summary);
+        return;
+      }
       this.stream.end(() => resolve(this.summary));
       this.stream.once('error', () => resolve(this.summary));
     }).finally(() => this.dispose());

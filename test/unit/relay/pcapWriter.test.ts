@@ -153,6 +153,18 @@ describe('PcapWriter', function () {
     assert.equal((await packets(file)).length, summary.packets);
   });
 
+  it('stops capturing on a write error (a full disk) and keeps relaying', async () => {
+    const { relay, port } = await relays.start({ targetHost: '127.0.0.1', targetPort: await echo() });
+    const pcap = await PcapWriter.open('/dev/full', { overwrite: true });
+    relay.addTap(pcap);
+    const payload = crypto.randomBytes(300000);
+    assert.ok((await peers.request(port, [payload], { halfClose: true })).equals(payload));
+    const summary = await pcap.close();
+    assert.equal(summary.truncated, true);
+    assert.equal((summary.error as Error & { code?: string })?.code, 'pcap.write');
+    assert.match(summary.error?.message ?? '', /Cannot write the capture \/dev\/full/);
+  });
+
   it('captures only the chosen connection', async () => {
     const { relay, port } = await relays.start({ targetHost: '127.0.0.1', targetPort: await echo() });
     const file = path.join(dir, 'one.pcap');

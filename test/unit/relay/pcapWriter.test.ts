@@ -138,6 +138,21 @@ describe('PcapWriter', function () {
     assert.ok(lines.every((l) => l === '::1\t1'), v6);
   });
 
+  it('writes the relay address for the server end when client and target differ in family', async () => {
+    const { relay, port } = await relays.start({ targetHost: '::1', targetPort: await echo('::1') });
+    const file = path.join(dir, 'mixed.pcap');
+    const pcap = await PcapWriter.open(file);
+    relay.addTap(pcap);
+    const closed: RelayCloseEvent[] = [];
+    relay.onDidCloseConnection((e) => closed.push(e));
+    assert.equal((await peers.request(port, ['v4 to v6'], { halfClose: true })).toString(), 'v4 to v6');
+    await waitFor(() => closed.length === 1, 'the close');
+    await pcap.close();
+    const f = await followStream(file, 0);
+    assert.deepEqual(f.nodes, [`127.0.0.1:${closed[0].connection.clientEnd.port}`, `127.0.0.1:${port}`]);
+    assert.equal(f.toClient.toString(), 'v4 to v6');
+  });
+
   it('stops at the size cap, says so, and the relay still delivers every byte', async () => {
     const { relay, port } = await relays.start({ targetHost: '127.0.0.1', targetPort: await echo() });
     const file = path.join(dir, 'cap.pcap');

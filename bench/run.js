@@ -12,6 +12,7 @@ const crypto = require('node:crypto');
 const { spawn, execFileSync } = require('node:child_process');
 const { CORE, forkRpc, median } = require('./lib');
 const { sendFileFigure } = require('./assist');
+const { relayFigures } = require('./relay');
 
 const ROOT = path.join(__dirname, '..');
 const MiB = 2 ** 20;
@@ -509,7 +510,7 @@ async function step(name, key, needs, fn) {
   }
 }
 
-// --only file,memory,download,echo,connections,responsiveness,sendfile,script,extension runs a subset (while tuning).
+// --only file,memory,download,echo,connections,responsiveness,sendfile,script,relay,extension runs a subset (while tuning).
 const only = (() => {
   const i = process.argv.indexOf('--only');
   return i > 0 ? new Set(String(process.argv[i + 1] ?? '').split(',')) : undefined;
@@ -545,6 +546,7 @@ async function main() {
     await step('Send file', 'sendfile', ['fileSender.js'], () => sendFileFigure({ fork, file: path.join(tmp, BIG), row, results, fmt, ratio }));
     await step('Script runner', 'script', ['script/runner.js'], () => require('./script').scriptFigure({ startServer, stopServer, row, results, fmt }));
     await step('Mock server', 'script', ['script/mockServer.js'], () => require('./script').mockFigure({ fork, startServer, stopServer, row, results, fmt }));
+    await step('Relay', 'relay', ['relay/relayServer.js'], () => relayFigures({ fork, startServer, stopServer, row, results, tmp, file: BIG, size: GiB, children }));
     await step('Extension cost', 'extension', [], async () => extensionCost());
   } finally {
     for (const c of [...children]) {

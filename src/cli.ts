@@ -6,6 +6,7 @@ import { EncodingError } from './core/codec';
 import { HostPortError } from './core/hostPort';
 import { UsageError, io, usage } from './cli/args';
 import { serveEcho, serveFile } from './cli/serveCommands';
+import { serveRelay } from './cli/serveRelay';
 import { runDownload, runList } from './cli/downloadCommands';
 import { runSend } from './cli/sendCommand';
 import { runScripts } from './cli/runCommand';
@@ -15,6 +16,8 @@ const USAGE = `Usage:
   tcp-workbench serve echo [--host H] [--port P] [--mode echo|reply|manual] [--reply TEXT] [--encoding E] [--hex]
   tcp-workbench serve file --root DIR [--host H] [--port P] [--encoding E] [--no-listing]
   tcp-workbench serve script FILE.tcp [--block TITLE]
+  tcp-workbench serve relay --to HOST:PORT [--host H] [--port P] [--pcap FILE] [--pcap-max-mib N]
+                            [--script FILE] [--overwrite] [--delay MS] [--rate BYTES_PER_S]
   tcp-workbench download HOST:PORT NAME [--out DIR] [--encoding E] [--overwrite]
   tcp-workbench list HOST:PORT [FOLDER]
   tcp-workbench send HOST:PORT TEXT | --hex HEX | --file PATH [--escapes] [--repeat N [--every MS]]
@@ -28,6 +31,9 @@ the line is hex bytes: 48 65 6c, 0x48,0x65 or 48656c).
 send: --hex sends bytes, --escapes reads \\r \\n \\t \\\\ \\" \\0 \\xHH \\u{HHHH} in TEXT, --file sends a file's
 bytes, --repeat N sends N times every MS ms (default 1000), --out writes every received byte to FILE
 (never over an existing one unless --overwrite). Bad input exits 2 before anything is sent.
+The relay forwards every client to --to and logs each connection; --pcap writes a libpcap capture as it
+goes (default cap 1024 MiB), --script writes the conversations as a .tcp script on stop; neither
+replaces an existing file without --overwrite. --delay and --rate shape both directions.
 Encodings: utf-8 (default), gbk, gb18030, latin1, hex.
 run executes the client blocks of .tcp conversation files (see docs/tcp-language.md): one line per block
 ("✓ title (12 ms)" or "✗ title — line 14: ..."), then "N passed, N failed"; exit 1 when any block fails,
@@ -56,7 +62,10 @@ export async function main(argv: string[]): Promise<number> {
         if (what === 'script') {
           return await serveScript(args);
         }
-        return usage(what ? `Unknown server "${what}". Use serve echo, serve file or serve script.` : 'serve needs echo or file, or script FILE.tcp.');
+        if (what === 'relay') {
+          return await serveRelay(args);
+        }
+        return usage(what ? `Unknown server "${what}". Use serve echo, serve file, serve relay or serve script.` : 'serve needs echo, file or relay, or script FILE.tcp.');
       }
       case 'download':
         return await runDownload(rest);

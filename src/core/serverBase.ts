@@ -78,7 +78,7 @@ interface Tracked {
 }
 
 export abstract class TcpServer extends DisposableBase {
-  abstract readonly kind: 'echo' | 'file' | 'mock';
+  abstract readonly kind: 'echo' | 'file' | 'mock' | 'relay';
 
   private server?: net.Server;
   private readonly tracked = new Map<number, Tracked>();

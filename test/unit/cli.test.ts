@@ -77,7 +77,7 @@ describe('cli', () => {
   const usageCases: [string[], RegExp][] = [
     [[], /No command given/],
     [['frobnicate'], /Unknown command "frobnicate"/],
-    [['serve'], /serve needs echo or file/],
+    [['serve'], /serve needs echo, file or relay/],
     [['serve', 'chat'], /Unknown server "chat"/],
     [['serve', 'echo', '--port', 'abc'], /"abc" is not a port number/],
     [['serve', 'echo', '--port', '70000'], /out of range/],

@@ -1,0 +1,82 @@
+// `serve relay`: sits between a client and a target server, logs every connection, and optionally
+// writes the traffic as a pcap (as it goes) and as a replayable .tcp script (on stop).
+import * as fs from 'node:fs';
+import { formatHostPort, parseHostPort } from '../core/hostPort';
+import { WorkbenchError } from '../core/errors';
+import { PcapWriter } from '../core/relay/pcapWriter';
+import { RelayServer } from '../core/relay/relayServer';
+import { ScriptRecorder } from '../core/relay/scriptExport';
+import { io, parse, runServer, serverHostPort, str, usage } from './args';
+
+function count(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) {
+    return undefined;
+  }
+  if (!/^\d+$/.test(v)) {
+    usage(`${flag} needs a whole number, not "${v}".`);
+  }
+  return Number(v);
+}
+
+export async function serveRelay(args: string[]): Promise<number> {
+  const { values } = parse(
+    args,
+    {
+      to: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      pcap: { type: 'string' },
+      'pcap-max-mib': { type: 'string' },
+      script: { type: 'string' },
+      overwrite: { type: 'boolean' },
+      delay: { type: 'string' },
+      rate: { type: 'string' },
+    },
+    0,
+  );
+  const to = str(values.to);
+  if (!to) {
+    usage('serve relay needs --to HOST:PORT (the target server).');
+  }
+  const target = parseHostPort(to);
+  const { host, port } = serverHostPort(values);
+  const delayMs = count(str(values.delay), '--delay');
+  const bytesPerSecond = count(str(values.rate), '--rate');
+  const pcapMaxMiB = count(str(values['pcap-max-mib']), '--pcap-max-mib');
+  const scriptFile = str(values.script);
+  const overwrite = values.overwrite === true;
+  if (scriptFile && !overwrite && fs.existsSync(scriptFile)) {
+    throw new WorkbenchError('script.exists', `The script file ${scriptFile} already exists (use --overwrite to replace it).`, { file: scriptFile });
+  }
+  const shaping = { delayMs, bytesPerSecond };
+  const server = new RelayServer({ host, port, targetHost: target.host, targetPort: target.port, toServer: shaping, toClient: shaping });
+  const pcapFile = str(values.pcap);
+  const pcap = pcapFile ? await PcapWriter.open(pcapFile, { overwrite, maxBytes: pcapMaxMiB === undefined ? undefined : pcapMaxMiB * 1024 * 1024 }) : undefined;
+  const recorder = scriptFile ? new ScriptRecorder({ target }) : undefined;
+  if (pcap) {
+    server.addTap(pcap);
+  }
+  if (recorder) {
+    server.addTap(recorder);
+  }
+  const where = formatHostPort(target.host, target.port);
+  server.onDidOpenConnection((c) => io.err(`client ${c.id} relayed to ${where} (${formatHostPort(c.targetEnd.address, c.targetEnd.port)})\n`));
+  server.onDidFailUpstream((f) => io.err(`client ${f.client.id} reset: ${f.error.message}\n`));
+  server.onDidCloseConnection((e) =>
+    io.err(`client ${e.connection.id} closed: ${e.reason}, ${e.connection.bytesToServer} bytes client→server, ${e.connection.bytesToClient} bytes server→client\n`),
+  );
+  io.err(`relaying to ${where}\n`);
+  try {
+    await runServer(server);
+  } finally {
+    if (pcap) {
+      const s = await pcap.close();
+      io.err(`pcap ${s.file}: ${s.packets} packets, ${s.bytes} bytes${s.truncated ? `, cut short (${s.droppedPackets} packets not written${s.error ? `: ${s.error.message}` : ', size cap reached'})` : ''}\n`);
+    }
+    if (recorder && scriptFile) {
+      fs.writeFileSync(scriptFile, recorder.script());
+      io.err(`script ${scriptFile}: ${recorder.conversations.length} connection${recorder.conversations.length === 1 ? '' : 's'}\n`);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,188 @@
+// Synthesized packets for the pcap writer: IPv4/IPv6 + TCP headers around relayed bytes, with
+// correct IP and TCP checksums, in LINKTYPE_RAW records (no link layer, the IP version tells the family).
+import * as net from 'node:net';
+
+export const LINKTYPE_RAW = 101;
+/** Max payload in one segment: 65535 (IPv4 total length) − 20 (IP) − 20 (TCP). */
+export const MAX_SEGMENT = 65495;
+const SNAPLEN = 262144;
+
+export const TCP_FIN = 0x01;
+export const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
+export const TCP_PSH = 0x08;
+export const TCP_ACK = 0x10;
+
+export interface PacketEnd {
+  /** 4 bytes (IPv4) or 16 (IPv6). */
+  ip: Buffer;
+  port: number;
+}
+
+/** The 24-byte libpcap global header (microsecond timestamps, little-endian). */
+export function globalHeader(): Buffer {
+  const b = Buffer.alloc(24);
+  b.writeUInt32LE(0xa1b2c3d4, 0);
+  b.writeUInt16LE(2, 4);
+  b.writeUInt16LE(4, 6);
+  b.writeUInt32LE(SNAPLEN, 16);
+  b.writeUInt32LE(LINKTYPE_RAW, 20);
+  return b;
+}
+
+/** An address as packet bytes; IPv4-mapped IPv6 (`::ffff:1.2.3.4`) becomes plain IPv4. */
+export function ipBytes(address: string): Buffer | undefined {
+  const a = unmapped(address);
+  if (net.isIPv4(a)) {
+    return Buffer.from(a.split('.').map(Number));
+  }
+  return net.isIPv6(a) ? ipv6Bytes(a) : undefined;
+}
+
+export function unmapped(address: string): string {
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return m ? m[1] : address;
+}
+
+function ipv6Bytes(address: string): Buffer {
+  let a = address.replace(/%.*$/, '');
+  const out = Buffer.alloc(16);
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(a);
+  if (v4) {
+    const p = v4[1].split('.').map(Number);
+    a = `${a.slice(0, -v4[1].length)}${((p[0] << 8) | p[1]).toString(16)}:${((p[2] << 8) | p[3]).toString(16)}`;
+  }
+  const [head, tail] = a.includes('::') ? a.split('::') : [a, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = [...h, ...new Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g || '0', 16), i * 2));
+  return out;
+}
+
+/** The one's-complement sum of 16-bit big-endian words (not yet folded). */
+function sum16(b: Uint8Array, start: number, end: number, acc: number): number {
+  let s = acc;
+  let i = start;
+  const last = end - ((end - start) & 1);
+  while (i < last) {
+    // Folded every 16 K words so the sum stays a small integer (fast in V8).
+    const stop = Math.min(last, i + 32768);
+    for (; i < stop; i += 2) {
+      s += (b[i] << 8) | b[i + 1];
+    }
+    s = (s & 0xffff) + (s >>> 16);
+  }
+  if (i < end) {
+    s += b[i] << 8;
+  }
+  return s;
+}
+
+// Payloads are summed as little-endian 32-bit words from an aligned copy (a one's-complement sum
+// does not care about word size, and a byte swap turns the little-endian sum into the network-order
+// one, RFC 1071): several times faster than byte pairs, so the capture keeps up with the relay.
+const scratch = new ArrayBuffer(65536 + 4);
+const scratchBytes = new Uint8Array(scratch);
+const scratchWords = new Uint32Array(scratch);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function payloadSum(p: Uint8Array): number {
+  const len = p.length;
+  const whole = len & ~3;
+  let words: Uint32Array;
+  if (p.byteOffset % 4 === 0) {
+    // Socket reads come in buffers of their own, aligned: summed in place, the tail from the scratch.
+    words = new Uint32Array(p.buffer, p.byteOffset, whole >>> 2);
+  } else {
+    scratchBytes.set(p.subarray(0, whole));
+    words = scratchWords.subarray(0, whole >>> 2);
+  }
+  let s = 0;
+  const n = words.length;
+  let i = 0;
+  for (const stop = n - (n % 4); i < stop; i += 4) {
+    s += words[i] + words[i + 1] + words[i + 2] + words[i + 3];
+  }
+  for (; i < n; i++) {
+    s += words[i];
+  }
+  if (whole < len) {
+    scratchWords[0] = 0;
+    scratchBytes.set(p.subarray(whole), 0);
+    s += scratchWords[0];
+  }
+  while (s > 0xffff) {
+    s = (s % 0x10000) + Math.floor(s / 0x10000);
+  }
+  return LITTLE_ENDIAN ? ((s & 0xff) << 8) | (s >>> 8) : s;
+}
+
+function fold(s: number): number {
+  while (s > 0xffff) {
+    s = (s & 0xffff) + (s >>> 16);
+  }
+  return ~s & 0xffff;
+}
+
+export interface Segment {
+  src: PacketEnd;
+  dst: PacketEnd;
+  seq: number;
+  ack: number;
+  flags: number;
+  payload?: Buffer;
+  /** Microseconds since the epoch. */
+  timeUs: number;
+  ipId: number;
+}
+
+/** pcap record header + IP header + TCP header for one segment; the payload is written after it as is. */
+export function segmentHeader(s: Segment): Buffer {
+  const v6 = s.src.ip.length === 16;
+  const ipLen = v6 ? 40 : 20;
+  const payloadLen = s.payload?.length ?? 0;
+  const tcpLen = 20 + payloadLen;
+  const total = ipLen + tcpLen;
+  const b = Buffer.alloc(16 + ipLen + 20);
+  b.writeUInt32LE(Math.floor(s.timeUs / 1e6), 0);
+  b.writeUInt32LE(s.timeUs % 1e6, 4);
+  b.writeUInt32LE(total, 8);
+  b.writeUInt32LE(total, 12);
+  const ip = 16;
+  if (v6) {
+    b.writeUInt32BE(0x60000000, ip);
+    b.writeUInt16BE(tcpLen, ip + 4);
+    b[ip + 6] = 6;
+    b[ip + 7] = 64;
+    s.src.ip.copy(b, ip + 8);
+    s.dst.ip.copy(b, ip + 24);
+  } else {
+    b[ip] = 0x45;
+    b.writeUInt16BE(total, ip + 2);
+    b.writeUInt16BE(s.ipId & 0xffff, ip + 4);
+    b.writeUInt16BE(0x4000, ip + 6);
+    b[ip + 8] = 64;
+    b[ip + 9] = 6;
+    s.src.ip.copy(b, ip + 12);
+    s.dst.ip.copy(b, ip + 16);
+    b.writeUInt16BE(fold(sum16(b, ip, ip + 20, 0)), ip + 10);
+  }
+  const t = ip + ipLen;
+  b.writeUInt16BE(s.src.port, t);
+  b.writeUInt16BE(s.dst.port, t + 2);
+  b.writeUInt32BE(s.seq >>> 0, t + 4);
+  b.writeUInt32BE(s.ack >>> 0, t + 8);
+  b[t + 12] = 5 << 4;
+  b[t + 13] = s.flags;
+  b.writeUInt16BE(65535, t + 14);
+  // Pseudo-header (addresses, protocol, TCP length), then the TCP header and the payload.
+  let sum = sum16(s.src.ip, 0, s.src.ip.length, 0);
+  sum = sum16(s.dst.ip, 0, s.dst.ip.length, sum) + 6 + (tcpLen & 0xffff) + (tcpLen >>> 16);
+  sum = sum16(b, t, t + 20, sum);
+  if (s.payload && payloadLen > 0) {
+    sum += payloadSum(s.payload);
+  }
+  b.writeUInt16BE(fold(sum), t + 16);
+  return b;
+}

@@ -1,0 +1,253 @@
+// Streams the relay's traffic to a libpcap file that Wireshark, tshark and tcpdump open: each relayed
+// connection becomes one TCP stream (handshake, data segments, FIN/RST where they happened) with real
+// addresses and ports and consistent sequence numbers, so "Follow TCP stream" gives back the bytes.
+// Memory stays bounded: when the file falls behind, the writer reports itself congested and the relay
+// pauses its sources; past the size cap nothing more is written and the capture says it was cut.
+import * as fs from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { DisposableBase, Emitter } from '../events';
+import { WorkbenchError } from '../errors';
+import { MAX_SEGMENT, PacketEnd, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, globalHeader, ipBytes, segmentHeader } from './pcapPackets';
+import { Endpoint, RelayCloseEvent, RelayConnection, RelayDataEvent, RelayHalfCloseEvent, RelayTap, UpstreamFailureEvent } from './relayTypes';
+
+export interface PcapWriterOptions {
+  /** Stop writing before the file passes this many bytes; default 1 GiB. */
+  maxBytes?: number;
+  /** Capture only this connection (its id); default all of them. */
+  connectionId?: number;
+  /** Replace an existing file; default false (the open fails with `pcap.exists`). */
+  overwrite?: boolean;
+  /** Payload bytes per segment, at most 65495; default 65495. */
+  segmentSize?: number;
+  /** Bytes waiting for the disk before the relay is asked to pause; default 4 MiB. */
+  highWaterMark?: number;
+}
+
+export interface PcapSummary {
+  file: string;
+  bytes: number;
+  packets: number;
+  /** True when the size cap (or a write error) cut the capture short. */
+  truncated: boolean;
+  droppedPackets: number;
+  error?: Error;
+}
+
+export const DEFAULT_PCAP_MAX_BYTES = 1024 ** 3;
+const DEFAULT_HIGH_WATER = 4 * 1024 * 1024;
+
+interface Flow {
+  client: PacketEnd;
+  server: PacketEnd;
+  /** The next sequence number each side sends. */
+  clientSeq: number;
+  serverSeq: number;
+}
+
+export class PcapWriter extends DisposableBase implements RelayTap {
+  private readonly flows = new Map<number, Flow>();
+  private written = 0;
+  private packets = 0;
+  private dropped = 0;
+  private cut = false;
+  private error?: Error;
+  private ipId = 0;
+  private readonly clockBaseUs = Date.now() * 1000 - Number(process.hrtime.bigint() / 1000n);
+  private readonly _onDrain = this._register(new Emitter<void>());
+  readonly onDrain = this._onDrain.event;
+  private closing?: Promise<PcapSummary>;
+  /** Someone was told we are congested and waits for onDrain. */
+  private waiting = false;
+  private readonly highWater: number;
+  /** Resumes the relay at half the mark, not at empty: the disk then never waits for the relay. */
+  private readonly onWritten = (): void => {
+    if (this.waiting && (this.cut || this.stream.writableLength < this.highWater / 2)) {
+      this.waiting = false;
+      this._onDrain.fire();
+    }
+  };
+
+  private constructor(
+    readonly file: string,
+    private readonly stream: fs.WriteStream,
+    private readonly options: PcapWriterOptions,
+  ) {
+    super();
+    this.highWater = options.highWaterMark ?? DEFAULT_HIGH_WATER;
+    stream.on('error', (e) => {
+      this.error ??= new WorkbenchError('pcap.write', `Cannot write the capture ${file}: ${e.message}`, { file }, { cause: e });
+      this.cut = true;
+      this.waiting = false;
+      this._onDrain.fire();
+    });
+    this.write(globalHeader());
+  }
+
+  /** Creates the file (never replacing one unless told) and writes the pcap header. */
+  static async open(file: string, options: PcapWriterOptions = {}): Promise<PcapWriter> {
+    const fd = await new Promise<number>((resolve, reject) =>
+      fs.open(file, options.overwrite ? 'w' : 'wx', (e, fd) => {
+        if (!e) {
+          resolve(fd);
+        } else if (e.code === 'EEXIST') {
+          reject(new WorkbenchError('pcap.exists', `The capture file ${file} already exists.`, { file }, { cause: e }));
+        } else {
+          reject(new WorkbenchError('pcap.open', `Cannot create the capture file ${file}: ${e.message}`, { file }, { cause: e }));
+        }
+      }),
+    );
+    // The stream's own mark is above ours: we decide when the relay waits (see `congested`).
+    const stream = fs.createWriteStream(file, { fd, highWaterMark: 2 * (options.highWaterMark ?? DEFAULT_HIGH_WATER) });
+    return new PcapWriter(file, stream, options);
+  }
+
+  get congested(): boolean {
+    if (!this.cut && this.stream.writableLength >= this.highWater) {
+      this.waiting = true;
+    }
+    return this.waiting;
+  }
+
+  get summary(): PcapSummary {
+    return { file: this.file, bytes: this.written, packets: this.packets, truncated: this.cut, droppedPackets: this.dropped, error: this.error };
+  }
+
+  opened(c: RelayConnection): void {
+    if (!this.wanted(c.id)) {
+      return;
+    }
+    const f = this.flowOf(c.clientEnd, c.targetEnd, c.relayEnd);
+    if (!f) {
+      return;
+    }
+    this.flows.set(c.id, f);
+    this.packet(f, true, TCP_SYN, f.clientSeq - 1, 0);
+    this.packet(f, false, TCP_SYN | TCP_ACK, f.serverSeq - 1, f.clientSeq);
+    this.packet(f, true, TCP_ACK, f.clientSeq, f.serverSeq);
+  }
+
+  data(e: RelayDataEvent): void {
+    const f = this.flows.get(e.connection.id);
+    if (!f) {
+      return;
+    }
+    const fromClient = e.direction === 'client→server';
+    const size = Math.min(MAX_SEGMENT, Math.max(1, this.options.segmentSize ?? MAX_SEGMENT));
+    for (let off = 0; off < e.bytes.length; off += size) {
+      const payload = e.bytes.subarray(off, Math.min(e.bytes.length, off + size));
+      const seq = fromClient ? f.clientSeq : f.serverSeq;
+      this.packet(f, fromClient, TCP_PSH | TCP_ACK, seq, fromClient ? f.serverSeq : f.clientSeq, payload);
+      if (fromClient) {
+        f.clientSeq = (f.clientSeq + payload.length) >>> 0;
+      } else {
+        f.serverSeq = (f.serverSeq + payload.length) >>> 0;
+      }
+    }
+  }
+
+  halfClosed(e: RelayHalfCloseEvent): void {
+    const f = this.flows.get(e.connection.id);
+    if (!f) {
+      return;
+    }
+    const fromClient = e.direction === 'client→server';
+    this.packet(f, fromClient, TCP_FIN | TCP_ACK, fromClient ? f.clientSeq : f.serverSeq, fromClient ? f.serverSeq : f.clientSeq);
+    if (fromClient) {
+      f.clientSeq = (f.clientSeq + 1) >>> 0;
+    } else {
+      f.serverSeq = (f.serverSeq + 1) >>> 0;
+    }
+  }
+
+  closed(e: RelayCloseEvent): void {
+    const f = this.flows.get(e.connection.id);
+    if (!f) {
+      return;
+    }
+    this.flows.delete(e.connection.id);
+    if (e.reason !== 'closed') {
+      // The client's reset comes from the client; every other reset (the target's, or the relay's own
+      // on timeout/kick/stop) reaches the client from the server's side of the conversation.
+      const fromClient = e.reason === 'client-reset';
+      this.packet(f, fromClient, TCP_RST | TCP_ACK, fromClient ? f.clientSeq : f.serverSeq, fromClient ? f.serverSeq : f.clientSeq);
+    }
+  }
+
+  /** A refused/unreachable target: the client's SYN answered by a reset, as on a direct connection. */
+  failed(e: UpstreamFailureEvent): void {
+    if (!this.wanted(e.client.id)) {
+      return;
+    }
+    const cause = (e.error.cause ?? {}) as { address?: string; port?: number };
+    const target = { address: cause.address ?? e.target.host, port: cause.port ?? e.target.port };
+    const f = this.flowOf(e.clientEnd, target, e.relayEnd);
+    if (f) {
+      this.packet(f, true, TCP_SYN, f.clientSeq - 1, 0);
+      this.packet(f, false, TCP_RST | TCP_ACK, 0, f.clientSeq);
+    }
+  }
+
+  /** Ends the file; resolves once everything is on disk. Later events are ignored. */
+  close(): Promise<PcapSummary> {
+    this.closing ??= new Promise<PcapSummary>((resolve) => {
+      if (this.stream.destroyed) {
+        // A write error already ended the stream: nothing more will come.
+        resolve(this.summary);
+        return;
+      }
+      this.stream.end(() => resolve(this.summary));
+      this.stream.once('error', () => resolve(this.summary));
+    }).finally(() => this.dispose());
+    return this.closing;
+  }
+
+  private wanted(id: number): boolean {
+    return !this.closing && (this.options.connectionId === undefined || this.options.connectionId === id);
+  }
+
+  /**
+   * The conversation's two ends: the client and the target, or — when their address families differ
+   * (an IPv4 client relayed to an IPv6 target) — the client and the relay's address it connected to.
+   */
+  private flowOf(client: Endpoint, target: Endpoint, relay: Endpoint): Flow | undefined {
+    const c = ipBytes(client.address);
+    let s = ipBytes(target.address);
+    let sPort = target.port;
+    if (!s || !c || s.length !== c.length) {
+      s = ipBytes(relay.address);
+      sPort = relay.port;
+    }
+    if (!c || !s || s.length !== c.length) {
+      return undefined;
+    }
+    return { client: { ip: c, port: client.port }, server: { ip: s, port: sPort }, clientSeq: (randomInt(2 ** 31) + 1) >>> 0, serverSeq: (randomInt(2 ** 31) + 1) >>> 0 };
+  }
+
+  private packet(f: Flow, fromClient: boolean, flags: number, seq: number, ack: number, payload?: Buffer): void {
+    if (this.cut || this.closing) {
+      this.dropped++;
+      return;
+    }
+    const timeUs = this.clockBaseUs + Number(process.hrtime.bigint() / 1000n);
+    const header = segmentHeader({ src: fromClient ? f.client : f.server, dst: fromClient ? f.server : f.client, seq, ack, flags, payload, timeUs, ipId: this.ipId++ });
+    const size = header.length + (payload?.length ?? 0);
+    if (this.written + size > (this.options.maxBytes ?? DEFAULT_PCAP_MAX_BYTES)) {
+      this.cut = true;
+      this.dropped++;
+      // Whoever paused for us must not wait for a drain that may never come.
+      this.waiting = false;
+      this._onDrain.fire();
+      return;
+    }
+    this.write(header);
+    if (payload && payload.length > 0) {
+      this.write(payload);
+    }
+    this.packets++;
+  }
+
+  private write(b: Buffer): void {
+    this.written += b.length;
+    this.stream.write(b, this.onWritten);
+  }
+}

@@ -1,0 +1,287 @@
+// The relay: a third server kind. Every accepted client gets its own connection to the target, and
+// bytes are forwarded both ways unchanged, with backpressure, half-close and resets passed through,
+// so the pair behaves as if the client talked to the target directly — while every byte is seen.
+import * as net from 'node:net';
+import { Disposable, Emitter } from '../events';
+import { checkHost } from '../hostPort';
+import { ClientInfo, LeaveReason, ServerOptions, TcpServer } from '../serverBase';
+import { RelayError, targetError } from './relayErrors';
+import { Pump, Shaping } from './relayPump';
+import {
+  Endpoint,
+  RelayCloseEvent,
+  RelayCloseReason,
+  RelayConnection,
+  RelayDataEvent,
+  RelayDirection,
+  RelayHalfCloseEvent,
+  RelayTap,
+  UpstreamFailureEvent,
+} from './relayTypes';
+
+export interface RelayServerOptions extends ServerOptions {
+  targetHost: string;
+  targetPort: number;
+  /** Give up on opening the upstream connection after this long (ms); default 10000. */
+  connectTimeoutMs?: number;
+  /** Latency and rate limit for what the client sends to the target. */
+  toServer?: Shaping;
+  /** Latency and rate limit for what the target sends back. */
+  toClient?: Shaping;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+interface Live {
+  client: net.Socket;
+  info: ClientInfo;
+  upstream: net.Socket;
+  conn?: RelayConnection;
+  pumps: Pump[];
+  reason?: RelayCloseReason;
+  error?: Error;
+  leaveReason?: LeaveReason;
+  clientClosed: boolean;
+  upstreamClosed: boolean;
+}
+
+const LEAVE_TO_CLOSE: Record<LeaveReason, RelayCloseReason> = {
+  'closed-by-peer': 'closed',
+  done: 'closed',
+  reset: 'client-reset',
+  'timed-out': 'timed-out',
+  kicked: 'kicked',
+  'server-stopped': 'server-stopped',
+  error: 'error',
+};
+
+export class RelayServer extends TcpServer {
+  readonly kind = 'relay' as const;
+  private readonly live = new Map<number, Live>();
+  private readonly taps = new Set<RelayTap>();
+
+  private readonly _onDidOpenConnection = this._register(new Emitter<RelayConnection>());
+  /** A client is connected to the target; bytes start to flow. */
+  readonly onDidOpenConnection = this._onDidOpenConnection.event;
+  private readonly _onDidRelayData = this._register(new Emitter<RelayDataEvent>());
+  /** Every forwarded chunk with its direction; fired only while someone listens. */
+  readonly onDidRelayData = this._onDidRelayData.event;
+  private readonly _onDidHalfClose = this._register(new Emitter<RelayHalfCloseEvent>());
+  readonly onDidHalfClose = this._onDidHalfClose.event;
+  private readonly _onDidCloseConnection = this._register(new Emitter<RelayCloseEvent>());
+  /** Both legs are closed; the connection carries its final byte counts. */
+  readonly onDidCloseConnection = this._onDidCloseConnection.event;
+  private readonly _onDidFailUpstream = this._register(new Emitter<UpstreamFailureEvent>());
+  /** The target could not be reached for a client; that client was reset, the relay keeps serving. */
+  readonly onDidFailUpstream = this._onDidFailUpstream.event;
+
+  constructor(protected override readonly options: RelayServerOptions) {
+    super(options);
+    try {
+      checkHost(options.targetHost);
+    } catch (e) {
+      throw new RelayError('relay.badOption', `Bad target host: ${(e as Error).message}`, { host: options.targetHost });
+    }
+    if (!Number.isInteger(options.targetPort) || options.targetPort < 1 || options.targetPort > 65535) {
+      throw new RelayError('relay.badOption', `Bad target port ${options.targetPort} (1-65535).`, { port: options.targetPort });
+    }
+    // The base fires the leave (with its reason) before our own close handlers run.
+    this._register(this.onDidLeaveClient((e) => {
+      const l = this.live.get(e.client.id);
+      if (l) {
+        l.leaveReason = e.reason;
+      }
+    }));
+  }
+
+  get target(): { host: string; port: number } {
+    return { host: this.options.targetHost, port: this.options.targetPort };
+  }
+
+  /** The open connections (not the ones still connecting to the target). */
+  get connections(): RelayConnection[] {
+    return [...this.live.values()].flatMap((l) => (l.conn ? [l.conn] : []));
+  }
+
+  /** Adds a recorder of everything relayed from now on; dispose to remove it. */
+  addTap(tap: RelayTap): Disposable {
+    this.taps.add(tap);
+    const sub = tap.onDrain(() => {
+      for (const l of this.live.values()) {
+        l.pumps.forEach((p) => p.maybeResume());
+      }
+    });
+    return {
+      dispose: () => {
+        sub.dispose();
+        this.taps.delete(tap);
+      },
+    };
+  }
+
+  /** Stops like every server, and also waits for the upstream legs to be gone. */
+  override async stop(): Promise<void> {
+    await super.stop();
+    await Promise.all([...this.live.values()].filter((l) => !l.upstreamClosed).map((l) => new Promise<void>((r) => l.upstream.once('close', () => r()))));
+  }
+
+  protected handleClient(socket: net.Socket, info: ClientInfo): void {
+    // Nothing is read from the client until the target answers: its bytes wait in the kernel.
+    socket.pause();
+    const { targetHost: host, targetPort: port } = this.options;
+    const upstream = net.connect({ host, port, allowHalfOpen: true, noDelay: true });
+    const l: Live = { client: socket, info, upstream, pumps: [], clientClosed: false, upstreamClosed: false };
+    this.live.set(info.id, l);
+    upstream.setTimeout(this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, () => {
+      upstream.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' }));
+    });
+    upstream.once('connect', () => {
+      upstream.setTimeout(0);
+      this.open(l);
+    });
+    upstream.on('error', (e: NodeJS.ErrnoException) => (l.conn ? this.sideFailed(l, 'server', e) : this.upstreamFailed(l, e)));
+    upstream.on('close', () => {
+      l.upstreamClosed = true;
+      this.sideClosed(l, 'server');
+    });
+    socket.on('error', (e: Error) => this.sideFailed(l, 'client', e));
+    socket.on('close', () => {
+      l.clientClosed = true;
+      this.sideClosed(l, 'client');
+    });
+  }
+
+  private open(l: Live): void {
+    const { client, upstream, info } = l;
+    if (client.destroyed) {
+      upstream.destroy();
+      return;
+    }
+    const ep = (address: string | undefined, port: number | undefined): Endpoint => ({ address: address ?? '?', port: port ?? 0 });
+    const conn: RelayConnection = {
+      id: info.id,
+      client: info,
+      clientEnd: ep(client.remoteAddress, client.remotePort),
+      relayEnd: ep(client.localAddress, client.localPort),
+      upstreamEnd: ep(upstream.localAddress, upstream.localPort),
+      targetEnd: ep(upstream.remoteAddress, upstream.remotePort),
+      openedAt: Date.now(),
+      bytesToServer: 0,
+      bytesToClient: 0,
+      clientFinished: false,
+      serverFinished: false,
+    };
+    l.conn = conn;
+    this._onDidOpenConnection.fire(conn);
+    this.taps.forEach((t) => t.opened(conn));
+    const held = (): boolean => this.tapsCongested();
+    l.pumps = [
+      new Pump(client, upstream, this.options.toServer, {
+        onChunk: (b) => {
+          conn.bytesToServer += b.length;
+          this.received(info, b);
+          this.relayed(conn, 'client→server', b);
+        },
+        onFinished: () => this.finished(conn, 'client→server'),
+        held,
+      }),
+      new Pump(upstream, client, this.options.toClient, {
+        onChunk: (b) => {
+          conn.bytesToClient += b.length;
+          this.sent(info, b);
+          this.relayed(conn, 'server→client', b);
+        },
+        onFinished: () => this.finished(conn, 'server→client'),
+        held,
+      }),
+    ];
+    l.pumps.forEach((p) => p.start());
+  }
+
+  private tapsCongested(): boolean {
+    for (const t of this.taps) {
+      if (t.congested) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private relayed(connection: RelayConnection, direction: RelayDirection, bytes: Buffer): void {
+    if (this._onDidRelayData.hasListeners || this.taps.size > 0) {
+      const e = { connection, direction, bytes };
+      this._onDidRelayData.fire(e);
+      this.taps.forEach((t) => t.data(e));
+    }
+  }
+
+  private finished(connection: RelayConnection, direction: RelayDirection): void {
+    if (direction === 'client→server') {
+      connection.clientFinished = true;
+    } else {
+      connection.serverFinished = true;
+    }
+    const e = { connection, direction };
+    this._onDidHalfClose.fire(e);
+    this.taps.forEach((t) => t.halfClosed(e));
+  }
+
+  private upstreamFailed(l: Live, e: NodeJS.ErrnoException): void {
+    const { targetHost: host, targetPort: port } = this.options;
+    const error = targetError(e, host, port);
+    this.setLeaveReason(l.info.id, 'error', error);
+    const ev: UpstreamFailureEvent = {
+      client: l.info,
+      clientEnd: { address: l.client.remoteAddress ?? '?', port: l.client.remotePort ?? 0 },
+      relayEnd: { address: l.client.localAddress ?? '?', port: l.client.localPort ?? 0 },
+      target: { host, port },
+      error,
+    };
+    this._onDidFailUpstream.fire(ev);
+    this.taps.forEach((t) => t.failed(ev));
+    if (!l.client.destroyed) {
+      l.client.resetAndDestroy();
+    }
+  }
+
+  /** One leg failed (a reset, an error): the other is reset too, as the real path would be. */
+  private sideFailed(l: Live, side: 'client' | 'server', e: Error): void {
+    l.reason ??= side === 'client' ? 'client-reset' : 'server-reset';
+    l.error ??= e;
+    const other = side === 'client' ? l.upstream : l.client;
+    if (side === 'server') {
+      this.setLeaveReason(l.info.id, 'reset', e);
+    }
+    if (!other.destroyed) {
+      other.resetAndDestroy();
+    }
+  }
+
+  private sideClosed(l: Live, side: 'client' | 'server'): void {
+    const [me, other] = side === 'client' ? [l.client, l.upstream] : [l.upstream, l.client];
+    // A leg that closed after both its directions finished cleanly leaves the other to finish too;
+    // any other close (timeout, kick, stop, a reset) resets the other leg.
+    const clean = me.readableEnded && me.writableFinished && !l.reason;
+    if (!other.destroyed && (!clean || !l.conn)) {
+      if (side === 'client' && l.leaveReason) {
+        l.reason ??= LEAVE_TO_CLOSE[l.leaveReason];
+      }
+      l.reason ??= side === 'client' ? 'client-reset' : 'server-reset';
+      if (l.conn) {
+        other.resetAndDestroy();
+      } else {
+        other.destroy();
+      }
+    }
+    if (l.clientClosed && l.upstreamClosed) {
+      this.live.delete(l.info.id);
+      l.pumps.forEach((p) => p.dispose());
+      if (l.conn) {
+        const reason = l.reason ?? (l.leaveReason ? LEAVE_TO_CLOSE[l.leaveReason] : 'closed');
+        const e = { connection: l.conn, reason, error: l.error };
+        this._onDidCloseConnection.fire(e);
+        this.taps.forEach((t) => t.closed(e));
+      }
+    }
+  }
+}

@@ -1,0 +1,79 @@
+// The relay's typed vocabulary: what a view, the CLI log, the pcap writer and the script exporter see.
+import { ClientInfo } from '../serverBase';
+import { Event } from '../events';
+import { RelayError } from './relayErrors';
+
+export type RelayDirection = 'client→server' | 'server→client';
+
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+/** One relayed connection: a child row in the Servers view. Counters update in place. */
+export interface RelayConnection {
+  /** The same id as `client.id`. */
+  readonly id: number;
+  readonly client: ClientInfo;
+  /** The client as seen by the relay (its address and port) and the relay's own end of that leg. */
+  readonly clientEnd: Endpoint;
+  readonly relayEnd: Endpoint;
+  /** The target's real address (resolved) and the relay's local end of the upstream leg. */
+  readonly upstreamEnd: Endpoint;
+  readonly targetEnd: Endpoint;
+  readonly openedAt: number;
+  bytesToServer: number;
+  bytesToClient: number;
+  /** Set once that direction's FIN has been forwarded. */
+  clientFinished: boolean;
+  serverFinished: boolean;
+}
+
+/**
+ * How a connection ended. `closed`: both sides finished with FIN. `client-reset` / `server-reset`:
+ * that side reset (or failed) and the relay reset the other. The rest are the relay's own doing,
+ * which resets both sides.
+ */
+export type RelayCloseReason = 'closed' | 'client-reset' | 'server-reset' | 'timed-out' | 'kicked' | 'server-stopped' | 'error';
+
+export interface RelayDataEvent {
+  connection: RelayConnection;
+  direction: RelayDirection;
+  bytes: Buffer;
+}
+
+export interface RelayHalfCloseEvent {
+  connection: RelayConnection;
+  /** The direction whose sender finished (its FIN was forwarded). */
+  direction: RelayDirection;
+}
+
+export interface RelayCloseEvent {
+  connection: RelayConnection;
+  reason: RelayCloseReason;
+  error?: Error;
+}
+
+export interface UpstreamFailureEvent {
+  client: ClientInfo;
+  clientEnd: Endpoint;
+  relayEnd: Endpoint;
+  /** The configured target (host may be a name). */
+  target: { host: string; port: number };
+  error: RelayError;
+}
+
+/**
+ * Something that records the relay's traffic in order (the pcap writer, a script recorder). When it
+ * says it is congested the relay pauses its sources until `onDrain`, so a slow disk slows the relay
+ * instead of growing memory.
+ */
+export interface RelayTap {
+  opened(c: RelayConnection): void;
+  data(e: RelayDataEvent): void;
+  halfClosed(e: RelayHalfCloseEvent): void;
+  closed(e: RelayCloseEvent): void;
+  failed(e: UpstreamFailureEvent): void;
+  readonly congested: boolean;
+  readonly onDrain: Event<void>;
+}

@@ -1,14 +1,14 @@
 // Text encodings for names and session traffic: utf-8, gbk, gb18030, latin1 (through iconv-lite), and
 // `hex`, which sends "48 65 6c 6c 6f" as bytes and shows received bytes as a hex dump.
 import * as iconv from 'iconv-lite';
+import { WorkbenchError } from './errors';
 
 export const ENCODINGS = ['utf-8', 'gbk', 'gb18030', 'latin1', 'hex'] as const;
 export type EncodingName = (typeof ENCODINGS)[number];
 
-export class EncodingError extends Error {
+export class EncodingError extends WorkbenchError {
   constructor(message: string) {
-    super(message);
-    this.name = 'EncodingError';
+    super('encoding.invalid', message);
   }
 }
 

@@ -1,14 +1,14 @@
 // The one `host:port` parser every entry point uses (CLI, commands, settings).
+import { WorkbenchError } from './errors';
 
 export interface HostPort {
   host: string;
   port: number;
 }
 
-export class HostPortError extends Error {
+export class HostPortError extends WorkbenchError {
   constructor(message: string) {
-    super(message);
-    this.name = 'HostPortError';
+    super('address.invalid', message);
   }
 }
 

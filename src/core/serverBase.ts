@@ -2,6 +2,7 @@
 // idle timeouts, byte counters and the lifecycle events. Subclasses only decide what to do with a client.
 import * as net from 'node:net';
 import { DisposableBase, Emitter } from './events';
+import { WorkbenchError } from './errors';
 import { formatHostPort } from './hostPort';
 
 export type ServerState = 'stopped' | 'starting' | 'listening' | 'stopping';
@@ -56,13 +57,14 @@ export interface LeaveEvent {
   error?: Error;
 }
 
-export class ServerError extends Error {
+/** `server.portInUse` for EADDRINUSE, else `server.failed`; `errno` is Node's code. */
+export class ServerError extends WorkbenchError {
   constructor(
     message: string,
-    readonly code?: string,
+    readonly errno?: string,
+    args: Readonly<Record<string, string | number>> = {},
   ) {
-    super(message);
-    this.name = 'ServerError';
+    super(errno === 'EADDRINUSE' ? 'server.portInUse' : 'server.failed', message, args);
   }
 }
 
@@ -293,7 +295,7 @@ function listenError(e: NodeJS.ErrnoException, host: string, port: number): Serv
   const where = formatHostPort(host, port);
   switch (e.code) {
     case 'EADDRINUSE':
-      return new ServerError(`Port ${port} is already in use (${where}).`, e.code);
+      return new ServerError(`Port ${port} is already in use (${where}).`, e.code, { port, where });
     case 'EACCES':
       return new ServerError(`No permission to listen on ${where} (ports below 1024 need privileges).`, e.code);
     case 'EADDRNOTAVAIL':

@@ -3,9 +3,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EncodingName, EncodingError, LineEnding, checkEncoding, checkLineEnding } from './core/codec';
-import { EchoMode } from './core/echoServer';
-import { HostPortError, checkHost, parsePort } from './core/hostPort';
+import { EncodingName, EncodingError, LineEnding, checkEncoding, checkLineEnding } from '../core/codec';
+import { EchoMode } from '../core/echoServer';
+import { WorkbenchError } from '../core/errors';
+import { HostPortError, checkHost, parsePort } from '../core/hostPort';
 
 export const SECTION = 'tcpWorkbench';
 
@@ -28,10 +29,9 @@ export interface Config {
 }
 
 /** A setting that cannot be used: the message names the setting, nothing is started. */
-export class ConfigError extends Error {
+export class ConfigError extends WorkbenchError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
+    super('config.invalid', message);
   }
 }
 

@@ -67,8 +67,8 @@ export interface DownloadInfo {
 
 /** id → (arguments) => result. Every handler may also resolve to undefined (cancelled, or failed and shown). */
 export interface CommandTypes {
-  'tcpWorkbench.startEchoServer': (args?: StartArgs) => StartResult | { id: string; address?: string; port?: number };
-  'tcpWorkbench.startFileServer': (args?: StartArgs) => StartResult | { id: string; address?: string; port?: number };
+  'tcpWorkbench.startEchoServer': (args?: StartArgs) => StartResult;
+  'tcpWorkbench.startFileServer': (args?: StartArgs) => StartResult;
   'tcpWorkbench.startServer': (arg?: ServerEntry | StartArgs) => StartResult;
   'tcpWorkbench.stopServer': (arg?: EntryArg) => void;
   'tcpWorkbench.stopAllServers': () => void;

@@ -21,7 +21,8 @@ export function registerServerCommands(svc: Services): void {
       if (interactive) {
         void vscode.window.showInformationMessage(vscode.l10n.t('{0} is already listening on {1}.', entry.label, entry.addressText ?? '?'));
       }
-      return { id: entry.id, address: entry.addressText, port: entry.address?.port };
+      // Still starting: no address yet, said as '?' and port 0.
+      return { id: entry.id, address: entry.addressText ?? '?', port: entry.address?.port ?? 0 };
     }
     return startEntry(svc, entry, { port: a.port, host: a.host, mode: a.mode, replyText: a.replyText, root: a.root }, interactive);
   };

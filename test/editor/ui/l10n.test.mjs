@@ -9,12 +9,22 @@
 import * as assert from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { EDITOR_DIR, ROOT } from '../lib/host.mjs';
 import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
-import { openViewContainer, rowDescription, runCommand, treeRow, view, waitFor } from '../lib/workbench.mjs';
+import { answerInput, notification, openViewContainer, rowDescription, runCommand, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const LISTENING_ZH = /^正在监听 127\.0\.0\.1:(\d+) · 0 个客户端$/;
+
+/** A loopback port nothing listens on (taken from the system, then released). */
+async function closedPort() {
+  const srv = net.createServer();
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
+}
 
 /** Packs the fixture language pack into `dir` with vsce; returns the .vsix path. */
 function packFixture(dir) {
@@ -112,5 +122,20 @@ describe('Chinese display language in VS Code (UI)', function () {
     assert.ok(port > 0 && port < 65536, d);
     await runCommand(page, 'TCP: 停止所有服务器');
     await waitFor(async () => (await rowDescription(treeRow(servers, '回显服务器'))) === '已停止', 'the Echo Server to say "已停止"');
+  });
+
+  it('a refused download says so in Chinese (the message table, not the core\'s English)', async () => {
+    const port = await closedPort();
+    const where = `127.0.0.1:${port}`;
+    await runCommand(page, 'TCP: 下载文件…');
+    await answerInput(page, where);
+    // The file step: its title names the server (the listing failed, so only a typed name is offered).
+    const title = page.locator('.quick-input-widget .quick-input-title');
+    await waitFor(async () => (await title.innerText().catch(() => '')).includes(`从 ${where} 下载`), 'the file step of Download File');
+    await answerInput(page, 'a.txt');
+    const toast = await notification(page, '无法下载“a.txt”');
+    const text = await toast.innerText();
+    assert.ok(text.includes(`${where} 拒绝了连接`), text);
+    assert.ok(!/refused|Connection/.test(text), `English in the Chinese UI: ${text}`);
   });
 });

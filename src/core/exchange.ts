@@ -40,15 +40,9 @@ export interface Received {
 
 /**
  * Connects, sends `payload` in one write, and hands every chunk to `sink` until the server closes.
- * `sink` returns false to ask for a pause; `resume` is then called by the caller's drain.
+ * The sink may pause the socket (backpressure) and resume it later; a sink that throws fails the exchange.
  */
-export function exchange(
-  host: string,
-  port: number,
-  payload: Buffer,
-  opts: ExchangeOptions,
-  sink: (chunk: Buffer, socket: net.Socket) => void,
-): Promise<Received> {
+export function exchange(host: string, port: number, payload: Buffer, opts: ExchangeOptions, sink: (chunk: Buffer, socket: net.Socket) => void): Promise<Received> {
   const where = formatHostPort(host, port);
   const args = { name: opts.name, where };
   return new Promise<Received>((resolve, reject) => {
@@ -74,6 +68,7 @@ export function exchange(
       socket.destroy();
       reject(e);
     }
+    const failed = (why: string, errno: string | undefined): void => fail(new DownloadError(`${opts.what} from ${where} failed after ${bytes} bytes: ${why}.`, bytes, errno, args));
 
     socket.on('connect', () => {
       connected = true;
@@ -99,7 +94,7 @@ export function exchange(
         return;
       }
       if (endedByReset(socket)) {
-        fail(new DownloadError(`${opts.what} from ${where} failed after ${bytes} bytes: the connection was reset.`, bytes, 'ECONNRESET', args));
+        failed('the connection was reset', 'ECONNRESET');
         return;
       }
       settled = true;
@@ -113,11 +108,11 @@ export function exchange(
         return;
       }
       const why = e.code === 'ECONNRESET' ? 'the connection was reset' : e.code === 'EPIPE' ? 'the server closed the connection' : e.message;
-      fail(new DownloadError(`${opts.what} from ${where} failed after ${bytes} bytes: ${why}.`, bytes, e.code, args));
+      failed(why, e.code);
     });
     socket.on('close', () => {
       // Closed without a clean end (no FIN seen, no error): treat as a failure.
-      fail(new DownloadError(`${opts.what} from ${where} failed after ${bytes} bytes: the connection closed unexpectedly.`, bytes, 'ECONNABORTED', args));
+      failed('the connection closed unexpectedly', 'ECONNABORTED');
     });
     if (opts.signal?.aborted) {
       onAbort();

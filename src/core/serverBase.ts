@@ -2,8 +2,10 @@
 // idle timeouts, byte counters and the lifecycle events. Subclasses only decide what to do with a client.
 import * as net from 'node:net';
 import { DisposableBase, Emitter } from './events';
-import { WorkbenchError } from './errors';
 import { formatHostPort } from './hostPort';
+import { ServerError, listenError } from './serverErrors';
+
+export { ServerError } from './serverErrors';
 
 export type ServerState = 'stopped' | 'starting' | 'listening' | 'stopping';
 
@@ -55,17 +57,6 @@ export interface LeaveEvent {
   client: ClientInfo;
   reason: LeaveReason;
   error?: Error;
-}
-
-/** `server.portInUse` for EADDRINUSE, else `server.failed`; `errno` is Node's code. */
-export class ServerError extends WorkbenchError {
-  constructor(
-    message: string,
-    readonly errno?: string,
-    args: Readonly<Record<string, string | number>> = {},
-  ) {
-    super(errno === 'EADDRINUSE' ? 'server.portInUse' : 'server.failed', message, args);
-  }
 }
 
 export const DEFAULT_MAX_CONNECTIONS = 1000;
@@ -288,22 +279,5 @@ export abstract class TcpServer extends DisposableBase {
     });
     this._onDidAcceptClient.fire(info);
     this.handleClient(socket, info);
-  }
-}
-
-function listenError(e: NodeJS.ErrnoException, host: string, port: number): ServerError {
-  const where = formatHostPort(host, port);
-  switch (e.code) {
-    case 'EADDRINUSE':
-      return new ServerError(`Port ${port} is already in use (${where}).`, e.code, { port, where });
-    case 'EACCES':
-      return new ServerError(`No permission to listen on ${where} (ports below 1024 need privileges).`, e.code);
-    case 'EADDRNOTAVAIL':
-      return new ServerError(`${host} is not an address of this machine.`, e.code);
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return new ServerError(`Unknown host ${host}.`, e.code);
-    default:
-      return new ServerError(`Cannot listen on ${where}: ${e.message}`, e.code);
   }
 }

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { formatHostPort } from '../core/hostPort';
 import { entryOf, isInteractive, isOptions } from '../common/args';
-import { AddServerArgs, StartArgs, registerCommand } from '../common/commands';
+import { AddServerArgs, StartArgs, StartResult, registerCommand } from '../common/commands';
 import { Services } from '../common/services';
 import { UserError } from '../common/showError';
 import { pickFolder } from '../ui/folders';
@@ -46,31 +46,7 @@ export function registerServerCommands(svc: Services): void {
 
   registerCommand(context, log, 'tcpWorkbench.stopAllServers', () => svc.servers.stopAll());
 
-  registerCommand(context, log, 'tcpWorkbench.addServer', async (args) => {
-    const interactive = isInteractive(args);
-    const a: AddServerArgs = isOptions(args) ? args : {};
-    const kind = a.kind ?? (await pickKind());
-    if (!kind) {
-      return undefined;
-    }
-    let { port, mode, root } = a;
-    if (interactive) {
-      port = await askPort(0);
-      if (port === undefined) {
-        return undefined;
-      }
-      if (kind === 'echo') {
-        mode = await pickEchoMode(svc.config().echoMode);
-      } else {
-        root = await pickFolder(serveFolderPurpose());
-      }
-      if (!mode && !root) {
-        return undefined;
-      }
-    }
-    const entry = svc.servers.add({ kind, port, mode, root, label: a.label, replyText: a.replyText });
-    return startEntry(svc, entry, {}, interactive);
-  });
+  registerCommand(context, log, 'tcpWorkbench.addServer', (args) => addServer(svc, args));
 
   registerCommand(context, log, 'tcpWorkbench.removeServer', async (arg) => {
     const entry = entryOf(svc, arg);
@@ -90,6 +66,33 @@ export function registerServerCommands(svc: Services): void {
     vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', address), 3000);
     return address;
   });
+}
+
+/** Add Server…: kind → port → mode or folder (or all from `args`), then start it. */
+async function addServer(svc: Services, args: AddServerArgs | undefined): Promise<StartResult | undefined> {
+  const interactive = isInteractive(args);
+  const a: AddServerArgs = isOptions(args) ? args : {};
+  const kind = a.kind ?? (await pickKind());
+  if (!kind) {
+    return undefined;
+  }
+  let { port, mode, root } = a;
+  if (interactive) {
+    port = await askPort(0);
+    if (port === undefined) {
+      return undefined;
+    }
+    if (kind === 'echo') {
+      mode = await pickEchoMode(svc.config().echoMode);
+    } else {
+      root = await pickFolder(serveFolderPurpose());
+    }
+    if (!mode && !root) {
+      return undefined;
+    }
+  }
+  const entry = svc.servers.add({ kind, port, mode, root, label: a.label, replyText: a.replyText });
+  return startEntry(svc, entry, {}, interactive);
 }
 
 async function pickKind(): Promise<ServerKind | undefined> {

@@ -143,7 +143,7 @@ async function runSuite(version, extensionDevelopmentPath, extensionTestsPath, {
       const r = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
       result = { ...result, passed: r.passed, failed: r.failed };
       if (Number.isFinite(r.activation?.activateMs)) {
-        // Read by `npm run bench` (figure 7b); the last host run wins.
+        // Read by `npm run bench` (activation time); the last host run wins.
         fs.mkdirSync(INSTALL_DIR, { recursive: true });
         fs.writeFileSync(path.join(INSTALL_DIR, 'activation.json'), JSON.stringify(r.activation));
         log(`VS Code ${version}: activate() took ${r.activation.activateMs.toFixed(1)} ms`);

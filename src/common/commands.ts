@@ -28,9 +28,9 @@ export interface StartResult {
 export type AddServerArgs = StartArgs & { kind?: ServerKind; label?: string };
 
 /** A server entry from the tree, or `{ entryId }`. */
-export type EntryArg = ServerEntry | { entryId?: string };
+type EntryArg = ServerEntry | { entryId?: string };
 
-export interface ConnectArgs {
+interface ConnectArgs {
   /** `host:port`, or a bare port on the configured host. */
   address: string;
   /** Open the traffic document of the new session; default true. */
@@ -43,9 +43,9 @@ export interface SessionInfo {
 }
 
 /** A session from the Connections view, or `{ sessionId }`. */
-export type SessionArg = ClientSession | { sessionId?: number };
+type SessionArg = ClientSession | { sessionId?: number };
 
-export type SendResult = SessionInfo & { bytes: number };
+type SendResult = SessionInfo & { bytes: number };
 
 export interface DownloadArgs {
   /** `host:port` of the file server. */

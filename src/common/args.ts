@@ -57,11 +57,7 @@ export function addressOf(svc: Services, address: unknown): HostPort {
   if (typeof address !== 'string') {
     throw new UserError(vscode.l10n.t('"address" must be text like host:port, not {0}.', address === null ? 'null' : typeof address));
   }
-  try {
-    return parseHostPort(address, svc.safeHost());
-  } catch (e) {
-    throw new UserError((e as Error).message);
-  }
+  return parseHostPort(address, svc.safeHost());
 }
 
 function found<T>(x: T | undefined, missing: () => string): T {

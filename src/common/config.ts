@@ -3,10 +3,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EncodingName, EncodingError, LineEnding, checkEncoding, checkLineEnding } from '../core/codec';
+import { EncodingName, LineEnding, checkEncoding, checkLineEnding } from '../core/codec';
 import { EchoMode } from '../core/echoServer';
 import { WorkbenchError } from '../core/errors';
-import { HostPortError, checkHost, parsePort } from '../core/hostPort';
+import { checkHost, parsePort } from '../core/hostPort';
+import { messageOf } from './messages';
 
 export const SECTION = 'tcpWorkbench';
 
@@ -49,14 +50,14 @@ export function getConfig(): Config {
     try {
       return parsePort(get<number | string>(key, def), true);
     } catch (e) {
-      throw bad(key, (e as Error).message);
+      throw bad(key, messageOf(e));
     }
   };
   let host: string;
   try {
     host = checkHost(get('host', '127.0.0.1'));
   } catch (e) {
-    throw bad('host', (e as HostPortError).message);
+    throw bad('host', messageOf(e));
   }
   const echoMode = get<string>('echoMode', 'echo');
   if (echoMode !== 'echo' && echoMode !== 'reply' && echoMode !== 'manual') {
@@ -67,12 +68,12 @@ export function getConfig(): Config {
   try {
     encoding = checkEncoding(get('encoding', 'utf-8'));
   } catch (e) {
-    throw bad('encoding', (e as EncodingError).message);
+    throw bad('encoding', messageOf(e));
   }
   try {
     lineEnding = checkLineEnding(get('lineEnding', 'none'));
   } catch (e) {
-    throw bad('lineEnding', (e as EncodingError).message);
+    throw bad('lineEnding', messageOf(e));
   }
   const maxConnections = get<number>('maxConnections', 1000);
   if (!Number.isInteger(maxConnections) || maxConnections < 1) {

@@ -25,6 +25,20 @@ const SENTENCES: Record<string, Sentence> = {
   'download.notFound': (a) => (has(a, 'name', 'where') ? vscode.l10n.t('"{0}" was not found on the server {1}.', a.name, a.where) : undefined),
   'download.exists': (a) => (has(a, 'path') ? vscode.l10n.t('{0} already exists; nothing was downloaded.', a.path) : undefined),
   'server.portInUse': (a) => (has(a, 'port') ? vscode.l10n.t('Port {0} is already in use', a.port) : undefined),
+  'address.portNotNumber': (a) => (has(a, 'text', 'min') ? vscode.l10n.t('"{0}" is not a port number ({1}-65535).', a.text, a.min) : undefined),
+  'address.portRange': (a) => (has(a, 'text', 'min') ? vscode.l10n.t('Port {0} is out of range ({1}-65535).', a.text, a.min) : undefined),
+  'address.emptyHost': () => vscode.l10n.t('The host is empty.'),
+  'address.badIpv6': (a) => (has(a, 'host') ? vscode.l10n.t('"{0}" is not a valid IPv6 address.', a.host) : undefined),
+  'address.badHost': (a) => (has(a, 'host') ? vscode.l10n.t('"{0}" is not a valid host name.', a.host) : undefined),
+  'address.empty': () => vscode.l10n.t('Enter host:port, for example 127.0.0.1:9007.'),
+  'address.notHostPort': (a) => (has(a, 'text') ? vscode.l10n.t('"{0}" is not host:port (IPv6 addresses go in brackets: [::1]:9007).', a.text) : undefined),
+  'address.noPort': (a) => (has(a, 'text', 'example') ? vscode.l10n.t('"{0}" has no port (for example {1}).', a.text, a.example) : undefined),
+  'address.bracketsNotIpv6': (a) => (has(a, 'host') ? vscode.l10n.t('"{0}" in brackets is not an IPv6 address.', a.host) : undefined),
+  'address.ipv6NeedsBrackets': (a) => (has(a, 'text') ? vscode.l10n.t('"{0}" looks like an IPv6 address: put it in brackets, for example [::1]:9007.', a.text) : undefined),
+  'address.noHost': (a) => (has(a, 'text', 'example') ? vscode.l10n.t('"{0}" has no host (for example {1}).', a.text, a.example) : undefined),
+  'encoding.unknown': (a) => (has(a, 'name', 'list') ? vscode.l10n.t('Unknown encoding "{0}". Use one of: {1}.', a.name, a.list) : undefined),
+  'encoding.badHex': (a) => (has(a, 'text') ? vscode.l10n.t('"{0}" is not hex bytes (for example: 48 65 6c 6c 6f).', a.text) : undefined),
+  'encoding.unknownLineEnding': (a) => (has(a, 'name') ? vscode.l10n.t('Unknown line ending "{0}". Use none, lf or crlf.', a.name) : undefined),
 };
 
 /** The sentence for an error: localized by its code where the table knows it, else its own message. */

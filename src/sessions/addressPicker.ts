@@ -2,6 +2,7 @@
 // `host:port`, checked as you type with the core's parser. Used by Connect, Send and Download.
 import * as vscode from 'vscode';
 import { HostPort, formatHostPort, parseHostPort } from '../core/hostPort';
+import { messageOf } from '../common/messages';
 import { Services } from '../common/services';
 import { ServerKind } from '../servers/serverEntry';
 import { showTypedQuickPick } from '../ui/typedQuickPick';
@@ -51,7 +52,8 @@ export function pickAddress(svc: Services, title: string, kind?: ServerKind): Pr
         const t = parseHostPort(v, defaultHost);
         return { label: `$(plug) ${formatHostPort(t.host, t.port)}`, description: vscode.l10n.t('typed'), target: t, alwaysShow: true };
       } catch (e) {
-        return { label: `$(error) ${v}`, detail: (e as Error).message, error: (e as Error).message, alwaysShow: true };
+        const message = messageOf(e);
+        return { label: `$(error) ${v}`, detail: message, error: message, alwaysShow: true };
       }
     },
     // An item with an error stays open: the message is already under it.

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { EchoMode } from '../core/echoServer';
 import { parsePort } from '../core/hostPort';
 import { Config } from '../common/config';
+import { messageOf } from '../common/messages';
 
 /** A port typed by the user, checked as they type; undefined when cancelled. */
 export async function askPort(suggestion: number, allowZero = true): Promise<number | undefined> {
@@ -15,7 +16,7 @@ export async function askPort(suggestion: number, allowZero = true): Promise<num
         parsePort(v, allowZero);
         return undefined;
       } catch (err) {
-        return (err as Error).message;
+        return messageOf(err);
       }
     },
   });

@@ -13,7 +13,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { EDITOR_DIR, ROOT } from '../lib/host.mjs';
 import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
-import { answerInput, notification, openViewContainer, rowDescription, runCommand, treeRow, view, waitFor } from '../lib/workbench.mjs';
+import { notification, openViewContainer, rowDescription, runCommand, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const LISTENING_ZH = /^正在监听 127\.0\.0\.1:(\d+) · 0 个客户端$/;
 
@@ -24,6 +24,16 @@ async function closedPort() {
   const { port } = srv.address();
   await new Promise((r) => srv.close(r));
   return port;
+}
+
+/** Types into the open quick pick and accepts the item for what was typed, once the extension has offered it. */
+async function acceptTyped(page, text) {
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(text);
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ timeout: 10_000 });
+  await row.click();
 }
 
 /** Packs the fixture language pack into `dir` with vsce; returns the .vsix path. */
@@ -128,11 +138,11 @@ describe('Chinese display language in VS Code (UI)', function () {
     const port = await closedPort();
     const where = `127.0.0.1:${port}`;
     await runCommand(page, 'TCP: 下载文件…');
-    await answerInput(page, where);
+    await acceptTyped(page, where);
     // The file step: its title names the server (the listing failed, so only a typed name is offered).
     const title = page.locator('.quick-input-widget .quick-input-title');
     await waitFor(async () => (await title.innerText().catch(() => '')).includes(`从 ${where} 下载`), 'the file step of Download File');
-    await answerInput(page, 'a.txt');
+    await acceptTyped(page, 'a.txt');
     const toast = await notification(page, '无法下载“a.txt”');
     const text = await toast.innerText();
     assert.ok(text.includes(`${where} 拒绝了连接`), text);

@@ -1,12 +1,18 @@
-// Builds the extension and the CLI into dist/ (bundled), and with --tests transpiles the core, the CLI
-// and the unit tests into out/ for plain-Node mocha. --watch rebuilds on change; --production minifies.
+// The one build script. Targets (default: extension):
+//   extension  src/extension.ts and src/cli.ts bundled into dist/ (the .vsix and the `tcp-workbench` CLI)
+//   tests      src/core, src/cli and test/unit transpiled file by file into out/, for plain-Node mocha
+//   suite      test/suite bundled into out/test/suite, loaded by the VS Code extension host (vscode external)
+//   trust      test/suite-trust, the same way, into out/test/suite-trust
+//   soak       test/soak/soak.ts bundled into out/test/soak/soak.js
+// Flags: --production minifies the extension without source maps; --watch rebuilds on change (the
+// problem matcher below prints what VS Code's esbuild matcher reads). `--tests` is the tests target.
+// The editor test scripts import buildExtension() and buildSuite() from here.
 const esbuild = require('esbuild');
+const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const production = process.argv.includes('--production');
-const watch = process.argv.includes('--watch');
-const tests = process.argv.includes('--tests');
+const ROOT = __dirname;
 
 /** Prints errors in the shape VS Code's esbuild problem matcher reads. */
 const problemMatcher = {
@@ -55,47 +61,109 @@ function listTs(dir) {
   });
 }
 
-async function main() {
-  const options = tests
-    ? {
-        // One output file per source file, so mocha loads test/unit/*.test.js and stack traces stay readable.
-        entryPoints: [...listTs('src/core'), ...listTs('src/cli'), 'src/cli.ts', ...listTs('test/unit')].filter((f) => fs.existsSync(f)),
-        outdir: 'out',
-        outbase: '.',
-        bundle: false,
-        format: 'cjs',
-        platform: 'node',
-        target: 'node20',
-        sourcemap: 'inline',
-        logLevel: 'warning',
-      }
-    : {
-        entryPoints: { extension: 'src/extension.ts', cli: 'src/cli.ts' },
-        outdir: 'dist',
-        bundle: true,
-        format: 'cjs',
-        platform: 'node',
-        target: 'node20',
-        minify: production,
-        sourcemap: !production,
-        sourcesContent: false,
-        external: ['vscode'],
-        logLevel: 'warning',
-        plugins: [dropUnusedIconvTables, problemMatcher],
-      };
-  if (!tests) {
-    options.entryPoints = Object.fromEntries(Object.entries(options.entryPoints).filter(([, f]) => fs.existsSync(f)));
+const node = { format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning', absWorkingDir: ROOT };
+
+/** A folder of integration tests (index.ts + *.test.ts), bundled for the extension host. */
+function suiteOptions(src, out) {
+  const entries = fs
+    .readdirSync(src)
+    .filter((f) => f === 'index.ts' || f.endsWith('.test.ts'))
+    .map((f) => path.join(src, f));
+  if (!entries.some((f) => path.basename(f) === 'index.ts')) {
+    throw new Error(`${src}/index.ts is missing`);
   }
+  return {
+    ...node,
+    entryPoints: entries,
+    outdir: out,
+    bundle: true,
+    sourcemap: 'inline',
+    external: ['vscode'],
+    nodePaths: [path.join(ROOT, 'node_modules')],
+    // mocha's parallel mode (unused here) resolves worker files at run time
+    logOverride: { 'require-resolve-not-external': 'silent' },
+  };
+}
+
+const TARGETS = {
+  extension: ({ production }) => ({
+    ...node,
+    entryPoints: Object.fromEntries(Object.entries({ extension: 'src/extension.ts', cli: 'src/cli.ts' }).filter(([, f]) => fs.existsSync(path.join(ROOT, f)))),
+    outdir: 'dist',
+    bundle: true,
+    minify: production,
+    sourcemap: !production,
+    sourcesContent: false,
+    external: ['vscode'],
+    plugins: [dropUnusedIconvTables, problemMatcher],
+  }),
+  // One output file per source file, so mocha loads test/unit/*.test.js and stack traces stay readable.
+  tests: () => ({
+    ...node,
+    entryPoints: [...listTs('src/core'), ...listTs('src/cli'), 'src/cli.ts', ...listTs('test/unit')].filter((f) => fs.existsSync(path.join(ROOT, f))),
+    outdir: 'out',
+    outbase: '.',
+    bundle: false,
+    sourcemap: 'inline',
+  }),
+  suite: () => suiteOptions(path.join(ROOT, 'test/suite'), path.join(ROOT, 'out/test/suite')),
+  trust: () => suiteOptions(path.join(ROOT, 'test/suite-trust'), path.join(ROOT, 'out/test/suite-trust')),
+  soak: () => ({ ...node, entryPoints: ['test/soak/soak.ts'], outfile: 'out/test/soak/soak.js', bundle: true }),
+};
+
+async function build(options, watch) {
   const ctx = await esbuild.context(options);
   if (watch) {
     await ctx.watch();
-  } else {
+    return;
+  }
+  try {
     await ctx.rebuild();
+  } finally {
     await ctx.dispose();
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+/** Builds dist/extension.js (synchronously, in a child, as the editor scripts expect); `production` as a .vsix ships it. */
+function buildExtension({ production = false } = {}) {
+  const r = spawnSync(process.execPath, [__filename, 'extension', ...(production ? ['--production'] : [])], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) {
+    throw new Error(`node esbuild.js failed (exit ${r.status})`);
+  }
+  if (!fs.existsSync(path.join(ROOT, 'dist/extension.js'))) {
+    throw new Error('node esbuild.js did not write dist/extension.js');
+  }
+}
+
+/** Bundles an integration suite (default test/suite); returns the path to load as extensionTestsPath. */
+async function buildSuite(src = path.join(ROOT, 'test/suite'), out = path.join(ROOT, 'out/test/suite')) {
+  const options = suiteOptions(src, out);
+  fs.rmSync(out, { recursive: true, force: true });
+  await build(options, false);
+  return path.join(out, 'index');
+}
+
+async function main(argv) {
+  const production = argv.includes('--production');
+  const watch = argv.includes('--watch');
+  const names = argv.filter((a) => !a.startsWith('--'));
+  if (argv.includes('--tests')) {
+    names.push('tests');
+  }
+  for (const name of names.length > 0 ? names : ['extension']) {
+    const target = TARGETS[name];
+    if (!target) {
+      throw new Error(`unknown target "${name}"; targets: ${Object.keys(TARGETS).join(', ')}`);
+    }
+    await build(target({ production }), watch);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
+
+module.exports = { buildExtension, buildSuite };

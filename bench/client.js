@@ -255,7 +255,7 @@ serveRpc({
       );
       for (const r of results) {
         if (r.status === 'rejected') {
-          const code = r.reason.code ?? r.reason.message;
+          const code = r.reason.errno ?? r.reason.code ?? r.reason.message;
           errors[code] = (errors[code] ?? 0) + 1;
         }
       }

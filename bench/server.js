@@ -17,29 +17,20 @@ let traffic;
 const plainSockets = new Set();
 
 /**
- * What the extension hangs on onData (src/serverManager.ts → src/traffic.ts TrafficLog.record, which
- * imports vscode and so cannot load here): byte counters, a per-source budget of 50 previewed chunks a
- * second (256 bytes decoded, JSON-escaped) in a 2000-entry ring, the rest only counted, and a
- * throttled "changed" flag for the tree.
+ * What the extension hangs on onData (src/servers/serverManager.ts): the shipped traffic ring
+ * (src/core/trafficLog.ts — 50 previewed chunks a second per source, 256 bytes decoded and escaped, a
+ * 2000-entry ring, the rest only counted), plus byte counters and a count of its throttled change events
+ * (each one is a tree refresh in the editor).
  */
 function trafficRecorder() {
-  const { createDecoder } = require(path.join(CORE, 'codec.js'));
-  const MAX_ENTRIES = 2000;
-  const PREVIEW_BYTES = 256;
-  const PER_SECOND = 50;
-  const ring = new Array(MAX_ENTRIES);
-  const t = { next: 0, chunks: 0, bytesIn: 0, bytesOut: 0, previewed: 0, skipped: 0, refreshes: 0, dirty: false };
-  let second = 0;
-  let count = 0;
-  const refresh = setInterval(() => {
-    if (t.dirty) {
-      t.dirty = false;
-      t.refreshes++;
-    }
-  }, 500);
-  refresh.unref();
+  const { TrafficLog } = require(path.join(CORE, 'trafficLog.js'));
+  const ring = new TrafficLog();
+  const t = { chunks: 0, bytesIn: 0, bytesOut: 0, previewed: 0, skipped: 0, refreshes: 0 };
+  ring.onDidChange(() => t.refreshes++);
   return {
-    stats: t,
+    get stats() {
+      return { ...t, previewed: ring.counts.previewed, skipped: ring.counts.skipped };
+    },
     record(e) {
       t.chunks++;
       if (e.direction === 'in') {
@@ -47,25 +38,7 @@ function trafficRecorder() {
       } else {
         t.bytesOut += e.bytes.length;
       }
-      t.dirty = true;
-      const now = Date.now();
-      const s = Math.floor(now / 1000);
-      if (s !== second) {
-        second = s;
-        count = 0;
-      }
-      if (count >= PER_SECOND) {
-        t.skipped++;
-        return;
-      }
-      count++;
-      const head = e.bytes.subarray(0, PREVIEW_BYTES);
-      const d = createDecoder('utf-8');
-      const text = JSON.stringify(d.write(head) + d.end()).slice(1, -1);
-      const rest = e.bytes.length - head.length;
-      ring[t.next] = { time: now, peer: e.client.remote, direction: e.direction, text: rest > 0 ? `${text} … (+${rest} B)` : text };
-      t.next = (t.next + 1) % MAX_ENTRIES;
-      t.previewed++;
+      ring.record('server:bench', 'File Server', e.client.remote, e.direction, e.bytes, 'utf-8');
     },
   };
 }

@@ -1,19 +1,23 @@
 // Entry point: builds the services, registers views and commands, returns the API integration tests use.
 import * as vscode from 'vscode';
-import { Config, ConfigError, SECTION, getConfig } from './config';
-import { registerConnectCommand } from './connectCommand';
-import { ConnectionsView } from './connectionsView';
-import { registerDownloadCommand } from './downloadCommand';
-import { Log } from './log';
-import { registerSendCommands } from './sendCommands';
-import { registerServerCommands } from './serverCommands';
-import { ServerManager } from './serverManager';
-import { ServersView } from './serversView';
-import { Services } from './services';
-import { SessionManager, sessionAddress } from './sessionManager';
-import { registerStatusBar } from './statusBar';
-import { Throttle } from './throttle';
-import { TRAFFIC_SCHEME, TrafficDocuments, TrafficLog } from './traffic';
+import { Config, ConfigError, SECTION, getConfig } from './common/config';
+import { ContextKey } from './common/contextKey';
+import { Log } from './common/log';
+import { Services } from './common/services';
+import { registerDownloadCommand } from './downloads/downloadCommand';
+import { registerClientCommands } from './servers/clientCommands';
+import { registerConfigureServer } from './servers/configureServer';
+import { registerServerCommands } from './servers/serverCommands';
+import { ServerManager } from './servers/serverManager';
+import { ServersView } from './servers/serversView';
+import { registerStatusBar } from './servers/statusBar';
+import { registerConnectCommand } from './sessions/connectCommand';
+import { ConnectionsView } from './sessions/connectionsView';
+import { registerSampleMessages } from './sessions/sampleMessages';
+import { registerSendCommands } from './sessions/sendCommands';
+import { SessionManager, sessionAddress } from './sessions/sessionManager';
+import { registerTrafficCommands } from './traffic/trafficCommands';
+import { TRAFFIC_SCHEME, TrafficDocuments, createTrafficLog } from './traffic/trafficDocuments';
 
 /** What `getExtension('tcp-workbench.tcp-workbench').exports` gives integration tests. */
 export interface TcpWorkbenchApi {
@@ -32,26 +36,36 @@ let shutdown: (() => Promise<void>) | undefined;
 
 export function activate(context: vscode.ExtensionContext): TcpWorkbenchApi {
   const started = performance.now();
+  const svc = createServices(context);
+  registerViews(svc);
+  registerServerCommands(svc);
+  registerConfigureServer(svc);
+  registerClientCommands(svc);
+  registerConnectCommand(svc);
+  registerSendCommands(svc);
+  registerSampleMessages(svc);
+  registerDownloadCommand(svc);
+  registerTrafficCommands(svc);
+  registerStatusBar(svc);
+  shutdown = async () => {
+    await Promise.all([svc.servers.stopAll(), svc.sessions.closeAll()]);
+  };
+  return api(svc, performance.now() - started);
+}
+
+/** Stops every server and session and waits until their sockets are closed. */
+export async function deactivate(): Promise<void> {
+  await shutdown?.();
+  shutdown = undefined;
+}
+
+function createServices(context: vscode.ExtensionContext): Services {
   const log = new Log();
-  const traffic = new TrafficLog();
+  const traffic = createTrafficLog();
   const servers = new ServerManager(context.workspaceState, log, traffic);
   const sessions = new SessionManager(context.globalState, log, traffic);
   const trafficDocs = new TrafficDocuments(traffic);
   let config: Config | ConfigError = readConfig(log);
-  const svc: Services = {
-    context,
-    log,
-    servers,
-    sessions,
-    traffic,
-    trafficDocs,
-    config: () => {
-      if (config instanceof ConfigError) {
-        throw config;
-      }
-      return config;
-    },
-  };
   context.subscriptions.push(
     log,
     traffic,
@@ -65,39 +79,23 @@ export function activate(context: vscode.ExtensionContext): TcpWorkbenchApi {
       }
     }),
   );
-  registerViews(svc);
-  registerServerCommands(svc);
-  registerConnectCommand(svc);
-  registerSendCommands(svc);
-  registerDownloadCommand(svc);
-  registerStatusBar(svc);
-  shutdown = async () => {
-    await Promise.all([servers.stopAll(), sessions.closeAll()]);
-  };
+  const configOrUndefined = () => (config instanceof ConfigError ? undefined : config);
   return {
-    servers: () =>
-      servers.list().map((e) => ({
-        id: e.id,
-        label: e.label,
-        kind: e.kind,
-        state: e.state,
-        address: e.addressText,
-        port: e.address?.port,
-        clients: e.server?.clients.length ?? 0,
-        root: e.kind === 'file' ? e.root : undefined,
-      })),
-    sessions: () => sessions.sessions().map((s) => ({ id: s.id, address: sessionAddress(s), state: s.state, bytesIn: s.bytesIn, bytesOut: s.bytesOut })),
-    stopAll: () => shutdown?.() ?? Promise.resolve(),
-    logLines: () => log.lines(),
-    trafficText: (source) => traffic.render(source),
-    activationMs: performance.now() - started,
+    context,
+    log,
+    servers,
+    sessions,
+    traffic,
+    trafficDocs,
+    config: () => {
+      if (config instanceof ConfigError) {
+        throw config;
+      }
+      return config;
+    },
+    configOrUndefined,
+    safeHost: () => configOrUndefined()?.host ?? '127.0.0.1',
   };
-}
-
-/** Stops every server and session and waits until their sockets are closed. */
-export async function deactivate(): Promise<void> {
-  await shutdown?.();
-  shutdown = undefined;
 }
 
 function readConfig(log: Log): Config | ConfigError {
@@ -111,32 +109,46 @@ function readConfig(log: Log): Config | ConfigError {
 }
 
 function registerViews(svc: Services): void {
-  const serversView = new ServersView(svc.servers, () => {
-    try {
-      return svc.config();
-    } catch {
-      return undefined;
-    }
-  });
+  const serversView = new ServersView(svc.servers, svc.configOrUndefined);
   const serversTree = vscode.window.createTreeView('tcpWorkbench.servers', { treeDataProvider: serversView, showCollapseAll: false });
   serversView.setVisible(serversTree.visible);
   const connectionsView = new ConnectionsView(svc.sessions);
   const connectionsTree = vscode.window.createTreeView('tcpWorkbench.connections', { treeDataProvider: connectionsView });
-  // Throttled: the managers fire on every chunk of traffic.
-  const context = new Throttle(() => {
-    void vscode.commands.executeCommand('setContext', 'tcpWorkbench.serversRunning', svc.servers.running().length > 0);
-    void vscode.commands.executeCommand('setContext', 'tcpWorkbench.hasSessions', svc.sessions.sessions().length > 0);
-  }, 300);
-  const setContext = () => context.schedule();
+  const serversRunning = new ContextKey<boolean>('tcpWorkbench.serversRunning');
+  const hasSessions = new ContextKey<boolean>('tcpWorkbench.hasSessions');
+  const setContext = () => {
+    serversRunning.set(svc.servers.running().length > 0);
+    hasSessions.set(svc.sessions.sessions().length > 0);
+  };
   setContext();
   svc.context.subscriptions.push(
     serversView,
     serversTree,
     connectionsView,
     connectionsTree,
-    context,
     serversTree.onDidChangeVisibility((e) => serversView.setVisible(e.visible)),
     svc.servers.onDidChange(setContext),
     svc.sessions.onDidChange(setContext),
   );
+}
+
+function api(svc: Services, activationMs: number): TcpWorkbenchApi {
+  return {
+    servers: () =>
+      svc.servers.list().map((e) => ({
+        id: e.id,
+        label: e.label,
+        kind: e.kind,
+        state: e.state,
+        address: e.addressText,
+        port: e.address?.port,
+        clients: e.server?.clients.length ?? 0,
+        root: e.kind === 'file' ? e.root : undefined,
+      })),
+    sessions: () => svc.sessions.sessions().map((s) => ({ id: s.id, address: sessionAddress(s), state: s.state, bytesIn: s.bytesIn, bytesOut: s.bytesOut })),
+    stopAll: () => shutdown?.() ?? Promise.resolve(),
+    logLines: () => svc.log.lines(),
+    trafficText: (source) => svc.traffic.render(source),
+    activationMs,
+  };
 }

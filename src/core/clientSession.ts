@@ -2,6 +2,7 @@
 // sends go out (the tutorials needed a reader thread and a writer thread for this).
 import * as net from 'node:net';
 import { DisposableBase, Emitter } from './events';
+import { WorkbenchError, netCause } from './errors';
 import { EncodingName, LINE_ENDINGS, LineEnding, StreamDecoder, checkEncoding, createDecoder, encodeText } from './codec';
 import { HostPortError, checkHost, formatHostPort, parsePort } from './hostPort';
 import { SendFileError, SendFileOptions, SendFileResult, streamFileTo } from './fileSender';
@@ -242,13 +243,14 @@ export class ClientSession extends DisposableBase {
   }
 }
 
-export class ConnectError extends Error {
+/** `connect.<cause>` (refused, timeout, unknownHost…); `errno` is Node's code. */
+export class ConnectError extends WorkbenchError {
   constructor(
     message: string,
-    readonly code?: string,
+    readonly errno?: string,
+    args: Readonly<Record<string, string | number>> = {},
   ) {
-    super(message);
-    this.name = 'ConnectError';
+    super(`connect.${netCause(errno)}`, message, args);
   }
 }
 

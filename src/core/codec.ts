@@ -1,14 +1,15 @@
 // Text encodings for names and session traffic: utf-8, gbk, gb18030, latin1 (through iconv-lite), and
 // `hex`, which sends "48 65 6c 6c 6f" as bytes and shows received bytes as a hex dump.
 import * as iconv from 'iconv-lite';
+import { WorkbenchError } from './errors';
 
 export const ENCODINGS = ['utf-8', 'gbk', 'gb18030', 'latin1', 'hex'] as const;
 export type EncodingName = (typeof ENCODINGS)[number];
 
-export class EncodingError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EncodingError';
+/** Codes `encoding.<what>` (unknown, badHex, unknownLineEnding), with the offending text in `args`. */
+export class EncodingError extends WorkbenchError {
+  constructor(what: string, message: string, args: Readonly<Record<string, string | number>> = {}) {
+    super(`encoding.${what}`, message, args);
   }
 }
 
@@ -28,7 +29,7 @@ export function checkEncoding(name: string): EncodingName {
   };
   const e = alias[n];
   if (!e) {
-    throw new EncodingError(`Unknown encoding "${name}". Use one of: ${ENCODINGS.join(', ')}.`);
+    throw new EncodingError('unknown', `Unknown encoding "${name}". Use one of: ${ENCODINGS.join(', ')}.`, { name, list: ENCODINGS.join(', ') });
   }
   return e;
 }
@@ -38,7 +39,7 @@ export function encodeText(text: string, encoding: EncodingName): Buffer {
   if (encoding === 'hex') {
     const digits = text.replace(/0x/gi, '').replace(/[\s,:;-]/g, '');
     if (!/^[0-9a-fA-F]*$/.test(digits) || digits.length % 2 !== 0) {
-      throw new EncodingError(`"${text.slice(0, 40)}" is not hex bytes (for example: 48 65 6c 6c 6f).`);
+      throw new EncodingError('badHex', `"${text.slice(0, 40)}" is not hex bytes (for example: 48 65 6c 6c 6f).`, { text: text.slice(0, 40) });
     }
     return Buffer.from(digits, 'hex');
   }
@@ -141,5 +142,5 @@ export function checkLineEnding(name: string): LineEnding {
   if (n === 'none' || n === 'lf' || n === 'crlf') {
     return n;
   }
-  throw new EncodingError(`Unknown line ending "${name}". Use none, lf or crlf.`);
+  throw new EncodingError('unknownLineEnding', `Unknown line ending "${name}". Use none, lf or crlf.`, { name });
 }

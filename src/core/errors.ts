@@ -26,3 +26,31 @@ export class UsageError extends WorkbenchError {
     super('usage', message, args);
   }
 }
+
+/** What went wrong with a connection, from Node's errno code: the second half of codes like `connect.refused`. */
+export type NetCause = 'refused' | 'timeout' | 'unknownHost' | 'unreachable' | 'reset' | 'cancelled' | 'failed';
+
+export function netCause(errno: string | undefined): NetCause {
+  switch (errno) {
+    case 'ECONNREFUSED':
+      return 'refused';
+    case 'ETIMEDOUT':
+      return 'timeout';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return 'unknownHost';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'unreachable';
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'ECONNABORTED':
+      return 'reset';
+    case 'ECANCELED':
+    case 'ABORT_ERR':
+      return 'cancelled';
+    default:
+      return 'failed';
+  }
+}

@@ -1,14 +1,15 @@
 // The one `host:port` parser every entry point uses (CLI, commands, settings).
+import { WorkbenchError } from './errors';
 
 export interface HostPort {
   host: string;
   port: number;
 }
 
-export class HostPortError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'HostPortError';
+/** Codes `address.<what>` (portNotNumber, portRange, noPort…), with the text and values in `args`. */
+export class HostPortError extends WorkbenchError {
+  constructor(what: string, message: string, args: Readonly<Record<string, string | number>> = {}) {
+    super(`address.${what}`, message, args);
   }
 }
 
@@ -17,11 +18,11 @@ export function parsePort(value: string | number, allowZero = false): number {
   const text = String(value).trim();
   const min = allowZero ? 0 : 1;
   if (!/^\d+$/.test(text)) {
-    throw new HostPortError(`"${text}" is not a port number (${min}-65535).`);
+    throw new HostPortError('portNotNumber', `"${text}" is not a port number (${min}-65535).`, { text, min });
   }
   const port = Number(text);
   if (port < min || port > 65535) {
-    throw new HostPortError(`Port ${text} is out of range (${min}-65535).`);
+    throw new HostPortError('portRange', `Port ${text} is out of range (${min}-65535).`, { text, min });
   }
   return port;
 }
@@ -32,16 +33,16 @@ const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0
 export function checkHost(host: string): string {
   const h = host.trim();
   if (h.length === 0) {
-    throw new HostPortError('The host is empty.');
+    throw new HostPortError('emptyHost', 'The host is empty.');
   }
   if (h.includes(':')) {
     if (!/^[0-9A-Fa-f:.]+(%[\w.-]+)?$/.test(h)) {
-      throw new HostPortError(`"${h}" is not a valid IPv6 address.`);
+      throw new HostPortError('badIpv6', `"${h}" is not a valid IPv6 address.`, { host: h });
     }
     return h;
   }
   if (!HOSTNAME.test(h)) {
-    throw new HostPortError(`"${h}" is not a valid host name.`);
+    throw new HostPortError('badHost', `"${h}" is not a valid host name.`, { host: h });
   }
   return h;
 }
@@ -53,7 +54,7 @@ export function checkHost(host: string): string {
 export function parseHostPort(input: string, defaultHost?: string): HostPort {
   const text = input.trim();
   if (text.length === 0) {
-    throw new HostPortError('Enter host:port, for example 127.0.0.1:9007.');
+    throw new HostPortError('empty', 'Enter host:port, for example 127.0.0.1:9007.');
   }
   if (defaultHost !== undefined && /^\d+$/.test(text)) {
     return { host: defaultHost, port: parsePort(text) };
@@ -63,32 +64,32 @@ export function parseHostPort(input: string, defaultHost?: string): HostPort {
   if (text.startsWith('[')) {
     const m = /^\[([^\]]*)\](?::(.*))?$/.exec(text);
     if (!m) {
-      throw new HostPortError(`"${text}" is not host:port (IPv6 addresses go in brackets: [::1]:9007).`);
+      throw new HostPortError('notHostPort', `"${text}" is not host:port (IPv6 addresses go in brackets: [::1]:9007).`, { text });
     }
     if (m[2] === undefined) {
-      throw new HostPortError(`"${text}" has no port (for example [::1]:9007).`);
+      throw new HostPortError('noPort', `"${text}" has no port (for example [::1]:9007).`, { text, example: '[::1]:9007' });
     }
     host = m[1];
     port = m[2];
     if (!host.includes(':')) {
-      throw new HostPortError(`"${host}" in brackets is not an IPv6 address.`);
+      throw new HostPortError('bracketsNotIpv6', `"${host}" in brackets is not an IPv6 address.`, { host });
     }
   } else {
     const colons = text.split(':').length - 1;
     if (colons === 0) {
-      throw new HostPortError(`"${text}" has no port (for example ${text}:9007).`);
+      throw new HostPortError('noPort', `"${text}" has no port (for example ${text}:9007).`, { text, example: `${text}:9007` });
     }
     if (colons > 1) {
-      throw new HostPortError(`"${text}" looks like an IPv6 address: put it in brackets, for example [::1]:9007.`);
+      throw new HostPortError('ipv6NeedsBrackets', `"${text}" looks like an IPv6 address: put it in brackets, for example [::1]:9007.`, { text });
     }
     const i = text.lastIndexOf(':');
     host = text.slice(0, i);
     port = text.slice(i + 1);
     if (host.length === 0) {
-      throw new HostPortError(`"${text}" has no host (for example 127.0.0.1${text}).`);
+      throw new HostPortError('noHost', `"${text}" has no host (for example 127.0.0.1${text}).`, { text, example: `127.0.0.1${text}` });
     }
     if (port.length === 0) {
-      throw new HostPortError(`"${text}" has no port (for example ${text}9007).`);
+      throw new HostPortError('noPort', `"${text}" has no port (for example ${text}9007).`, { text, example: `${text}9007` });
     }
   }
   return { host: checkHost(host), port: parsePort(port) };

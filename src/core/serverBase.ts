@@ -3,6 +3,9 @@
 import * as net from 'node:net';
 import { DisposableBase, Emitter } from './events';
 import { formatHostPort } from './hostPort';
+import { ServerError, listenError } from './serverErrors';
+
+export { ServerError } from './serverErrors';
 
 export type ServerState = 'stopped' | 'starting' | 'listening' | 'stopping';
 
@@ -56,16 +59,6 @@ export interface LeaveEvent {
   client: ClientInfo;
   reason: LeaveReason;
   error?: Error;
-}
-
-export class ServerError extends Error {
-  constructor(
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-    this.name = 'ServerError';
-  }
 }
 
 export const DEFAULT_MAX_CONNECTIONS = 1000;
@@ -290,22 +283,5 @@ export abstract class TcpServer extends DisposableBase {
     });
     this._onDidAcceptClient.fire(info);
     this.handleClient(socket, info);
-  }
-}
-
-function listenError(e: NodeJS.ErrnoException, host: string, port: number): ServerError {
-  const where = formatHostPort(host, port);
-  switch (e.code) {
-    case 'EADDRINUSE':
-      return new ServerError(`Port ${port} is already in use (${where}).`, e.code);
-    case 'EACCES':
-      return new ServerError(`No permission to listen on ${where} (ports below 1024 need privileges).`, e.code);
-    case 'EADDRNOTAVAIL':
-      return new ServerError(`${host} is not an address of this machine.`, e.code);
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return new ServerError(`Unknown host ${host}.`, e.code);
-    default:
-      return new ServerError(`Cannot listen on ${where}: ${e.message}`, e.code);
   }
 }

@@ -22,7 +22,7 @@ async function main() {
   if (build.status !== 0) {
     return 1;
   }
-  const { buildSuite } = await import('./lib/build.mjs');
+  const { buildSuite } = require('../../esbuild.js');
   const extensionTestsPath = await buildSuite();
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tcp-workbench-desktop-'));

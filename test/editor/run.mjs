@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildExtension, buildSuite } from './lib/build.mjs';
+import build from '../../esbuild.js';
 import { EDITOR_DIR, EXTENSION_ID, INSTALL_DIR, ROOT, VERSIONS, ensureHost, hostInfo, openWorkbench, reportFailure, startCodeServer } from './lib/host.mjs';
 import { stagePackage } from './lib/package.mjs';
 import { runUiTests } from './lib/ui.mjs';
@@ -143,7 +143,7 @@ async function runSuite(version, extensionDevelopmentPath, extensionTestsPath, {
       const r = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
       result = { ...result, passed: r.passed, failed: r.failed };
       if (Number.isFinite(r.activation?.activateMs)) {
-        // Read by `npm run bench` (figure 7b); the last host run wins.
+        // Read by `npm run bench` (activation time); the last host run wins.
         fs.mkdirSync(INSTALL_DIR, { recursive: true });
         fs.writeFileSync(path.join(INSTALL_DIR, 'activation.json'), JSON.stringify(r.activation));
         log(`VS Code ${version}: activate() took ${r.activation.activateMs.toFixed(1)} ms`);
@@ -222,18 +222,18 @@ try {
     extensionDevelopmentPath = installVsix(opts.vsix === true ? undefined : path.resolve(String(opts.vsix)), hosts[0]);
     log(`installed the .vsix with code-server --install-extension into ${extensionDevelopmentPath}`);
   } else if (!opts.extensionDevelopmentPath) {
-    buildExtension({ production: !opts.dev });
+    build.buildExtension({ production: !opts.dev });
     if (!opts.dev) {
       const staged = stagePackage(path.join(INSTALL_DIR, 'package'));
       extensionDevelopmentPath = staged.dir;
       log(`staged the package (${staged.files.length} files, by ${staged.how}) in ${staged.dir}`);
     }
   }
-  const extensionTestsPath = await buildSuite(opts.suite ? path.resolve(opts.suite) : undefined);
+  const extensionTestsPath = await build.buildSuite(opts.suite ? path.resolve(opts.suite) : undefined);
   // The trust suite is its own folder, so the normal runs never load it. A grep that cannot match it skips it.
   const grep = process.env.TCP_WORKBENCH_TEST_GREP;
   const trustRuns = !opts['no-trust'] && !opts.suite && (!grep || /trust/i.test(grep));
-  const trustTestsPath = trustRuns ? await buildSuite(path.join(ROOT, 'test/suite-trust'), path.join(ROOT, 'out/test/suite-trust')) : undefined;
+  const trustTestsPath = trustRuns ? await build.buildSuite(path.join(ROOT, 'test/suite-trust'), path.join(ROOT, 'out/test/suite-trust')) : undefined;
   log(`built the extension and the suite (${secs(phase)})`);
 
   if (!opts['ui-only']) {

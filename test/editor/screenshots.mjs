@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { buildExtension } from './lib/build.mjs';
+import build from '../../esbuild.js';
 import { INSTALL_DIR, ROOT, ensureHost } from './lib/host.mjs';
 import { stagePackage } from './lib/package.mjs';
 import {
@@ -17,7 +17,7 @@ const outDir = path.join(ROOT, 'docs/images');
 const LISTENING = /^listening on 127\.0\.0\.1:(\d+)/;
 
 ensureHost([version]);
-buildExtension({ production: true });
+build.buildExtension({ production: true });
 const staged = stagePackage(path.join(INSTALL_DIR, 'package'));
 fs.mkdirSync(outDir, { recursive: true });
 

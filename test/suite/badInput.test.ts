@@ -6,18 +6,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Api, api, close, listen, logSince, waitFor } from './helpers';
-
-interface StartResult {
-  id: string;
-  address: string;
-  port: number;
-}
-
-interface SessionInfo {
-  id: number;
-  address: string;
-}
+import { api, Api, close, listen, logSince, must, run, waitFor } from './helpers';
 
 const KEYS = ['echoPort', 'filePort', 'fileRoot', 'encoding', 'host'];
 
@@ -64,7 +53,7 @@ describe('Bad settings and input (commands in the extension host)', () => {
       await setSetting(k, undefined);
     }
     for (const s of a.sessions()) {
-      await vscode.commands.executeCommand('tcpWorkbench.disconnect', { sessionId: s.id });
+      await run('tcpWorkbench.disconnect', { sessionId: s.id });
     }
     await a.stopAll();
     await close(peer);
@@ -96,11 +85,11 @@ describe('Bad settings and input (commands in the extension host)', () => {
 
   /** The next valid command works: an echo server starts on a free port and answers. */
   async function stillWorks(): Promise<void> {
-    const r = await vscode.commands.executeCommand<StartResult>('tcpWorkbench.startEchoServer', { port: 0 });
+    const r = await must('tcpWorkbench.startEchoServer', { port: 0 });
     assert.ok(r && r.port > 0, `the echo server did not start after the bad input: ${JSON.stringify(r)}`);
-    const s = await vscode.commands.executeCommand<SessionInfo>('tcpWorkbench.connect', { address: r.address, show: false });
+    const s = await must('tcpWorkbench.connect', { address: r.address, show: false });
     assert.ok(s, 'connected to it');
-    await vscode.commands.executeCommand('tcpWorkbench.disconnect', { sessionId: s.id });
+    await run('tcpWorkbench.disconnect', { sessionId: s.id });
     await a.stopAll();
   }
 
@@ -131,8 +120,8 @@ describe('Bad settings and input (commands in the extension host)', () => {
   it('echoPort 0 and filePort 0 mean any free port: both start', async () => {
     await setSetting('echoPort', 0);
     await setSetting('filePort', 0);
-    const e = await vscode.commands.executeCommand<StartResult>('tcpWorkbench.startEchoServer', {});
-    const f = await vscode.commands.executeCommand<StartResult>('tcpWorkbench.startFileServer', {});
+    const e = await must('tcpWorkbench.startEchoServer', {});
+    const f = await must('tcpWorkbench.startFileServer', {});
     assert.ok(e && e.port > 0, `echo: ${JSON.stringify(e)}`);
     assert.ok(f && f.port > 0 && f.port !== e.port, `file: ${JSON.stringify(f)}`);
     assert.strictEqual(a.servers().filter((s) => s.state === 'listening').length, 2);
@@ -238,7 +227,7 @@ describe('Bad settings and input (commands in the extension host)', () => {
     await close(probe);
     const said = await fails('tcpWorkbench.connect', { address: `127.0.0.1:${port}`, show: false });
     assert.match(said, new RegExp(`127\\.0\\.0\\.1:${port}`));
-    await waitFor('no session', () => a.sessions().length === 0);
+    await waitFor(() => a.sessions().length === 0, 'no session');
     nothingStarted();
     await stillWorks();
   });

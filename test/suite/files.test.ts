@@ -7,19 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Api, REPO, api, cleanup, close, listen, logSince, scratchFolder, server } from './helpers';
-
-interface StartResult {
-  id: string;
-  address: string;
-  port: number;
-}
-
-interface DownloadInfo {
-  path: string;
-  bytes: number;
-  sha256: string;
-}
+import { api, Api, cleanup, close, listen, logSince, must, REPO, run, scratchFolder, server } from './helpers';
 
 function python(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -78,7 +66,7 @@ describe('File server and Download File (commands in the extension host)', () =>
     const root = dir as string;
     fs.mkdirSync(path.join(root, 'sub'));
     fs.writeFileSync(path.join(root, 'sub', 'blob.bin'), blob);
-    const r = await vscode.commands.executeCommand<StartResult>('tcpWorkbench.startFileServer', { port: 0, root });
+    const r = await must('tcpWorkbench.startFileServer', { port: 0, root });
     assert.ok(r && r.port > 0, `no start result: ${JSON.stringify(r)}`);
     assert.strictEqual(server(a, r.id).root, root);
     const out = path.join(root, 'got.bin');
@@ -95,13 +83,13 @@ describe('File server and Download File (commands in the extension host)', () =>
     assert.ok(ws, 'the tests run with a workspace folder open');
     const setting = vscode.workspace.getConfiguration('tcpWorkbench').get<string>('fileRoot', '');
     const expected = setting ? path.resolve(ws, setting) : ws;
-    const r = await vscode.commands.executeCommand<StartResult>('tcpWorkbench.startFileServer', { port: 0 });
+    const r = await must('tcpWorkbench.startFileServer', { port: 0 });
     assert.ok(r && r.port > 0, `no start result: ${JSON.stringify(r)}`);
     assert.strictEqual(server(a, r.id).root, expected);
     const name = `tcp-test-${crypto.randomBytes(4).toString('hex')}.txt`;
     fs.writeFileSync(path.join(expected, name), 'from the workspace\n');
     try {
-      const got = await vscode.commands.executeCommand<DownloadInfo>('tcpWorkbench.downloadFile', { address: r.address, name, folder: path.join(dir as string, 'down') });
+      const got = await must('tcpWorkbench.downloadFile', { address: r.address, name, folder: path.join(dir as string, 'down') });
       assert.ok(got, 'downloaded');
       assert.strictEqual(got.path, path.join(dir as string, 'down', name));
       assert.strictEqual(fs.readFileSync(got.path, 'utf8'), 'from the workspace\n');
@@ -113,7 +101,7 @@ describe('File server and Download File (commands in the extension host)', () =>
   it('downloads from a server started by the test into the workspace, byte-exact', async () => {
     peer = await protocolServer(new Map([['blob.bin', blob]]));
     const target = path.join(dir as string, 'downloads');
-    const got = await vscode.commands.executeCommand<DownloadInfo>('tcpWorkbench.downloadFile', { address: `127.0.0.1:${peer.port}`, name: 'blob.bin', folder: target });
+    const got = await must('tcpWorkbench.downloadFile', { address: `127.0.0.1:${peer.port}`, name: 'blob.bin', folder: target });
     assert.ok(got, 'the command returned a result');
     assert.strictEqual(got.path, path.join(target, 'blob.bin'));
     assert.strictEqual(got.bytes, blob.length);
@@ -126,11 +114,11 @@ describe('File server and Download File (commands in the extension host)', () =>
     const folder = dir as string;
     fs.writeFileSync(path.join(folder, 'a.txt'), 'first');
     const mark = a.logLines().length;
-    const refused = await vscode.commands.executeCommand('tcpWorkbench.downloadFile', { address: `127.0.0.1:${peer.port}`, name: 'a.txt', folder });
+    const refused = await run('tcpWorkbench.downloadFile', { address: `127.0.0.1:${peer.port}`, name: 'a.txt', folder });
     assert.strictEqual(refused, undefined);
     assert.match(logSince(a, mark), /already exists/);
     assert.strictEqual(fs.readFileSync(path.join(folder, 'a.txt'), 'utf8'), 'first');
-    const kept = await vscode.commands.executeCommand<DownloadInfo>('tcpWorkbench.downloadFile', { address: `127.0.0.1:${peer.port}`, name: 'a.txt', folder, existing: 'keep-both' });
+    const kept = await must('tcpWorkbench.downloadFile', { address: `127.0.0.1:${peer.port}`, name: 'a.txt', folder, existing: 'keep-both' });
     assert.ok(kept && kept.path !== path.join(folder, 'a.txt'));
     assert.strictEqual(fs.readFileSync(kept.path, 'utf8'), 'second');
     assert.strictEqual(fs.readFileSync(path.join(folder, 'a.txt'), 'utf8'), 'first');
@@ -140,7 +128,7 @@ describe('File server and Download File (commands in the extension host)', () =>
     peer = await protocolServer(new Map());
     const folder = dir as string;
     const mark = a.logLines().length;
-    const r = await vscode.commands.executeCommand('tcpWorkbench.downloadFile', { address: `127.0.0.1:${peer.port}`, name: 'missing.txt', folder });
+    const r = await run('tcpWorkbench.downloadFile', { address: `127.0.0.1:${peer.port}`, name: 'missing.txt', folder });
     assert.strictEqual(r, undefined);
     assert.match(logSince(a, mark), new RegExp(`"missing.txt" was not found on the server 127\\.0\\.0\\.1:${peer.port}`));
     assert.deepStrictEqual(fs.readdirSync(folder), []);

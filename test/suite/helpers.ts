@@ -5,12 +5,27 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { CommandId, CommandTypes } from '../../src/common/commands';
 import type { TcpWorkbenchApi } from '../../src/extension';
 
 export const EXTENSION_ID = 'tcp-workbench.tcp-workbench';
 
 /** The API object activate() returns. A type-only import: erased at build, so the suite loads no src module. */
 export type Api = TcpWorkbenchApi;
+
+type Result<K extends CommandId> = Awaited<ReturnType<CommandTypes[K]>>;
+
+/** Runs one of our commands with the argument and result types the extension declares (type-only import). */
+export async function run<K extends CommandId>(id: K, ...args: Parameters<CommandTypes[K]>): Promise<Result<K> | undefined> {
+  return vscode.commands.executeCommand<Result<K> | undefined>(id, ...args);
+}
+
+/** Like run(), for a call that must succeed: fails the test when the command resolved to undefined. */
+export async function must<K extends CommandId>(id: K, ...args: Parameters<CommandTypes[K]>): Promise<Result<K>> {
+  const r = await run(id, ...args);
+  assert.ok(r !== undefined, `${id} resolved to undefined`);
+  return r;
+}
 
 export async function api(): Promise<Api> {
   const ext = vscode.extensions.getExtension<Api>(EXTENSION_ID);
@@ -24,8 +39,8 @@ export function server(a: Api, id: string): ReturnType<Api['servers']>[number] {
   return s;
 }
 
-/** Polls `check` every 20 ms until it returns true; fails with `what` after `ms`. */
-export async function waitFor(what: string, check: () => boolean, ms = 5000): Promise<void> {
+/** Polls `check` every 20 ms until it returns true; fails with `what` after `ms` (the order of the unit tests' waitFor). */
+export async function waitFor(check: () => boolean, what: string, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) {

@@ -35,7 +35,7 @@ export function run(): Promise<void> {
         // A hook failure counts in `failures` without a failed test of its own.
         const failed = Math.max(failures, results.length - passed);
         if (resultsFile) {
-          // What activate() took in this editor, for `npm run bench` (figure 7b).
+          // What activate() took in this editor, for `npm run bench` (activation time).
           const exports = vscode.extensions.getExtension('tcp-workbench.tcp-workbench')?.exports as { activationMs?: number } | undefined;
           const activation = { activateMs: exports?.activationMs, vscode: vscode.version };
           fs.writeFileSync(resultsFile, JSON.stringify({ passed, failed, results, activation }, null, 2));

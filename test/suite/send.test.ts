@@ -2,12 +2,7 @@
 import * as assert from 'node:assert';
 import * as net from 'node:net';
 import * as vscode from 'vscode';
-import { Api, api, close, exchange, listen, logSince, tryConnect, waitFor } from './helpers';
-
-interface SessionInfo {
-  id: number;
-  address: string;
-}
+import { api, Api, close, exchange, listen, logSince, must, run, tryConnect, waitFor } from './helpers';
 
 describe('Connect and send (commands in the extension host)', () => {
   let a: Api;
@@ -31,7 +26,7 @@ describe('Connect and send (commands in the extension host)', () => {
 
   afterEach(async () => {
     for (const s of a.sessions()) {
-      await vscode.commands.executeCommand('tcpWorkbench.disconnect', { sessionId: s.id });
+      await run('tcpWorkbench.disconnect', { sessionId: s.id });
     }
     await a.stopAll();
     peerSockets.forEach((s) => s.destroy());
@@ -44,7 +39,7 @@ describe('Connect and send (commands in the extension host)', () => {
 
   it('sends the selections of an opened document in order, an empty one as its line', async () => {
     const port = (peer as net.Server & { port: number }).port;
-    const s = await vscode.commands.executeCommand<SessionInfo>('tcpWorkbench.connect', { address: `127.0.0.1:${port}`, show: false });
+    const s = await must('tcpWorkbench.connect', { address: `127.0.0.1:${port}`, show: false });
     assert.ok(s, 'connected');
     assert.strictEqual(s.address, `127.0.0.1:${port}`);
     assert.deepStrictEqual(
@@ -55,12 +50,12 @@ describe('Connect and send (commands in the extension host)', () => {
     const editor = await vscode.window.showTextDocument(doc);
     // Two selections, the later one first: they go out in document order.
     editor.selections = [new vscode.Selection(1, 0, 1, 11), new vscode.Selection(0, 0, 0, 5)];
-    await vscode.commands.executeCommand('tcpWorkbench.sendSelection');
-    await waitFor('"HELLOsecond line"', () => got() === 'HELLOsecond line');
+    await run('tcpWorkbench.sendSelection');
+    await waitFor(() => got() === 'HELLOsecond line', '"HELLOsecond line"');
     // An empty selection sends its whole line.
     editor.selections = [new vscode.Selection(2, 1, 2, 1)];
-    await vscode.commands.executeCommand('tcpWorkbench.sendSelection');
-    await waitFor('the third line', () => got() === 'HELLOsecond line你好 third');
+    await run('tcpWorkbench.sendSelection');
+    await waitFor(() => got() === 'HELLOsecond line你好 third', 'the third line');
     assert.strictEqual(a.sessions()[0].bytesOut, Buffer.byteLength('HELLOsecond line你好 third'));
   });
 
@@ -69,10 +64,10 @@ describe('Connect and send (commands in the extension host)', () => {
     await cfg.update('lineEnding', 'crlf', vscode.ConfigurationTarget.Global);
     try {
       const port = (peer as net.Server & { port: number }).port;
-      await vscode.commands.executeCommand('tcpWorkbench.connect', { address: `127.0.0.1:${port}`, show: false });
+      await run('tcpWorkbench.connect', { address: `127.0.0.1:${port}`, show: false });
       // The change reaches the extension asynchronously; send until it is applied.
       for (let i = 0; i < 50 && !got().endsWith('x\r\n'); i++) {
-        await vscode.commands.executeCommand('tcpWorkbench.sendText', { text: 'x' });
+        await run('tcpWorkbench.sendText', { text: 'x' });
         await new Promise((r) => setTimeout(r, 100));
       }
       assert.ok(got().endsWith('x\r\n'), JSON.stringify(got()));
@@ -82,32 +77,32 @@ describe('Connect and send (commands in the extension host)', () => {
   });
 
   it('talks to its own echo server and shows the exchange in the traffic log', async () => {
-    const r = await vscode.commands.executeCommand<{ port: number }>('tcpWorkbench.startEchoServer', { port: 0 });
-    const s = await vscode.commands.executeCommand<SessionInfo>('tcpWorkbench.connect', { address: String(r.port), show: false });
+    const r = await must('tcpWorkbench.startEchoServer', { port: 0 });
+    const s = await must('tcpWorkbench.connect', { address: String(r.port), show: false });
     assert.strictEqual(s.address, `127.0.0.1:${r.port}`);
-    await vscode.commands.executeCommand('tcpWorkbench.sendText', { sessionId: s.id, text: 'ping 42' });
-    await waitFor('the echo', () => a.sessions().find((x) => x.id === s.id)?.bytesIn === 7);
-    await waitFor('the traffic entries', () => {
+    await run('tcpWorkbench.sendText', { sessionId: s.id, text: 'ping 42' });
+    await waitFor(() => a.sessions().find((x) => x.id === s.id)?.bytesIn === 7, 'the echo');
+    await waitFor(() => {
       const t = a.trafficText(`session:${s.id}`);
       return /→ 127\.0\.0\.1:\d+ {2}ping 42/.test(t) && /← 127\.0\.0\.1:\d+ {2}ping 42/.test(t);
-    });
+    }, 'the traffic entries');
     assert.match(a.trafficText('server:echo'), /← 127\.0\.0\.1:\d+ {2}ping 42/);
   });
 
   it('shows bytes that are not text as a hex dump in the traffic log', async () => {
-    const r = await vscode.commands.executeCommand<{ port: number }>('tcpWorkbench.startEchoServer', { port: 0 });
+    const r = await must('tcpWorkbench.startEchoServer', { port: 0 });
     const binary = Buffer.from([0x00, 0x01, 0xff, 0xfe, 0x80, 0x02, 0x03, 0x04]);
     const back = await exchange(r.port, binary, binary.length);
     assert.deepStrictEqual(back, binary);
-    await waitFor('the hex entry', () => /← 127\.0\.0\.1:\d+ {2}\[hex\] 00 01 ff fe 80 02 03 04$/m.test(a.trafficText('server:echo')));
+    await waitFor(() => /← 127\.0\.0\.1:\d+ {2}\[hex\] 00 01 ff fe 80 02 03 04$/m.test(a.trafficText('server:echo')), 'the hex entry');
   });
 
   it('disconnect closes the session and the peer sees the end', async () => {
     const port = (peer as net.Server & { port: number }).port;
-    const s = await vscode.commands.executeCommand<SessionInfo>('tcpWorkbench.connect', { address: `127.0.0.1:${port}`, show: false });
-    await waitFor('the peer to accept', () => peerSockets.length === 1);
+    const s = await must('tcpWorkbench.connect', { address: `127.0.0.1:${port}`, show: false });
+    await waitFor(() => peerSockets.length === 1, 'the peer to accept');
     const ended = new Promise((r) => peerSockets[0].once('close', r));
-    await vscode.commands.executeCommand('tcpWorkbench.disconnect', { sessionId: s.id });
+    await run('tcpWorkbench.disconnect', { sessionId: s.id });
     await ended;
     assert.deepStrictEqual(a.sessions(), []);
   });
@@ -118,7 +113,7 @@ describe('Connect and send (commands in the extension host)', () => {
     peer = undefined;
     assert.strictEqual(await tryConnect(port), 'ECONNREFUSED');
     const mark = a.logLines().length;
-    const r = await vscode.commands.executeCommand('tcpWorkbench.connect', { address: `127.0.0.1:${port}`, show: false });
+    const r = await run('tcpWorkbench.connect', { address: `127.0.0.1:${port}`, show: false });
     assert.strictEqual(r, undefined);
     assert.match(logSince(a, mark), new RegExp(`Cannot connect to 127\\.0\\.0\\.1:${port}: connection refused`));
     assert.deepStrictEqual(a.sessions(), []);
@@ -126,7 +121,7 @@ describe('Connect and send (commands in the extension host)', () => {
 
   it('rejects a malformed address with the parser\'s message', async () => {
     const mark = a.logLines().length;
-    const r = await vscode.commands.executeCommand('tcpWorkbench.connect', { address: 'localhost:99999', show: false });
+    const r = await run('tcpWorkbench.connect', { address: 'localhost:99999', show: false });
     assert.strictEqual(r, undefined);
     assert.match(logSince(a, mark), /Port 99999 is out of range/);
   });

@@ -3,13 +3,8 @@
 import * as assert from 'node:assert';
 import * as net from 'node:net';
 import * as vscode from 'vscode';
-import { Api, api, close, exchange, listen, logSince, server, tryConnect, waitFor } from './helpers';
-
-interface StartResult {
-  id: string;
-  address: string;
-  port: number;
-}
+import type { StartResult } from '../../src/common/commands';
+import { api, Api, close, exchange, listen, logSince, must, run, server, tryConnect, waitFor } from './helpers';
 
 describe('Servers (commands in the extension host)', () => {
   let a: Api;
@@ -43,7 +38,7 @@ describe('Servers (commands in the extension host)', () => {
 
   it('starts the echo server by command; a plain socket gets its bytes back', async () => {
     const mark = a.logLines().length;
-    const r = await vscode.commands.executeCommand<StartResult>('tcpWorkbench.startEchoServer', { port: 0 });
+    const r = await must('tcpWorkbench.startEchoServer', { port: 0 });
     assert.ok(r && r.port > 0, `no start result: ${JSON.stringify(r)}`);
     assert.strictEqual(r.address, `127.0.0.1:${r.port}`);
     const s = server(a, 'echo');
@@ -54,12 +49,12 @@ describe('Servers (commands in the extension host)', () => {
     assert.deepStrictEqual(back, payload);
     assert.match(logSince(a, mark), new RegExp(`Echo Server listening on 127\\.0\\.0\\.1:${r.port}`));
     // The client left: the log says so, with the reason.
-    await waitFor('the client to leave', () => /client 127\.0\.0\.1:\d+ left/.test(logSince(a, mark)));
+    await waitFor(() => /client 127\.0\.0\.1:\d+ left/.test(logSince(a, mark)), 'the client to leave');
     assert.strictEqual(server(a, 'echo').clients, 0);
   });
 
   it('counts connected clients while they stay', async () => {
-    const r = await vscode.commands.executeCommand<StartResult>('tcpWorkbench.startEchoServer', { port: 0 });
+    const r = await must('tcpWorkbench.startEchoServer', { port: 0 });
     const sockets = await Promise.all(
       [1, 2].map(
         () =>
@@ -70,15 +65,15 @@ describe('Servers (commands in the extension host)', () => {
       ),
     );
     try {
-      await waitFor('2 clients', () => server(a, 'echo').clients === 2);
+      await waitFor(() => server(a, 'echo').clients === 2, '2 clients');
     } finally {
       sockets.forEach((c) => c.destroy());
     }
-    await waitFor('0 clients', () => server(a, 'echo').clients === 0);
+    await waitFor(() => server(a, 'echo').clients === 0, '0 clients');
   });
 
   it('answers each message with the reply text in reply mode', async () => {
-    const r = await vscode.commands.executeCommand<StartResult>('tcpWorkbench.startEchoServer', { port: 0, mode: 'reply', replyText: 'got it\n' });
+    const r = await must('tcpWorkbench.startEchoServer', { port: 0, mode: 'reply', replyText: 'got it\n' });
     const back = await exchange(r.port, Buffer.from('anything'), 7);
     assert.strictEqual(back.toString(), 'got it\n');
   });
@@ -87,16 +82,16 @@ describe('Servers (commands in the extension host)', () => {
     busy = await listen((c) => c.destroy());
     const port = (busy.address() as net.AddressInfo).port;
     const mark = a.logLines().length;
-    const r = await vscode.commands.executeCommand('tcpWorkbench.startEchoServer', { port });
+    const r = await run('tcpWorkbench.startEchoServer', { port });
     assert.strictEqual(r, undefined);
     assert.strictEqual(server(a, 'echo').state, 'stopped');
     assert.match(logSince(a, mark), new RegExp(`Port ${port} is already in use`));
   });
 
   it('frees the port on stop', async () => {
-    const r = await vscode.commands.executeCommand<StartResult>('tcpWorkbench.startEchoServer', { port: 0 });
+    const r = await must('tcpWorkbench.startEchoServer', { port: 0 });
     assert.strictEqual(await tryConnect(r.port), 'connected');
-    await vscode.commands.executeCommand('tcpWorkbench.stopServer', { entryId: 'echo' });
+    await run('tcpWorkbench.stopServer', { entryId: 'echo' });
     assert.strictEqual(server(a, 'echo').state, 'stopped');
     assert.strictEqual(await tryConnect(r.port), 'ECONNREFUSED');
     // The port can be bound again at once.
@@ -108,27 +103,27 @@ describe('Servers (commands in the extension host)', () => {
   });
 
   it('Stop All Servers leaves nothing listening', async () => {
-    const e = await vscode.commands.executeCommand<StartResult>('tcpWorkbench.startEchoServer', { port: 0 });
-    const added = await vscode.commands.executeCommand<StartResult>('tcpWorkbench.addServer', { kind: 'echo', port: 0 });
+    const e = await must('tcpWorkbench.startEchoServer', { port: 0 });
+    const added = await must('tcpWorkbench.addServer', { kind: 'echo', port: 0 });
     assert.ok(added && added.port !== e.port);
     const held = net.connect({ host: '127.0.0.1', port: e.port });
     await new Promise((r) => held.once('connect', r));
     const closed = new Promise((r) => held.once('close', r));
     assert.strictEqual(a.servers().filter((s) => s.state === 'listening').length, 2);
-    await vscode.commands.executeCommand('tcpWorkbench.stopAllServers');
+    await run('tcpWorkbench.stopAllServers');
     await closed; // the connected client was disconnected, not left hanging
     assert.deepStrictEqual(a.servers().filter((s) => s.state !== 'stopped'), []);
     assert.strictEqual(await tryConnect(e.port), 'ECONNREFUSED');
     assert.strictEqual(await tryConnect(added.port), 'ECONNREFUSED');
-    await vscode.commands.executeCommand('tcpWorkbench.removeServer', { entryId: added.id });
+    await run('tcpWorkbench.removeServer', { entryId: added.id });
     assert.strictEqual(a.servers().some((s) => s.id === added.id), false);
   });
 
   it('refuses to start on a bad setting, with a message naming it', async () => {
     const mark = a.logLines().length;
     await vscode.workspace.getConfiguration('tcpWorkbench').update('encoding', 'klingon', vscode.ConfigurationTarget.Global);
-    await waitFor('the setting to be re-read', () => /tcpWorkbench\.encoding/.test(logSince(a, mark)));
-    const r = await vscode.commands.executeCommand('tcpWorkbench.startEchoServer', { port: 0 });
+    await waitFor(() => /tcpWorkbench\.encoding/.test(logSince(a, mark)), 'the setting to be re-read');
+    const r = await run('tcpWorkbench.startEchoServer', { port: 0 });
     assert.strictEqual(r, undefined);
     assert.strictEqual(server(a, 'echo').state, 'stopped');
     assert.match(logSince(a, mark), /Setting "tcpWorkbench\.encoding": Unknown encoding "klingon"/);
@@ -136,7 +131,7 @@ describe('Servers (commands in the extension host)', () => {
     // The settings are re-read when VS Code reports the change, which may come just after update() resolves.
     let ok: StartResult | undefined;
     for (let i = 0; i < 50 && !ok; i++) {
-      ok = await vscode.commands.executeCommand<StartResult | undefined>('tcpWorkbench.startEchoServer', { port: 0 });
+      ok = await run('tcpWorkbench.startEchoServer', { port: 0 });
       if (!ok) {
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -146,7 +141,7 @@ describe('Servers (commands in the extension host)', () => {
 
   it('keeps the traffic log bounded under a flood of echo traffic', async function () {
     this.timeout(30_000);
-    const r = await vscode.commands.executeCommand<StartResult>('tcpWorkbench.startEchoServer', { port: 0 });
+    const r = await must('tcpWorkbench.startEchoServer', { port: 0 });
     const total = 32 * 1024 * 1024;
     const chunk = Buffer.alloc(16 * 1024, 'x');
     await new Promise<void>((resolve, reject) => {
@@ -175,6 +170,6 @@ describe('Servers (commands in the extension host)', () => {
     const text = a.trafficText('server:echo');
     // 2000 entries of at most ~300 characters each, however much went through.
     assert.ok(text.length < 2000 * 400, `traffic text is ${text.length} characters`);
-    await waitFor('the "not shown" summary', () => /more chunks \([\d.]+ [KMG]?B\) not shown/.test(a.trafficText('server:echo')), 3000);
+    await waitFor(() => /more chunks \([\d.]+ [KMG]?B\) not shown/.test(a.trafficText('server:echo')), 'the "not shown" summary', 3000);
   });
 });

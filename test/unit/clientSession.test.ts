@@ -236,7 +236,7 @@ describe('ClientSession', () => {
       const port = await freePort();
       await assert.rejects(
         connect({ host: '127.0.0.1', port }),
-        (e: unknown) => e instanceof ConnectError && e.code === 'ECONNREFUSED' && e.message.includes(`127.0.0.1:${port}`) && /refused/.test(e.message),
+        (e: unknown) => e instanceof ConnectError && e.errno === 'ECONNREFUSED' && e.message.includes(`127.0.0.1:${port}`) && /refused/.test(e.message),
       );
     });
 
@@ -244,13 +244,13 @@ describe('ClientSession', () => {
       const s = session(80, undefined, 'no-such-host.invalid');
       await assert.rejects(
         s.connect(),
-        (e: unknown) => e instanceof ConnectError && /^(ENOTFOUND|EAI_AGAIN)$/.test(e.code ?? '') && e.message.includes('no-such-host.invalid'),
+        (e: unknown) => e instanceof ConnectError && /^(ENOTFOUND|EAI_AGAIN)$/.test(e.errno ?? '') && e.message.includes('no-such-host.invalid'),
       );
       assert.equal(s.state, 'closed');
     });
 
     it('bad port and bad host', async () => {
-      await assert.rejects(session(0).connect(), (e: unknown) => e instanceof ConnectError && e.code === 'EINVAL' && /127\.0\.0\.1:0/.test(e.message) && /out of range/.test(e.message));
+      await assert.rejects(session(0).connect(), (e: unknown) => e instanceof ConnectError && e.errno === 'EINVAL' && /127\.0\.0\.1:0/.test(e.message) && /out of range/.test(e.message));
       await assert.rejects(session(70000).connect(), /127\.0\.0\.1:70000.*out of range/);
       await assert.rejects(session(80, undefined, 'bad host').connect(), /not a valid host name/);
     });
@@ -261,7 +261,7 @@ describe('ClientSession', () => {
       const t0 = Date.now();
       await assert.rejects(
         s.connect(),
-        (e: unknown) => e instanceof ConnectError && e.code === 'ETIMEDOUT' && e.message.includes(`127.0.0.1:${port}`) && e.message.includes('300 ms'),
+        (e: unknown) => e instanceof ConnectError && e.errno === 'ETIMEDOUT' && e.message.includes(`127.0.0.1:${port}`) && e.message.includes('300 ms'),
       );
       const took = Date.now() - t0;
       assert.ok(took >= 280 && took < 5000, `took ${took} ms`);
@@ -274,7 +274,7 @@ describe('ClientSession', () => {
       const pending = s.connect();
       await new Promise((r) => setTimeout(r, 50));
       await s.close();
-      await assert.rejects(pending, (e: unknown) => e instanceof ConnectError && e.code === 'ECANCELED');
+      await assert.rejects(pending, (e: unknown) => e instanceof ConnectError && e.errno === 'ECANCELED');
       assert.equal(s.state, 'closed');
     });
 

@@ -151,7 +151,7 @@ describe('downloader', () => {
       const { port } = await start({ root: path.dirname(big) });
       const ac = new AbortController();
       const p = download({ host: '127.0.0.1', port, name: path.basename(big), destDir: dest, signal: ac.signal, onProgress: (b) => b > 8 * 1024 * 1024 && ac.abort() });
-      await assert.rejects(p, (e: Error) => e instanceof DownloadError && e.code === 'ABORT_ERR' && e.bytesReceived > 0 && new RegExp(`cancelled after ${e.bytesReceived} bytes`).test(e.message));
+      await assert.rejects(p, (e: Error) => e instanceof DownloadError && e.errno === 'ABORT_ERR' && e.bytesReceived > 0 && new RegExp(`cancelled after ${e.bytesReceived} bytes`).test(e.message));
       assert.deepEqual(await destEntries(), []);
     });
 
@@ -256,7 +256,7 @@ describe('downloader', () => {
       await assert.rejects(download({ host: '127.0.0.1', port: 9, name: 'a', destDir: path.join(dest, 'missing') }), /does not exist/);
       const ac = new AbortController();
       ac.abort();
-      await assert.rejects(download({ host: '127.0.0.1', port: 9, name: 'a', destDir: dest, signal: ac.signal }), (e: Error) => e instanceof DownloadError && e.code === 'ABORT_ERR');
+      await assert.rejects(download({ host: '127.0.0.1', port: 9, name: 'a', destDir: dest, signal: ac.signal }), (e: Error) => e instanceof DownloadError && e.errno === 'ABORT_ERR');
       assert.deepEqual(await destEntries(), []);
     });
 
@@ -267,7 +267,7 @@ describe('downloader', () => {
           setTimeout(() => s.resetAndDestroy(), 50);
         }),
       );
-      await assert.rejects(download({ host: '127.0.0.1', port, name: 'x', destDir: dest }), (e: Error) => e instanceof DownloadError && e.code === 'ECONNRESET');
+      await assert.rejects(download({ host: '127.0.0.1', port, name: 'x', destDir: dest }), (e: Error) => e instanceof DownloadError && e.errno === 'ECONNRESET');
       assert.deepEqual(await destEntries(), []);
     });
   });

@@ -300,7 +300,7 @@ describe('EchoServer', () => {
       servers.push(second);
       const states: string[] = [];
       second.onDidChangeState((s) => states.push(s));
-      await assert.rejects(second.start(), (e: unknown) => e instanceof ServerError && e.code === 'EADDRINUSE' && e.message.includes(String(port)));
+      await assert.rejects(second.start(), (e: unknown) => e instanceof ServerError && e.errno === 'EADDRINUSE' && e.message.includes(String(port)));
       assert.equal(second.state, 'stopped');
       assert.deepEqual(states, ['starting', 'stopped']);
     });

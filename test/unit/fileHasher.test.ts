@@ -182,7 +182,7 @@ describe('fileHasher', () => {
           }
         },
       });
-      await assert.rejects(p, (e: Error) => e instanceof DownloadError && e.code === 'ABORT_ERR');
+      await assert.rejects(p, (e: Error) => e instanceof DownloadError && e.errno === 'ABORT_ERR');
       assert.equal(peak, before + 1, 'the worker never ran');
       assert.equal(FileHasher.delivered, delivered);
       assert.equal(threads(), before);

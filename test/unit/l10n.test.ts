@@ -153,7 +153,7 @@ describe('localization', () => {
         fs.writeFileSync(file, JSON.stringify(stale, null, 2) + '\n');
         const r = runExport(['--check', '--bundle', file]);
         assert.equal(r.status, 1, r.out);
-        assert.match(r.out, /missing: "No server is running\." \(src\/serverCommands\.ts:\d+\)/);
+        assert.match(r.out, /missing: "No server is running\." \(src\/servers\/serverCommands\.ts:\d+\)/);
       } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
       }

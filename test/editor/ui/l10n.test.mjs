@@ -9,12 +9,49 @@
 import * as assert from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { EDITOR_DIR, ROOT } from '../lib/host.mjs';
 import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
 import { openViewContainer, rowDescription, runCommand, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const LISTENING_ZH = /^正在监听 127\.0\.0\.1:(\d+) · 0 个客户端$/;
+
+/** A loopback port nothing listens on (taken from the system, then released). */
+async function closedPort() {
+  const srv = net.createServer();
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** Types into the open quick pick and accepts the item for what was typed, once the extension has offered it. */
+async function acceptTyped(page, text) {
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(text);
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ timeout: 10_000 });
+  await row.click();
+}
+
+/**
+ * The text of the notification that contains `text`: its toast, or (when the workbench keeps it only in the
+ * notification center, as VS Code 1.139 may) the entry in the center.
+ */
+async function notificationText(page, text) {
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+  if (await toast.waitFor({ timeout: 15_000 }).then(() => true, () => false)) {
+    return toast.innerText();
+  }
+  await runCommand(page, 'Notifications: Show Notifications');
+  const item = page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
+  await item.waitFor({ timeout: 15_000 });
+  const t = await item.innerText();
+  await page.keyboard.press('Escape');
+  return t;
+}
 
 /** Packs the fixture language pack into `dir` with vsce; returns the .vsix path. */
 function packFixture(dir) {
@@ -112,5 +149,19 @@ describe('Chinese display language in VS Code (UI)', function () {
     assert.ok(port > 0 && port < 65536, d);
     await runCommand(page, 'TCP: 停止所有服务器');
     await waitFor(async () => (await rowDescription(treeRow(servers, '回显服务器'))) === '已停止', 'the Echo Server to say "已停止"');
+  });
+
+  it('a refused download says so in Chinese (the message table, not the core\'s English)', async () => {
+    const port = await closedPort();
+    const where = `127.0.0.1:${port}`;
+    await runCommand(page, 'TCP: 下载文件…');
+    await acceptTyped(page, where);
+    // The file step: its title names the server (the listing failed, so only a typed name is offered).
+    const title = page.locator('.quick-input-widget .quick-input-title');
+    await waitFor(async () => (await title.innerText().catch(() => '')).includes(`从 ${where} 下载`), 'the file step of Download File');
+    await acceptTyped(page, 'a.txt');
+    const text = await notificationText(page, '无法下载“a.txt”');
+    assert.ok(text.includes(`${where} 拒绝了连接`), text);
+    assert.ok(!/refused|Connection/.test(text), `English in the Chinese UI: ${text}`);
   });
 });

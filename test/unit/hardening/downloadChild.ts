@@ -7,7 +7,7 @@ download(options).then(
   (r) => {
     console.log(JSON.stringify({ ok: true, bytes: r.bytes, path: r.path }));
   },
-  (e: Error & { code?: string; bytesReceived?: number }) => {
-    console.log(JSON.stringify({ ok: false, name: e.name, message: e.message, code: e.code, bytesReceived: e.bytesReceived }));
+  (e: Error & { errno?: string; bytesReceived?: number }) => {
+    console.log(JSON.stringify({ ok: false, name: e.name, message: e.message, code: e.errno, bytesReceived: e.bytesReceived }));
   },
 );

@@ -14,8 +14,8 @@ import { openFds, waitUntil } from '../support';
 
 /** Why a download failed, from the error itself: message and code together. */
 function describeError(e: unknown): string {
-  const err = e as Error & { code?: string };
-  return `${err?.name}: ${err?.message} [${err?.code ?? ''}]`;
+  const err = e as Error & { errno?: string };
+  return `${err?.name}: ${err?.message} [${err?.errno ?? ''}]`;
 }
 
 function listDir(dir: string): string[] {
@@ -245,7 +245,7 @@ describe('hardening: faults', function () {
       assert.equal(res.name, 'DownloadError');
       assert.match(res.message ?? '', /EFBIG|too large/i);
       // The code lets a caller tell "file too large" from a network failure without parsing text.
-      assert.equal(res.code, 'EFBIG', 'DownloadError.code');
+      assert.equal(res.code, 'EFBIG', 'DownloadError.errno');
       assert.deepEqual(listDir(dest), ['big.bin'], 'temp file left behind');
       assert.ok(fs.readFileSync(target).equals(old), 'existing file changed');
     }
@@ -304,7 +304,7 @@ describe('hardening: faults', function () {
         assert.ok(err instanceof DownloadError, describeError(err));
         assert.match(err.message, /ENOSPC|space|full/i);
         // The code lets the editor say "disk full" without parsing text.
-        assert.equal(err.code, 'ENOSPC', 'DownloadError.code');
+        assert.equal(err.errno, 'ENOSPC', 'DownloadError.errno');
         assert.deepEqual(listDir(mnt), ['big.bin'], 'temp file left behind');
         assert.ok(fs.readFileSync(target).equals(old), 'existing file changed');
         assert.ok(await waitUntil(() => server.clients.length === 0, 2000), 'a client was left on the server');
@@ -327,7 +327,7 @@ describe('hardening: faults', function () {
         assert.ok(err instanceof DownloadError, describeError(err));
         assert.match(err.message, /EROFS|read-only/i);
         assert.ok(err.message.includes(roMnt), `message names the folder: ${err.message}`);
-        assert.equal(err.code, 'EROFS');
+        assert.equal(err.errno, 'EROFS');
         assert.deepEqual(listDir(roMnt), ['small.txt']);
         assert.equal(fs.readFileSync(path.join(roMnt, 'small.txt'), 'utf8'), 'old\n');
       });

@@ -130,7 +130,7 @@ describe('hardening: lifecycle', function () {
       );
       console.log(`      port in use (${server.kind}): ${err.name}: ${err.message}`);
       assert.ok(err instanceof ServerError, `${err.name}: ${err.message}`);
-      assert.equal(err.code, 'EADDRINUSE');
+      assert.equal((err as ServerError).errno, 'EADDRINUSE');
       assert.match(err.message, new RegExp(`${port}.*in use|in use.*${port}`));
       assert.equal(server.state, 'stopped');
       assert.deepEqual(states, ['starting', 'stopped']);

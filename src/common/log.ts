@@ -1,6 +1,7 @@
 // The lifecycle log: one LogOutputChannel ("TCP Workbench") plus the last lines in memory, which the
 // test API reads (an output channel cannot be read back).
 import * as vscode from 'vscode';
+import { WorkbenchError } from '../core/errors';
 
 const KEEP = 500;
 
@@ -20,7 +21,8 @@ export class Log implements vscode.Disposable {
 
   error(message: string, error?: unknown): void {
     // The stack goes to the channel only; a person reads the message.
-    if (error instanceof Error && error.stack && !isExpected(error)) {
+    // Errors raised on purpose carry a message for people; their stack helps nobody.
+    if (error instanceof Error && error.stack && !(error instanceof WorkbenchError)) {
       this.channel.error(`${message}\n${error.stack}`);
     } else {
       this.channel.error(message);
@@ -47,9 +49,4 @@ export class Log implements vscode.Disposable {
       this.recent.splice(0, this.recent.length - KEEP);
     }
   }
-}
-
-/** Errors we raise on purpose carry a message for people; their stack helps nobody. */
-function isExpected(e: Error): boolean {
-  return /^(ConfigError|ServerError|ConnectError|HostPortError|EncodingError|NotFoundError|TargetExistsError|DownloadError|UserError|PortInUseError)$/.test(e.name);
 }

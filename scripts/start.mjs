@@ -7,9 +7,9 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { buildExtension } from './lib/build.mjs';
-import { EDITOR_DIR, INSTALL_DIR, ensureHost, freePort, startCodeServer } from './lib/host.mjs';
-import { installStaged, stagePackage } from './lib/package.mjs';
+import build from '../esbuild.js';
+import { EDITOR_DIR, INSTALL_DIR, ensureHost, freePort, startCodeServer } from '../test/editor/lib/host.mjs';
+import { installStaged, stagePackage } from '../test/editor/lib/package.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {
@@ -29,7 +29,7 @@ function portIsFree(port) {
 
 try {
   ensureHost([version]);
-  buildExtension();
+  build.buildExtension();
   const staged = stagePackage(path.join(INSTALL_DIR, 'package'));
 
   // The sample workspace is copied once, so what you try (downloads, edits) never touches the repository.

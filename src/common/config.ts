@@ -3,9 +3,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EncodingName, EncodingError, LineEnding, checkEncoding, checkLineEnding } from './core/codec';
-import { EchoMode } from './core/echoServer';
-import { HostPortError, checkHost, parsePort } from './core/hostPort';
+import { EncodingName, LineEnding, checkEncoding, checkLineEnding } from '../core/codec';
+import { EchoMode } from '../core/echoServer';
+import { WorkbenchError } from '../core/errors';
+import { checkHost, parsePort } from '../core/hostPort';
+import { messageOf } from './messages';
 
 export const SECTION = 'tcpWorkbench';
 
@@ -28,10 +30,9 @@ export interface Config {
 }
 
 /** A setting that cannot be used: the message names the setting, nothing is started. */
-export class ConfigError extends Error {
+export class ConfigError extends WorkbenchError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
+    super('config.invalid', message);
   }
 }
 
@@ -49,14 +50,14 @@ export function getConfig(): Config {
     try {
       return parsePort(get<number | string>(key, def), true);
     } catch (e) {
-      throw bad(key, (e as Error).message);
+      throw bad(key, messageOf(e));
     }
   };
   let host: string;
   try {
     host = checkHost(get('host', '127.0.0.1'));
   } catch (e) {
-    throw bad('host', (e as HostPortError).message);
+    throw bad('host', messageOf(e));
   }
   const echoMode = get<string>('echoMode', 'echo');
   if (echoMode !== 'echo' && echoMode !== 'reply' && echoMode !== 'manual') {
@@ -67,12 +68,12 @@ export function getConfig(): Config {
   try {
     encoding = checkEncoding(get('encoding', 'utf-8'));
   } catch (e) {
-    throw bad('encoding', (e as EncodingError).message);
+    throw bad('encoding', messageOf(e));
   }
   try {
     lineEnding = checkLineEnding(get('lineEnding', 'none'));
   } catch (e) {
-    throw bad('lineEnding', (e as EncodingError).message);
+    throw bad('lineEnding', messageOf(e));
   }
   const maxConnections = get<number>('maxConnections', 1000);
   if (!Number.isInteger(maxConnections) || maxConnections < 1) {

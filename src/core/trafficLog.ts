@@ -1,17 +1,15 @@
-// The traffic log: what went over each server and session, for a person to read. It is a ring buffer
-// of entries shown as a read-only virtual document (`tcp-traffic:`), not an output channel, because an
-// output channel only grows: a gigabyte of echo would become a gigabyte of text. Here memory stays flat:
-// at most MAX_ENTRIES entries, each chunk cut to PREVIEW_BYTES, and past PER_SECOND chunks a second per
-// source the rest is only counted ("… 1234 chunks, 80 MB not shown").
-import * as vscode from 'vscode';
-import { EncodingName, createDecoder, hexDump } from './core/codec';
+// The traffic log: what went over each server and session, for a person to read. A ring buffer of
+// entries, because a log that only grows would turn a gigabyte of echo into a gigabyte of text. Memory
+// stays flat: at most MAX_ENTRIES entries, each chunk cut to PREVIEW_BYTES, and past PER_SECOND chunks a
+// second per source the rest is only counted ("… 1234 chunks, 80 MB not shown").
+import { EncodingName, createDecoder, hexDump } from './codec';
+import { Disposable, Emitter } from './events';
 import { formatBytes } from './format';
 import { Throttle } from './throttle';
 
-export const TRAFFIC_SCHEME = 'tcp-traffic';
-const MAX_ENTRIES = 2000;
-const PREVIEW_BYTES = 256;
-const PER_SECOND = 50;
+export const MAX_ENTRIES = 2000;
+export const PREVIEW_BYTES = 256;
+export const PER_SECOND = 50;
 
 export type Direction = 'in' | 'out' | 'note';
 
@@ -25,6 +23,17 @@ export interface TrafficEntry {
   text: string;
 }
 
+/** The sentences the log writes itself; the extension passes localized ones. */
+export interface TrafficTexts {
+  skipped(chunks: number, size: string): string;
+  empty(): string;
+}
+
+const ENGLISH: TrafficTexts = {
+  skipped: (chunks, size) => `… ${chunks} more chunks (${size}) not shown`,
+  empty: () => 'No traffic yet. Start a server or connect, then send something.',
+};
+
 interface Budget {
   second: number;
   count: number;
@@ -34,20 +43,27 @@ interface Budget {
   peer: string;
 }
 
-export class TrafficLog implements vscode.Disposable {
+export class TrafficLog implements Disposable {
   private readonly ring: (TrafficEntry | undefined)[] = new Array(MAX_ENTRIES);
   private next = 0;
   private size = 0;
   private readonly budgets = new Map<string, Budget>();
   private flushTimer?: ReturnType<typeof setTimeout>;
-  private readonly _onDidChange = new vscode.EventEmitter<void>();
-  /** Fires at most a few times a second. */
+  private readonly _onDidChange = new Emitter<void>();
+  /** Fires at most twice a second. */
   readonly onDidChange = this._onDidChange.event;
   private readonly changed = new Throttle(() => this._onDidChange.fire(), 500);
+  /** Chunks previewed and chunks only counted, since the start. */
+  readonly counts = { previewed: 0, skipped: 0 };
+
+  constructor(
+    private readonly texts: TrafficTexts = ENGLISH,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Records one chunk; cheap when over budget (only counts). */
   record(source: string, sourceLabel: string, peer: string, direction: 'in' | 'out', bytes: Buffer, encoding: EncodingName): void {
-    const now = Date.now();
+    const now = this.now();
     const second = Math.floor(now / 1000);
     let b = this.budgets.get(source);
     if (!b) {
@@ -63,16 +79,18 @@ export class TrafficLog implements vscode.Disposable {
       b.skippedChunks++;
       b.skippedBytes += bytes.length;
       b.peer = peer;
+      this.counts.skipped++;
       this.scheduleFlush();
       return;
     }
     b.count++;
+    this.counts.previewed++;
     this.push({ time: now, source, sourceLabel, peer, direction, text: preview(bytes, encoding) });
   }
 
   /** A line that is not data: connected, closed, refused. */
   note(source: string, sourceLabel: string, peer: string, text: string): void {
-    this.push({ time: Date.now(), source, sourceLabel, peer, direction: 'note', text });
+    this.push({ time: this.now(), source, sourceLabel, peer, direction: 'note', text });
   }
 
   entries(source?: string): TrafficEntry[] {
@@ -89,7 +107,7 @@ export class TrafficLog implements vscode.Disposable {
   render(source?: string): string {
     const lines = this.entries(source).map(formatEntry);
     if (lines.length === 0) {
-      return vscode.l10n.t('No traffic yet. Start a server or connect, then send something.') + '\n';
+      return this.texts.empty() + '\n';
     }
     return lines.join('\n') + '\n';
   }
@@ -118,7 +136,7 @@ export class TrafficLog implements vscode.Disposable {
 
   private flushSkipped(source: string, b: Budget): void {
     if (b.skippedChunks > 0) {
-      const text = vscode.l10n.t('… {0} more chunks ({1}) not shown', b.skippedChunks, formatBytes(b.skippedBytes));
+      const text = this.texts.skipped(b.skippedChunks, formatBytes(b.skippedBytes));
       b.skippedChunks = 0;
       b.skippedBytes = 0;
       this.note(source, b.sourceLabel, b.peer, text);
@@ -132,7 +150,7 @@ export class TrafficLog implements vscode.Disposable {
     }
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
-      const second = Math.floor(Date.now() / 1000);
+      const second = Math.floor(this.now() / 1000);
       for (const [source, b] of this.budgets) {
         if (b.second !== second) {
           this.flushSkipped(source, b);
@@ -164,7 +182,7 @@ export function preview(bytes: Buffer, encoding: EncodingName): string {
 }
 
 /** Undecodable bytes (other than a character cut at the end of the chunk) or mostly control characters. */
-function looksBinary(text: string): boolean {
+export function looksBinary(text: string): boolean {
   const body = text.slice(0, -2);
   if (body.includes('\ufffd')) {
     return true;
@@ -177,46 +195,10 @@ function pad(n: number, w = 2): string {
   return String(n).padStart(w, '0');
 }
 
-function formatEntry(e: TrafficEntry): string {
+/** `hh:mm:ss.mmm  label ← peer  text`: ← came to us from the peer, → we sent, · a note. */
+export function formatEntry(e: TrafficEntry): string {
   const t = new Date(e.time);
   const time = `${pad(t.getHours())}:${pad(t.getMinutes())}:${pad(t.getSeconds())}.${pad(t.getMilliseconds(), 3)}`;
-  // ← data that came to us from the peer, → data we sent to it.
   const arrow = e.direction === 'in' ? '←' : e.direction === 'out' ? '→' : '·';
   return `${time}  ${e.sourceLabel} ${arrow} ${e.peer}  ${e.text}`;
-}
-
-/** Serves `tcp-traffic:/<title>.log?<source>` documents from the log, refreshed while open. */
-export class TrafficDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly _onDidChange = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this._onDidChange.event;
-  private readonly sub: vscode.Disposable;
-
-  constructor(private readonly log: TrafficLog) {
-    this.sub = log.onDidChange(() => {
-      for (const doc of vscode.workspace.textDocuments) {
-        if (doc.uri.scheme === TRAFFIC_SCHEME) {
-          this._onDidChange.fire(doc.uri);
-        }
-      }
-    });
-  }
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.log.render(uri.query === '' ? undefined : decodeURIComponent(uri.query));
-  }
-
-  static uri(title: string, source?: string): vscode.Uri {
-    const safe = title.replace(/[\\/:*?"<>|]/g, '_');
-    return vscode.Uri.from({ scheme: TRAFFIC_SCHEME, path: `/${safe}.log`, query: source === undefined ? '' : encodeURIComponent(source) });
-  }
-
-  async show(title: string, source?: string, preserveFocus = false): Promise<void> {
-    const doc = await vscode.workspace.openTextDocument(TrafficDocuments.uri(title, source));
-    await vscode.window.showTextDocument(doc, { preview: true, preserveFocus, viewColumn: preserveFocus ? vscode.ViewColumn.Beside : undefined });
-  }
-
-  dispose(): void {
-    this.sub.dispose();
-    this._onDidChange.dispose();
-  }
 }

@@ -2,7 +2,7 @@
 // resolves once: with what the accepted item stands for, or undefined when it is hidden (Escape).
 import * as vscode from 'vscode';
 
-export interface TypedQuickPickOptions<T extends vscode.QuickPickItem, R> {
+interface TypedQuickPickOptions<T extends vscode.QuickPickItem, R> {
   title: string;
   placeholder: string;
   known: T[];

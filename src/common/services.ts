@@ -1,10 +1,11 @@
 // What every command needs, built once in activate().
 import * as vscode from 'vscode';
+import { TrafficLog } from '../core/trafficLog';
+import { ServerManager } from '../servers/serverManager';
+import { SessionManager } from '../sessions/sessionManager';
+import { TrafficDocuments } from '../traffic/trafficDocuments';
 import { Config } from './config';
 import { Log } from './log';
-import { ServerManager } from './serverManager';
-import { SessionManager } from './sessionManager';
-import { TrafficDocuments, TrafficLog } from './traffic';
 
 export interface Services {
   readonly context: vscode.ExtensionContext;
@@ -15,4 +16,8 @@ export interface Services {
   readonly trafficDocs: TrafficDocuments;
   /** The current settings; throws ConfigError when one is unusable, so nothing starts. */
   config(): Config;
+  /** The settings, or undefined while one is unusable (for tooltips and defaults, which must not fail). */
+  configOrUndefined(): Config | undefined;
+  /** The configured host, or 127.0.0.1 while the settings are unusable. */
+  safeHost(): string;
 }

@@ -1,18 +1,16 @@
-// The Connections view: the client sessions the user opened, redrawn at most a few times a second.
+// The Connections view: the client sessions the user opened, redrawn when the manager says (at most a few times a second).
 import * as vscode from 'vscode';
-import { ClientSession } from './core/clientSession';
-import { formatBytes } from './format';
+import { ClientSession } from '../core/clientSession';
+import { formatBytes } from '../core/format';
 import { SessionManager, sessionAddress } from './sessionManager';
-import { Throttle } from './throttle';
 
 export class ConnectionsView implements vscode.TreeDataProvider<ClientSession>, vscode.Disposable {
   private readonly _onDidChangeTreeData = new vscode.EventEmitter<ClientSession | undefined>();
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
-  private readonly refresh = new Throttle(() => this._onDidChangeTreeData.fire(undefined), 300);
   private readonly sub: vscode.Disposable;
 
   constructor(private readonly sessions: SessionManager) {
-    this.sub = sessions.onDidChange(() => this.refresh.schedule());
+    this.sub = sessions.onDidChange(() => this._onDidChangeTreeData.fire(undefined));
   }
 
   getTreeItem(s: ClientSession): vscode.TreeItem {
@@ -33,7 +31,6 @@ export class ConnectionsView implements vscode.TreeDataProvider<ClientSession>, 
   }
 
   dispose(): void {
-    this.refresh.dispose();
     this.sub.dispose();
     this._onDidChangeTreeData.dispose();
   }

@@ -1,99 +1,17 @@
 // The servers the user sees in the Servers view: specs (persisted per workspace) and, while running,
 // the core server behind each. Adapts core events to the log, the traffic log and one change event.
 import * as vscode from 'vscode';
-import { EchoMode, EchoServer } from './core/echoServer';
-import { FileServer } from './core/fileServer';
-import { formatHostPort } from './core/hostPort';
-import { LeaveReason, ServerAddress, ServerError, ServerState, TcpServer } from './core/serverBase';
-import { Config, checkFolder } from './config';
-import { formatBytes } from './format';
-import { Log } from './log';
-import { TrafficLog } from './traffic';
-
-export type ServerKind = 'echo' | 'file';
-
-/** What the user configured for one entry; unset fields come from the settings. */
-export interface ServerSpec {
-  id: string;
-  kind: ServerKind;
-  label?: string;
-  port?: number;
-  mode?: EchoMode;
-  replyText?: string;
-  root?: string;
-}
-
-/** Values for one start that win over the spec (a free port after "port in use", a chosen root). */
-export interface StartOverrides {
-  port?: number;
-  host?: string;
-  root?: string;
-  mode?: EchoMode;
-  replyText?: string;
-}
-
-export class PortInUseError extends Error {
-  constructor(
-    readonly port: number,
-    readonly entry: ServerEntry,
-  ) {
-    super(vscode.l10n.t('Port {0} is already in use', port));
-    this.name = 'PortInUseError';
-  }
-}
-
-export class ServerEntry {
-  server?: TcpServer;
-  /** Root of the last start (for the tooltip of a file server). */
-  root?: string;
-  private subs: vscode.Disposable[] = [];
-
-  constructor(public spec: ServerSpec) {}
-
-  get id(): string {
-    return this.spec.id;
-  }
-
-  get kind(): ServerKind {
-    return this.spec.kind;
-  }
-
-  get label(): string {
-    return this.spec.label ?? (this.kind === 'echo' ? vscode.l10n.t('Echo Server') : vscode.l10n.t('File Server'));
-  }
-
-  get state(): ServerState {
-    return this.server?.state ?? 'stopped';
-  }
-
-  get address(): ServerAddress | undefined {
-    return this.server?.address;
-  }
-
-  get addressText(): string | undefined {
-    const a = this.address;
-    return a ? formatHostPort(a.host, a.port) : undefined;
-  }
-
-  /** The port a start would use (for the "stopped" tooltip and Copy Address). */
-  configuredPort(cfg: Config): number {
-    return this.spec.port ?? (this.kind === 'echo' ? cfg.echoPort : cfg.filePort);
-  }
-
-  get mode(): EchoMode | undefined {
-    return this.server instanceof EchoServer ? this.server.mode : undefined;
-  }
-
-  attach(subs: vscode.Disposable[]): void {
-    this.subs.push(...subs);
-  }
-
-  detach(): void {
-    for (const s of this.subs.splice(0)) {
-      s.dispose();
-    }
-  }
-}
+import { EchoServer } from '../core/echoServer';
+import { FileServer } from '../core/fileServer';
+import { formatBytes } from '../core/format';
+import { formatHostPort } from '../core/hostPort';
+import { LeaveReason, ServerAddress, ServerError, TcpServer } from '../core/serverBase';
+import { Throttle } from '../core/throttle';
+import { TrafficLog } from '../core/trafficLog';
+import { Config, checkFolder } from '../common/config';
+import { Log } from '../common/log';
+import { reasonText } from '../common/messages';
+import { PortInUseError, ServerEntry, ServerKind, ServerSpec, StartOverrides, kindLabel } from './serverEntry';
 
 const STORE_KEY = 'tcpWorkbench.servers';
 
@@ -110,8 +28,9 @@ const LEAVE_TEXT: Record<LeaveReason, () => string> = {
 export class ServerManager implements vscode.Disposable {
   private readonly entries: ServerEntry[];
   private readonly _onDidChange = new vscode.EventEmitter<void>();
-  /** Any state, client or counter change; listeners throttle. */
+  /** Any state, client or counter change, at most every 300 ms however much traffic flows. */
   readonly onDidChange = this._onDidChange.event;
+  private readonly changed = new Throttle(() => this._onDidChange.fire(), 300);
 
   constructor(
     private readonly state: vscode.Memento,
@@ -149,11 +68,11 @@ export class ServerManager implements vscode.Disposable {
       n++;
     }
     const sameKind = this.entries.filter((e) => e.kind === spec.kind).length;
-    const label = spec.label ?? (sameKind === 0 ? undefined : `${spec.kind === 'echo' ? vscode.l10n.t('Echo Server') : vscode.l10n.t('File Server')} ${sameKind + 1}`);
+    const label = spec.label ?? (sameKind === 0 ? undefined : `${kindLabel(spec.kind)} ${sameKind + 1}`);
     const entry = new ServerEntry({ ...spec, label, id: `${spec.kind}-${n}` });
     this.entries.push(entry);
     this.save();
-    this._onDidChange.fire();
+    this.changed.schedule();
     return entry;
   }
 
@@ -164,13 +83,13 @@ export class ServerManager implements vscode.Disposable {
       this.entries.splice(i, 1);
     }
     this.save();
-    this._onDidChange.fire();
+    this.changed.schedule();
   }
 
   update(entry: ServerEntry, change: Partial<Omit<ServerSpec, 'id' | 'kind'>>): void {
     entry.spec = { ...entry.spec, ...change };
     this.save();
-    this._onDidChange.fire();
+    this.changed.schedule();
   }
 
   /** Starts an entry with the settings, its spec and `over`; throws PortInUseError, ConfigError, ServerError. */
@@ -208,8 +127,8 @@ export class ServerManager implements vscode.Disposable {
       entry.detach();
       entry.server = undefined;
       server.dispose();
-      this._onDidChange.fire();
-      if (e instanceof ServerError && e.code === 'EADDRINUSE') {
+      this.changed.schedule();
+      if (e instanceof ServerError && e.errno === 'EADDRINUSE') {
         throw new PortInUseError(port, entry);
       }
       throw e;
@@ -230,7 +149,7 @@ export class ServerManager implements vscode.Disposable {
     server.dispose();
     this.traffic.forget(`server:${entry.id}`);
     this.log.info(vscode.l10n.t('{0} stopped', entry.label));
-    this._onDidChange.fire();
+    this.changed.schedule();
   }
 
   async stopAll(): Promise<void> {
@@ -242,6 +161,7 @@ export class ServerManager implements vscode.Disposable {
       e.detach();
       e.server?.dispose();
     }
+    this.changed.dispose();
     this._onDidChange.dispose();
   }
 
@@ -251,7 +171,7 @@ export class ServerManager implements vscode.Disposable {
 
   private wire(entry: ServerEntry, server: TcpServer, cfg: Config): vscode.Disposable[] {
     const source = `server:${entry.id}`;
-    const fire = () => this._onDidChange.fire();
+    const fire = () => this.changed.schedule();
     const subs: vscode.Disposable[] = [
       server.onDidChangeState(fire),
       server.onDidAcceptClient((c) => {
@@ -260,7 +180,7 @@ export class ServerManager implements vscode.Disposable {
         fire();
       }),
       server.onDidRefuseClient((r) => {
-        this.log.warn(vscode.l10n.t('{0}: refused {1}: {2}', entry.label, r.remote, r.reason));
+        this.log.warn(vscode.l10n.t('{0}: refused {1}: {2}', entry.label, r.remote, reasonText(r.reason)));
         fire();
       }),
       server.onDidLeaveClient((l) => {
@@ -287,13 +207,14 @@ export class ServerManager implements vscode.Disposable {
                 : r.outcome === 'not-found'
                   ? vscode.l10n.t('not found')
                   : vscode.l10n.t('refused');
-          const line = vscode.l10n.t('{0}: {1} asked for "{2}": {3}', entry.label, r.client.remote, r.name, what) + (r.reason ? ` (${r.reason})` : '');
+          const reason = r.reason ? ` (${reasonText(r.reason)})` : '';
+          const line = vscode.l10n.t('{0}: {1} asked for "{2}": {3}', entry.label, r.client.remote, r.name, what) + reason;
           if (r.outcome === 'refused') {
             this.log.warn(line);
           } else {
             this.log.info(line);
           }
-          this.traffic.note(source, entry.label, r.client.remote, `"${r.name}": ${what}${r.reason ? ` (${r.reason})` : ''}`);
+          this.traffic.note(source, entry.label, r.client.remote, `"${r.name}": ${what}${reason}`);
         }),
       );
     }

@@ -1,11 +1,13 @@
 // The client sessions the user opened (Connections view), the active one Send Selection uses, and the
 // recent addresses offered by Connect and Download.
 import * as vscode from 'vscode';
-import { ClientSession, ConnectError } from './core/clientSession';
-import { EncodingName } from './core/codec';
-import { formatHostPort } from './core/hostPort';
-import { Log } from './log';
-import { TrafficLog } from './traffic';
+import { ClientSession, ConnectError } from '../core/clientSession';
+import { EncodingName } from '../core/codec';
+import { formatHostPort } from '../core/hostPort';
+import { Throttle } from '../core/throttle';
+import { TrafficLog } from '../core/trafficLog';
+import { Log } from '../common/log';
+import { messageOf } from '../common/messages';
 
 const RECENT_KEY = 'tcpWorkbench.recent';
 const MAX_RECENT = 10;
@@ -14,30 +16,13 @@ export function sessionAddress(s: ClientSession): string {
   return formatHostPort(s.options.host, s.options.port);
 }
 
-/** A connect failure with one message naming host and port, localized for the common causes. */
-export function connectMessage(e: unknown, host: string, port: number): string {
-  const where = formatHostPort(host, port);
-  const code = e instanceof ConnectError || (e instanceof Error && 'code' in e) ? (e as { code?: string }).code : undefined;
-  switch (code) {
-    case 'ECONNREFUSED':
-      return vscode.l10n.t('Cannot connect to {0}: connection refused (is a server listening there?).', where);
-    case 'ETIMEDOUT':
-      return vscode.l10n.t('Cannot connect to {0}: timed out.', where);
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return vscode.l10n.t('Cannot connect to {0}: unknown host {1}.', where, host);
-    default: {
-      const msg = e instanceof Error ? e.message : String(e);
-      return msg.includes(String(port)) ? msg : vscode.l10n.t('Cannot connect to {0}: {1}', where, msg);
-    }
-  }
-}
-
 export class SessionManager implements vscode.Disposable {
   private readonly list: ClientSession[] = [];
   private active?: ClientSession;
   private readonly _onDidChange = new vscode.EventEmitter<void>();
+  /** Any session, state or counter change, at most every 300 ms however much traffic flows. */
   readonly onDidChange = this._onDidChange.event;
+  private readonly changed = new Throttle(() => this._onDidChange.fire(), 300);
   private readonly subs = new Map<number, vscode.Disposable[]>();
 
   constructor(
@@ -79,7 +64,7 @@ export class SessionManager implements vscode.Disposable {
     const address = sessionAddress(s);
     const source = `session:${s.id}`;
     const label = vscode.l10n.t('Session {0}', s.id);
-    const fire = () => this._onDidChange.fire();
+    const fire = () => this.changed.schedule();
     const subs: vscode.Disposable[] = [
       s.onData((d) => {
         this.traffic.record(source, label, address, 'in', d.bytes, s.encoding);
@@ -107,7 +92,7 @@ export class SessionManager implements vscode.Disposable {
       await s.connect();
     } catch (e) {
       this.release(s);
-      throw new ConnectError(connectMessage(e, host, port), (e as { code?: string }).code);
+      throw connectFailure(e, host, port);
     }
     this.list.push(s);
     this.active = s;
@@ -133,6 +118,7 @@ export class SessionManager implements vscode.Disposable {
     for (const s of [...this.list]) {
       this.release(s);
     }
+    this.changed.dispose();
     this._onDidChange.dispose();
   }
 
@@ -141,7 +127,7 @@ export class SessionManager implements vscode.Disposable {
     if (i >= 0) {
       this.list.splice(i, 1);
       this.release(s);
-      this._onDidChange.fire();
+      this.changed.schedule();
     }
   }
 
@@ -156,4 +142,14 @@ export class SessionManager implements vscode.Disposable {
     }
     s.dispose();
   }
+}
+
+/** A connect failure whose message (localized by the message table) names host and port. */
+function connectFailure(e: unknown, host: string, port: number): ConnectError {
+  const where = formatHostPort(host, port);
+  const errno = e instanceof ConnectError ? e.errno : (e as { code?: string }).code;
+  const failure = new ConnectError(e instanceof Error ? e.message : String(e), errno, { where, host });
+  const msg = messageOf(failure);
+  // No sentence for this cause: keep the core's message, which names the port, or say where.
+  return msg !== failure.message || msg.includes(String(port)) ? failure : new ConnectError(vscode.l10n.t('Cannot connect to {0}: {1}', where, msg), errno, { where, host });
 }

@@ -1,25 +1,14 @@
 // The Servers view: one item per server entry, its clients as children. It only listens to the
-// manager and redraws, at most a few times a second however much traffic flows.
+// manager (which fires at most a few times a second) and redraws.
 import * as vscode from 'vscode';
-import { ClientInfo } from './core/serverBase';
-import { Config } from './config';
-import { formatBytes, formatDuration } from './format';
-import { ServerEntry, ServerManager } from './serverManager';
-import { Throttle } from './throttle';
+import { formatBytes, formatDuration } from '../core/format';
+import { Config } from '../common/config';
+import { ClientNode, ServerEntry, isClientNode } from './serverEntry';
+import { ServerManager } from './serverManager';
 
-export interface ClientNode {
-  readonly type: 'client';
-  readonly entry: ServerEntry;
-  readonly client: ClientInfo;
-}
+type ServerTreeNode = ServerEntry | ClientNode;
 
-export type ServerTreeNode = ServerEntry | ClientNode;
-
-export function isClientNode(x: unknown): x is ClientNode {
-  return typeof x === 'object' && x !== null && (x as ClientNode).type === 'client';
-}
-
-export function serverDescription(entry: ServerEntry): string {
+function serverDescription(entry: ServerEntry): string {
   const a = entry.addressText;
   switch (entry.state) {
     case 'listening': {
@@ -39,7 +28,6 @@ export function serverDescription(entry: ServerEntry): string {
 export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vscode.Disposable {
   private readonly _onDidChangeTreeData = new vscode.EventEmitter<ServerTreeNode | undefined>();
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
-  private readonly refresh = new Throttle(() => this._onDidChangeTreeData.fire(undefined), 300);
   private readonly subs: vscode.Disposable[] = [];
   private tick?: ReturnType<typeof setInterval>;
 
@@ -47,7 +35,7 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
     private readonly manager: ServerManager,
     private readonly config: () => Config | undefined,
   ) {
-    this.subs.push(manager.onDidChange(() => this.refresh.schedule()));
+    this.subs.push(manager.onDidChange(() => this.refresh()));
   }
 
   /** While visible, redraw every few seconds so client ages move; nothing runs when hidden. */
@@ -57,7 +45,7 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
     if (visible) {
       this.tick = setInterval(() => {
         if (this.manager.running().some((e) => (e.server?.clients.length ?? 0) > 0)) {
-          this.refresh.schedule();
+          this.refresh();
         }
       }, 5000);
     }
@@ -83,11 +71,14 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
 
   dispose(): void {
     clearInterval(this.tick);
-    this.refresh.dispose();
     for (const s of this.subs) {
       s.dispose();
     }
     this._onDidChangeTreeData.dispose();
+  }
+
+  private refresh(): void {
+    this._onDidChangeTreeData.fire(undefined);
   }
 
   private serverItem(entry: ServerEntry): vscode.TreeItem {

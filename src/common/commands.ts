@@ -1,0 +1,121 @@
+// Every command id in one place, with its argument and result types (the model is vscode-js-debug's
+// contributionUtils). The code registers and the integration tests run commands through these types,
+// so an id, what it takes and what it returns are stated once.
+import * as vscode from 'vscode';
+import type { ClientSession } from '../core/clientSession';
+import type { ExistingPolicy } from '../core/downloader';
+import type { EchoMode } from '../core/echoServer';
+import type { ClientNode, ServerEntry, ServerKind } from '../servers/serverEntry';
+import { Log } from './log';
+import { showError } from './showError';
+
+/** Options for starting without UI (tests, other extensions). */
+export interface StartArgs {
+  entryId?: string;
+  port?: number;
+  host?: string;
+  mode?: EchoMode;
+  replyText?: string;
+  root?: string;
+}
+
+export interface StartResult {
+  id: string;
+  address: string;
+  port: number;
+}
+
+export type AddServerArgs = StartArgs & { kind?: ServerKind; label?: string };
+
+/** A server entry from the tree, or `{ entryId }`. */
+type EntryArg = ServerEntry | { entryId?: string };
+
+interface ConnectArgs {
+  /** `host:port`, or a bare port on the configured host. */
+  address: string;
+  /** Open the traffic document of the new session; default true. */
+  show?: boolean;
+}
+
+export interface SessionInfo {
+  id: number;
+  address: string;
+}
+
+/** A session from the Connections view, or `{ sessionId }`. */
+type SessionArg = ClientSession | { sessionId?: number };
+
+type SendResult = SessionInfo & { bytes: number };
+
+export interface DownloadArgs {
+  /** `host:port` of the file server. */
+  address: string;
+  /** The name as the server knows it. */
+  name: string;
+  /** Target folder; default the workspace folder plus the downloadFolder setting. */
+  folder?: string;
+  /** Default 'fail'. */
+  existing?: ExistingPolicy;
+}
+
+export interface DownloadInfo {
+  path: string;
+  bytes: number;
+  durationMs: number;
+  sha256: string;
+}
+
+/** id → (arguments) => result. Every handler may also resolve to undefined (cancelled, or failed and shown). */
+export interface CommandTypes {
+  'tcpWorkbench.startEchoServer': (args?: StartArgs) => StartResult;
+  'tcpWorkbench.startFileServer': (args?: StartArgs) => StartResult;
+  'tcpWorkbench.startServer': (arg?: ServerEntry | StartArgs) => StartResult;
+  'tcpWorkbench.stopServer': (arg?: EntryArg) => void;
+  'tcpWorkbench.stopAllServers': () => void;
+  'tcpWorkbench.addServer': (args?: AddServerArgs) => StartResult;
+  'tcpWorkbench.removeServer': (arg?: EntryArg) => void;
+  'tcpWorkbench.configureServer': (arg?: EntryArg) => void;
+  'tcpWorkbench.copyAddress': (arg?: EntryArg) => string;
+  'tcpWorkbench.kickClient': (arg?: ClientNode) => void;
+  'tcpWorkbench.sendToClient': (arg?: ClientNode, text?: string) => boolean;
+  'tcpWorkbench.connect': (args?: ConnectArgs) => SessionInfo;
+  'tcpWorkbench.sendSelection': (args?: { sessionId?: number }) => SendResult;
+  'tcpWorkbench.sendText': (arg?: ClientSession | { sessionId?: number; text?: string }) => SendResult;
+  'tcpWorkbench.disconnect': (arg?: SessionArg) => void;
+  'tcpWorkbench.downloadFile': (arg?: DownloadArgs | vscode.Uri) => DownloadInfo;
+  'tcpWorkbench.downloadFileHere': (arg?: DownloadArgs | vscode.Uri) => DownloadInfo;
+  'tcpWorkbench.showTrafficLog': () => void;
+  'tcpWorkbench.showTraffic': (arg?: EntryArg) => void;
+  'tcpWorkbench.showSessionTraffic': (arg?: SessionArg) => void;
+  'tcpWorkbench.showLog': () => void;
+  'tcpWorkbench.showStatusMenu': () => void;
+  'tcpWorkbench.openSampleMessages': () => string;
+}
+
+export type CommandId = keyof CommandTypes;
+type Args<K extends CommandId> = Parameters<CommandTypes[K]>;
+type Result<K extends CommandId> = ReturnType<CommandTypes[K]>;
+
+/** Registers a command whose failures are logged and shown once (with "Show Log"); it then resolves to undefined. */
+export function registerCommand<K extends CommandId>(
+  context: vscode.ExtensionContext,
+  log: Log,
+  id: K,
+  handler: (...args: Args<K>) => Result<K> | undefined | Promise<Result<K> | undefined>,
+): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand(id, async (...args: Args<K>) => {
+      try {
+        return await handler(...args);
+      } catch (e) {
+        showError(log, e);
+        return undefined;
+      }
+    }),
+  );
+}
+
+/** Runs one of our commands with its own argument and result types. */
+export function runCommand<K extends CommandId>(id: K, ...args: Args<K>): Thenable<Result<K> | undefined> {
+  return vscode.commands.executeCommand<Result<K> | undefined>(id, ...args);
+}

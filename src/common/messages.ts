@@ -1,0 +1,95 @@
+// The one table that turns the core's error codes (and the file server's refusal reasons) into
+// localized sentences. The core speaks English for the CLI and logs; what a person sees in the editor
+// is looked up here by `code` and `args`, and falls back to the core's message when the table has no
+// sentence (or the error lacks the arguments the sentence needs).
+import * as vscode from 'vscode';
+import { WorkbenchError } from '../core/errors';
+
+type Args = Readonly<Record<string, string | number>>;
+type Sentence = (a: Args) => string | undefined;
+
+const has = (a: Args, ...keys: string[]): boolean => keys.every((k) => a[k] !== undefined);
+
+const SENTENCES: Record<string, Sentence> = {
+  'connect.refused': (a) => (has(a, 'where') ? vscode.l10n.t('Cannot connect to {0}: connection refused (is a server listening there?).', a.where) : undefined),
+  'connect.timeout': (a) => (has(a, 'where') ? vscode.l10n.t('Cannot connect to {0}: timed out.', a.where) : undefined),
+  'connect.unknownHost': (a) => (has(a, 'where', 'host') ? vscode.l10n.t('Cannot connect to {0}: unknown host {1}.', a.where, a.host) : undefined),
+  'connect.unreachable': (a) => (has(a, 'where') ? vscode.l10n.t('Cannot connect to {0}: the host is unreachable.', a.where) : undefined),
+  'download.refused': (a) =>
+    has(a, 'name', 'where') ? vscode.l10n.t('Cannot download "{0}": {1} refused the connection (is a file server listening there?).', a.name, a.where) : undefined,
+  'download.timeout': (a) => (has(a, 'name', 'where', 'bytes') ? vscode.l10n.t('Download of "{0}" from {1} timed out after {2} bytes.', a.name, a.where, a.bytes) : undefined),
+  'download.unknownHost': (a) => (has(a, 'name', 'where') ? vscode.l10n.t('Cannot download "{0}": unknown host in {1}.', a.name, a.where) : undefined),
+  'download.unreachable': (a) => (has(a, 'name', 'where') ? vscode.l10n.t('Cannot download "{0}": {1} is unreachable.', a.name, a.where) : undefined),
+  'download.reset': (a) =>
+    has(a, 'name', 'where', 'bytes') ? vscode.l10n.t('Download of "{0}" from {1} failed after {2} bytes: the connection was reset.', a.name, a.where, a.bytes) : undefined,
+  'download.notFound': (a) => (has(a, 'name', 'where') ? vscode.l10n.t('"{0}" was not found on the server {1}.', a.name, a.where) : undefined),
+  'download.exists': (a) => (has(a, 'path') ? vscode.l10n.t('{0} already exists; nothing was downloaded.', a.path) : undefined),
+  'server.portInUse': (a) => (has(a, 'port') ? vscode.l10n.t('Port {0} is already in use', a.port) : undefined),
+  'address.portNotNumber': (a) => (has(a, 'text', 'min') ? vscode.l10n.t('"{0}" is not a port number ({1}-65535).', a.text, a.min) : undefined),
+  'address.portRange': (a) => (has(a, 'text', 'min') ? vscode.l10n.t('Port {0} is out of range ({1}-65535).', a.text, a.min) : undefined),
+  'address.emptyHost': () => vscode.l10n.t('The host is empty.'),
+  'address.badIpv6': (a) => (has(a, 'host') ? vscode.l10n.t('"{0}" is not a valid IPv6 address.', a.host) : undefined),
+  'address.badHost': (a) => (has(a, 'host') ? vscode.l10n.t('"{0}" is not a valid host name.', a.host) : undefined),
+  'address.empty': () => vscode.l10n.t('Enter host:port, for example 127.0.0.1:9007.'),
+  'address.notHostPort': (a) => (has(a, 'text') ? vscode.l10n.t('"{0}" is not host:port (IPv6 addresses go in brackets: [::1]:9007).', a.text) : undefined),
+  'address.noPort': (a) => (has(a, 'text', 'example') ? vscode.l10n.t('"{0}" has no port (for example {1}).', a.text, a.example) : undefined),
+  'address.bracketsNotIpv6': (a) => (has(a, 'host') ? vscode.l10n.t('"{0}" in brackets is not an IPv6 address.', a.host) : undefined),
+  'address.ipv6NeedsBrackets': (a) => (has(a, 'text') ? vscode.l10n.t('"{0}" looks like an IPv6 address: put it in brackets, for example [::1]:9007.', a.text) : undefined),
+  'address.noHost': (a) => (has(a, 'text', 'example') ? vscode.l10n.t('"{0}" has no host (for example {1}).', a.text, a.example) : undefined),
+  'encoding.unknown': (a) => (has(a, 'name', 'list') ? vscode.l10n.t('Unknown encoding "{0}". Use one of: {1}.', a.name, a.list) : undefined),
+  'encoding.badHex': (a) => (has(a, 'text') ? vscode.l10n.t('"{0}" is not hex bytes (for example: 48 65 6c 6c 6f).', a.text) : undefined),
+  'encoding.unknownLineEnding': (a) => (has(a, 'name') ? vscode.l10n.t('Unknown line ending "{0}". Use none, lf or crlf.', a.name) : undefined),
+};
+
+/** The sentence for an error: localized by its code where the table knows it, else its own message. */
+export function messageOf(e: unknown): string {
+  if (e instanceof WorkbenchError) {
+    return SENTENCES[e.code]?.(e.args) ?? e.message;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Fixed refusal reasons of the file server (pathGuard.ts), localized. */
+const REASONS: Record<string, () => string> = {
+  'empty name': () => vscode.l10n.t('empty name'),
+  'name contains a NUL character': () => vscode.l10n.t('name contains a NUL character'),
+  'name contains control characters': () => vscode.l10n.t('name contains control characters'),
+  'UNC paths are not allowed': () => vscode.l10n.t('UNC paths are not allowed'),
+  'backslashes are not allowed (use / for subfolders)': () => vscode.l10n.t('backslashes are not allowed (use / for subfolders)'),
+  'drive letters are not allowed': () => vscode.l10n.t('drive letters are not allowed'),
+  'absolute paths are not allowed': () => vscode.l10n.t('absolute paths are not allowed'),
+  'empty path segment (//)': () => vscode.l10n.t('empty path segment (//)'),
+  '".." segments are not allowed': () => vscode.l10n.t('".." segments are not allowed'),
+  '":" is not allowed in names': () => vscode.l10n.t('":" is not allowed in names'),
+  'listing is switched off': () => vscode.l10n.t('listing is switched off'),
+  'no such file': () => vscode.l10n.t('no such file'),
+  'no such folder': () => vscode.l10n.t('no such folder'),
+  'not a folder': () => vscode.l10n.t('not a folder'),
+  'name too long for the file system': () => vscode.l10n.t('name too long for the file system'),
+  'resolves outside the root (symlink)': () => vscode.l10n.t('resolves outside the root (symlink)'),
+  'changed into a symlink while being opened': () => vscode.l10n.t('changed into a symlink while being opened'),
+  'changed while being opened': () => vscode.l10n.t('changed while being opened'),
+};
+
+/** Reasons that carry a value. */
+const REASON_PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^name is longer than (\d+) bytes$/, (m) => vscode.l10n.t('name is longer than {0} bytes', m[1])],
+  [/^name is not valid (.+)$/, (m) => vscode.l10n.t('name is not valid {0}', m[1])],
+  [/^connection limit reached \((\d+)\)$/, (m) => vscode.l10n.t('connection limit reached ({0})', m[1])],
+  [/^server is stopping$/, () => vscode.l10n.t('server is stopping')],
+];
+
+/** A refusal reason from the core, localized when it is one we know; otherwise as the core said it. */
+export function reasonText(reason: string): string {
+  const fixed = REASONS[reason];
+  if (fixed) {
+    return fixed();
+  }
+  for (const [re, text] of REASON_PATTERNS) {
+    const m = re.exec(reason);
+    if (m) {
+      return text(m);
+    }
+  }
+  return reason;
+}

@@ -1,0 +1,121 @@
+// Start, stop, add, remove a server and copy its address.
+import * as vscode from 'vscode';
+import { formatHostPort } from '../core/hostPort';
+import { entryOf, isInteractive, isOptions } from '../common/args';
+import { AddServerArgs, StartArgs, StartResult, registerCommand } from '../common/commands';
+import { Services } from '../common/services';
+import { UserError } from '../common/showError';
+import { pickFolder } from '../ui/folders';
+import { askPort, pickEchoMode, pickOne } from '../ui/prompts';
+import { ServerEntry, ServerKind } from './serverEntry';
+import { serveFolderPurpose, startEntry } from './startServer';
+
+export function registerServerCommands(svc: Services): void {
+  const { context, log } = svc;
+
+  const startKind = (kind: ServerKind) => async (args?: StartArgs) => {
+    const interactive = isInteractive(args);
+    const a: StartArgs = isOptions(args) ? args : {};
+    const entry = entryOf(svc, a) ?? svc.servers.firstOf(kind);
+    if (entry.state !== 'stopped') {
+      if (interactive) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('{0} is already listening on {1}.', entry.label, entry.addressText ?? '?'));
+      }
+      // Still starting: no address yet, said as '?' and port 0.
+      return { id: entry.id, address: entry.addressText ?? '?', port: entry.address?.port ?? 0 };
+    }
+    return startEntry(svc, entry, { port: a.port, host: a.host, mode: a.mode, replyText: a.replyText, root: a.root }, interactive);
+  };
+  registerCommand(context, log, 'tcpWorkbench.startEchoServer', startKind('echo'));
+  registerCommand(context, log, 'tcpWorkbench.startFileServer', startKind('file'));
+
+  registerCommand(context, log, 'tcpWorkbench.startServer', async (arg) => {
+    const entry = entryOf(svc, arg);
+    if (!entry) {
+      throw new UserError(vscode.l10n.t('Choose a server in the Servers view.'));
+    }
+    return startEntry(svc, entry, isOptions(arg) ? { ...(arg as StartArgs) } : {}, isInteractive(arg));
+  });
+
+  registerCommand(context, log, 'tcpWorkbench.stopServer', async (arg) => {
+    const entry = entryOf(svc, arg) ?? (await pickRunning(svc, vscode.l10n.t('Stop which server?')));
+    if (entry) {
+      await svc.servers.stop(entry);
+    }
+  });
+
+  registerCommand(context, log, 'tcpWorkbench.stopAllServers', () => svc.servers.stopAll());
+
+  registerCommand(context, log, 'tcpWorkbench.addServer', (args) => addServer(svc, args));
+
+  registerCommand(context, log, 'tcpWorkbench.removeServer', async (arg) => {
+    const entry = entryOf(svc, arg);
+    if (entry) {
+      await svc.servers.remove(entry);
+    }
+  });
+
+  registerCommand(context, log, 'tcpWorkbench.copyAddress', async (arg) => {
+    const entry = entryOf(svc, arg) ?? (await pickEntry(svc));
+    if (!entry) {
+      return undefined;
+    }
+    const cfg = svc.config();
+    const address = entry.addressText ?? formatHostPort(cfg.host, entry.configuredPort(cfg));
+    await vscode.env.clipboard.writeText(address);
+    vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', address), 3000);
+    return address;
+  });
+}
+
+/** Add Server…: kind → port → mode or folder (or all from `args`), then start it. */
+async function addServer(svc: Services, args: AddServerArgs | undefined): Promise<StartResult | undefined> {
+  const interactive = isInteractive(args);
+  const a: AddServerArgs = isOptions(args) ? args : {};
+  const kind = a.kind ?? (await pickKind());
+  if (!kind) {
+    return undefined;
+  }
+  let { port, mode, root } = a;
+  if (interactive) {
+    port = await askPort(0);
+    if (port === undefined) {
+      return undefined;
+    }
+    if (kind === 'echo') {
+      mode = await pickEchoMode(svc.config().echoMode);
+    } else {
+      root = await pickFolder(serveFolderPurpose());
+    }
+    if (!mode && !root) {
+      return undefined;
+    }
+  }
+  const entry = svc.servers.add({ kind, port, mode, root, label: a.label, replyText: a.replyText });
+  return startEntry(svc, entry, {}, interactive);
+}
+
+async function pickKind(): Promise<ServerKind | undefined> {
+  const p = await vscode.window.showQuickPick(
+    [
+      { label: vscode.l10n.t('Echo Server'), description: vscode.l10n.t('echoes or answers what clients send'), k: 'echo' as const },
+      { label: vscode.l10n.t('File Server'), description: vscode.l10n.t('sends a file when a client names it'), k: 'file' as const },
+    ],
+    { title: vscode.l10n.t('Add Server') },
+  );
+  return p?.k;
+}
+
+/** The running server to stop: the only one, or a pick. */
+function pickRunning(svc: Services, title: string): Promise<ServerEntry | undefined> {
+  const running = svc.servers.running();
+  if (running.length === 0) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('No server is running.'));
+  }
+  return pickOne(running, title, (e) => ({ label: e.label, description: e.addressText }));
+}
+
+/** Any server entry: the only one, or a pick. */
+export function pickEntry(svc: Services): Promise<ServerEntry | undefined> {
+  return pickOne(svc.servers.list(), vscode.l10n.t('Which server?'), (e) => ({ label: e.label, description: e.addressText ?? vscode.l10n.t('stopped') }));
+}

@@ -1,0 +1,108 @@
+// One server the user sees in the Servers view: what they configured (persisted per workspace) and,
+// while it runs, the core server behind it; and a client row under it.
+import * as vscode from 'vscode';
+import { EchoMode, EchoServer } from '../core/echoServer';
+import { WorkbenchError } from '../core/errors';
+import { formatHostPort } from '../core/hostPort';
+import { ClientInfo, ServerAddress, ServerState, TcpServer } from '../core/serverBase';
+import { Config } from '../common/config';
+
+export type ServerKind = 'echo' | 'file';
+
+/** What the user configured for one entry; unset fields come from the settings. */
+export interface ServerSpec {
+  id: string;
+  kind: ServerKind;
+  label?: string;
+  port?: number;
+  mode?: EchoMode;
+  replyText?: string;
+  root?: string;
+}
+
+/** Values for one start that win over the spec (a free port after "port in use", a chosen root). */
+export interface StartOverrides {
+  port?: number;
+  host?: string;
+  root?: string;
+  mode?: EchoMode;
+  replyText?: string;
+}
+
+/** A start found its port taken; the interactive start offers another one. */
+export class PortInUseError extends WorkbenchError {
+  constructor(
+    readonly port: number,
+    readonly entry: ServerEntry,
+  ) {
+    super('server.portInUse', `Port ${port} is already in use`, { port });
+  }
+}
+
+export class ServerEntry {
+  server?: TcpServer;
+  /** Root of the last start (for the tooltip of a file server). */
+  root?: string;
+  private subs: vscode.Disposable[] = [];
+
+  constructor(public spec: ServerSpec) {}
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  get kind(): ServerKind {
+    return this.spec.kind;
+  }
+
+  get label(): string {
+    return this.spec.label ?? kindLabel(this.kind);
+  }
+
+  get state(): ServerState {
+    return this.server?.state ?? 'stopped';
+  }
+
+  get address(): ServerAddress | undefined {
+    return this.server?.address;
+  }
+
+  get addressText(): string | undefined {
+    const a = this.address;
+    return a ? formatHostPort(a.host, a.port) : undefined;
+  }
+
+  /** The port a start would use (for the "stopped" tooltip and Copy Address). */
+  configuredPort(cfg: Config): number {
+    return this.spec.port ?? (this.kind === 'echo' ? cfg.echoPort : cfg.filePort);
+  }
+
+  get mode(): EchoMode | undefined {
+    return this.server instanceof EchoServer ? this.server.mode : undefined;
+  }
+
+  attach(subs: vscode.Disposable[]): void {
+    this.subs.push(...subs);
+  }
+
+  detach(): void {
+    for (const s of this.subs.splice(0)) {
+      s.dispose();
+    }
+  }
+}
+
+/** A client row under its server in the Servers view. */
+export interface ClientNode {
+  readonly type: 'client';
+  readonly entry: ServerEntry;
+  readonly client: ClientInfo;
+}
+
+export function isClientNode(x: unknown): x is ClientNode {
+  return typeof x === 'object' && x !== null && (x as ClientNode).type === 'client';
+}
+
+export function kindLabel(kind: ServerKind): string {
+  return kind === 'echo' ? vscode.l10n.t('Echo Server') : vscode.l10n.t('File Server');
+}

@@ -1,0 +1,110 @@
+// Send Selection, Send Text and Disconnect: text from the editor to a session.
+import * as vscode from 'vscode';
+import { ClientSession } from '../core/clientSession';
+import { LINE_ENDINGS, encodeText } from '../core/codec';
+import { formatBytes } from '../core/format';
+import { isOptions, sessionOf } from '../common/args';
+import { registerCommand } from '../common/commands';
+import { Services } from '../common/services';
+import { UserError } from '../common/showError';
+import { TRAFFIC_SCHEME } from '../traffic/trafficDocuments';
+import { askTextToSend, pickOne } from '../ui/prompts';
+import { pickAddress } from './addressPicker';
+import { connectTo, sessionInfo } from './connectCommand';
+import { sessionAddress } from './sessionManager';
+
+/** The active session, a pick among several, or a new connection. */
+async function chooseSession(svc: Services): Promise<ClientSession | undefined> {
+  const current = svc.sessions.current;
+  if (current) {
+    return current;
+  }
+  const all = svc.sessions.sessions();
+  if (all.length === 0) {
+    const target = await pickAddress(svc, vscode.l10n.t('Not connected: connect to which server?'), 'echo');
+    return target ? connectTo(svc, target, true) : undefined;
+  }
+  const s = await pickOne(all, vscode.l10n.t('Send to which connection?'), sessionItem);
+  if (s) {
+    svc.sessions.setCurrent(s);
+  }
+  return s;
+}
+
+function sessionItem(s: ClientSession): vscode.QuickPickItem {
+  return { label: sessionAddress(s), description: vscode.l10n.t('Session {0}', s.id) };
+}
+
+/** The texts Send Selection sends: each selection in document order, an empty one as its whole line. */
+function selectedTexts(editor: vscode.TextEditor): string[] {
+  const sels = [...editor.selections].sort((a, b) => a.start.compareTo(b.start));
+  return sels.map((s) => (s.isEmpty ? editor.document.lineAt(s.active.line).text : editor.document.getText(s)));
+}
+
+async function sendAll(svc: Services, s: ClientSession, texts: string[]): Promise<number> {
+  const cfg = svc.config();
+  let n = 0;
+  for (const t of texts) {
+    // Counted here (not from bytesOut) so the figure is what this command sent, whatever else is in flight.
+    n += encodeText(t, s.encoding).length + LINE_ENDINGS[cfg.lineEnding].length;
+    await s.send(t, cfg.lineEnding);
+  }
+  vscode.window.setStatusBarMessage(vscode.l10n.t('Sent {0} to {1}', formatBytes(n), sessionAddress(s)), 3000);
+  return n;
+}
+
+/**
+ * The editor Send Selection reads: the active one, else the only text editor in view — a button in the
+ * walkthrough or a notification takes focus away from the text editor the user means.
+ */
+function editorToSend(): vscode.TextEditor | undefined {
+  if (vscode.window.activeTextEditor) {
+    return vscode.window.activeTextEditor;
+  }
+  const visible = vscode.window.visibleTextEditors.filter((e) => e.document.uri.scheme !== TRAFFIC_SCHEME && e.document.uri.scheme !== 'output');
+  return visible.length === 1 ? visible[0] : undefined;
+}
+
+export function registerSendCommands(svc: Services): void {
+  const { context, log } = svc;
+
+  registerCommand(context, log, 'tcpWorkbench.sendSelection', async (args) => {
+    const editor = editorToSend();
+    if (!editor) {
+      throw new UserError(vscode.l10n.t('Open a file and select the text to send.'));
+    }
+    const texts = selectedTexts(editor);
+    const s = sessionOf(svc, args) ?? (await chooseSession(svc));
+    if (!s) {
+      return undefined;
+    }
+    return { ...sessionInfo(s), bytes: await sendAll(svc, s, texts) };
+  });
+
+  registerCommand(context, log, 'tcpWorkbench.sendText', async (arg) => {
+    const s = sessionOf(svc, arg) ?? (await chooseSession(svc));
+    if (!s) {
+      return undefined;
+    }
+    const cfg = svc.config();
+    const given = isOptions(arg) && typeof arg.text === 'string' ? arg.text : undefined;
+    const text = given ?? (await askTextToSend(vscode.l10n.t('Send to {0}', sessionAddress(s)), cfg));
+    if (text === undefined) {
+      return undefined;
+    }
+    svc.sessions.setCurrent(s);
+    return { ...sessionInfo(s), bytes: await sendAll(svc, s, [text]) };
+  });
+
+  registerCommand(context, log, 'tcpWorkbench.disconnect', async (arg) => {
+    const all = svc.sessions.sessions();
+    if (!sessionOf(svc, arg) && all.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('No connection is open.'));
+      return;
+    }
+    const s = sessionOf(svc, arg) ?? (await pickOne(all, vscode.l10n.t('Disconnect which connection?'), sessionItem));
+    if (s) {
+      await svc.sessions.close(s);
+    }
+  });
+}

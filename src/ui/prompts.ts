@@ -1,0 +1,57 @@
+// Small prompts shared by the commands: a port, an echo mode, one item out of a list, text to send.
+import * as vscode from 'vscode';
+import { EchoMode } from '../core/echoServer';
+import { parsePort } from '../core/hostPort';
+import { Config } from '../common/config';
+import { messageOf } from '../common/messages';
+
+/** A port typed by the user, checked as they type; undefined when cancelled. */
+export async function askPort(suggestion: number, allowZero = true): Promise<number | undefined> {
+  const text = await vscode.window.showInputBox({
+    title: vscode.l10n.t('Port'),
+    prompt: allowZero ? vscode.l10n.t('A port from 1 to 65535, or 0 for any free port') : vscode.l10n.t('A port from 1 to 65535'),
+    value: String(suggestion),
+    validateInput: (v) => {
+      try {
+        parsePort(v, allowZero);
+        return undefined;
+      } catch (err) {
+        return messageOf(err);
+      }
+    },
+  });
+  return text === undefined ? undefined : parsePort(text, allowZero);
+}
+
+export async function pickEchoMode(current: EchoMode): Promise<EchoMode | undefined> {
+  const items: (vscode.QuickPickItem & { mode: EchoMode })[] = [
+    { mode: 'echo', label: 'echo', description: vscode.l10n.t('send every byte back (RFC 862)') },
+    { mode: 'reply', label: 'reply', description: vscode.l10n.t('answer each message with a fixed text') },
+    { mode: 'manual', label: 'manual', description: vscode.l10n.t('send nothing by itself; you answer with Send to Client…') },
+  ];
+  const p = await vscode.window.showQuickPick(
+    items.map((i) => ({ ...i, picked: i.mode === current })),
+    { title: vscode.l10n.t('Echo server mode') },
+  );
+  return p?.mode;
+}
+
+/** The only item without asking, else a pick; undefined when there is none or the user cancels. */
+export async function pickOne<T>(all: readonly T[], title: string, item: (x: T) => vscode.QuickPickItem): Promise<T | undefined> {
+  if (all.length <= 1) {
+    return all[0];
+  }
+  const p = await vscode.window.showQuickPick(
+    all.map((x) => ({ ...item(x), value: x })),
+    { title },
+  );
+  return p?.value;
+}
+
+/** Text to send, in the configured encoding and line ending; undefined when cancelled. */
+export function askTextToSend(title: string, cfg: Config): Thenable<string | undefined> {
+  return vscode.window.showInputBox({
+    title,
+    prompt: cfg.encoding === 'hex' ? vscode.l10n.t('Hex bytes, for example 48 65 6c 6c 6f') : vscode.l10n.t('Text to send ({0}, line ending: {1})', cfg.encoding, cfg.lineEnding),
+  });
+}

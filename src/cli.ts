@@ -12,6 +12,7 @@ import { runSend } from './cli/sendCommand';
 const USAGE = `Usage:
   tcp-workbench serve echo [--host H] [--port P] [--mode echo|reply|manual] [--reply TEXT] [--encoding E]
   tcp-workbench serve file --root DIR [--host H] [--port P] [--encoding E] [--no-listing]
+                           [--deny GLOB]... [--no-default-deny]
   tcp-workbench download HOST:PORT NAME [--out DIR] [--encoding E] [--overwrite]
   tcp-workbench list HOST:PORT [FOLDER]
   tcp-workbench send HOST:PORT TEXT [--encoding E] [--line-ending none|lf|crlf]
@@ -19,6 +20,9 @@ const USAGE = `Usage:
 
 Servers bind 127.0.0.1 and port 0 (any free port) unless told otherwise, print "listening on HOST:PORT"
 first, and stop on Ctrl+C. In manual mode every line typed on stdin is sent to all clients.
+serve file never serves nor lists secrets: .env, .env.*, keys (*.pem, *.key, id_rsa*…), .git/ and the rest
+of the default deny list (see README). --deny GLOB (repeatable) adds a pattern; --no-default-deny drops the
+default list, leaving only the --deny patterns.
 Encodings: utf-8 (default), gbk, gb18030, latin1, hex.
 Exit codes: 0 ok, 2 usage error, 3 not found on the server, 1 any other failure.`;
 

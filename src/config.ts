@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EncodingName, EncodingError, LineEnding, checkEncoding, checkLineEnding } from './core/codec';
+import { DEFAULT_DENY, DenyGlobError, checkDenyList } from './core/denyList';
 import { EchoMode } from './core/echoServer';
 import { HostPortError, checkHost, parsePort } from './core/hostPort';
 
@@ -18,6 +19,8 @@ export interface Config {
   /** As written in the setting; '' means the workspace folder. Resolve with resolveFileRoot(). */
   fileRoot: string;
   listing: boolean;
+  /** Globs the file server never serves nor lists (replaces DEFAULT_DENY; [] = none). Restricted setting. */
+  fileDeny: string[];
   maxConnections: number;
   /** Seconds a file server client has to send a whole name. */
   nameTimeout: number;
@@ -82,6 +85,12 @@ export function getConfig(): Config {
   if (typeof nameTimeout !== 'number' || !(nameTimeout > 0)) {
     throw bad('nameTimeout', vscode.l10n.t('{0} is not a number of seconds above 0.', String(nameTimeout)));
   }
+  let fileDeny: string[];
+  try {
+    fileDeny = checkDenyList(get<unknown>('fileDeny', DEFAULT_DENY));
+  } catch (e) {
+    throw bad('fileDeny', (e as DenyGlobError).message);
+  }
   return {
     host,
     echoPort: port('echoPort', 9007),
@@ -90,6 +99,7 @@ export function getConfig(): Config {
     filePort: port('filePort', 9021),
     fileRoot: get('fileRoot', '').trim(),
     listing: get('listing', true),
+    fileDeny,
     maxConnections,
     nameTimeout,
     encoding,

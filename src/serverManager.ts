@@ -2,6 +2,7 @@
 // the core server behind each. Adapts core events to the log, the traffic log and one change event.
 import * as vscode from 'vscode';
 import { EchoMode, EchoServer } from './core/echoServer';
+import { DeniedNameError } from './core/denyList';
 import { FileServer } from './core/fileServer';
 import { formatHostPort } from './core/hostPort';
 import { LeaveReason, ServerAddress, ServerError, ServerState, TcpServer } from './core/serverBase';
@@ -196,7 +197,7 @@ export class ServerManager implements vscode.Disposable {
       }
       checkFolder(root);
       entry.root = root;
-      server = new FileServer({ ...common, root, encoding: cfg.encoding === 'hex' ? 'utf-8' : cfg.encoding, listing: cfg.listing, nameTimeoutMs: Math.round(cfg.nameTimeout * 1000) });
+      server = new FileServer({ ...common, root, encoding: cfg.encoding === 'hex' ? 'utf-8' : cfg.encoding, listing: cfg.listing, deny: cfg.fileDeny, nameTimeoutMs: Math.round(cfg.nameTimeout * 1000) });
     }
     entry.server = server;
     entry.attach(this.wire(entry, server, cfg));
@@ -287,13 +288,16 @@ export class ServerManager implements vscode.Disposable {
                 : r.outcome === 'not-found'
                   ? vscode.l10n.t('not found')
                   : vscode.l10n.t('refused');
-          const line = vscode.l10n.t('{0}: {1} asked for "{2}": {3}', entry.label, r.client.remote, r.name, what) + (r.reason ? ` (${r.reason})` : '');
+          // A deny-list refusal names the setting, in the user's language; other reasons come from the core.
+          const reason = r.refusal instanceof DeniedNameError ? vscode.l10n.t('denied by {0}: {1}', 'tcpWorkbench.fileDeny', r.refusal.entry) : r.reason;
+          const why = reason ? ` (${reason})` : '';
+          const line = vscode.l10n.t('{0}: {1} asked for "{2}": {3}', entry.label, r.client.remote, r.name, what) + why;
           if (r.outcome === 'refused') {
             this.log.warn(line);
           } else {
             this.log.info(line);
           }
-          this.traffic.note(source, entry.label, r.client.remote, `"${r.name}": ${what}${r.reason ? ` (${r.reason})` : ''}`);
+          this.traffic.note(source, entry.label, r.client.remote, `"${r.name}": ${what}${why}`);
         }),
       );
     }

@@ -1,6 +1,8 @@
 // The Servers view: one item per server entry, its clients as children. It only listens to the
 // manager and redraws, at most a few times a second however much traffic flows.
 import * as vscode from 'vscode';
+import { DEFAULT_DENY } from './core/denyList';
+import { FileServer } from './core/fileServer';
 import { ClientInfo } from './core/serverBase';
 import { Config } from './config';
 import { formatBytes, formatDuration } from './format';
@@ -34,6 +36,17 @@ export function serverDescription(entry: ServerEntry): string {
     default:
       return vscode.l10n.t('stopped');
   }
+}
+
+/** What a file server hides, for its tooltip: the default list in a few words, else the patterns. */
+function denyText(deny: readonly string[] | undefined): string {
+  if (!deny || (deny.length === DEFAULT_DENY.length && deny.every((g, i) => g === DEFAULT_DENY[i]))) {
+    return vscode.l10n.t('Hides .env, keys, .git and other secrets — see setting {0}', 'tcpWorkbench.fileDeny');
+  }
+  if (deny.length === 0) {
+    return vscode.l10n.t('Hides nothing: setting {0} is empty', 'tcpWorkbench.fileDeny');
+  }
+  return vscode.l10n.t('Hides {0} — see setting {1}', deny.map((g) => `\`${g}\``).join(', '), 'tcpWorkbench.fileDeny');
 }
 
 export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vscode.Disposable {
@@ -116,6 +129,7 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
     } else {
       const root = entry.root ?? entry.spec.root ?? (cfg?.fileRoot || vscode.l10n.t('the workspace folder'));
       lines.push(`- ${vscode.l10n.t('Root: {0}', root)}`);
+      lines.push(`- ${denyText(entry.server instanceof FileServer ? entry.server.deny : cfg?.fileDeny)}`);
     }
     const s = entry.server;
     if (s && entry.state === 'listening') {

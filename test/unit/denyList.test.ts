@@ -1,6 +1,8 @@
 // The deny matcher on its own: the default list, globs, case, segments, multi-segment and folder
 // entries, anchoring, the Windows name tails it ignores, and the patterns it refuses to take.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { DEFAULT_DENY, DenyGlobError, DenyList, DeniedNameError, checkDenyList, normalizeSegment } from '../../src/core/denyList';
 import { WorkbenchError } from '../../src/core/errors';
 
@@ -92,6 +94,31 @@ describe('denyList', () => {
         assert.ok(DEFAULT_DENY.includes(e), e);
       }
     });
+  });
+
+  describe('the tcpWorkbench.fileDeny setting in the manifest', () => {
+    const root = path.resolve(__dirname, '../../..');
+    const read = (f: string) => JSON.parse(fs.readFileSync(path.join(root, f), 'utf8'));
+    const pkg = read('package.json');
+
+    it('defaults to DEFAULT_DENY, an array of strings', () => {
+      const prop = pkg.contributes.configuration.properties['tcpWorkbench.fileDeny'];
+      assert.equal(prop.type, 'array');
+      assert.deepEqual(prop.items, { type: 'string' });
+      assert.deepEqual(prop.default, [...DEFAULT_DENY]);
+    });
+
+    it('is restricted, so an untrusted workspace cannot loosen it', () => {
+      assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('tcpWorkbench.fileDeny'));
+    });
+
+    for (const nls of ['package.nls.json', 'package.nls.zh-cn.json']) {
+      it(`${nls} shows the whole default list in the description`, () => {
+        const text: string = read(nls)['config.fileDeny'];
+        const missing = DEFAULT_DENY.filter((g) => !text.includes(`\`${g}\``));
+        assert.deepEqual(missing, []);
+      });
+    }
   });
 
   describe('what Windows would open anyway', () => {

@@ -197,6 +197,50 @@ describe('hardening: secret names corpus (deny list)', function () {
     assert.equal(fs.readFileSync(out, 'utf8'), 'allowed 中文.txt\n');
   });
 
+  it('never serves .git/config while a folder on the path flips between a real folder and a symlink to .git (race)', async function () {
+    this.timeout(20000);
+    // The guard opens the resolved path: an attacker swaps a folder of that path for a symlink into .git
+    // between the checks and the open. Caught by the inode check, or by the deny check on the descriptor.
+    fs.mkdirSync(path.join(fx.root, 'flip'));
+    fs.writeFileSync(path.join(fx.root, 'flip', 'config'), 'harmless flip config\n');
+    const swapper = peers.spawn('python3', [
+      '-c',
+      [
+        'import os, sys, time',
+        'root = sys.argv[1]; end = time.time() + float(sys.argv[2])',
+        "d = os.path.join(root, 'flip'); old = os.path.join(root, 'flip.old')",
+        'n = 0',
+        'while time.time() < end:',
+        '    os.rename(d, old); os.symlink(".git", d)',
+        '    os.remove(d); os.rename(old, d)',
+        '    n += 1',
+        'print(n)',
+      ].join('\n'),
+      fx.root,
+      '2.5',
+    ]);
+    let swaps = '';
+    swapper.stdout.on('data', (d: Buffer) => (swaps += d.toString()));
+    const exited = new Promise<void>((r) => swapper.once('close', () => r()));
+    let tries = 0;
+    let served = 0;
+    let leaked = 0;
+    const end = Date.now() + 2300;
+    await pool(Array.from({ length: 4 }), 4, async () => {
+      while (Date.now() < end && tries < 3000) {
+        tries++;
+        const reply = await requests.ask(ports['utf-8']!, Buffer.from('flip/config\n'));
+        leaked += leakedBytes(reply.data, fx.token);
+        served += reply.data.length > 0 ? 1 : 0;
+      }
+    });
+    await exited;
+    console.log(`      figure (race into .git): swaps ${swaps.trim()}, requests ${tries}, served harmless ${served}, bytes leaked ${leaked}`);
+    assert.ok(tries > 50, `only ${tries} requests`);
+    assert.ok(Number(swaps) > 50, `only ${swaps} swaps`);
+    assert.equal(leaked, 0, '.git/config leaked through the race');
+  });
+
   it('denies a custom list instead of the default, and logs the entry that matched', async () => {
     const custom = new FileServer({ root: fx.root, deny: ['*.txt'], nameTimeoutMs: 2000 });
     const own = new RequestEvents();

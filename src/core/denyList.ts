@@ -131,7 +131,10 @@ function compile(glob: string): Entry {
   if (body === '' || parts.some((p) => p === '' || p === '.' || p === '..')) {
     throw new DenyGlobError(glob, 'empty, "." and ".." segments are not allowed');
   }
-  const segments = parts.map((p): Segment => (p === '**' ? '**' : segmentRegExp(glob, normalizeSegment(p))));
+  // "**/**" is "**": collapsing keeps the backtracking of matchFrom to one level per "**" the user wrote.
+  const segments = parts
+    .filter((p, i) => p !== '**' || parts[i - 1] !== '**')
+    .map((p): Segment => (p === '**' ? '**' : segmentRegExp(glob, normalizeSegment(p))));
   // Leading and trailing "**" add nothing to "anywhere in the path, and everything inside".
   while (segments[0] === '**' && segments.length > 1) {
     segments.shift();

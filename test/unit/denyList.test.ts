@@ -182,6 +182,8 @@ describe('denyList', () => {
       assert.equal(d.match(split('config/token.txt')), 'config/**/token.txt');
       assert.equal(d.match(split('x/config/a/b/token.txt')), 'config/**/token.txt');
       assert.equal(d.match(split('config/a/b/other.txt')), undefined);
+      assert.equal(new DenyList(['a/**/**/**/b']).match(split('a/x/y/b')), 'a/**/**/**/b');
+      assert.equal(new DenyList(['a/**/**/**/b']).match(split('a/b')), 'a/**/**/**/b');
       const v = new DenyList(['**/.git/**']);
       assert.equal(v.match(split('.git')), '**/.git/**');
       assert.equal(v.match(split('a/.git/HEAD')), '**/.git/**');

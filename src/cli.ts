@@ -15,6 +15,7 @@ import { serveScript } from './cli/serveScript';
 const USAGE = `Usage:
   tcp-workbench serve echo [--host H] [--port P] [--mode echo|reply|manual] [--reply TEXT] [--encoding E] [--hex]
   tcp-workbench serve file --root DIR [--host H] [--port P] [--encoding E] [--no-listing]
+                           [--deny GLOB]... [--no-default-deny]
   tcp-workbench serve script FILE.tcp [--block TITLE]
   tcp-workbench serve relay --to HOST:PORT [--host H] [--port P] [--pcap FILE] [--pcap-max-mib N]
                             [--script FILE] [--overwrite] [--delay MS] [--rate BYTES_PER_S]
@@ -34,6 +35,9 @@ bytes, --repeat N sends N times every MS ms (default 1000), --out writes every r
 The relay forwards every client to --to and logs each connection; --pcap writes a libpcap capture as it
 goes (default cap 1024 MiB), --script writes the conversations as a .tcp script on stop; neither
 replaces an existing file without --overwrite. --delay and --rate shape both directions.
+serve file never serves nor lists secrets: .env, .env.*, keys (*.pem, *.key, id_rsa*…), .git/ and the rest
+of the default deny list (see README). --deny GLOB (repeatable) adds a pattern; --no-default-deny drops the
+default list, leaving only the --deny patterns.
 Encodings: utf-8 (default), gbk, gb18030, latin1, hex.
 run executes the client blocks of .tcp conversation files (see docs/tcp-language.md): one line per block
 ("✓ title (12 ms)" or "✗ title — line 14: ..."), then "N passed, N failed"; exit 1 when any block fails,

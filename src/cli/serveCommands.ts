@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { parseHex } from '../core/bytesInput';
 import { EchoMode, EchoServer } from '../core/echoServer';
+import { DEFAULT_DENY, DenyGlobError, checkDenyList } from '../core/denyList';
 import { FileServer } from '../core/fileServer';
-import { encodingOf, io, parse, runServer, serverHostPort, str, usage } from './args';
+import { Values, encodingOf, io, parse, runServer, serverHostPort, str, usage } from './args';
 
 export async function serveEcho(args: string[]): Promise<number> {
   const { values } = parse(
@@ -55,7 +56,15 @@ export async function serveEcho(args: string[]): Promise<number> {
 export async function serveFile(args: string[]): Promise<number> {
   const { values } = parse(
     args,
-    { root: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, encoding: { type: 'string' }, 'no-listing': { type: 'boolean' } },
+    {
+      root: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      encoding: { type: 'string' },
+      'no-listing': { type: 'boolean' },
+      deny: { type: 'string', multiple: true },
+      'no-default-deny': { type: 'boolean' },
+    },
     0,
   );
   const rootArg = str(values.root);
@@ -74,7 +83,8 @@ export async function serveFile(args: string[]): Promise<number> {
   if (!stat.isDirectory()) {
     throw new Error(`The root ${root} is not a folder.`);
   }
-  const server = new FileServer({ host, port, root, encoding, listing: values['no-listing'] !== true });
+  const deny = denyOf(values);
+  const server = new FileServer({ host, port, root, encoding, listing: values['no-listing'] !== true, deny: deny.list });
   server.onDidRequest((r) =>
     io.err(
       `client ${r.client.id} asked for ${JSON.stringify(r.name)}: ${r.outcome}` +
@@ -84,6 +94,21 @@ export async function serveFile(args: string[]): Promise<number> {
     ),
   );
   io.err(`serving ${root}\n`);
+  io.err(`deny list: ${deny.text}\n`);
   await runServer(server);
   return 0;
+}
+
+/** --deny adds to the default list; --no-default-deny drops the default, so only the --deny globs stay. */
+function denyOf(values: Values): { list: string[]; text: string } {
+  const extra = Array.isArray(values.deny) ? values.deny : [];
+  const base = values['no-default-deny'] === true ? [] : DEFAULT_DENY;
+  let list: string[];
+  try {
+    list = checkDenyList([...base, ...extra]);
+  } catch (e) {
+    usage(e instanceof DenyGlobError ? `--deny: ${e.message}` : String(e));
+  }
+  const parts = [...(base.length > 0 ? [`the default (${base.length} patterns)`] : []), ...extra.map((g) => JSON.stringify(g))];
+  return { list, text: parts.length > 0 ? parts.join(' + ') : 'none: every file in the root is served' };
 }

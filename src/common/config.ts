@@ -8,6 +8,7 @@ import { EchoMode } from '../core/echoServer';
 import { WorkbenchError } from '../core/errors';
 import { checkHost, parsePort } from '../core/hostPort';
 import { messageOf } from './messages';
+import { DEFAULT_DENY, checkDenyList } from '../core/denyList';
 
 export const SECTION = 'tcpWorkbench';
 
@@ -20,6 +21,8 @@ export interface Config {
   /** As written in the setting; '' means the workspace folder. Resolve with resolveFileRoot(). */
   fileRoot: string;
   listing: boolean;
+  /** Globs the file server never serves nor lists (replaces DEFAULT_DENY; [] = none). Restricted setting. */
+  fileDeny: string[];
   maxConnections: number;
   /** Seconds a file server client has to send a whole name. */
   nameTimeout: number;
@@ -83,6 +86,12 @@ export function getConfig(): Config {
   if (typeof nameTimeout !== 'number' || !(nameTimeout > 0)) {
     throw bad('nameTimeout', vscode.l10n.t('{0} is not a number of seconds above 0.', String(nameTimeout)));
   }
+  let fileDeny: string[];
+  try {
+    fileDeny = checkDenyList(get<unknown>('fileDeny', DEFAULT_DENY));
+  } catch (e) {
+    throw bad('fileDeny', messageOf(e));
+  }
   return {
     host,
     echoPort: port('echoPort', 9007),
@@ -91,6 +100,7 @@ export function getConfig(): Config {
     filePort: port('filePort', 9021),
     fileRoot: get('fileRoot', '').trim(),
     listing: get('listing', true),
+    fileDeny,
     maxConnections,
     nameTimeout,
     encoding,

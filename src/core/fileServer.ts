@@ -5,6 +5,8 @@ import * as net from 'node:net';
 import { Emitter } from './events';
 import { ClientInfo, ServerOptions, TcpServer } from './serverBase';
 import { EncodingName } from './codec';
+import { DEFAULT_DENY, DenyList } from './denyList';
+import { WorkbenchError } from './errors';
 import { MAX_NAME_BYTES, escapeBytes, guardRequest } from './pathGuard';
 
 export interface FileServerOptions extends ServerOptions {
@@ -14,6 +16,11 @@ export interface FileServerOptions extends ServerOptions {
   encoding?: EncodingName;
   /** Answer `/` or `folder/` with a listing; default true. */
   listing?: boolean;
+  /**
+   * Globs of names never served nor listed (see denyList.ts); default DEFAULT_DENY, `[]` = none.
+   * A bad glob throws DenyGlobError from the constructor.
+   */
+  deny?: readonly string[];
   /** Close a client that has not sent a whole name within this time (ms); default 10000. */
   nameTimeoutMs?: number;
   /** How long no more bytes means the name is complete (ms); default 50. */
@@ -36,6 +43,8 @@ export interface FileRequestEvent {
   outcome: 'served' | 'listed' | 'refused' | 'not-found';
   /** Why it was refused or not found. */
   reason?: string;
+  /** The refusal as a typed error when it has one (DeniedNameError, code `file.denied`), for localized wording. */
+  refusal?: WorkbenchError;
   /** The resolved path for served/listed. */
   path?: string;
   /** Size in bytes for served. */
@@ -57,13 +66,20 @@ export class FileServer extends TcpServer {
 
   // The base class stores the options (with the stall timeout's default filled in); this only narrows the type.
   declare protected readonly options: FileServerOptions;
+  private readonly denyList: DenyList;
 
   constructor(options: FileServerOptions) {
     super({ ...options, idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS });
+    this.denyList = new DenyList(options.deny ?? DEFAULT_DENY);
   }
 
   get root(): string {
     return this.options.root;
+  }
+
+  /** The deny globs in force. */
+  get deny(): readonly string[] {
+    return this.denyList.globs;
   }
 
   override stop(): Promise<void> {
@@ -177,9 +193,9 @@ export class FileServer extends TcpServer {
   }
 
   private async answer(socket: net.Socket, client: ClientInfo, raw: Buffer): Promise<void> {
-    const r = await guardRequest(this.options.root, raw, { encoding: this.options.encoding, listing: this.options.listing });
+    const r = await guardRequest(this.options.root, raw, { encoding: this.options.encoding, listing: this.options.listing, deny: this.denyList });
     if (!r.ok) {
-      this._onDidRequest.fire({ client, name: r.name || escapeBytes(raw), outcome: r.outcome, reason: r.reason });
+      this._onDidRequest.fire({ client, name: r.name || escapeBytes(raw), outcome: r.outcome, reason: r.reason, refusal: r.error });
       this.close(socket, client);
       return;
     }

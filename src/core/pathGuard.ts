@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { EncodingName, decodeStrict, encodeText } from './codec';
+import { DeniedNameError, DenyList } from './denyList';
+import { WorkbenchError } from './errors';
 
 /** The longest name accepted, in bytes on the wire. */
 export const MAX_NAME_BYTES = 4096;
@@ -13,7 +15,7 @@ export const MAX_NAME_BYTES = 4096;
 export type GuardResult =
   | { ok: true; kind: 'file'; path: string; size: number; handle: fsp.FileHandle }
   | { ok: true; kind: 'listing'; path: string; entries: string[] }
-  | { ok: false; outcome: 'refused' | 'not-found'; reason: string };
+  | { ok: false; outcome: 'refused' | 'not-found'; reason: string; error?: WorkbenchError };
 
 export type GuardRefusal = Extract<GuardResult, { ok: false }>;
 
@@ -22,10 +24,13 @@ export interface GuardOptions {
   listing?: boolean;
   /** The wire encoding, to measure the name's length in bytes; default utf-8. */
   encoding?: EncodingName;
+  /** Names never served nor listed (checked as asked, resolved and opened); default none. */
+  deny?: DenyList;
 }
 
 const refused = (reason: string): GuardRefusal => ({ ok: false, outcome: 'refused', reason });
 const notFound = (reason: string): GuardRefusal => ({ ok: false, outcome: 'not-found', reason });
+const deniedBy = (error: DeniedNameError): GuardRefusal => ({ ok: false, outcome: 'refused', reason: error.message, error });
 
 // C0, DEL and C1 controls: none belongs in a file name, and CR/LF would forge log lines.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -168,6 +173,11 @@ export async function resolveInRoot(root: string, name: string, options: GuardOp
   if (checked.listing && options.listing === false) {
     return refused('listing is switched off');
   }
+  // As asked, before touching the disk: a denied name is refused whether or not it exists.
+  const askedDenied = options.deny?.deniedName(checked.segments);
+  if (askedDenied) {
+    return deniedBy(askedDenied);
+  }
   let rootReal: string;
   try {
     rootReal = await fsp.realpath(root);
@@ -187,6 +197,11 @@ export async function resolveInRoot(root: string, name: string, options: GuardOp
   if (!inside(rootReal, real)) {
     return refused('resolves outside the root (symlink)');
   }
+  // Resolved: a symlink to a denied file, or through a link into a denied folder.
+  const realDenied = options.deny?.deniedPath(rootReal, real);
+  if (realDenied) {
+    return deniedBy(realDenied);
+  }
   let st: fs.Stats;
   try {
     st = await fsp.stat(real);
@@ -197,11 +212,16 @@ export async function resolveInRoot(root: string, name: string, options: GuardOp
     if (!st.isDirectory()) {
       return notFound('not a folder');
     }
-    return listFolder(rootReal, real);
+    return listFolder(rootReal, real, options.deny);
   }
   if (!st.isFile()) {
     return refused(`${describe(st)}, not a regular file`);
   }
+  return openChecked(rootReal, real, st, options.deny);
+}
+
+/** Opens the checked file `real` and makes sure the descriptor is that file, still inside and not denied. */
+async function openChecked(rootReal: string, real: string, st: fs.Stats, deny: DenyList | undefined): Promise<GuardResult> {
   // O_NONBLOCK: a FIFO swapped in after the stat must not hang the open; O_NOFOLLOW: nor a symlink.
   const flags = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
   let handle: fsp.FileHandle;
@@ -221,9 +241,10 @@ export async function resolveInRoot(root: string, name: string, options: GuardOp
       return refused(`${describe(fst)}, not a regular file`);
     }
     // The descriptor is what gets read: make sure it is the file that was checked, and inside the root
-    // (a parent folder swapped for a symlink between the checks and the open is caught here).
+    // and not denied (a parent folder swapped for a symlink between the checks and the open is caught here).
     const opened = await fdPath(handle);
-    if ((opened !== undefined && !inside(rootReal, opened)) || fst.ino !== st.ino || fst.dev !== st.dev) {
+    const moved = opened !== undefined && (!inside(rootReal, opened) || deny?.deniedPath(rootReal, opened) !== undefined);
+    if (moved || fst.ino !== st.ino || fst.dev !== st.dev) {
       await handle.close();
       return refused('changed while being opened');
     }
@@ -234,8 +255,8 @@ export async function resolveInRoot(root: string, name: string, options: GuardOp
   }
 }
 
-/** Folder entries for a listing: only what could be served (regular files and folders inside the root). */
-async function listFolder(rootReal: string, dir: string): Promise<GuardResult> {
+/** Folder entries for a listing: what could be served (files and folders inside the root, not denied). */
+async function listFolder(rootReal: string, dir: string, deny: DenyList | undefined): Promise<GuardResult> {
   let dirents: fs.Dirent[];
   try {
     dirents = await fsp.readdir(dir, { withFileTypes: true });
@@ -247,12 +268,15 @@ async function listFolder(rootReal: string, dir: string): Promise<GuardResult> {
     if (CONTROL.test(d.name) || d.name.includes('\\')) {
       continue; // could not be asked for anyway, and would break one-entry-per-line
     }
+    if (deny?.deniedPath(rootReal, path.join(dir, d.name))) {
+      continue;
+    }
     let isDir = d.isDirectory();
     let isFile = d.isFile();
     if (d.isSymbolicLink()) {
       try {
         const target = await fsp.realpath(path.join(dir, d.name));
-        if (!inside(rootReal, target)) {
+        if (!inside(rootReal, target) || deny?.deniedPath(rootReal, target)) {
           continue;
         }
         const st = await fsp.stat(target);

@@ -12,6 +12,7 @@ import { Config, checkFolder } from '../common/config';
 import { Log } from '../common/log';
 import { reasonText } from '../common/messages';
 import { PortInUseError, ServerEntry, ServerKind, ServerSpec, StartOverrides, kindLabel } from './serverEntry';
+import { DeniedNameError } from '../core/denyList';
 
 const STORE_KEY = 'tcpWorkbench.servers';
 
@@ -115,7 +116,7 @@ export class ServerManager implements vscode.Disposable {
       }
       checkFolder(root);
       entry.root = root;
-      server = new FileServer({ ...common, root, encoding: cfg.encoding === 'hex' ? 'utf-8' : cfg.encoding, listing: cfg.listing, nameTimeoutMs: Math.round(cfg.nameTimeout * 1000) });
+      server = new FileServer({ ...common, root, encoding: cfg.encoding === 'hex' ? 'utf-8' : cfg.encoding, listing: cfg.listing, deny: cfg.fileDeny, nameTimeoutMs: Math.round(cfg.nameTimeout * 1000) });
     }
     entry.server = server;
     entry.attach(this.wire(entry, server, cfg));
@@ -207,7 +208,9 @@ export class ServerManager implements vscode.Disposable {
                 : r.outcome === 'not-found'
                   ? vscode.l10n.t('not found')
                   : vscode.l10n.t('refused');
-          const reason = r.reason ? ` (${reasonText(r.reason)})` : '';
+          // A deny-list refusal names the setting, in the user's language; other reasons go through the message table.
+          const why = r.refusal instanceof DeniedNameError ? vscode.l10n.t('denied by {0}: {1}', 'tcpWorkbench.fileDeny', r.refusal.entry) : r.reason && reasonText(r.reason);
+          const reason = why ? ` (${why})` : '';
           const line = vscode.l10n.t('{0}: {1} asked for "{2}": {3}', entry.label, r.client.remote, r.name, what) + reason;
           if (r.outcome === 'refused') {
             this.log.warn(line);

@@ -5,6 +5,8 @@ import { formatBytes, formatDuration } from '../core/format';
 import { Config } from '../common/config';
 import { ClientNode, ServerEntry, isClientNode } from './serverEntry';
 import { ServerManager } from './serverManager';
+import { DEFAULT_DENY } from '../core/denyList';
+import { FileServer } from '../core/fileServer';
 
 type ServerTreeNode = ServerEntry | ClientNode;
 
@@ -23,6 +25,18 @@ function serverDescription(entry: ServerEntry): string {
     default:
       return vscode.l10n.t('stopped');
   }
+}
+
+/** What a file server hides, for its tooltip: the default list in a few words, else the patterns. */
+function denyText(deny: readonly string[] | undefined): string {
+  if (!deny || (deny.length === DEFAULT_DENY.length && deny.every((g, i) => g === DEFAULT_DENY[i]))) {
+    return vscode.l10n.t('Hides .env, keys, .git and other secrets — see setting {0}', 'tcpWorkbench.fileDeny');
+  }
+  if (deny.length === 0) {
+    return vscode.l10n.t('Hides nothing: setting {0} is empty', 'tcpWorkbench.fileDeny');
+  }
+  const shown = deny.slice(0, 8).map((g) => `\`${g}\``).join(', ') + (deny.length > 8 ? ', …' : '');
+  return vscode.l10n.t('Hides {0} — see setting {1}', shown, 'tcpWorkbench.fileDeny');
 }
 
 export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vscode.Disposable {
@@ -107,6 +121,7 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
     } else {
       const root = entry.root ?? entry.spec.root ?? (cfg?.fileRoot || vscode.l10n.t('the workspace folder'));
       lines.push(`- ${vscode.l10n.t('Root: {0}', root)}`);
+      lines.push(`- ${denyText(entry.server instanceof FileServer ? entry.server.deny : cfg?.fileDeny)}`);
     }
     const s = entry.server;
     if (s && entry.state === 'listening') {

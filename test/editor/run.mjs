@@ -95,19 +95,22 @@ function installVsix(file, version) {
 
 /**
  * The untrusted workspace of the trust run: the sample workspace plus a .vscode/settings.json that asks for
- * every interface and a root outside the workspace (holding a secret). In Restricted Mode VS Code must ignore
- * both (package.json: capabilities.untrustedWorkspaces.restrictedConfigurations); replyText is not restricted
- * and must still apply, which shows the file was read.
+ * every interface, a root outside the workspace (holding a secret) and an empty deny list (next to a .env).
+ * In Restricted Mode VS Code must ignore all three (package.json:
+ * capabilities.untrustedWorkspaces.restrictedConfigurations); replyText is not restricted and must still
+ * apply, which shows the file was read.
  */
 function untrustedWorkspace(tmp) {
   const ws = freshWorkspace(path.join(tmp, 'workspace'));
   const outside = path.join(tmp, 'outside');
   fs.mkdirSync(outside);
   fs.writeFileSync(path.join(outside, 'secret.txt'), 'not for the network\n');
+  fs.writeFileSync(path.join(ws, '.env'), 'API_KEY=untrusted-env-marker\n');
   fs.mkdirSync(path.join(ws, '.vscode'));
   fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({
     'tcpWorkbench.host': '0.0.0.0',
     'tcpWorkbench.fileRoot': outside,
+    'tcpWorkbench.fileDeny': [],
     'tcpWorkbench.replyText': 'from the untrusted workspace',
   }, null, 2));
   return ws;

@@ -1,12 +1,12 @@
 // Workspace Trust in the real editor: the folder is untrusted and its .vscode/settings.json asks for
-// tcpWorkbench.host 0.0.0.0 and a fileRoot outside the workspace (test/editor/run.mjs writes it). Both are
-// restricted settings, so VS Code must ignore them and the servers stay on loopback, serving the workspace.
+// tcpWorkbench.host 0.0.0.0, a fileRoot outside the workspace and an empty fileDeny next to a .env
+// (test/editor/run.mjs writes them). All three are restricted settings, so VS Code must ignore them: the
+// servers stay on loopback, serving the workspace, and the default deny list keeps the .env in.
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Api, api, exchange, server, tryConnect } from '../suite/helpers';
+import { Api, api, exchange, fetchName, logSince, manifestDefault, server, tryConnect } from '../suite/helpers';
 
 interface StartResult {
   id: string;
@@ -17,25 +17,8 @@ interface StartResult {
 interface WorkspaceSettings {
   'tcpWorkbench.host': string;
   'tcpWorkbench.fileRoot': string;
+  'tcpWorkbench.fileDeny': string[];
   'tcpWorkbench.replyText': string;
-}
-
-/** Asks a file server for `name` the way the protocol goes: send the name, read until the server closes. */
-function fetchName(port: number, name: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    const s = net.connect({ host: '127.0.0.1', port }, () => s.write(name));
-    const timer = setTimeout(() => {
-      s.destroy();
-      reject(new Error(`no end from the file server within 5 s for "${name}"`));
-    }, 5000);
-    s.on('data', (c: Buffer) => parts.push(c));
-    s.on('close', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(parts));
-    });
-    s.on('error', () => undefined); // a reset still ends in 'close'
-  });
 }
 
 describe('Workspace Trust (untrusted folder, restricted settings)', () => {
@@ -62,12 +45,17 @@ describe('Workspace Trust (untrusted folder, restricted settings)', () => {
     assert.strictEqual(wanted['tcpWorkbench.host'], '0.0.0.0');
     assert.ok(path.isAbsolute(wanted['tcpWorkbench.fileRoot']) && !wanted['tcpWorkbench.fileRoot'].startsWith(ws + path.sep));
     assert.ok(fs.existsSync(path.join(wanted['tcpWorkbench.fileRoot'], 'secret.txt')), 'the outside folder holds the secret');
+    // And it tries to switch the deny list off, next to a .env of its own.
+    assert.deepStrictEqual(wanted['tcpWorkbench.fileDeny'], []);
+    assert.match(fs.readFileSync(path.join(ws, '.env'), 'utf8'), /untrusted-env-marker/);
   });
 
   it('ignores the restricted settings and applies the others from the same file', () => {
     const c = vscode.workspace.getConfiguration('tcpWorkbench', vscode.workspace.workspaceFolders?.[0]?.uri);
     assert.strictEqual(c.get('host'), '127.0.0.1');
     assert.strictEqual(c.get('fileRoot'), '');
+    assert.deepStrictEqual(c.get('fileDeny'), manifestDefault('tcpWorkbench.fileDeny'));
+    assert.ok((c.get<string[]>('fileDeny') ?? []).includes('.env'));
     // Not restricted: this proves the settings file was read, so the two above were ignored, not missed.
     assert.strictEqual(c.get('replyText'), wanted['tcpWorkbench.replyText']);
   });
@@ -87,6 +75,19 @@ describe('Workspace Trust (untrusted folder, restricted settings)', () => {
     assert.ok(readme.equals(fs.readFileSync(path.join(ws, 'README.md'))), 'README.md of the workspace, byte-exact');
     const secret = await fetchName(r.port, 'secret.txt');
     assert.strictEqual(secret.includes('not for the network'), false);
+  });
+
+  it('keeps denying .env: the workspace cannot empty the deny list', async () => {
+    const r = await vscode.commands.executeCommand<StartResult>('tcpWorkbench.startFileServer', { port: 0 });
+    assert.ok(r && r.port > 0, `no start result: ${JSON.stringify(r)}`);
+    const mark = a.logLines().length;
+    const env = await fetchName(r.port, '.env');
+    assert.strictEqual(env.length, 0, `${env.length} bytes of .env came back`);
+    assert.strictEqual(env.includes('untrusted-env-marker'), false);
+    const listing = (await fetchName(r.port, '/')).toString('utf8').split('\n');
+    assert.ok(listing.includes('README.md'), `listing: ${listing.join(', ')}`);
+    assert.strictEqual(listing.includes('.env'), false, 'the listing shows .env');
+    assert.match(logSince(a, mark), /"\.env": .* \(denied by tcpWorkbench\.fileDeny: \.env\)/);
   });
 
   it('starts the echo server on 127.0.0.1 only, answering with the workspace reply text', async () => {

@@ -6,9 +6,9 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, Api, close, listen, logSince, must, run, waitFor } from './helpers';
+import { api, Api, close, listen, logSince, must, run, waitFor, fetchName } from './helpers';
 
-const KEYS = ['echoPort', 'filePort', 'fileRoot', 'encoding', 'host'];
+const KEYS = ['echoPort', 'filePort', 'fileRoot', 'fileDeny', 'encoding', 'host'];
 
 /**
  * Writes a user setting and waits until VS Code has told the extension host about it: our listener is
@@ -148,6 +148,33 @@ describe('Bad settings and input (commands in the extension host)', () => {
     nothingStarted();
     assert.strictEqual(fs.readFileSync(file, 'utf8'), 'not a folder');
     await stillWorks();
+  });
+
+  it('a fileDeny pattern that cannot be used: names the setting and the pattern, starts nothing', async () => {
+    await setSetting('fileDeny', ['*.log', '../x']);
+    const said = await fails('tcpWorkbench.startFileServer', { port: 0 });
+    assert.ok(said.includes('Setting "tcpWorkbench.fileDeny": Deny pattern "../x": '), said);
+    nothingStarted();
+    await setSetting('fileDeny', undefined);
+    await stillWorks();
+  });
+
+  it('a fileDeny list replaces the default: its patterns are denied, the default ones are not', async () => {
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(ws, 'the tests run with a workspace folder open');
+    const env = path.join(ws, '.env');
+    fs.writeFileSync(env, 'API_KEY=served-because-the-user-said-so\n');
+    try {
+      await setSetting('fileDeny', ['*.md']);
+      const r = await must('tcpWorkbench.startFileServer', { port: 0 });
+      assert.ok(r && r.port > 0, `no start result: ${JSON.stringify(r)}`);
+      assert.strictEqual((await fetchName(r.port, 'README.md')).length, 0, 'README.md served despite *.md');
+      assert.strictEqual((await fetchName(r.port, '.env')).toString('utf8'), 'API_KEY=served-because-the-user-said-so\n');
+      const listing = (await fetchName(r.port, '/')).toString('utf8').split('\n');
+      assert.ok(listing.includes('.env') && listing.includes('messages.txt') && !listing.includes('README.md'), listing.join(', '));
+    } finally {
+      fs.rmSync(env, { force: true });
+    }
   });
 
   it('an unknown encoding: every command that would use it refuses, naming the setting', async () => {

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, Api, cleanup, close, listen, logSince, must, REPO, run, scratchFolder, server } from './helpers';
+import { api, Api, cleanup, close, listen, logSince, must, REPO, run, scratchFolder, server, fetchName, manifestDefault } from './helpers';
 
 function python(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -95,6 +95,41 @@ describe('File server and Download File (commands in the extension host)', () =>
       assert.strictEqual(fs.readFileSync(got.path, 'utf8'), 'from the workspace\n');
     } finally {
       fs.rmSync(path.join(expected, name), { force: true });
+    }
+  });
+
+  it('denies the default list in the workspace: .env and .git/ refused and hidden, the rest served', async () => {
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(ws, 'the tests run with a workspace folder open');
+    assert.deepStrictEqual(vscode.workspace.getConfiguration('tcpWorkbench').get('fileDeny'), manifestDefault('tcpWorkbench.fileDeny'));
+    const marker = `fake-env-marker-${crypto.randomBytes(6).toString('hex')}`;
+    const env = path.join(ws, '.env');
+    const git = path.join(ws, '.git');
+    assert.strictEqual(fs.existsSync(env) || fs.existsSync(git), false, 'the sample workspace has no .env or .git of its own');
+    fs.writeFileSync(env, `API_KEY=${marker}\n`);
+    fs.mkdirSync(git);
+    fs.writeFileSync(path.join(git, 'config'), `[remote] url = https://${marker}@example.invalid\n`);
+    try {
+      const r = await must('tcpWorkbench.startFileServer', { port: 0 });
+      assert.ok(r && r.port > 0, `no start result: ${JSON.stringify(r)}`);
+      assert.strictEqual(server(a, r.id).root, ws);
+      const mark = a.logLines().length;
+      for (const name of ['.env', '.ENV', '.env.', './.env', '.git/config', '.git/']) {
+        const got = await fetchName(r.port, name);
+        assert.strictEqual(got.length, 0, `${name}: ${got.length} bytes came back`);
+      }
+      const listing = (await fetchName(r.port, '/')).toString('utf8').split('\n');
+      assert.ok(listing.includes('README.md'), `listing: ${listing.join(', ')}`);
+      assert.strictEqual(listing.includes('.env') || listing.includes('.git/'), false, `listing: ${listing.join(', ')}`);
+      const readme = await fetchName(r.port, 'README.md');
+      assert.ok(readme.equals(fs.readFileSync(path.join(ws, 'README.md'))), 'README.md still served');
+      const log = logSince(a, mark);
+      assert.match(log, /"\.env": .* \(denied by tcpWorkbench\.fileDeny: \.env\)/);
+      assert.match(log, /"\.git\/config": .* \(denied by tcpWorkbench\.fileDeny: \.git\/\)/);
+      assert.strictEqual(log.includes(marker), false);
+    } finally {
+      fs.rmSync(env, { force: true });
+      fs.rmSync(git, { recursive: true, force: true });
     }
   });
 

@@ -97,6 +97,31 @@ export function tryConnect(port: number): Promise<string> {
   });
 }
 
+/** Asks a file server for `name` the way the protocol goes: send the name, read until the server closes. */
+export function fetchName(port: number, name: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    const s = net.connect({ host: '127.0.0.1', port }, () => s.write(name));
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`no end from the file server within 5 s for "${name}"`));
+    }, 5000);
+    s.on('data', (c: Buffer) => parts.push(c));
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(parts));
+    });
+    s.on('error', () => undefined); // a reset still ends in 'close'
+  });
+}
+
+/** The default of a setting as the extension's manifest declares it (the suite loads no src module). */
+export function manifestDefault(key: string): unknown {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not installed`);
+  return (ext.packageJSON as { contributes: { configuration: { properties: Record<string, { default?: unknown }> } } }).contributes.configuration.properties[key]?.default;
+}
+
 /** A listening plain server for the test; close it in an after hook. */
 export async function listen(onConnection: (s: net.Socket) => void): Promise<net.Server & { port: number }> {
   const srv = net.createServer(onConnection);

@@ -87,6 +87,9 @@ describe('cli', () => {
     [['serve', 'echo', '--mode', 'reply', '--reply', 'zz', '--encoding', 'hex'], /not hex bytes/],
     [['serve', 'echo', '--bogus'], /Unknown option '--bogus'/],
     [['serve', 'file'], /needs --root/],
+    [['serve', 'file', '--root', '.', '--deny', ''], /--deny: Deny pattern "": an empty pattern/],
+    [['serve', 'file', '--root', '.', '--deny', '../x'], /--deny: Deny pattern "\.\.\/x"/],
+    [['serve', 'file', '--root', '.', '--deny'], /--deny/],
     [['send', '127.0.0.1', 'hi'], /has no port/],
     [['send', '127.0.0.1:7'], /needs HOST:PORT and TEXT/],
     [['send', '127.0.0.1:7', 'x', '--line-ending', 'cr'], /Unknown line ending "cr"/],
@@ -279,6 +282,62 @@ describe('cli', () => {
       assert.equal(none.code, 0, none.stderr);
       assert.equal(none.stdout, '');
       assert.match(none.stderr, /no entries/);
+    });
+
+    /** A root with secrets beside the files makeRoot() serves. */
+    function secretRoot(): string {
+      const root = makeRoot();
+      fs.writeFileSync(path.join(root, '.env'), 'API_KEY=cli-secret\n');
+      fs.mkdirSync(path.join(root, '.git'));
+      fs.writeFileSync(path.join(root, '.git', 'config'), '[remote] url = https://token@host\n');
+      fs.writeFileSync(path.join(root, 'notes.log'), 'a log\n');
+      return root;
+    }
+
+    it('denies the default list: .env and .git/config refused (zero bytes) and hidden from list', async () => {
+      const srv = await serve(['file', '--root', secretRoot()]);
+      for (const name of ['.env', '.git/config', '.ENV', 'sub/../.env']) {
+        const nc = await run('nc', ['-N', '127.0.0.1', String(srv.port)], name);
+        assert.equal(nc.stdout, '', `${name} served`);
+      }
+      await waitFor(() => /"\.env": refused \(denied by the deny list: \.env\)/.test(srv.stderr()), 'the deny reason in the log');
+      assert.match(srv.stderr(), /"\.git\/config": refused \(denied by the deny list: \.git\/\)/);
+      assert.match(srv.stderr(), /deny list: the default \(\d+ patterns\)\n/);
+      const top = await cli(['list', `127.0.0.1:${srv.port}`]);
+      assert.deepEqual(top.stdout.trim().split('\n').sort(), ['hello.txt', 'notes.log', 'sub/']);
+      const dl = await cli(['download', `127.0.0.1:${srv.port}`, '.env', '--out', tmp]);
+      assert.equal(dl.code, 3, dl.stderr);
+      assert.equal(fs.existsSync(path.join(tmp, '.env')), false);
+    });
+
+    it('--deny adds to the default list (repeatable)', async () => {
+      const srv = await serve(['file', '--root', secretRoot(), '--deny', '*.log', '--deny', 'sub/']);
+      const top = await cli(['list', `127.0.0.1:${srv.port}`]);
+      assert.deepEqual(top.stdout.trim().split('\n'), ['hello.txt']);
+      for (const name of ['.env', 'notes.log', 'sub/inner.bin']) {
+        assert.equal((await run('nc', ['-N', '127.0.0.1', String(srv.port)], name)).stdout, '', name);
+      }
+      assert.equal((await run('nc', ['-N', '127.0.0.1', String(srv.port)], 'hello.txt')).stdout, 'hello file\n');
+      assert.match(srv.stderr(), /deny list: the default \(\d+ patterns\) \+ "\*\.log" \+ "sub\/"/);
+    });
+
+    it('--no-default-deny serves what the default denies; with --deny only those patterns stay', async () => {
+      const root = secretRoot();
+      const open = await serve(['file', '--root', root, '--no-default-deny']);
+      assert.equal((await run('nc', ['-N', '127.0.0.1', String(open.port)], '.env')).stdout, 'API_KEY=cli-secret\n');
+      assert.match(open.stderr(), /deny list: none/);
+      const top = await cli(['list', `127.0.0.1:${open.port}`]);
+      assert.deepEqual(top.stdout.trim().split('\n').sort(), ['.env', '.git/', 'hello.txt', 'notes.log', 'sub/']);
+      const only = await serve(['file', '--root', root, '--no-default-deny', '--deny', '.git/']);
+      assert.equal((await run('nc', ['-N', '127.0.0.1', String(only.port)], '.env')).stdout, 'API_KEY=cli-secret\n');
+      assert.equal((await run('nc', ['-N', '127.0.0.1', String(only.port)], '.git/config')).stdout, '');
+      assert.match(only.stderr(), /deny list: "\.git\/"\n/);
+    });
+
+    it('--help documents --deny and --no-default-deny', async () => {
+      const r = await cli(['--help']);
+      assert.match(r.stdout, /\[--deny GLOB\]\.\.\. \[--no-default-deny\]/);
+      assert.match(r.stdout, /--no-default-deny drops the\s+default list/);
     });
 
     it('a missing root exits 1', async () => {

@@ -5,7 +5,7 @@ import * as assert from 'node:assert';
 import * as net from 'node:net';
 import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
 import {
-  openViewContainer, pressInline, rowDescription, runCommand, treeRow, view, waitFor,
+  hoverRow, openViewContainer, pressInline, rowDescription, runCommand, treeRow, view, waitFor,
 } from '../lib/workbench.mjs';
 
 const LISTENING = /^listening on 127\.0\.0\.1:(\d+)/;
@@ -93,6 +93,17 @@ describe('Servers view in VS Code (UI)', function () {
     // Monaco draws spaces as no-break spaces.
     await waitFor(async () => (await page.locator('.editor-instance .view-lines').first().textContent())?.replace(/\u00a0/g, ' ').includes('ping from the UI test'),
       'the traffic log to show the bytes the test sent');
+  });
+
+  it('the running File Server\'s tooltip says what it hides and names the setting', async () => {
+    const servers = await view(page, 'Servers');
+    const file = treeRow(servers, 'File Server');
+    await pressInline(file, 'Start');
+    await waitFor(async () => LISTENING.test(await rowDescription(file)), 'the File Server to listen');
+    const hover = await hoverRow(page, file, 'Hides');
+    const text = await hover.textContent();
+    assert.match(text, /Hides \.env, keys, \.git and other secrets — see setting tcpWorkbench\.fileDeny/);
+    await page.mouse.move(900, 600);
   });
 
   it('runs "TCP: Stop All Servers" from the command palette, which closes the client', async () => {

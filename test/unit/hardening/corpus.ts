@@ -15,12 +15,14 @@ export interface CorpusEntry {
   why: string;
 }
 
-export interface HostileName {
+export interface HostileName<E extends CorpusEntry = CorpusEntry> {
   /** A short printable label for reports. */
   label: string;
   bytes: Buffer;
   server: 'utf-8' | 'gbk';
   why: string;
+  /** The entry as written in the corpus file (for fields a corpus of its own adds). */
+  entry: E;
 }
 
 /** Finds the repository root from out/test/... or test/... (the file runs transpiled or bundled). */
@@ -35,9 +37,10 @@ export function repoRoot(): string {
   throw new Error(`test/data/traversal-names.json not found above ${__dirname}`);
 }
 
-export function loadCorpus(): HostileName[] {
-  const file = path.join(repoRoot(), 'test', 'data', 'traversal-names.json');
-  const { names } = JSON.parse(fs.readFileSync(file, 'utf8')) as { names: CorpusEntry[] };
+/** Loads a corpus from test/data (traversal-names.json unless told otherwise). */
+export function loadCorpus<E extends CorpusEntry = CorpusEntry>(fileName = 'traversal-names.json'): HostileName<E>[] {
+  const file = path.join(repoRoot(), 'test', 'data', fileName);
+  const { names } = JSON.parse(fs.readFileSync(file, 'utf8')) as { names: E[] };
   return names.map((e) => {
     const server = e.server ?? 'utf-8';
     let bytes: Buffer;
@@ -53,7 +56,7 @@ export function loadCorpus(): HostileName[] {
     }
     const shown = e.name ?? (e.hex !== undefined ? `hex:${e.hex}` : `${e.repeat?.unit}×${e.repeat?.times}`);
     const label = JSON.stringify(shown.length > 60 ? `${shown.slice(0, 57)}...` : shown);
-    return { label: `${label} (${bytes.length} B, ${server})`, bytes, server, why: e.why };
+    return { label: `${label} (${bytes.length} B, ${server})`, bytes, server, why: e.why, entry: e };
   });
 }
 

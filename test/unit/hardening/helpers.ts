@@ -5,7 +5,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChildProcess, fork } from 'node:child_process';
-import { openFds, sleep, stopChild } from '../support';
+import { FileRequestEvent, FileServer } from '../../../src/core/fileServer';
+import { openFds, sleep, stopChild, waitUntil } from '../support';
 
 // test/soak imports these from here under their old names.
 export { openFds as fdCount, sleep, waitUntil } from '../support';
@@ -103,6 +104,29 @@ export function rawRequest(port: number, payload: Buffer, opts: RawOptions = {})
       resolve({ data: Buffer.concat(chunks), localPort, ms: Date.now() - started, end });
     });
   });
+}
+
+/**
+ * The request events of file servers, by the client's port. Ports are reused, so every request goes
+ * through ask(), which claims its own (oldest unclaimed) event: a later connection on the same port
+ * then never reads an earlier one's event.
+ */
+export class RequestEvents {
+  private readonly byPort = new Map<number, FileRequestEvent[]>();
+
+  watch(server: FileServer): void {
+    server.onDidRequest((e) => {
+      const list = this.byPort.get(e.client.remotePort) ?? [];
+      list.push(e);
+      this.byPort.set(e.client.remotePort, list);
+    });
+  }
+
+  async ask(port: number, bytes: Buffer, options?: RawOptions): Promise<RawReply & { event?: FileRequestEvent }> {
+    const reply = await rawRequest(port, bytes, options);
+    await waitUntil(() => (this.byPort.get(reply.localPort)?.length ?? 0) > 0, 500, 5);
+    return { ...reply, event: this.byPort.get(reply.localPort)?.shift() };
+  }
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */

@@ -5,29 +5,25 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { FileRequestEvent, FileServer } from '../../../src/core/fileServer';
+import { FileServer } from '../../../src/core/fileServer';
 import { Fixture, HostileName, buildFixture, leakedBytes, loadCorpus, releaseFifoReaders } from './corpus';
-import { RawReply, pool, rawRequest, removeDir, tempDir } from './helpers';
-import { waitUntil } from '../support';
+import { RequestEvents, pool, rawRequest, removeDir, tempDir } from './helpers';
 
 describe('hardening: path traversal corpus', function () {
   this.timeout(30000);
   let fx: Fixture;
   const servers: Partial<Record<'utf-8' | 'gbk', FileServer>> = {};
   const ports: Partial<Record<'utf-8' | 'gbk', number>> = {};
-  /** Requests seen by the servers, by the client's port. */
-  const requests = new Map<number, FileRequestEvent[]>();
+  /** Requests seen by the servers; every request to the shared servers goes through ask(). */
+  const requests = new RequestEvents();
+  const ask = requests.ask.bind(requests);
   const corpus = loadCorpus();
 
   before(async () => {
     fx = buildFixture(tempDir('traversal'));
     for (const encoding of ['utf-8', 'gbk'] as const) {
       const s = new FileServer({ root: fx.root, encoding, nameTimeoutMs: 2000 });
-      s.onDidRequest((e) => {
-        const list = requests.get(e.client.remotePort) ?? [];
-        list.push(e);
-        requests.set(e.client.remotePort, list);
-      });
+      requests.watch(s);
       servers[encoding] = s;
       ports[encoding] = (await s.start()).port;
     }
@@ -44,21 +40,6 @@ describe('hardening: path traversal corpus', function () {
       removeDir(fx.base);
     }
   });
-
-  /**
-   * Takes the oldest unclaimed event of the reply's client port. Ports are reused, so every request to
-   * the shared servers goes through ask(), which claims its own event: a later connection on the same
-   * port then never reads an earlier one's event.
-   */
-  async function eventFor(reply: RawReply): Promise<FileRequestEvent | undefined> {
-    await waitUntil(() => (requests.get(reply.localPort)?.length ?? 0) > 0, 500, 5);
-    return requests.get(reply.localPort)?.shift();
-  }
-
-  async function ask(port: number, bytes: Buffer, options?: Parameters<typeof rawRequest>[2]): Promise<RawReply & { event?: FileRequestEvent }> {
-    const reply = await rawRequest(port, bytes, options);
-    return { ...reply, event: await eventFor(reply) };
-  }
 
   async function normalStillServed(encoding: 'utf-8' | 'gbk'): Promise<void> {
     const r = await ask(ports[encoding]!, Buffer.from(`${fx.normalName}\n`));

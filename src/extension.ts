@@ -13,6 +13,7 @@ import { ServersView } from './servers/serversView';
 import { registerStatusBar } from './servers/statusBar';
 import { registerConnectCommand } from './sessions/connectCommand';
 import { ConnectionsView } from './sessions/connectionsView';
+import { registerScripts } from './scripts/registerScripts';
 import { registerSampleMessages } from './sessions/sampleMessages';
 import { registerSendCommands } from './sessions/sendCommands';
 import { SessionManager, sessionAddress } from './sessions/sessionManager';
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): TcpWorkbenchApi {
   registerDownloadCommand(svc);
   registerTrafficCommands(svc);
   registerStatusBar(svc);
+  registerScripts(svc);
   shutdown = async () => {
     await Promise.all([svc.servers.stopAll(), svc.sessions.closeAll()]);
   };

@@ -65,6 +65,34 @@ export interface DownloadInfo {
   sha256: string;
 }
 
+/** Run a `.tcp` file (all its client blocks) or the client block at `line` (zero-based, any line of it). */
+export interface RunScriptArgs {
+  /** The file's URI as text (`vscode.Uri.toString()`). */
+  uri: string;
+  line?: number;
+}
+
+/** One block's outcome, as the Testing view shows it. */
+export interface ScriptBlockSummary {
+  title: string;
+  /** Zero-based line of the block's `###` title. */
+  line: number;
+  status: 'passed' | 'failed' | 'cancelled' | 'skipped';
+  durationMs: number;
+  /** Where and why it failed: zero-based line and column of the failing step. */
+  failure?: { line: number; column: number; message: string };
+}
+
+export interface RunScriptResult {
+  passed: number;
+  failed: number;
+  cancelled: boolean;
+  blocks: ScriptBlockSummary[];
+}
+
+/** `path` saves there without asking (it must not exist yet). */
+type SaveScriptArg = ClientSession | { sessionId?: number; path?: string };
+
 /** id → (arguments) => result. Every handler may also resolve to undefined (cancelled, or failed and shown). */
 export interface CommandTypes {
   'tcpWorkbench.startEchoServer': (args?: StartArgs) => StartResult;
@@ -90,6 +118,9 @@ export interface CommandTypes {
   'tcpWorkbench.showLog': () => void;
   'tcpWorkbench.showStatusMenu': () => void;
   'tcpWorkbench.openSampleMessages': () => string;
+  /** A Uri (CodeLens, Explorer, editor title: may ask) or `{ uri, line? }` (never asks). */
+  'tcpWorkbench.runScript': (arg?: RunScriptArgs | vscode.Uri, line?: number) => RunScriptResult;
+  'tcpWorkbench.saveSessionAsScript': (arg?: SaveScriptArg) => { path: string };
 }
 
 export type CommandId = keyof CommandTypes;

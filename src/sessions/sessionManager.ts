@@ -8,6 +8,7 @@ import { Throttle } from '../core/throttle';
 import { TrafficLog } from '../core/trafficLog';
 import { Log } from '../common/log';
 import { messageOf } from '../common/messages';
+import { SessionRecord } from './sessionRecord';
 
 const RECENT_KEY = 'tcpWorkbench.recent';
 const MAX_RECENT = 10;
@@ -24,6 +25,7 @@ export class SessionManager implements vscode.Disposable {
   readonly onDidChange = this._onDidChange.event;
   private readonly changed = new Throttle(() => this._onDidChange.fire(), 300);
   private readonly subs = new Map<number, vscode.Disposable[]>();
+  private readonly records = new Map<number, SessionRecord>();
 
   constructor(
     private readonly globalState: vscode.Memento,
@@ -37,6 +39,11 @@ export class SessionManager implements vscode.Disposable {
 
   get(id: number): ClientSession | undefined {
     return this.list.find((s) => s.id === id);
+  }
+
+  /** What an open session sent and received so far (bounded, see SessionRecord). */
+  record(id: number): SessionRecord | undefined {
+    return this.records.get(id);
   }
 
   /** The session Send Selection uses without asking: the last one connected or chosen. */
@@ -65,13 +72,17 @@ export class SessionManager implements vscode.Disposable {
     const source = `session:${s.id}`;
     const label = vscode.l10n.t('Session {0}', s.id);
     const fire = () => this.changed.schedule();
+    const record = new SessionRecord();
+    this.records.set(s.id, record);
     const subs: vscode.Disposable[] = [
       s.onData((d) => {
         this.traffic.record(source, label, address, 'in', d.bytes, s.encoding);
+        record.add('in', d.bytes);
         fire();
       }),
       s.onDidSend((b) => {
         this.traffic.record(source, label, address, 'out', b, s.encoding);
+        record.add('out', b);
         fire();
       }),
       s.onDidClose((c) => {
@@ -136,6 +147,7 @@ export class SessionManager implements vscode.Disposable {
       d.dispose();
     }
     this.subs.delete(s.id);
+    this.records.delete(s.id);
     this.traffic.forget(`session:${s.id}`);
     if (this.active === s) {
       this.active = undefined;

@@ -1,0 +1,66 @@
+// The `.tcp` language in the editor: diagnostics, CodeLens, the Testing view with its Run Script command,
+// and Save as Script from a connection.
+import * as vscode from 'vscode';
+import { isInteractive } from '../common/args';
+import { RunScriptArgs, registerCommand } from '../common/commands';
+import { Services } from '../common/services';
+import { UserError } from '../common/showError';
+import { registerSaveAsScript } from './saveAsScript';
+import { registerScriptCodeLens } from './scriptCodeLens';
+import { registerScriptDiagnostics } from './scriptDiagnostics';
+import { LANGUAGE_ID } from './scriptDocuments';
+import { runScriptTests } from './scriptRun';
+import { ScriptTests } from './scriptTests';
+
+/** The file and optional line a Run Script call names: a Uri (+ line) from the editor, or `{ uri, line }`. */
+function target(arg: RunScriptArgs | vscode.Uri | undefined, line: number | undefined): { uri: vscode.Uri; line?: number } {
+  if (arg instanceof vscode.Uri) {
+    return { uri: arg, line };
+  }
+  if (arg && typeof arg.uri === 'string') {
+    return { uri: vscode.Uri.parse(arg.uri), line: arg.line };
+  }
+  const doc = vscode.window.activeTextEditor?.document;
+  if (!arg && doc?.languageId === LANGUAGE_ID) {
+    return { uri: doc.uri };
+  }
+  throw new UserError(vscode.l10n.t('Run Script needs a .tcp file: open one, or pass {0}.', '{ uri }'));
+}
+
+export function registerScripts(svc: Services): void {
+  registerScriptDiagnostics(svc);
+  registerScriptCodeLens(svc);
+  const tests = new ScriptTests(svc);
+  svc.context.subscriptions.push(tests);
+  const runHandler = (request: vscode.TestRunRequest, token: vscode.CancellationToken) =>
+    runScriptTests(svc, tests, request, token, true).then(
+      () => undefined,
+      (e: unknown) => svc.log.error('Running scripts failed', e),
+    );
+  const profile = tests.controller.createRunProfile(vscode.l10n.t('Run'), vscode.TestRunProfileKind.Run, runHandler, true);
+  registerCommand(svc.context, svc.log, 'tcpWorkbench.runScript', async (arg, lineArg) => {
+    const { uri, line } = target(arg, lineArg);
+    const file = tests.fileItem(uri);
+    if (!(await tests.refresh(file))) {
+      throw new UserError(vscode.l10n.t('Cannot read {0}.', uri.fsPath));
+    }
+    let item = file;
+    if (line !== undefined) {
+      const blocks: vscode.TestItem[] = [];
+      file.children.forEach((c) => blocks.push(c));
+      const found = blocks.find((c) => c.range && c.range.start.line <= line && line <= c.range.end.line);
+      if (!found) {
+        throw new UserError(vscode.l10n.t('There is no client block at line {0} of {1}.', line + 1, vscode.workspace.asRelativePath(uri)));
+      }
+      item = found;
+    }
+    const cancel = new vscode.CancellationTokenSource();
+    try {
+      // Through the TestController, so the run shows in the Testing view like one started there.
+      return await runScriptTests(svc, tests, new vscode.TestRunRequest([item], undefined, profile), cancel.token, isInteractive(arg));
+    } finally {
+      cancel.dispose();
+    }
+  });
+  registerSaveAsScript(svc);
+}

@@ -1,0 +1,84 @@
+// Save as Script: a session's traffic so far as a replayable `.tcp` file (sent → send, received → expect),
+// written by the core writer and opened in an editor. Never overwrites a file nobody agreed to replace.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ClientSession } from '../core/clientSession';
+import { formatBytes } from '../core/format';
+import { ScriptEncoding, writeScript } from '../core/script';
+import { isInteractive, isOptions, sessionOf } from '../common/args';
+import { registerCommand } from '../common/commands';
+import { Services } from '../common/services';
+import { UserError } from '../common/showError';
+import { onlyWorkspaceFolder } from '../ui/folders';
+import { pickOne } from '../ui/prompts';
+import { RECORD_LIMIT } from '../sessions/sessionRecord';
+import { sessionAddress } from '../sessions/sessionManager';
+
+function scriptOf(svc: Services, s: ClientSession): string {
+  const record = svc.sessions.record(s.id);
+  const encoding: ScriptEncoding = s.encoding === 'hex' ? 'utf-8' : s.encoding;
+  const text = writeScript({ title: `${sessionAddress(s)} (session ${s.id})`, host: s.options.host, port: s.options.port, encoding, chunks: record?.chunks ?? [] });
+  if (!record?.truncated) {
+    return text;
+  }
+  // The first lines only: say so in the file rather than pass a part off as the whole exchange.
+  const [first, ...rest] = text.split('\n');
+  return [first, `# Only the first ${formatBytes(RECORD_LIMIT)} of this session were kept: later traffic is not in this script.`, ...rest].join('\n');
+}
+
+async function chooseSession(svc: Services, arg: unknown): Promise<ClientSession | undefined> {
+  const s = sessionOf(svc, arg);
+  if (s || !isInteractive(arg)) {
+    if (!s) {
+      throw new UserError(vscode.l10n.t('Save as Script needs a sessionId.'));
+    }
+    return s;
+  }
+  const all = svc.sessions.sessions();
+  if (all.length === 0) {
+    throw new UserError(vscode.l10n.t('There is no open connection to save.'));
+  }
+  return svc.sessions.current ?? pickOne(all, vscode.l10n.t('Save which connection as a script?'), (x) => ({ label: sessionAddress(x), description: vscode.l10n.t('Session {0}', x.id) }));
+}
+
+async function askTarget(s: ClientSession): Promise<string | undefined> {
+  const folder = onlyWorkspaceFolder() ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const name = `session-${s.id}-${s.options.port}.tcp`;
+  const picked = await vscode.window.showSaveDialog({
+    title: vscode.l10n.t('Save the session as a script'),
+    defaultUri: folder ? vscode.Uri.file(path.join(folder, name)) : undefined,
+    filters: { [vscode.l10n.t('TCP scripts')]: ['tcp'] },
+  });
+  return picked?.fsPath;
+}
+
+export function registerSaveAsScript(svc: Services): void {
+  registerCommand(svc.context, svc.log, 'tcpWorkbench.saveSessionAsScript', async (arg) => {
+    const s = await chooseSession(svc, arg);
+    if (!s) {
+      return undefined;
+    }
+    const given = isOptions(arg) && typeof arg.path === 'string' ? arg.path : undefined;
+    const target = given ?? (isInteractive(arg) ? await askTarget(s) : undefined);
+    if (!target) {
+      if (!isInteractive(arg)) {
+        throw new UserError(vscode.l10n.t('Save as Script needs a path.'));
+      }
+      return undefined;
+    }
+    const text = scriptOf(svc, s);
+    try {
+      // The save dialog asked about replacing; a path from a caller must be new ('wx' fails if it exists).
+      fs.writeFileSync(target, text, { flag: given === undefined ? 'w' : 'wx' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new UserError(vscode.l10n.t('{0} already exists; choose another path.', target));
+      }
+      throw e;
+    }
+    svc.log.info(vscode.l10n.t('Session {0} saved as script {1}', s.id, target));
+    await vscode.window.showTextDocument(vscode.Uri.file(target), { preview: false });
+    return { path: target };
+  });
+}

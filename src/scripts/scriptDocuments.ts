@@ -1,0 +1,39 @@
+// Parsed `.tcp` documents, shared by diagnostics, CodeLens and the Testing view: one parse per
+// document version, and the text of a file whether or not it is open in an editor.
+import * as vscode from 'vscode';
+import { Script, parseScript } from '../core/script';
+
+export const LANGUAGE_ID = 'tcp-script';
+
+export const isScriptDocument = (doc: vscode.TextDocument): boolean => doc.languageId === LANGUAGE_ID || doc.uri.path.endsWith('.tcp');
+
+const cache = new Map<string, { version: number; script: Script }>();
+
+/** The document's script, parsed once per version; the parser reports problems, it never throws. */
+export function parsedDocument(doc: vscode.TextDocument): Script {
+  const key = doc.uri.toString();
+  const hit = cache.get(key);
+  if (hit && hit.version === doc.version) {
+    return hit.script;
+  }
+  const script = parseScript(doc.getText());
+  cache.set(key, { version: doc.version, script });
+  return script;
+}
+
+export function forgetDocument(doc: vscode.TextDocument): void {
+  cache.delete(doc.uri.toString());
+}
+
+/** The text an editor holds (unsaved edits included), else the file's contents. */
+export async function scriptText(uri: vscode.Uri): Promise<string> {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (open) {
+    return open.getText();
+  }
+  return new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+}
+
+export function toRange(r: { line: number; start: number; end: number }): vscode.Range {
+  return new vscode.Range(r.line, r.start, r.line, r.end);
+}

@@ -1,0 +1,191 @@
+// Runs test items of the Testing view with the core runner: per file, its mocks first (listen blocks),
+// then the requested client blocks, reported live (started / step output / passed or failed) and with
+// their traffic in the traffic log. Cancelling aborts the runner, which destroys its sockets at once.
+import * as vscode from 'vscode';
+import { BlockResult, MAX_KEPT_STEPS, Script, ScriptRunner, StepResult, brief, formatDiagnostic, reparseWithMocks, startMocks } from '../core/script';
+import type { RunScriptResult, ScriptBlockSummary } from '../common/commands';
+import { messageOf } from '../common/messages';
+import { Services } from '../common/services';
+import { ScriptTests } from './scriptTests';
+
+/** Groups the request's items by file: a file item means all its blocks. */
+async function plan(tests: ScriptTests, request: vscode.TestRunRequest): Promise<Map<vscode.TestItem, vscode.TestItem[]>> {
+  const roots: vscode.TestItem[] = [];
+  tests.controller.items.forEach((i) => roots.push(i));
+  const excluded = new Set(request.exclude ?? []);
+  const byFile = new Map<vscode.TestItem, vscode.TestItem[]>();
+  for (const item of request.include ?? roots) {
+    const file = item.parent ?? item;
+    if (excluded.has(item) || excluded.has(file)) {
+      continue;
+    }
+    if (!byFile.has(file)) {
+      byFile.set(file, []);
+    }
+    if (!item.parent) {
+      await tests.refresh(file);
+      file.children.forEach((c) => excluded.has(c) || byFile.get(file)?.push(c));
+    } else {
+      byFile.get(file)?.push(item);
+    }
+  }
+  return byFile;
+}
+
+function stepOutput(r: StepResult): string {
+  const it = r.iteration ? ` [${r.iteration.join('.')}]` : '';
+  const lines = [`  line ${r.line + 1}${it} ${r.step.kind} ${r.ok ? 'ok' : 'FAILED'} (${r.durationMs} ms)`];
+  if (r.sent && r.sent.length > 0) {
+    lines.push(`    sent ${r.sent.length} bytes: ${brief(r.sent, false)}  ${r.sent.hex}`);
+  }
+  if (r.received && r.received.length > 0) {
+    lines.push(`    received ${r.received.length} bytes: ${brief(r.received, false)}  ${r.received.hex}`);
+  }
+  if (r.failure) {
+    lines.push(`    ${r.failure.message}`);
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+/** The failure at its step's line; expected vs actual as a diff when both are there. */
+function failureMessage(uri: vscode.Uri, b: BlockResult): vscode.TestMessage {
+  const f = b.failure;
+  const text = f ? `line ${f.line + 1}: ${f.message}` : b.status;
+  const s = f?.step?.failure;
+  const step = f?.step?.step;
+  const asHex = step?.kind === 'expect' && step.match === 'hex';
+  const m = s?.expected && s.actual ? vscode.TestMessage.diff(text, asHex ? s.expected.hex : s.expected.text, asHex ? s.actual.hex : s.actual.text) : new vscode.TestMessage(text);
+  m.location = new vscode.Location(uri, new vscode.Position(f?.line ?? b.block.titleRange.line, f?.column ?? 0));
+  return m;
+}
+
+function summaryOf(b: BlockResult): ScriptBlockSummary {
+  const f = b.failure;
+  return { title: b.block.title, line: b.block.titleRange.line, status: b.status, durationMs: b.durationMs, failure: f && b.status !== 'passed' ? { line: f.line, column: f.column, message: f.message } : undefined };
+}
+
+/** Runs the chosen blocks of one file into `run`; adds their outcomes to `out`. */
+async function runFile(svc: Services, tests: ScriptTests, run: vscode.TestRun, file: vscode.TestItem, items: vscode.TestItem[], signal: AbortSignal, out: RunScriptResult): Promise<void> {
+  const uri = file.uri as vscode.Uri;
+  const loaded = await tests.refresh(file);
+  const live = items.filter((i) => i.parent === file && tests.indexOf(i) !== undefined);
+  const fail = (message: string, line = 0): void => {
+    for (const i of live) {
+      const m = new vscode.TestMessage(message);
+      m.location = new vscode.Location(uri, new vscode.Position(line, 0));
+      run.errored(i, m);
+      out.failed++;
+      out.blocks.push({ title: i.label, line: i.range?.start.line ?? 0, status: 'failed', durationMs: 0, failure: { line, column: 0, message } });
+    }
+  };
+  if (!loaded) {
+    return fail(vscode.l10n.t('Cannot read {0}.', uri.fsPath));
+  }
+  const error = loaded.script.diagnostics.find((d) => d.severity === 'error');
+  if (error) {
+    return fail(formatDiagnostic(vscode.workspace.asRelativePath(uri), error), error.range.line);
+  }
+  const byIndex = new Map(live.map((i) => [tests.indexOf(i) as number, i]));
+  byIndex.forEach((i) => run.enqueued(i));
+  let script: Script = loaded.script;
+  let mocks: Awaited<ReturnType<typeof startMocks>> | undefined;
+  try {
+    if (script.blocks.some((b) => b.kind === 'listen')) {
+      mocks = await startMocks(script, uri.fsPath);
+      script = reparseWithMocks(loaded.text, {}, mocks);
+    }
+  } catch (e) {
+    return fail(vscode.l10n.t('The mock servers of this file could not start: {0}', messageOf(e)));
+  }
+  const runner = new ScriptRunner(script);
+  const shown = new Map<number, number>();
+  const sources = new Set<string>();
+  runner.onDidStartBlock((e) => {
+    const item = byIndex.get(e.index);
+    if (item) {
+      run.started(item);
+      run.appendOutput(`### ${e.block.title}\r\n`, undefined, item);
+    }
+  });
+  runner.onDidFinishStep((e) => {
+    const n = (shown.get(e.index) ?? 0) + 1;
+    shown.set(e.index, n);
+    // Bounded like the kept results: a million-step repeat must not flood the output.
+    if (n <= MAX_KEPT_STEPS || !e.result.ok) {
+      run.appendOutput(stepOutput(e.result), new vscode.Location(uri, new vscode.Position(e.result.line, 0)), byIndex.get(e.index));
+    } else if (n === MAX_KEPT_STEPS + 1) {
+      run.appendOutput(`  … ${vscode.l10n.t('later steps are not shown')}\r\n`, undefined, byIndex.get(e.index));
+    }
+  });
+  runner.onDidTransfer((e) => {
+    const source = `script:${uri.toString()}#${e.index}`;
+    sources.add(source);
+    const peer = e.block.kind === 'client' && e.block.connect ? `${e.block.connect.host}:${e.block.connect.port}` : '?';
+    svc.traffic.record(source, vscode.l10n.t('Script "{0}"', e.block.title), peer, e.direction, e.bytes, script.settings.encoding);
+  });
+  runner.onDidFinishBlock((e) => {
+    const item = byIndex.get(e.index);
+    const b = e.result;
+    out.blocks.push(summaryOf(b));
+    if (b.status === 'passed') {
+      out.passed++;
+    } else if (b.status === 'failed') {
+      out.failed++;
+    }
+    if (!item) {
+      return;
+    }
+    if (b.status === 'passed') {
+      run.passed(item, b.durationMs);
+    } else if (b.status === 'failed') {
+      run.failed(item, failureMessage(uri, b), b.durationMs);
+    } else {
+      run.skipped(item);
+    }
+  });
+  try {
+    await runner.run({ file: uri.fsPath, signal, only: [...byIndex.keys()].sort((a, b) => a - b) });
+  } finally {
+    runner.dispose();
+    await mocks?.stop();
+    sources.forEach((s) => svc.traffic.forget(s));
+  }
+}
+
+/** Running connects to the network: in an untrusted workspace ask first (or refuse without a person). */
+async function trusted(interactive: boolean): Promise<boolean> {
+  if (vscode.workspace.isTrusted) {
+    return true;
+  }
+  if (!interactive) {
+    throw new Error(vscode.l10n.t('This workspace is not trusted, and running a script connects to the network. Trust the workspace, or run the script from the editor to be asked.'));
+  }
+  const anyway = vscode.l10n.t('Run anyway');
+  const choice = await vscode.window.showWarningMessage(vscode.l10n.t('This workspace is not trusted. Running a script opens network connections to the addresses in it.'), { modal: true }, anyway);
+  return choice === anyway;
+}
+
+export async function runScriptTests(svc: Services, tests: ScriptTests, request: vscode.TestRunRequest, token: vscode.CancellationToken, interactive: boolean): Promise<RunScriptResult> {
+  const out: RunScriptResult = { passed: 0, failed: 0, cancelled: false, blocks: [] };
+  if (!(await trusted(interactive))) {
+    return { ...out, cancelled: true };
+  }
+  const byFile = await plan(tests, request);
+  const run = tests.controller.createTestRun(request, undefined, true);
+  const abort = new AbortController();
+  // The caller's token, or Cancel in the Testing view for a run a command started.
+  const subs = [token.onCancellationRequested(() => abort.abort()), run.token.onCancellationRequested(() => abort.abort())];
+  try {
+    for (const [file, items] of byFile) {
+      if (abort.signal.aborted) {
+        items.forEach((i) => run.skipped(i));
+        continue;
+      }
+      await runFile(svc, tests, run, file, items, abort.signal, out);
+    }
+  } finally {
+    subs.forEach((d) => d.dispose());
+    run.end();
+  }
+  return { ...out, cancelled: abort.signal.aborted };
+}

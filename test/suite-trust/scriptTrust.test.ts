@@ -1,0 +1,20 @@
+// Running a `.tcp` script connects to the network, so in an untrusted workspace a call without a person
+// (an options object) is refused with a clear message; from the editor it asks first (a modal).
+import * as assert from 'node:assert';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { api, logSince } from '../suite/helpers';
+
+describe('Workspace Trust: scripts', () => {
+  it('refuses to run a script without asking in an untrusted workspace', async () => {
+    const a = await api();
+    assert.strictEqual(vscode.workspace.isTrusted, false);
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    const mark = a.logLines().length;
+    const uri = vscode.Uri.file(path.join(folder.uri.fsPath, 'hello.tcp'));
+    const r = await vscode.commands.executeCommand('tcpWorkbench.runScript', { uri: uri.toString() });
+    assert.strictEqual(r, undefined);
+    assert.match(logSince(a, mark), /not trusted.*running a script connects to the network/);
+  });
+});

@@ -12,7 +12,7 @@ import { Services } from '../common/services';
 import { UserError } from '../common/showError';
 import { onlyWorkspaceFolder } from '../ui/folders';
 import { pickOne } from '../ui/prompts';
-import { RECORD_LIMIT } from '../sessions/sessionRecord';
+import { RECORD_LIMIT } from '../core/sessionRecord';
 import { sessionAddress } from '../sessions/sessionManager';
 
 function scriptOf(svc: Services, s: ClientSession): string {

@@ -8,7 +8,7 @@ import { Throttle } from '../core/throttle';
 import { TrafficLog } from '../core/trafficLog';
 import { Log } from '../common/log';
 import { messageOf } from '../common/messages';
-import { SessionRecord } from './sessionRecord';
+import { SessionRecord } from '../core/sessionRecord';
 
 const RECENT_KEY = 'tcpWorkbench.recent';
 const MAX_RECENT = 10;

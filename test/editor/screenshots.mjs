@@ -129,6 +129,18 @@ try {
     .waitFor({ state: 'hidden', timeout: 10_000 })
     .catch(() => console.warn('[screenshots] the "Downloading…" progress notification is still open 10 s after the download ended'));
   await shot('download-done.png', 'a finished download with its notification');
+
+  // 5. A conversation file run from its CodeLens: both blocks pass against the file's own mock.
+  await dismissNotifications();
+  await runCommand(page, 'View: Close All Editors');
+  await openFile('hello.tcp');
+  const editor = page.locator('.editor-instance .monaco-editor').first();
+  const runAll = editor.locator('.codelens-decoration a', { hasText: /^▶ Run all$/ }).first();
+  await runAll.waitFor({ timeout: 60_000 });
+  await runAll.click();
+  const passed = editor.locator('.codicon-testing-passed-icon');
+  await waitFor(async () => (await passed.count()) >= 2, 'both blocks of hello.tcp to pass', 30_000);
+  await shot('script-run.png', 'hello.tcp after ▶ Run all: its mock and two passing blocks');
 } catch (e) {
   code = 1;
   console.error(`[screenshots] ${e.stack || e}`);

@@ -142,8 +142,9 @@ describe('the .vsix package', function () {
     assert.deepEqual(shipped.contributes, repo.contributes);
     const referenced = new Set<string>([shipped.main.replace(/^\.\//, '')]);
     const walk = (v: unknown) => {
-      if (typeof v === 'string' && /^(media|dist|docs)\/.+\.\w+$/.test(v)) {
-        referenced.add(v);
+      // The language contributions name theirs as ./syntaxes/…, ./snippets/…, ./language-configuration.json.
+      if (typeof v === 'string' && /^(\.\/)?((media|dist|docs|syntaxes|snippets)\/.+\.\w+|language-configuration\.json)$/.test(v)) {
+        referenced.add(v.replace(/^\.\//, ''));
       } else if (v && typeof v === 'object') {
         Object.values(v).forEach(walk);
       }

@@ -1,6 +1,6 @@
 // What a session sent and received so far, kept for "Save as script": bounded, so a session that streams
 // gigabytes holds at most RECORD_LIMIT bytes here (the first ones; a script replays from the start).
-import type { RecordedChunk } from '../core/script';
+import type { RecordedChunk } from './script';
 
 /** Bytes of traffic kept per session for Save as script. */
 export const RECORD_LIMIT = 1024 * 1024;

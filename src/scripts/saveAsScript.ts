@@ -67,6 +67,9 @@ export function registerSaveAsScript(svc: Services): void {
       }
       return undefined;
     }
+    if (given !== undefined && !path.isAbsolute(given)) {
+      throw new UserError(vscode.l10n.t('"path" must be an absolute path, not {0}.', given));
+    }
     const text = scriptOf(svc, s);
     try {
       // The save dialog asked about replacing; a path from a caller must be new ('wx' fails if it exists).

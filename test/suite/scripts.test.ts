@@ -5,7 +5,7 @@ import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Api, api, cleanup, must, run, scratchFolder, waitFor } from './helpers';
+import { Api, api, cleanup, close, listen, must, run, scratchFolder, waitFor } from './helpers';
 
 const MOCK = ['### mock', 'listen 127.0.0.1:0', 'on "PING\\n" send "PONG\\n"', 'on "HI\\n" send "HELLO\\n"', ''];
 
@@ -130,6 +130,30 @@ describe('Scripts (.tcp files in the extension host)', () => {
     fs.writeFileSync(target, 'mine');
     assert.strictEqual(await run('tcpWorkbench.saveSessionAsScript', { sessionId: s.id, path: target }), undefined);
     assert.strictEqual(fs.readFileSync(target, 'utf8'), 'mine');
+  });
+
+  it('Cancel in the Testing view stops a run at once and closes its socket', async () => {
+    const peers: { closed: boolean }[] = [];
+    const srv = await listen((sock) => {
+      const p = { closed: false };
+      peers.push(p);
+      sock.on('close', () => (p.closed = true));
+      sock.on('error', () => undefined);
+    });
+    try {
+      const uri = write('slow.tcp', ['### slow', `connect 127.0.0.1:${srv.port}`, 'wait 30s', 'close', '']);
+      const started = Date.now();
+      const result = run('tcpWorkbench.runScript', { uri: uri.toString() });
+      await waitFor(() => peers.length === 1, 'the script to connect');
+      await vscode.commands.executeCommand('testing.cancelRun');
+      const r = await result;
+      assert.ok(r, 'a result');
+      assert.deepStrictEqual([r.cancelled, r.blocks.map((b) => b.status)], [true, ['cancelled']]);
+      assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+      await waitFor(() => peers[0].closed, 'the socket to close', 2000);
+    } finally {
+      await close(srv);
+    }
   });
 
   it('runs regexes on the linear-time engine here: backtracking patterns are refused, (a+)+$ cannot freeze', async () => {

@@ -3,6 +3,7 @@
 // their traffic in the traffic log. Cancelling aborts the runner, which destroys its sockets at once.
 import * as vscode from 'vscode';
 import { BlockResult, MAX_KEPT_STEPS, Script, ScriptRunner, StepResult, brief, formatDiagnostic, reparseWithMocks, startMocks } from '../core/script';
+import { formatHostPort } from '../core/hostPort';
 import type { RunScriptResult, ScriptBlockSummary } from '../common/commands';
 import { messageOf } from '../common/messages';
 import { Services } from '../common/services';
@@ -120,7 +121,7 @@ async function runFile(svc: Services, tests: ScriptTests, run: vscode.TestRun, f
   runner.onDidTransfer((e) => {
     const source = `script:${uri.toString()}#${e.index}`;
     sources.add(source);
-    const peer = e.block.kind === 'client' && e.block.connect ? `${e.block.connect.host}:${e.block.connect.port}` : '?';
+    const peer = e.block.kind === 'client' && e.block.connect ? formatHostPort(e.block.connect.host, e.block.connect.port) : '?';
     svc.traffic.record(source, vscode.l10n.t('Script "{0}"', e.block.title), peer, e.direction, e.bytes, script.settings.encoding);
   });
   runner.onDidFinishBlock((e) => {

@@ -51,8 +51,21 @@ export function registerMockCommands(svc: Services): void {
     if (entry && entry.state !== 'stopped') {
       return { id: entry.id, address: entry.addressText ?? '?', port: entry.address?.port ?? 0 } satisfies StartResult;
     }
-    entry ??= svc.servers.add({ kind: 'mock', file: where.file, line: where.line, label: block?.title });
-    return startEntry(svc, entry, {}, interactive);
+    if (entry) {
+      return startEntry(svc, entry, {}, interactive);
+    }
+    // A new entry that cannot start (a parse error, no block there) is not left behind.
+    const added = svc.servers.add({ kind: 'mock', file: where.file, line: where.line, label: block?.title });
+    try {
+      const r = await startEntry(svc, added, {}, interactive);
+      if (!r) {
+        await svc.servers.remove(added);
+      }
+      return r;
+    } catch (e) {
+      await svc.servers.remove(added);
+      throw e;
+    }
   });
 
   svc.context.subscriptions.push(vscode.workspace.onDidSaveTextDocument((doc) => void offerRestart(svc, doc)));

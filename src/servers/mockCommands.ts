@@ -47,7 +47,7 @@ export function registerMockCommands(svc: Services): void {
       throw new UserError(vscode.l10n.t('"line" must be a line number (0-based), not {0}.', String(where.line)));
     }
     const block = listenBlockAt(parseScript(scriptText(where.file)), where.line);
-    let entry = mocksOf(svc, where.file).find((e) => (block ? e.spec.label === block.title : e.spec.line === where.line));
+    const entry = mocksOf(svc, where.file).find((e) => (block ? e.spec.label === block.title : e.spec.line === where.line));
     if (entry && entry.state !== 'stopped') {
       return { id: entry.id, address: entry.addressText ?? '?', port: entry.address?.port ?? 0 } satisfies StartResult;
     }

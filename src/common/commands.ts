@@ -129,6 +129,7 @@ export interface CommandTypes {
   'tcpWorkbench.startRelay': (args?: RelayArgs) => StartResult;
   'tcpWorkbench.exportRelayPcap': (arg?: ExportPcapArgs | ServerEntry | RelayConnectionNode) => ExportPcapResult;
   'tcpWorkbench.exportRelayScript': (arg?: ExportScriptArgs | ServerEntry | RelayConnectionNode) => { text: string; uri: string };
+  'tcpWorkbench.kickRelayConnection': (arg?: RelayConnectionNode | { entryId: string; connectionId: number }) => void;
   'tcpWorkbench.exportRelayListenBlock': (arg?: ExportScriptArgs | ServerEntry | RelayConnectionNode) => { text: string; uri: string };
 }
 

@@ -14,7 +14,7 @@ import { Services } from '../common/services';
 import { UserError } from '../common/showError';
 import { ServerEntry } from '../servers/serverEntry';
 import { startEntry } from '../servers/startServer';
-import { relayRunOf } from './relayKind';
+import { disposeRelayRuns, relayRunOf } from './relayKind';
 import { RelayConnectionRow, isRelayConnectionNode } from './relayRun';
 
 /** Asks for the relay's target, checked as it is typed. */
@@ -57,6 +57,15 @@ function relayOf(svc: Services, arg: unknown): { entry: ServerEntry; row?: Relay
 
 export function registerRelayCommands(svc: Services): void {
   const { context, log } = svc;
+  context.subscriptions.push({ dispose: disposeRelayRuns });
+
+  registerCommand(context, log, 'tcpWorkbench.kickRelayConnection', (arg) => {
+    const { entry, row } = relayOf(svc, arg);
+    if (!row) {
+      throw new UserError(vscode.l10n.t('Choose a connection of {0}.', entry.label));
+    }
+    entry.server?.kick(row.connection.id);
+  });
   registerCommand(context, log, 'tcpWorkbench.startRelay', async (args) => {
     const interactive = isInteractive(args);
     const a: Partial<RelayArgs> = isOptions(args) ? args : {};

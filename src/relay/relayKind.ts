@@ -18,6 +18,14 @@ export function relayRunOf(entry: ServerEntry): RelayRun | undefined {
   return runs.get(entry);
 }
 
+/** Deletes every relay's temporary capture (the window closes). */
+export function disposeRelayRuns(): void {
+  for (const run of runs.values()) {
+    run.disposeNow();
+  }
+  runs.clear();
+}
+
 export function stateText(state: 'open' | RelayCloseReason): string {
   const texts: Record<'open' | RelayCloseReason, () => string> = {
     open: () => vscode.l10n.t('open'),

@@ -108,6 +108,15 @@ export class RelayRun {
     }
   }
 
+  /** At shutdown: the temporary capture goes, whatever state the writer is in. */
+  disposeNow(): void {
+    this.subs.splice(0).forEach((s) => s.dispose());
+    if (this.pcap) {
+      void this.pcap.close();
+      fs.rmSync(this.pcap.file, { force: true });
+    }
+  }
+
   private trimClosed(): void {
     const closed = this.rows.filter((r) => r.state !== 'open');
     for (const r of closed.slice(0, Math.max(0, closed.length - KEEP_CLOSED))) {

@@ -172,6 +172,19 @@ describe('Relay (Servers view, commands in the extension host)', () => {
     }
   });
 
+  it('Disconnect on a connection row resets that connection only; its row says so', async () => {
+    const { relay, id } = await relayToEcho();
+    const s = net.connect({ host: '127.0.0.1', port: relay });
+    const closed = new Promise<void>((r) => s.on('close', () => r()));
+    s.on('error', () => undefined);
+    await waitFor(() => a.relay(id)?.connections.length === 1, 'the connection row');
+    const connectionId = a.relay(id)?.connections[0]?.id ?? -1;
+    await run('tcpWorkbench.kickRelayConnection', { entryId: id, connectionId });
+    await closed;
+    await waitFor(() => a.relay(id)?.connections[0]?.state === 'kicked', 'the row to say kicked');
+    assert.strictEqual(server(a, id).state, 'listening');
+  });
+
   it('Add Server with kind relay keeps the target in the entry; Remove forgets it', async () => {
     const echo = await must('tcpWorkbench.startEchoServer', { port: 0 });
     const r = await must('tcpWorkbench.addServer', { kind: 'relay', port: 0, target: `127.0.0.1:${echo.port}` });

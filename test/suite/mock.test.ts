@@ -63,6 +63,16 @@ describe('Mock servers (Servers view, commands in the extension host)', () => {
     assert.strictEqual(back.toString(), 'WELCOME\nPONG\n');
   });
 
+  it('Start on a stopped mock entry reads the file again: the new rules answer', async () => {
+    const r = await must('tcpWorkbench.startScriptServer', { uri: file, line: 0 });
+    await run('tcpWorkbench.stopServer', { entryId: r.id });
+    fs.writeFileSync(file, MOCK.replace('PONG', 'PONG AGAIN'));
+    const again = await must('tcpWorkbench.startServer', { entryId: r.id });
+    assert.strictEqual(again.id, r.id);
+    const back = await exchange(again.port, Buffer.from('PING\n'), 'WELCOME\nPONG AGAIN\n'.length);
+    assert.strictEqual(back.toString(), 'WELCOME\nPONG AGAIN\n');
+  });
+
   it('refuses a line outside any listen block, and a file that does not parse', async () => {
     fs.writeFileSync(file, `${MOCK}\n### client\nconnect 127.0.0.1:1\nsend "x"\n`);
     const mark = a.logLines().length;

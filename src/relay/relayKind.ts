@@ -81,6 +81,7 @@ export const relayKind: ServerKindDriver = {
       }),
     ];
   },
+  afterAddress: (entry) => ` → ${entry.spec.target ?? '?'}`,
   tooltip: (entry) => {
     const lines = [vscode.l10n.t('Target: {0}', entry.spec.target ?? '?')];
     const cap = runs.get(entry)?.capture;

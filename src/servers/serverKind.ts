@@ -33,6 +33,8 @@ export interface ServerKindDriver {
   wire?(entry: ServerEntry, server: TcpServer, ctx: KindContext, cfg: Config): vscode.Disposable[];
   /** True: the kind records its own traffic-log lines (the relay says which direction). */
   readonly logsOwnTraffic?: boolean;
+  /** Said after the address in the row's description (a relay's ` → target`). */
+  afterAddress?(entry: ServerEntry): string;
   /** Extra lines of the tooltip, as Markdown list items without the dash. */
   tooltip(entry: ServerEntry, cfg: Config | undefined): string[];
   /** Child rows other than the base server's clients (each names its entry); undefined = the clients. */

@@ -20,7 +20,7 @@ function serverDescription(entry: ServerEntry): string {
     case 'listening': {
       const n = entry.server?.clients.length ?? 0;
       const clients = n === 1 ? vscode.l10n.t('1 client') : vscode.l10n.t('{0} clients', n);
-      return vscode.l10n.t('listening on {0}', a ?? '?') + ` · ${clients}`;
+      return vscode.l10n.t('listening on {0}', a ?? '?') + (driverOf(entry).afterAddress?.(entry) ?? '') + ` · ${clients}`;
     }
     case 'starting':
       return vscode.l10n.t('starting…');

@@ -77,7 +77,9 @@ export function registerRelayCommands(svc: Services): void {
       return undefined;
     }
     parseHostPort(target, svc.safeHost());
-    const entry = svc.servers.add({ kind: 'relay', target, port: a.port });
+    // A stopped relay to the same target (and port) is started again rather than added twice.
+    const same = svc.servers.list().find((e) => e.kind === 'relay' && e.state === 'stopped' && e.spec.target === target && (a.port === undefined || e.spec.port === a.port));
+    const entry = same ?? svc.servers.add({ kind: 'relay', target, port: a.port });
     return startEntry(svc, entry, { host: a.host }, interactive);
   });
 

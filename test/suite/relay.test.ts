@@ -191,6 +191,9 @@ describe('Relay (Servers view, commands in the extension host)', () => {
     assert.strictEqual(server(a, r.id).target, `127.0.0.1:${echo.port}`);
     await run('tcpWorkbench.stopServer', { entryId: r.id });
     assert.strictEqual(server(a, r.id).state, 'stopped');
+    // Start Relay to the same target starts that entry again instead of adding one.
+    const again = await must('tcpWorkbench.startRelay', { target: `127.0.0.1:${echo.port}`, port: 0 });
+    assert.strictEqual(again.id, r.id);
     await run('tcpWorkbench.removeServer', { entryId: r.id });
     assert.ok(!a.servers().some((s) => s.id === r.id));
     assert.strictEqual(await run('tcpWorkbench.addServer', { kind: 'relay', port: 0 }), undefined);

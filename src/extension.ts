@@ -5,8 +5,11 @@ import { ContextKey } from './common/contextKey';
 import { Log } from './common/log';
 import { Services } from './common/services';
 import { registerDownloadCommand } from './downloads/downloadCommand';
+import { registerRelayCommands } from './relay/relayCommands';
+import { relayRunOf } from './relay/relayKind';
 import { registerClientCommands } from './servers/clientCommands';
 import { registerConfigureServer } from './servers/configureServer';
+import { registerMockCommands } from './servers/mockCommands';
 import { registerServerCommands } from './servers/serverCommands';
 import { ServerManager } from './servers/serverManager';
 import { ServersView } from './servers/serversView';
@@ -22,7 +25,9 @@ import { TRAFFIC_SCHEME, TrafficDocuments, createTrafficLog } from './traffic/tr
 
 /** What `getExtension('tcp-workbench.tcp-workbench').exports` gives integration tests. */
 export interface TcpWorkbenchApi {
-  servers(): { id: string; label: string; kind: 'echo' | 'file'; state: string; address?: string; port?: number; clients: number; root?: string }[];
+  servers(): { id: string; label: string; kind: 'echo' | 'file' | 'relay' | 'mock'; state: string; address?: string; port?: number; clients: number; root?: string; target?: string; file?: string }[];
+  /** A relay's connection rows (open and recently closed) and its capture file. */
+  relay(entryId: string): { connections: { id: number; client: string; state: string; bytesToServer: number; bytesToClient: number }[]; capture?: string } | undefined;
   sessions(): { id: number; address: string; state: string; bytesIn: number; bytesOut: number }[];
   stopAll(): Promise<void>;
   /** The last lifecycle log lines, `level: message`. */
@@ -42,6 +47,8 @@ export function activate(context: vscode.ExtensionContext): TcpWorkbenchApi {
   registerServerCommands(svc);
   registerConfigureServer(svc);
   registerClientCommands(svc);
+  registerMockCommands(svc);
+  registerRelayCommands(svc);
   registerConnectCommand(svc);
   registerSendCommands(svc);
   registerSampleMessages(svc);
@@ -146,7 +153,19 @@ function api(svc: Services, activationMs: number): TcpWorkbenchApi {
         port: e.address?.port,
         clients: e.server?.clients.length ?? 0,
         root: e.kind === 'file' ? e.root : undefined,
+        target: e.spec.target,
+        file: e.spec.file,
       })),
+    relay: (entryId) => {
+      const e = svc.servers.get(entryId);
+      const run = e && relayRunOf(e);
+      return (
+        run && {
+          connections: run.rows.map((r) => ({ id: r.connection.id, client: r.connection.client.remote, state: r.state, bytesToServer: r.connection.bytesToServer, bytesToClient: r.connection.bytesToClient })),
+          capture: run.capture?.file,
+        }
+      );
+    },
     sessions: () => svc.sessions.sessions().map((s) => ({ id: s.id, address: sessionAddress(s), state: s.state, bytesIn: s.bytesIn, bytesOut: s.bytesOut })),
     stopAll: () => shutdown?.() ?? Promise.resolve(),
     logLines: () => svc.log.lines(),

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { ClientSession } from '../core/clientSession';
 import type { ExistingPolicy } from '../core/downloader';
 import type { EchoMode } from '../core/echoServer';
+import type { RelayConnectionNode } from '../relay/relayRun';
 import type { ClientNode, ServerEntry, ServerKind } from '../servers/serverEntry';
 import { Log } from './log';
 import { showError } from './showError';
@@ -25,7 +26,41 @@ export interface StartResult {
   port: number;
 }
 
-export type AddServerArgs = StartArgs & { kind?: ServerKind; label?: string };
+export type AddServerArgs = StartArgs & { kind?: ServerKind; label?: string; target?: string };
+
+/** A listen block of a .tcp file: its `uri` (or path) and a 0-based line inside the block. */
+export interface ScriptServerArgs {
+  uri: string;
+  line: number;
+}
+
+export interface RelayArgs {
+  port?: number;
+  host?: string;
+  /** `host:port` of the target server. */
+  target: string;
+}
+
+/** The relay `entryId`, optionally one `connectionId`, and the file (an existing one needs `overwrite`). */
+export interface ExportPcapArgs {
+  entryId: string;
+  connectionId?: number;
+  path: string;
+  overwrite?: boolean;
+}
+
+export interface ExportPcapResult {
+  path: string;
+  packets: number;
+  bytes: number;
+}
+
+export interface ExportScriptArgs {
+  entryId: string;
+  connectionId?: number;
+  /** Open the script in an editor; default true. */
+  show?: boolean;
+}
 
 /** A server entry from the tree, or `{ entryId }`. */
 type EntryArg = ServerEntry | { entryId?: string };
@@ -121,6 +156,12 @@ export interface CommandTypes {
   /** A Uri (CodeLens, Explorer, editor title: may ask) or `{ uri, line? }` (never asks). */
   'tcpWorkbench.runScript': (arg?: RunScriptArgs | vscode.Uri, line?: number) => RunScriptResult;
   'tcpWorkbench.saveSessionAsScript': (arg?: SaveScriptArg) => { path: string };
+  'tcpWorkbench.startScriptServer': (args?: ScriptServerArgs) => StartResult;
+  'tcpWorkbench.startRelay': (args?: RelayArgs) => StartResult;
+  'tcpWorkbench.exportRelayPcap': (arg?: ExportPcapArgs | ServerEntry | RelayConnectionNode) => ExportPcapResult;
+  'tcpWorkbench.exportRelayScript': (arg?: ExportScriptArgs | ServerEntry | RelayConnectionNode) => { text: string; uri: string };
+  'tcpWorkbench.kickRelayConnection': (arg?: RelayConnectionNode | { entryId: string; connectionId: number }) => void;
+  'tcpWorkbench.exportRelayListenBlock': (arg?: ExportScriptArgs | ServerEntry | RelayConnectionNode) => { text: string; uri: string };
 }
 
 export type CommandId = keyof CommandTypes;

@@ -30,6 +30,10 @@ export interface Config {
   lineEnding: LineEnding;
   /** Relative to the workspace folder; '' is the folder itself. */
   downloadFolder: string;
+  /** Relays write their traffic to a temporary pcap while they run (what Export Capture copies). */
+  relayCapture: boolean;
+  /** Size cap of that capture, in MiB. */
+  pcapMaxMiB: number;
 }
 
 /** A setting that cannot be used: the message names the setting, nothing is started. */
@@ -92,6 +96,10 @@ export function getConfig(): Config {
   } catch (e) {
     throw bad('fileDeny', messageOf(e));
   }
+  const pcapMaxMiB = get<number>('pcapMaxMiB', 256);
+  if (!Number.isInteger(pcapMaxMiB) || pcapMaxMiB < 1) {
+    throw bad('pcapMaxMiB', vscode.l10n.t('{0} is not a whole number of at least 1.', String(pcapMaxMiB)));
+  }
   return {
     host,
     echoPort: port('echoPort', 9007),
@@ -106,6 +114,8 @@ export function getConfig(): Config {
     encoding,
     lineEnding,
     downloadFolder: get('downloadFolder', '').trim(),
+    relayCapture: get('relayCapture', true),
+    pcapMaxMiB,
   };
 }
 

@@ -7,11 +7,12 @@ import { Config } from '../common/config';
 import { Services } from '../common/services';
 import { askFolder } from '../ui/folders';
 import { askPort, pickEchoMode } from '../ui/prompts';
+import { askTarget } from '../relay/relayCommands';
 import { pickEntry } from './serverCommands';
 import { ServerEntry, ServerSpec } from './serverEntry';
 import { serveFolderPurpose, startEntry } from './startServer';
 
-type Field = 'port' | 'mode' | 'replyText' | 'root' | 'label';
+type Field = 'port' | 'mode' | 'replyText' | 'root' | 'label' | 'target';
 type Change = Partial<Omit<ServerSpec, 'id' | 'kind'>>;
 
 export function registerConfigureServer(svc: Services): void {
@@ -43,7 +44,9 @@ async function pickField(entry: ServerEntry, cfg: Config): Promise<Field | undef
   if (entry.kind === 'echo') {
     fields.push({ field: 'mode', label: vscode.l10n.t('Mode'), description: entry.spec.mode ?? cfg.echoMode });
     fields.push({ field: 'replyText', label: vscode.l10n.t('Reply text'), description: entry.spec.replyText ?? cfg.replyText });
-  } else {
+  } else if (entry.kind === 'relay') {
+    fields.push({ field: 'target', label: vscode.l10n.t('Target'), description: entry.spec.target });
+  } else if (entry.kind === 'file') {
     fields.push({ field: 'root', label: vscode.l10n.t('Folder'), description: entry.spec.root ?? entry.root ?? vscode.l10n.t('the workspace folder') });
   }
   return (await vscode.window.showQuickPick(fields, { title: vscode.l10n.t('Configure {0}', entry.label) }))?.field;
@@ -71,6 +74,10 @@ async function askChange(entry: ServerEntry, cfg: Config, field: Field): Promise
     case 'root': {
       const v = await askFolder(serveFolderPurpose());
       return v ? { root: v } : undefined;
+    }
+    case 'target': {
+      const v = await askTarget(cfg.host);
+      return v ? { target: v } : undefined;
     }
   }
 }

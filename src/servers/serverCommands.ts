@@ -7,6 +7,7 @@ import { Services } from '../common/services';
 import { UserError } from '../common/showError';
 import { pickFolder } from '../ui/folders';
 import { askPort, pickEchoMode, pickOne } from '../ui/prompts';
+import { askTarget } from '../relay/relayCommands';
 import { ServerEntry, ServerKind } from './serverEntry';
 import { serveFolderPurpose, startEntry } from './startServer';
 
@@ -76,7 +77,7 @@ async function addServer(svc: Services, args: AddServerArgs | undefined): Promis
   if (!kind) {
     return undefined;
   }
-  let { port, mode, root } = a;
+  let { port, mode, root, target } = a;
   if (interactive) {
     port = await askPort(0);
     if (port === undefined) {
@@ -84,14 +85,22 @@ async function addServer(svc: Services, args: AddServerArgs | undefined): Promis
     }
     if (kind === 'echo') {
       mode = await pickEchoMode(svc.config().echoMode);
-    } else {
+    } else if (kind === 'file') {
       root = await pickFolder(serveFolderPurpose());
+    } else {
+      target = await askTarget(svc.safeHost());
     }
-    if (!mode && !root) {
+    if (!mode && !root && !target) {
       return undefined;
     }
   }
-  const entry = svc.servers.add({ kind, port, mode, root, label: a.label, replyText: a.replyText });
+  if (kind === 'mock') {
+    throw new UserError(vscode.l10n.t('Start a mock server from its .tcp file (Start Mock Server).'));
+  }
+  if (kind === 'relay' && !target) {
+    throw new UserError(vscode.l10n.t('Give the relay a target: {0}.', '{ target: "host:port" }'));
+  }
+  const entry = svc.servers.add({ kind, port, mode, root, target, label: a.label, replyText: a.replyText });
   return startEntry(svc, entry, {}, interactive);
 }
 
@@ -100,6 +109,7 @@ async function pickKind(): Promise<ServerKind | undefined> {
     [
       { label: vscode.l10n.t('Echo Server'), description: vscode.l10n.t('echoes or answers what clients send'), k: 'echo' as const },
       { label: vscode.l10n.t('File Server'), description: vscode.l10n.t('sends a file when a client names it'), k: 'file' as const },
+      { label: vscode.l10n.t('Relay'), description: vscode.l10n.t('sits between a client and a server and records both directions'), k: 'relay' as const },
     ],
     { title: vscode.l10n.t('Add Server') },
   );

@@ -7,7 +7,7 @@ import { formatHostPort } from '../core/hostPort';
 import { ClientInfo, ServerAddress, ServerState, TcpServer } from '../core/serverBase';
 import { Config } from '../common/config';
 
-export type ServerKind = 'echo' | 'file';
+export type ServerKind = 'echo' | 'file' | 'relay' | 'mock';
 
 /** What the user configured for one entry; unset fields come from the settings. */
 export interface ServerSpec {
@@ -18,6 +18,11 @@ export interface ServerSpec {
   mode?: EchoMode;
   replyText?: string;
   root?: string;
+  /** Relay: where each client is relayed to, `host:port`. */
+  target?: string;
+  /** Mock: the .tcp file and a line of its listen block (mocks are not persisted). */
+  file?: string;
+  line?: number;
 }
 
 /** Values for one start that win over the spec (a free port after "port in use", a chosen root). */
@@ -74,7 +79,7 @@ export class ServerEntry {
 
   /** The port a start would use (for the "stopped" tooltip and Copy Address). */
   configuredPort(cfg: Config): number {
-    return this.spec.port ?? (this.kind === 'echo' ? cfg.echoPort : cfg.filePort);
+    return this.spec.port ?? (this.kind === 'echo' ? cfg.echoPort : this.kind === 'file' ? cfg.filePort : 0);
   }
 
   get mode(): EchoMode | undefined {
@@ -103,6 +108,13 @@ export function isClientNode(x: unknown): x is ClientNode {
   return typeof x === 'object' && x !== null && (x as ClientNode).type === 'client';
 }
 
+const KIND_LABELS: Record<ServerKind, () => string> = {
+  echo: () => vscode.l10n.t('Echo Server'),
+  file: () => vscode.l10n.t('File Server'),
+  relay: () => vscode.l10n.t('Relay'),
+  mock: () => vscode.l10n.t('Mock Server'),
+};
+
 export function kindLabel(kind: ServerKind): string {
-  return kind === 'echo' ? vscode.l10n.t('Echo Server') : vscode.l10n.t('File Server');
+  return KIND_LABELS[kind]();
 }

@@ -1,18 +1,17 @@
 // The servers the user sees in the Servers view: specs (persisted per workspace) and, while running,
 // the core server behind each. Adapts core events to the log, the traffic log and one change event.
 import * as vscode from 'vscode';
-import { EchoServer } from '../core/echoServer';
-import { FileServer } from '../core/fileServer';
 import { formatBytes } from '../core/format';
 import { formatHostPort } from '../core/hostPort';
 import { LeaveReason, ServerAddress, ServerError, TcpServer } from '../core/serverBase';
 import { Throttle } from '../core/throttle';
 import { TrafficLog } from '../core/trafficLog';
-import { Config, checkFolder } from '../common/config';
+import { Config } from '../common/config';
 import { Log } from '../common/log';
 import { reasonText } from '../common/messages';
+import { driverOf, isKnownKind } from './kinds';
 import { PortInUseError, ServerEntry, ServerKind, ServerSpec, StartOverrides, kindLabel } from './serverEntry';
-import { DeniedNameError } from '../core/denyList';
+import { KindContext } from './serverKind';
 
 const STORE_KEY = 'tcpWorkbench.servers';
 
@@ -43,7 +42,11 @@ export class ServerManager implements vscode.Disposable {
       { id: 'echo', kind: 'echo' },
       { id: 'file', kind: 'file' },
     ];
-    this.entries = specs.filter((s) => s && (s.kind === 'echo' || s.kind === 'file') && typeof s.id === 'string').map((s) => new ServerEntry(s));
+    this.entries = specs.filter((s) => s && isKnownKind(s.kind) && typeof s.id === 'string').map((s) => new ServerEntry(s));
+  }
+
+  private get ctx(): KindContext {
+    return { log: this.log, traffic: this.traffic, changed: () => this.changed.schedule() };
   }
 
   list(): readonly ServerEntry[] {
@@ -79,6 +82,7 @@ export class ServerManager implements vscode.Disposable {
 
   async remove(entry: ServerEntry): Promise<void> {
     await this.stop(entry);
+    await driverOf(entry).stopped?.(entry, true);
     const i = this.entries.indexOf(entry);
     if (i >= 0) {
       this.entries.splice(i, 1);
@@ -98,31 +102,14 @@ export class ServerManager implements vscode.Disposable {
     if (entry.state !== 'stopped') {
       throw new ServerError(vscode.l10n.t('{0} is already running on {1}.', entry.label, entry.addressText ?? '?'));
     }
-    const host = over.host ?? cfg.host;
     const port = over.port ?? entry.configuredPort(cfg);
-    const common = { host, port, maxConnections: cfg.maxConnections };
-    let server: TcpServer;
-    if (entry.kind === 'echo') {
-      server = new EchoServer({
-        ...common,
-        mode: over.mode ?? entry.spec.mode ?? cfg.echoMode,
-        replyText: over.replyText ?? entry.spec.replyText ?? cfg.replyText,
-        encoding: cfg.encoding,
-      });
-    } else {
-      const root = over.root ?? entry.spec.root;
-      if (!root) {
-        throw new ServerError(vscode.l10n.t('{0} has no folder to serve.', entry.label));
-      }
-      checkFolder(root);
-      entry.root = root;
-      server = new FileServer({ ...common, root, encoding: cfg.encoding === 'hex' ? 'utf-8' : cfg.encoding, listing: cfg.listing, deny: cfg.fileDeny, nameTimeoutMs: Math.round(cfg.nameTimeout * 1000) });
-    }
+    const server = await driverOf(entry).create(entry, cfg, over);
     entry.server = server;
     entry.attach(this.wire(entry, server, cfg));
     try {
       const address = await server.start();
       this.log.info(vscode.l10n.t('{0} listening on {1}', entry.label, formatHostPort(address.host, address.port)) + (entry.root && entry.kind === 'file' ? ` (${entry.root})` : ''));
+      this.changed.schedule();
       return address;
     } catch (e) {
       entry.detach();
@@ -148,6 +135,7 @@ export class ServerManager implements vscode.Disposable {
       entry.server = undefined;
     }
     server.dispose();
+    await driverOf(entry).stopped?.(entry, false);
     this.traffic.forget(`server:${entry.id}`);
     this.log.info(vscode.l10n.t('{0} stopped', entry.label));
     this.changed.schedule();
@@ -167,11 +155,12 @@ export class ServerManager implements vscode.Disposable {
   }
 
   private save(): void {
-    void this.state.update(STORE_KEY, this.entries.map((e) => e.spec));
+    void this.state.update(STORE_KEY, this.entries.filter((e) => driverOf(e).persisted).map((e) => e.spec));
   }
 
   private wire(entry: ServerEntry, server: TcpServer, cfg: Config): vscode.Disposable[] {
     const source = `server:${entry.id}`;
+    const driver = driverOf(entry);
     const fire = () => this.changed.schedule();
     const subs: vscode.Disposable[] = [
       server.onDidChangeState(fire),
@@ -192,35 +181,14 @@ export class ServerManager implements vscode.Disposable {
         fire();
       }),
       server.onData((d) => {
-        this.traffic.record(source, entry.label, d.client.remote, d.direction, d.bytes, server.kind === 'echo' ? cfg.encoding : 'utf-8');
+        if (!driver.logsOwnTraffic) {
+          this.traffic.record(source, entry.label, d.client.remote, d.direction, d.bytes, server.kind === 'echo' ? cfg.encoding : 'utf-8');
+        }
         fire();
       }),
       server.onDidError((e) => this.log.error(`${entry.label}: ${e.message}`, e)),
+      ...(driver.wire?.(entry, server, this.ctx, cfg) ?? []),
     ];
-    if (server instanceof FileServer) {
-      subs.push(
-        server.onDidRequest((r) => {
-          const what =
-            r.outcome === 'served'
-              ? vscode.l10n.t('served {0}', formatBytes(r.size ?? 0))
-              : r.outcome === 'listed'
-                ? vscode.l10n.t('sent a listing')
-                : r.outcome === 'not-found'
-                  ? vscode.l10n.t('not found')
-                  : vscode.l10n.t('refused');
-          // A deny-list refusal names the setting, in the user's language; other reasons go through the message table.
-          const why = r.refusal instanceof DeniedNameError ? vscode.l10n.t('denied by {0}: {1}', 'tcpWorkbench.fileDeny', r.refusal.entry) : r.reason && reasonText(r.reason);
-          const reason = why ? ` (${why})` : '';
-          const line = vscode.l10n.t('{0}: {1} asked for "{2}": {3}', entry.label, r.client.remote, r.name, what) + reason;
-          if (r.outcome === 'refused') {
-            this.log.warn(line);
-          } else {
-            this.log.info(line);
-          }
-          this.traffic.note(source, entry.label, r.client.remote, `"${r.name}": ${what}${reason}`);
-        }),
-      );
-    }
     return subs;
   }
 }

@@ -3,12 +3,16 @@
 import * as vscode from 'vscode';
 import { formatBytes, formatDuration } from '../core/format';
 import { Config } from '../common/config';
+import { driverOf } from './kinds';
 import { ClientNode, ServerEntry, isClientNode } from './serverEntry';
 import { ServerManager } from './serverManager';
-import { DEFAULT_DENY } from '../core/denyList';
-import { FileServer } from '../core/fileServer';
+import { KindChild } from './serverKind';
 
-type ServerTreeNode = ServerEntry | ClientNode;
+type ServerTreeNode = ServerEntry | ClientNode | KindChild;
+
+function childCount(entry: ServerEntry): number {
+  return driverOf(entry).children?.(entry).length ?? entry.server?.clients.length ?? 0;
+}
 
 function serverDescription(entry: ServerEntry): string {
   const a = entry.addressText;
@@ -16,7 +20,7 @@ function serverDescription(entry: ServerEntry): string {
     case 'listening': {
       const n = entry.server?.clients.length ?? 0;
       const clients = n === 1 ? vscode.l10n.t('1 client') : vscode.l10n.t('{0} clients', n);
-      return vscode.l10n.t('listening on {0}', a ?? '?') + ` · ${clients}`;
+      return vscode.l10n.t('listening on {0}', a ?? '?') + (driverOf(entry).afterAddress?.(entry) ?? '') + ` · ${clients}`;
     }
     case 'starting':
       return vscode.l10n.t('starting…');
@@ -25,18 +29,6 @@ function serverDescription(entry: ServerEntry): string {
     default:
       return vscode.l10n.t('stopped');
   }
-}
-
-/** What a file server hides, for its tooltip: the default list in a few words, else the patterns. */
-function denyText(deny: readonly string[] | undefined): string {
-  if (!deny || (deny.length === DEFAULT_DENY.length && deny.every((g, i) => g === DEFAULT_DENY[i]))) {
-    return vscode.l10n.t('Hides .env, keys, .git and other secrets — see setting {0}', 'tcpWorkbench.fileDeny');
-  }
-  if (deny.length === 0) {
-    return vscode.l10n.t('Hides nothing: setting {0} is empty', 'tcpWorkbench.fileDeny');
-  }
-  const shown = deny.slice(0, 8).map((g) => `\`${g}\``).join(', ') + (deny.length > 8 ? ', …' : '');
-  return vscode.l10n.t('Hides {0} — see setting {1}', shown, 'tcpWorkbench.fileDeny');
 }
 
 export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vscode.Disposable {
@@ -58,7 +50,7 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
     this.tick = undefined;
     if (visible) {
       this.tick = setInterval(() => {
-        if (this.manager.running().some((e) => (e.server?.clients.length ?? 0) > 0)) {
+        if (this.manager.running().some((e) => childCount(e) > 0)) {
           this.refresh();
         }
       }, 5000);
@@ -66,21 +58,25 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
   }
 
   getTreeItem(node: ServerTreeNode): vscode.TreeItem {
-    return isClientNode(node) ? this.clientItem(node) : this.serverItem(node);
+    if (node instanceof ServerEntry) {
+      return this.serverItem(node);
+    }
+    return isClientNode(node) ? this.clientItem(node) : (driverOf(node.entry).childItem?.(node) ?? new vscode.TreeItem(node.type));
   }
 
   getChildren(node?: ServerTreeNode): ServerTreeNode[] {
     if (!node) {
       return [...this.manager.list()];
     }
-    if (isClientNode(node)) {
+    if (!(node instanceof ServerEntry)) {
       return [];
     }
-    return (node.server?.clients ?? []).map((client) => ({ type: 'client', entry: node, client }) as ClientNode);
+    const own = driverOf(node).children?.(node);
+    return own ?? (node.server?.clients ?? []).map((client) => ({ type: 'client', entry: node, client }) as ClientNode);
   }
 
   getParent(node: ServerTreeNode): ServerTreeNode | undefined {
-    return isClientNode(node) ? node.entry : undefined;
+    return node instanceof ServerEntry ? undefined : node.entry;
   }
 
   dispose(): void {
@@ -97,14 +93,14 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
 
   private serverItem(entry: ServerEntry): vscode.TreeItem {
     const running = entry.state === 'listening';
-    const hasClients = (entry.server?.clients.length ?? 0) > 0;
+    const hasClients = childCount(entry) > 0;
     const item = new vscode.TreeItem(entry.label, hasClients ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     // VS Code remembers a row's collapsible state by id and ignores a change from "no children" to
     // "expanded"; a new id when the first client arrives makes the row open by itself.
     item.id = `server:${entry.id}:${hasClients ? 'clients' : 'empty'}`;
     item.description = serverDescription(entry);
     item.iconPath = new vscode.ThemeIcon(
-      entry.kind === 'echo' ? 'radio-tower' : 'file-submodule',
+      driverOf(entry).icon,
       running ? new vscode.ThemeColor('testing.iconPassed') : undefined,
     );
     item.contextValue = `server;${running ? 'running' : entry.state === 'stopped' ? 'stopped' : 'busy'};${entry.kind};`;
@@ -115,14 +111,10 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
   private serverTooltip(entry: ServerEntry): vscode.MarkdownString {
     const cfg = this.config();
     const lines: string[] = [`**${entry.label}** — ${serverDescription(entry)}`, ''];
-    if (entry.kind === 'echo') {
-      const mode = entry.mode ?? entry.spec.mode ?? cfg?.echoMode ?? 'echo';
-      lines.push(`- ${vscode.l10n.t('Mode: {0}', mode)}`);
-    } else {
-      const root = entry.root ?? entry.spec.root ?? (cfg?.fileRoot || vscode.l10n.t('the workspace folder'));
-      lines.push(`- ${vscode.l10n.t('Root: {0}', root)}`);
-      lines.push(`- ${denyText(entry.server instanceof FileServer ? entry.server.deny : cfg?.fileDeny)}`);
+    if (entry.addressText) {
+      lines.push(`- ${vscode.l10n.t('Address: {0}', entry.addressText)}`);
     }
+    lines.push(...driverOf(entry).tooltip(entry, cfg).map((l) => `- ${l}`));
     const s = entry.server;
     if (s && entry.state === 'listening') {
       lines.push(`- ${vscode.l10n.t('Received {0}, sent {1}', formatBytes(s.stats.bytesIn), formatBytes(s.stats.bytesOut))}`);

@@ -8,6 +8,8 @@ import { RelayCloseEvent, RelayConnection, RelayDataEvent, RelayDirection, Relay
 export type ConversationStep = { kind: 'data'; direction: RelayDirection; bytes: Buffer } | { kind: 'fin'; direction: RelayDirection };
 
 export interface Conversation {
+  /** The relay connection's id, when recorded from a relay. */
+  id?: number;
   title: string;
   target: { host: string; port: number };
   steps: ConversationStep[];
@@ -191,7 +193,7 @@ export class ScriptRecorder implements RelayTap {
   opened(c: RelayConnection): void {
     const target = this.options.target ?? { host: c.targetEnd.address, port: c.targetEnd.port };
     const title = `connection ${c.id} from ${formatHostPort(c.clientEnd.address, c.clientEnd.port)}`;
-    this.open.set(c.id, { title, target, steps: [], unrecorded: { 'client→server': 0, 'server→client': 0 }, kept: 0 });
+    this.open.set(c.id, { id: c.id, title, target, steps: [], unrecorded: { 'client→server': 0, 'server→client': 0 }, kept: 0 });
   }
 
   data(e: RelayDataEvent): void {
@@ -224,7 +226,7 @@ export class ScriptRecorder implements RelayTap {
     } else if (e.reason !== 'closed') {
       c.reset = 'server';
     }
-    this.done.push({ title: c.title, target: c.target, steps: c.steps, reset: c.reset, unrecorded: c.unrecorded });
+    this.done.push({ id: c.id, title: c.title, target: c.target, steps: c.steps, reset: c.reset, unrecorded: c.unrecorded });
     if (this.done.length > (this.options.maxConversations ?? 100)) {
       this.done.shift();
       this.droppedConversations++;

@@ -1,0 +1,135 @@
+// Start Relay, the target prompt of Add Server → Relay, and the exports of a relay's traffic: the
+// capture as pcap (copied, or filtered to one connection, from the temporary capture) and the
+// conversations as a .tcp script (client blocks, or the server side as a listen block).
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { parseHostPort } from '../core/hostPort';
+import { copyPcap } from '../core/relay/pcapFilter';
+import { exportListenBlock, exportScript } from '../core/relay/scriptExport';
+import { entryOf, isInteractive, isOptions } from '../common/args';
+import { ExportPcapArgs, ExportScriptArgs, RelayArgs, registerCommand } from '../common/commands';
+import { messageOf } from '../common/messages';
+import { Services } from '../common/services';
+import { UserError } from '../common/showError';
+import { ServerEntry } from '../servers/serverEntry';
+import { startEntry } from '../servers/startServer';
+import { disposeRelayRuns, relayRunOf } from './relayKind';
+import { RelayConnectionRow, isRelayConnectionNode } from './relayRun';
+
+/** Asks for the relay's target, checked as it is typed. */
+export async function askTarget(host: string): Promise<string | undefined> {
+  const v = await vscode.window.showInputBox({
+    title: vscode.l10n.t('Relay to which server?'),
+    prompt: vscode.l10n.t('host:port of the target server (a bare port means {0})', host),
+    placeHolder: '127.0.0.1:9007',
+    validateInput: (text) => {
+      try {
+        parseHostPort(text.trim(), host);
+        return undefined;
+      } catch (e) {
+        return messageOf(e);
+      }
+    },
+  });
+  return v?.trim() || undefined;
+}
+
+/** A relay entry and, from a connection row or `connectionId`, one of its connections. */
+function relayOf(svc: Services, arg: unknown): { entry: ServerEntry; row?: RelayConnectionRow } {
+  if (isRelayConnectionNode(arg)) {
+    return { entry: arg.entry, row: arg.row };
+  }
+  const entry = entryOf(svc, arg);
+  if (!entry || entry.kind !== 'relay') {
+    throw new UserError(vscode.l10n.t('Choose a relay in the Servers view.'));
+  }
+  const id = isOptions(arg) ? arg.connectionId : undefined;
+  if (id === undefined) {
+    return { entry };
+  }
+  const row = relayRunOf(entry)?.row(Number(id));
+  if (!row) {
+    throw new UserError(vscode.l10n.t('{0} has no connection {1}.', entry.label, String(id)));
+  }
+  return { entry, row };
+}
+
+export function registerRelayCommands(svc: Services): void {
+  const { context, log } = svc;
+  context.subscriptions.push({ dispose: disposeRelayRuns });
+
+  registerCommand(context, log, 'tcpWorkbench.kickRelayConnection', (arg) => {
+    const { entry, row } = relayOf(svc, arg);
+    if (!row) {
+      throw new UserError(vscode.l10n.t('Choose a connection of {0}.', entry.label));
+    }
+    entry.server?.kick(row.connection.id);
+  });
+  registerCommand(context, log, 'tcpWorkbench.startRelay', async (args) => {
+    const interactive = isInteractive(args);
+    const a: Partial<RelayArgs> = isOptions(args) ? args : {};
+    const target = a.target ?? (interactive ? await askTarget(svc.safeHost()) : undefined);
+    if (!target) {
+      if (!interactive) {
+        throw new UserError(vscode.l10n.t('Give the relay a target: {0}.', '{ target: "host:port" }'));
+      }
+      return undefined;
+    }
+    parseHostPort(target, svc.safeHost());
+    // A stopped relay to the same target (and port) is started again rather than added twice.
+    const same = svc.servers.list().find((e) => e.kind === 'relay' && e.state === 'stopped' && e.spec.target === target && (a.port === undefined || e.spec.port === a.port));
+    const entry = same ?? svc.servers.add({ kind: 'relay', target, port: a.port });
+    return startEntry(svc, entry, { host: a.host }, interactive);
+  });
+
+  registerCommand(context, log, 'tcpWorkbench.exportRelayPcap', async (arg?: ExportPcapArgs | unknown) => {
+    const { entry, row } = relayOf(svc, arg);
+    const capture = relayRunOf(entry)?.capture;
+    if (!capture) {
+      throw new UserError(vscode.l10n.t('{0} has no capture: turn on the setting {1}, then start the relay again.', entry.label, 'tcpWorkbench.relayCapture'));
+    }
+    const a = isOptions(arg) ? (arg as unknown as ExportPcapArgs) : undefined;
+    let dest = a?.path;
+    let overwrite = a?.overwrite === true;
+    if (!dest) {
+      const name = row ? `${entry.id}-connection-${row.connection.id}.pcap` : `${entry.id}.pcap`;
+      const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
+      const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(base, name), filters: { pcap: ['pcap'] }, title: vscode.l10n.t('Export Capture') });
+      if (!uri) {
+        return undefined;
+      }
+      // The save dialog has asked before choosing an existing file.
+      dest = uri.fsPath;
+      overwrite = true;
+    }
+    const c = row?.connection;
+    const filter = c && { clientAddress: c.clientEnd.address, clientPort: c.clientEnd.port, fromUs: (c.openedAt - 5) * 1000, toUs: row.closedAt ? (row.closedAt + 5) * 1000 : undefined };
+    const r = await copyPcap(capture.file, dest, { filter, overwrite });
+    log.info(vscode.l10n.t('{0}: capture exported to {1} ({2} packets)', entry.label, r.file, r.packets) + (capture.truncated ? ` — ${vscode.l10n.t('cut short at the size cap')}` : ''));
+    if (isInteractive(arg)) {
+      vscode.window.setStatusBarMessage(vscode.l10n.t('Exported {0}', path.basename(r.file)), 5000);
+    }
+    return { path: r.file, packets: r.packets, bytes: r.bytes };
+  });
+
+  const exportText = (listen: boolean) => async (arg?: ExportScriptArgs | unknown) => {
+    const { entry, row } = relayOf(svc, arg);
+    const run = relayRunOf(entry);
+    const all = run?.recorder.conversations ?? [];
+    const convs = row ? all.filter((c) => c.id === row.connection.id) : all;
+    if (convs.length === 0) {
+      throw new UserError(vscode.l10n.t('{0} has recorded no conversation to export yet.', entry.label));
+    }
+    const title = vscode.l10n.t('mock of {0}', entry.spec.target ?? entry.label);
+    const text = listen ? exportListenBlock(convs, title, { host: '127.0.0.1', port: 0 }) : exportScript(convs);
+    const language = (await vscode.languages.getLanguages()).includes('tcp') ? 'tcp' : 'plaintext';
+    const doc = await vscode.workspace.openTextDocument({ language, content: text });
+    if (!isOptions(arg) || (arg as unknown as ExportScriptArgs).show !== false) {
+      await vscode.window.showTextDocument(doc, { preview: false });
+    }
+    return { text, uri: doc.uri.toString() };
+  };
+  registerCommand(context, log, 'tcpWorkbench.exportRelayScript', exportText(false));
+  registerCommand(context, log, 'tcpWorkbench.exportRelayListenBlock', exportText(true));
+}

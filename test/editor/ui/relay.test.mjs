@@ -1,0 +1,67 @@
+// UI test: a relay added the way a person does it — Add Server… in the Servers view's title bar, "Relay" in
+// the QuickPick, a port, a target typed in — then a client connecting through it shows up as a child row.
+import * as assert from 'node:assert';
+import * as net from 'node:net';
+import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
+import { answerInput, openViewContainer, rowDescription, treeRow, view, waitFor } from '../lib/workbench.mjs';
+
+const LISTENING = /^listening on 127\.0\.0\.1:(\d+)/;
+
+describe('Relay in the Servers view (UI)', function () {
+  this.timeout(60_000);
+  let wb;
+  let page;
+  let target;
+  let client;
+
+  before(async function () {
+    this.timeout(240_000);
+    // The target: a plain echo written here, so the relay is checked against a peer it does not know.
+    target = net.createServer((s) => s.pipe(s));
+    await new Promise((r) => target.listen(0, '127.0.0.1', r));
+    wb = await startUiWorkbench();
+    page = wb.page;
+  });
+
+  workbenchHooks(() => wb, () => client?.destroy());
+
+  after(async () => {
+    await new Promise((r) => target.close(r));
+  });
+
+  it('Add Server… → Relay → port → target: the relay row appears, listening', async () => {
+    await openViewContainer(page);
+    const servers = await view(page, 'Servers');
+    const header = servers.locator('.pane-header').first();
+    await header.hover();
+    await header.locator('.actions .action-label[aria-label^="Add Server"]').first().click();
+    const relayPick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Relay$/ }) }).first();
+    await relayPick.waitFor({ timeout: 20_000 });
+    await relayPick.click();
+    await answerInput(page, '0');
+    await page.locator('.quick-input-widget').filter({ hasText: 'Relay to which server?' }).waitFor({ timeout: 10_000 });
+    await answerInput(page, `127.0.0.1:${target.address().port}`);
+    const relay = treeRow(servers, 'Relay');
+    await relay.waitFor({ timeout: 20_000 });
+    await waitFor(async () => LISTENING.test(await rowDescription(relay)), 'the Relay row to say "listening on 127.0.0.1:PORT"');
+  });
+
+  it('a client through the relay gets the target\'s answer and shows up as a connection row under it', async () => {
+    const servers = await view(page, 'Servers');
+    const relay = treeRow(servers, 'Relay');
+    const port = Number(LISTENING.exec(await rowDescription(relay))[1]);
+    client = await new Promise((resolve, reject) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => resolve(s));
+      s.once('error', reject);
+    });
+    const back = await new Promise((resolve) => {
+      client.once('data', (d) => resolve(d.toString()));
+      client.write('through the relay');
+    });
+    assert.strictEqual(back, 'through the relay');
+    const row = treeRow(servers, `127.0.0.1:${client.localPort}`);
+    await row.waitFor({ timeout: 20_000 });
+    assert.strictEqual(await row.getAttribute('aria-level'), '2');
+    await waitFor(async () => /^open/.test(await rowDescription(row)), 'the connection row to say it is open');
+  });
+});

@@ -10,13 +10,27 @@ import { FileServer } from '../core/fileServer';
 
 type ServerTreeNode = ServerEntry | ClientNode;
 
+/** Where it listens, the full address: for the tooltip. */
+function serverState(entry: ServerEntry): string {
+  return entry.state === 'listening' ? vscode.l10n.t('listening on {0}', entry.addressText ?? '?') + ` · ${clientCount(entry)}` : serverDescription(entry);
+}
+
+function clientCount(entry: ServerEntry): string {
+  const n = entry.server?.clients.length ?? 0;
+  return n === 1 ? vscode.l10n.t('1 client') : vscode.l10n.t('{0} clients', n);
+}
+
+/**
+ * What matters first, so a narrow side bar cuts the least of it: the port (the whole address only when it is
+ * not loopback, which is worth seeing), the clients, the echo mode — `:9007 · 2 clients · echo`.
+ */
 function serverDescription(entry: ServerEntry): string {
-  const a = entry.addressText;
+  const a = entry.address;
   switch (entry.state) {
     case 'listening': {
-      const n = entry.server?.clients.length ?? 0;
-      const clients = n === 1 ? vscode.l10n.t('1 client') : vscode.l10n.t('{0} clients', n);
-      return vscode.l10n.t('listening on {0}', a ?? '?') + ` · ${clients}`;
+      const loopback = a && (a.host === '127.0.0.1' || a.host === '::1' || a.host === 'localhost');
+      const where = a ? (loopback ? `:${a.port}` : entry.addressText) : '?';
+      return [where, clientCount(entry), entry.mode].filter((x) => x).join(' · ');
     }
     case 'starting':
       return vscode.l10n.t('starting…');
@@ -114,7 +128,7 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
 
   private serverTooltip(entry: ServerEntry): vscode.MarkdownString {
     const cfg = this.config();
-    const lines: string[] = [`**${entry.label}** — ${serverDescription(entry)}`, ''];
+    const lines: string[] = [`**${entry.label}** — ${serverState(entry)}`, ''];
     if (entry.kind === 'echo') {
       const mode = entry.mode ?? entry.spec.mode ?? cfg?.echoMode ?? 'echo';
       lines.push(`- ${vscode.l10n.t('Mode: {0}', mode)}`);

@@ -14,7 +14,8 @@ import {
 
 const version = '1.100.3';
 const outDir = path.join(ROOT, 'docs/images');
-const LISTENING = /^listening on 127\.0\.0\.1:(\d+)/;
+// The row says the port first (`:PORT · 1 client · echo`); the full address is in its tooltip.
+const LISTENING = /^:(\d+) · /;
 
 ensureHost([version]);
 build.buildExtension({ production: true });

@@ -15,7 +15,7 @@ import { EDITOR_DIR, ROOT } from '../lib/host.mjs';
 import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
 import { openViewContainer, rowDescription, runCommand, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
-const LISTENING_ZH = /^正在监听 127\.0\.0\.1:(\d+) · 0 个客户端$/;
+const LISTENING_ZH = /^:(\d+) · 0 个客户端 · echo$/;
 
 /** A loopback port nothing listens on (taken from the system, then released). */
 async function closedPort() {

@@ -75,11 +75,6 @@ export class TrafficDocuments implements vscode.TextDocumentContentProvider, vsc
     this.refresh((v) => (v.source ?? '') === (source ?? ''));
   }
 
-  /** Forgets the layout of a source that is gone. */
-  forget(source: string): void {
-    this.layouts.delete(source);
-  }
-
   static uri(title: string, view: TrafficView = {}): vscode.Uri {
     const safe = title.replace(/[\\/:*?"<>|]/g, '_');
     const q = new URLSearchParams();

@@ -5,8 +5,10 @@ import { TrafficLog } from '../core/trafficLog';
 import { LineStyle, TrafficLayout, isLayout, renderEntries } from '../core/trafficView';
 
 export const TRAFFIC_SCHEME = 'tcp-traffic';
-/** The language of traffic documents: long data wraps (configurationDefaults in package.json). */
+/** The language of traffic documents in text: long data wraps (configurationDefaults in package.json). */
 export const TRAFFIC_LANGUAGE = 'tcp-traffic';
+/** The language of a hex layout: rows of a fixed width do not wrap. */
+export const TRAFFIC_HEX_LANGUAGE = 'tcp-traffic-hex';
 
 /** The core ring with its own sentences localized. */
 export function createTrafficLog(): TrafficLog {
@@ -71,8 +73,24 @@ export class TrafficDocuments implements vscode.TextDocumentContentProvider, vsc
     } else {
       this.layouts.set(source ?? '', layout);
     }
+    this.relayout(source);
+  }
+
+  private relayout(source: string | undefined): void {
+    const mine = (v: TrafficView) => (v.source ?? '') === (source ?? '');
+    for (const doc of vscode.workspace.textDocuments) {
+      if (doc.uri.scheme === TRAFFIC_SCHEME && mine(viewOf(doc.uri))) {
+        void this.languageFor(doc);
+      }
+    }
     this._onDidChangeLayout.fire(source ?? '');
-    this.refresh((v) => (v.source ?? '') === (source ?? ''));
+    this.refresh(mine);
+  }
+
+  /** Text wraps, hex rows do not: the document's language follows its layout. */
+  private async languageFor(doc: vscode.TextDocument): Promise<vscode.TextDocument> {
+    const want = this.layoutOf(viewOf(doc.uri).source) === 'text' ? TRAFFIC_LANGUAGE : TRAFFIC_HEX_LANGUAGE;
+    return doc.languageId === want ? doc : vscode.languages.setTextDocumentLanguage(doc, want);
   }
 
   static uri(title: string, view: TrafficView = {}): vscode.Uri {
@@ -90,11 +108,10 @@ export class TrafficDocuments implements vscode.TextDocumentContentProvider, vsc
   /** Opens (beside the editor when `preserveFocus`) the document of a view, or of a source given as a string. */
   async show(title: string, view: TrafficView | string = {}, preserveFocus = false): Promise<vscode.Uri> {
     const uri = TrafficDocuments.uri(title, typeof view === 'string' ? { source: view } : view);
-    let doc = await vscode.workspace.openTextDocument(uri);
-    if (doc.languageId !== TRAFFIC_LANGUAGE) {
-      doc = await vscode.languages.setTextDocumentLanguage(doc, TRAFFIC_LANGUAGE);
-    }
-    await vscode.window.showTextDocument(doc, { preview: true, preserveFocus, viewColumn: preserveFocus ? vscode.ViewColumn.Beside : undefined });
+    const doc = await this.languageFor(await vscode.workspace.openTextDocument(uri));
+    // Beside the file the user sends from; with no editor open, in the first group (no empty group beside it).
+    const beside = preserveFocus && vscode.window.activeTextEditor !== undefined;
+    await vscode.window.showTextDocument(doc, { preview: true, preserveFocus, viewColumn: beside ? vscode.ViewColumn.Beside : undefined });
     return uri;
   }
 

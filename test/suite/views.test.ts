@@ -47,6 +47,9 @@ describe('Traffic views, terminal and status bar (extension host)', () => {
     const dump = await docText(hex.uri, (t) => t.includes('00000000  70 69 6e 67 20 e4 bd a0  e5 a5 bd'), 'the hex dump of "ping 你好"');
     assert.match(dump, /^ {4}00000000 {2}70 69 6e 67 20 e4 bd a0 {2}e5 a5 bd {17}\|ping \.\.\.\.\.\.\|$/m);
     assert.ok(!dump.includes('ping 你好'), 'the hex dump has no text lines');
+    const hexDoc = await vscode.workspace.openTextDocument(vscode.Uri.parse(hex.uri));
+    await waitFor(() => hexDoc.languageId === 'tcp-traffic-hex', 'the hex language (rows do not wrap)');
+    assert.notStrictEqual(vscode.workspace.getConfiguration('editor', hexDoc).get('wordWrap'), 'on');
     const text = await must('tcpWorkbench.toggleHexView', { sessionId });
     assert.strictEqual(text.layout, 'text');
     assert.strictEqual(text.uri, hex.uri, 'the same document re-rendered');

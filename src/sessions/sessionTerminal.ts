@@ -63,6 +63,7 @@ class SessionPty implements vscode.Pseudoterminal {
 
   handleInput(data: string): void {
     if (this.ended) {
+      this.close();
       this.closeEmitter.fire();
       return;
     }

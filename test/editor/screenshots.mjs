@@ -156,6 +156,7 @@ try {
     s.destroy();
   }
   await switchToZhCn(wb);
+  await runCommand(page, 'View: Hide Panel').catch(() => {}); // the reload brings back the terminal panel, empty
   await openViewContainer(page);
   const serversZh = await view(page, '服务器');
   const echoZh = treeRow(serversZh, '回显服务器');

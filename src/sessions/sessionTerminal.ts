@@ -110,7 +110,11 @@ class SessionPty implements vscode.Pseudoterminal {
     }
     // The line being typed goes below what arrived, so input and output never mix on one line.
     const typing = this.line;
-    this.writeEmitter.fire('\r\x1b[2K');
+    if (typing) {
+      // Erase only the typed text (not a partial line that arrived before it), then print, then retype.
+      const columns = [...typing].reduce((n, ch) => n + (WIDE.test(ch) ? 2 : 1), 0);
+      this.writeEmitter.fire(`\x1b[${columns}D\x1b[K`);
+    }
     this.print(out);
     if (typing) {
       this.writeEmitter.fire((out.endsWith('\n') ? '' : '\r\n') + typing);

@@ -109,8 +109,9 @@ export class TrafficDocuments implements vscode.TextDocumentContentProvider, vsc
   async show(title: string, view: TrafficView | string = {}, preserveFocus = false): Promise<vscode.Uri> {
     const uri = TrafficDocuments.uri(title, typeof view === 'string' ? { source: view } : view);
     const doc = await this.languageFor(await vscode.workspace.openTextDocument(uri));
-    // Beside the file the user sends from; with no editor open, in the first group (no empty group beside it).
-    const beside = preserveFocus && vscode.window.activeTextEditor !== undefined;
+    // Beside what the user works in (a file, the walkthrough); with no editor open at all, in the first group,
+    // not beside an empty one.
+    const beside = preserveFocus && vscode.window.tabGroups.activeTabGroup.activeTab !== undefined;
     await vscode.window.showTextDocument(doc, { preview: true, preserveFocus, viewColumn: beside ? vscode.ViewColumn.Beside : undefined });
     return uri;
   }

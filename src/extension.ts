@@ -13,13 +13,14 @@ import { registerMockCommands } from './servers/mockCommands';
 import { registerServerCommands } from './servers/serverCommands';
 import { ServerManager } from './servers/serverManager';
 import { ServersView } from './servers/serversView';
-import { registerStatusBar } from './servers/statusBar';
+import { registerStatusBar, statusBarShown } from './servers/statusBar';
 import { registerConnectCommand } from './sessions/connectCommand';
 import { ConnectionsView } from './sessions/connectionsView';
 import { registerScripts } from './scripts/registerScripts';
 import { registerSampleMessages } from './sessions/sampleMessages';
 import { registerSendCommands } from './sessions/sendCommands';
 import { SessionManager, sessionAddress } from './sessions/sessionManager';
+import { registerSessionTerminal, terminalTranscript } from './sessions/sessionTerminal';
 import { registerTrafficCommands } from './traffic/trafficCommands';
 import { TRAFFIC_SCHEME, TrafficDocuments, createTrafficLog } from './traffic/trafficDocuments';
 
@@ -34,6 +35,10 @@ export interface TcpWorkbenchApi {
   logLines(): string[];
   /** The traffic log as the traffic document shows it; `source` is `server:<id>` or `session:<id>`. */
   trafficText(source?: string): string;
+  /** What the terminal of a session printed (Open Terminal), or undefined when none is open. */
+  terminalText(sessionId: number): string | undefined;
+  /** The status bar item's text and accessible label while servers run. */
+  statusBar(): { text: string; label: string } | undefined;
   /** How long activate() took, in milliseconds (reported by the benchmarks). */
   readonly activationMs: number;
 }
@@ -56,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): TcpWorkbenchApi {
   registerTrafficCommands(svc);
   registerStatusBar(svc);
   registerScripts(svc);
+  registerSessionTerminal(svc);
   shutdown = async () => {
     await Promise.all([svc.servers.stopAll(), svc.sessions.closeAll()]);
   };
@@ -170,6 +176,8 @@ function api(svc: Services, activationMs: number): TcpWorkbenchApi {
     stopAll: () => shutdown?.() ?? Promise.resolve(),
     logLines: () => svc.log.lines(),
     trafficText: (source) => svc.traffic.render(source),
+    terminalText: terminalTranscript,
+    statusBar: statusBarShown,
     activationMs,
   };
 }

@@ -128,6 +128,18 @@ export interface RunScriptResult {
 /** `path` saves there without asking (it must not exist yet). */
 type SaveScriptArg = ClientSession | { sessionId?: number; path?: string };
 
+/** How a traffic document lays out data (see src/core/trafficView.ts). */
+export type TrafficLayoutName = 'text' | 'hex' | 'textAndHex';
+
+/** The layout now in force and the `tcp-traffic:` URI of the document that shows it. */
+export interface LayoutResult {
+  layout: TrafficLayoutName;
+  uri: string;
+}
+
+/** What a layout command acts on: a session or server row, a client row, `{ sessionId | entryId }`, a traffic document. */
+type LayoutTarget = SessionArg | EntryArg | ClientNode | vscode.Uri;
+
 /** id → (arguments) => result. Every handler may also resolve to undefined (cancelled, or failed and shown). */
 export interface CommandTypes {
   'tcpWorkbench.startEchoServer': (args?: StartArgs) => StartResult;
@@ -162,6 +174,10 @@ export interface CommandTypes {
   'tcpWorkbench.exportRelayScript': (arg?: ExportScriptArgs | ServerEntry | RelayConnectionNode) => { text: string; uri: string };
   'tcpWorkbench.kickRelayConnection': (arg?: RelayConnectionNode | { entryId: string; connectionId: number }) => void;
   'tcpWorkbench.exportRelayListenBlock': (arg?: ExportScriptArgs | ServerEntry | RelayConnectionNode) => { text: string; uri: string };
+
+  'tcpWorkbench.toggleHexView': (arg?: LayoutTarget) => LayoutResult;
+  'tcpWorkbench.setTrafficLayout': (arg?: LayoutTarget | { sessionId?: number; entryId?: string; layout?: TrafficLayoutName }) => LayoutResult;
+  'tcpWorkbench.openTerminal': (arg?: SessionArg) => { sessionId: number; name: string };
 }
 
 export type CommandId = keyof CommandTypes;

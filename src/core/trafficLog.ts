@@ -21,6 +21,11 @@ export interface TrafficEntry {
   peer: string;
   direction: Direction;
   text: string;
+  /** A data chunk's first PREVIEW_BYTES (a copy), so a view can re-render it as hex or text. */
+  bytes?: Buffer;
+  /** The chunk's full length (bytes may be cut). */
+  size?: number;
+  encoding?: EncodingName;
 }
 
 /** The sentences the log writes itself; the extension passes localized ones. */
@@ -85,7 +90,9 @@ export class TrafficLog implements Disposable {
     }
     b.count++;
     this.counts.previewed++;
-    this.push({ time: now, source, sourceLabel, peer, direction, text: preview(bytes, encoding) });
+    // A copy: the entry must not pin the caller's (possibly large) chunk.
+    const head = Buffer.from(bytes.subarray(0, PREVIEW_BYTES));
+    this.push({ time: now, source, sourceLabel, peer, direction, text: preview(bytes, encoding), bytes: head, size: bytes.length, encoding });
   }
 
   /** A line that is not data: connected, closed, refused. */

@@ -91,6 +91,12 @@ async function withProgress(plan: Plan, cfg: Config, svc: Services): Promise<Dow
         token.onCancellationRequested(() => ac.abort());
         const started = Date.now();
         let shown = 0;
+        // The last figures are the final ones (reports are throttled), and the notification closes with the
+        // promise, before "Downloaded …" is shown: never a stale "Downloading" beside the result.
+        const done = (r: DownloadResult) => {
+          progress.report({ message: `${formatBytes(r.bytes)} · ${formatRate(r.bytes, Math.max(1, r.durationMs))}`, increment: 100 });
+          return r;
+        };
         return download({
           host: plan.target.host,
           port: plan.target.port,
@@ -106,7 +112,7 @@ async function withProgress(plan: Plan, cfg: Config, svc: Services): Promise<Dow
               progress.report({ message: `${formatBytes(bytes)} · ${formatRate(bytes, now - started)}` });
             }
           },
-        });
+        }).then(done);
       },
     );
   } catch (e) {

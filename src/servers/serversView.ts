@@ -14,13 +14,30 @@ function childCount(entry: ServerEntry): number {
   return driverOf(entry).children?.(entry).length ?? entry.server?.clients.length ?? 0;
 }
 
+/** Where it listens, the full address: for the tooltip. */
+function serverState(entry: ServerEntry): string {
+  if (entry.state !== 'listening') {
+    return serverDescription(entry);
+  }
+  return vscode.l10n.t('listening on {0}', entry.addressText ?? '?') + (driverOf(entry).afterAddress?.(entry) ?? '') + ` · ${clientCount(entry)}`;
+}
+
+function clientCount(entry: ServerEntry): string {
+  const n = entry.server?.clients.length ?? 0;
+  return n === 1 ? vscode.l10n.t('1 client') : vscode.l10n.t('{0} clients', n);
+}
+
+/**
+ * What matters first, so a narrow side bar cuts the least of it: the port (the whole address only when it is
+ * not loopback, which is worth seeing), the clients, the echo mode — `:9007 · 2 clients · echo`.
+ */
 function serverDescription(entry: ServerEntry): string {
-  const a = entry.addressText;
+  const a = entry.address;
   switch (entry.state) {
     case 'listening': {
-      const n = entry.server?.clients.length ?? 0;
-      const clients = n === 1 ? vscode.l10n.t('1 client') : vscode.l10n.t('{0} clients', n);
-      return vscode.l10n.t('listening on {0}', a ?? '?') + (driverOf(entry).afterAddress?.(entry) ?? '') + ` · ${clients}`;
+      const loopback = a && (a.host === '127.0.0.1' || a.host === '::1' || a.host === 'localhost');
+      const where = a ? (loopback ? `:${a.port}` : entry.addressText) : '?';
+      return [where + (driverOf(entry).afterAddress?.(entry) ?? ''), clientCount(entry), entry.mode].filter((x) => x).join(' · ');
     }
     case 'starting':
       return vscode.l10n.t('starting…');
@@ -110,7 +127,7 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
 
   private serverTooltip(entry: ServerEntry): vscode.MarkdownString {
     const cfg = this.config();
-    const lines: string[] = [`**${entry.label}** — ${serverDescription(entry)}`, ''];
+    const lines: string[] = [`**${entry.label}** — ${serverState(entry)}`, ''];
     if (entry.addressText) {
       lines.push(`- ${vscode.l10n.t('Address: {0}', entry.addressText)}`);
     }

@@ -1,8 +1,19 @@
-// `$(radio-tower) 2` while servers run; a click offers stop one / stop all / show log.
+// `$(server-process) 2` while servers run (not the radio tower of VS Code's own Forwarded Ports item beside it); a click offers stop one / stop all / show log.
 import * as vscode from 'vscode';
 import { registerCommand, runCommand } from '../common/commands';
 import { Services } from '../common/services';
 import { ServerEntry } from './serverEntry';
+
+/** "1 TCP server running" / "2 TCP servers running": separate strings, so each language words both. */
+export function serversRunningText(n: number): string {
+  return n === 1 ? vscode.l10n.t('1 TCP server running') : vscode.l10n.t('{0} TCP servers running', n);
+}
+
+/** The item's text and accessible label, for the integration tests (undefined while hidden). */
+let shown: { text: string; label: string } | undefined;
+export function statusBarShown(): { text: string; label: string } | undefined {
+  return shown;
+}
 
 export function registerStatusBar(svc: Services): void {
   const item = vscode.window.createStatusBarItem('tcpWorkbench.servers', vscode.StatusBarAlignment.Left, 10);
@@ -12,11 +23,14 @@ export function registerStatusBar(svc: Services): void {
     const running = svc.servers.running();
     if (running.length === 0) {
       item.hide();
+      shown = undefined;
       return;
     }
-    item.text = `$(radio-tower) ${running.length}`;
-    item.tooltip = running.map((e) => `${e.label} — ${e.addressText ?? e.state}`).join('\n');
-    item.accessibilityInformation = { label: vscode.l10n.t('{0} TCP servers running', running.length) };
+    const label = serversRunningText(running.length);
+    item.text = `$(server-process) ${running.length}`;
+    item.tooltip = [label, ...running.map((e) => `${e.label} — ${e.addressText ?? e.state}`)].join('\n');
+    item.accessibilityInformation = { label };
+    shown = { text: item.text, label };
     item.show();
   };
   update();

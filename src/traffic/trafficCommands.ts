@@ -1,20 +1,31 @@
-// Show Traffic Log (everything), Show Traffic (one server), Show Session Traffic (one connection), and
-// Show Log (the lifecycle log).
+// Show Traffic Log (everything), Show Traffic (one server, or one of its clients), Show Session Traffic
+// (one connection), and Show Log (the lifecycle log).
 import * as vscode from 'vscode';
 import { entryOf, sessionOf } from '../common/args';
 import { registerCommand } from '../common/commands';
 import { Services } from '../common/services';
+import { isClientNode } from '../servers/serverEntry';
 import { sessionAddress } from '../sessions/sessionManager';
+import { registerLayoutCommands } from './layoutCommands';
+import { registerTrafficFollow } from './trafficFollow';
 
 export function registerTrafficCommands(svc: Services): void {
   const { context, log, trafficDocs } = svc;
   const showAll = () => trafficDocs.show(vscode.l10n.t('Traffic'));
 
-  registerCommand(context, log, 'tcpWorkbench.showTrafficLog', showAll);
+  registerCommand(context, log, 'tcpWorkbench.showTrafficLog', async () => {
+    await showAll();
+  });
 
   registerCommand(context, log, 'tcpWorkbench.showTraffic', async (arg) => {
+    if (isClientNode(arg)) {
+      // A client's own document: its lines only, beside the editor, like a session's.
+      const remote = arg.client.remote;
+      await trafficDocs.show(vscode.l10n.t('Traffic - {0}', remote), { source: `server:${arg.entry.id}`, peer: remote }, true);
+      return;
+    }
     const entry = entryOf(svc, arg);
-    await (entry ? trafficDocs.show(vscode.l10n.t('Traffic - {0}', entry.label), `server:${entry.id}`) : showAll());
+    await (entry ? trafficDocs.show(vscode.l10n.t('Traffic - {0}', entry.label), { source: `server:${entry.id}` }) : showAll());
   });
 
   registerCommand(context, log, 'tcpWorkbench.showSessionTraffic', async (arg) => {
@@ -24,8 +35,10 @@ export function registerTrafficCommands(svc: Services): void {
       return;
     }
     svc.sessions.setCurrent(s);
-    await trafficDocs.show(vscode.l10n.t('Traffic - {0}', sessionAddress(s)), `session:${s.id}`, true);
+    await trafficDocs.show(vscode.l10n.t('Traffic - {0}', sessionAddress(s)), { source: `session:${s.id}` }, true);
   });
 
   registerCommand(context, log, 'tcpWorkbench.showLog', () => log.show());
+  registerLayoutCommands(svc);
+  registerTrafficFollow(context);
 }

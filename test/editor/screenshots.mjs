@@ -7,6 +7,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import build from '../../esbuild.js';
 import { INSTALL_DIR, ROOT, ensureHost } from './lib/host.mjs';
+import { switchToZhCn } from './lib/languagePack.mjs';
 import { stagePackage } from './lib/package.mjs';
 import {
   hoverRow, notification, openViewContainer, pressInline, rowDescription, runCommand, startWorkbench, treeRow, view, waitFor, widenSideBar,
@@ -14,7 +15,8 @@ import {
 
 const version = '1.100.3';
 const outDir = path.join(ROOT, 'docs/images');
-const LISTENING = /^listening on 127\.0\.0\.1:(\d+)/;
+// The row says the port first (`:PORT · 1 client · echo`); the full address is in its tooltip.
+const LISTENING = /^:(\d+) · /;
 
 ensureHost([version]);
 build.buildExtension({ production: true });
@@ -26,7 +28,8 @@ const wb = await startWorkbench({
   installPath: staged.dir,
   width: 1440,
   height: 810,
-  settings: { 'tcpWorkbench.echoPort': 0, 'tcpWorkbench.filePort': 0, 'workbench.colorTheme': 'Default Light Modern' },
+  // The DOM renderer draws the terminal with the page's fonts (Noto CJK for Chinese, from fonts-noto-cjk).
+  settings: { 'tcpWorkbench.echoPort': 0, 'tcpWorkbench.filePort': 0, 'workbench.colorTheme': 'Default Light Modern', 'terminal.integrated.gpuAcceleration': 'off' },
 });
 const page = wb.page;
 const sockets = [];
@@ -141,6 +144,47 @@ try {
   const passed = editor.locator('.codicon-testing-passed-icon');
   await waitFor(async () => (await passed.count()) >= 2, 'both blocks of hello.tcp to pass', 30_000);
   await shot('script-run.png', 'hello.tcp after ▶ Run all: its mock and two passing blocks');
+
+  // 6. The session as a chat client in a terminal, and its traffic as hex with the decoded text beside it.
+  await dismissNotifications();
+  await runCommand(page, 'View: Close All Editors');
+  const session = connections.locator('.monaco-list-row').first();
+  await pressInline(session, 'Open Terminal');
+  const screen = page.locator('.terminal-wrapper.active .xterm-rows, .terminal .xterm-rows').first();
+  await waitFor(async () => (await screen.textContent())?.includes('Connected to'), 'the session terminal to greet');
+  await page.locator('.terminal-wrapper.active .xterm, .terminal .xterm').first().click();
+  await page.keyboard.type('hello 你好');
+  await page.keyboard.press('Enter');
+  await waitFor(async () => (await screen.textContent())?.split('hello 你好').length === 3, 'the echo in the terminal');
+  await runCommand(page, 'TCP: Traffic Layout…');
+  await pickEntry('Text and Hex');
+  await waitFor(async () => (await page.locator('.editor-instance .view-lines').first().textContent())?.replace(/\u00a0/g, ' ').includes('|hello 你好.|'),
+    'the session traffic as hex with its text');
+  await shot('hex-terminal.png', 'a session in a terminal and its traffic as hex with the decoded text beside it');
+
+  // 7. The same in Chinese (our strings; the fixture language pack leaves VS Code's own English).
+  await wb.page.keyboard.press('Escape');
+  for (const s of sockets.splice(0)) {
+    s.destroy();
+  }
+  await switchToZhCn(wb);
+  await runCommand(page, 'View: Hide Panel').catch(() => {}); // the reload brings back the terminal panel, empty
+  await openViewContainer(page);
+  const serversZh = await view(page, '服务器');
+  const echoZh = treeRow(serversZh, '回显服务器');
+  await echoZh.waitFor({ timeout: 30_000 });
+  await pressInline(echoZh, '启动');
+  const zhPort = await waitListening(echoZh, 'the Echo Server to listen (zh-cn)');
+  const zh = net.connect({ host: '127.0.0.1', port: zhPort });
+  sockets.push(zh);
+  await new Promise((resolve, reject) => zh.once('connect', resolve).once('error', reject));
+  zh.write('你好，回显服务器\n');
+  await waitFor(async () => (await rowDescription(echoZh)).includes('1 个客户端'), 'the Echo Server to count 1 client (zh-cn)');
+  await runCommand(page, 'TCP: 显示流量日志');
+  await waitFor(async () => (await page.locator('.editor-instance .view-lines').first().textContent())?.includes('你好，回显服务器'),
+    'the traffic log to show the Chinese line');
+  await hoverRow(page, echoZh, '正在监听');
+  await shot('zh-cn.png', 'the Servers view, its tooltip and the traffic log in Chinese');
 } catch (e) {
   code = 1;
   console.error(`[screenshots] ${e.stack || e}`);

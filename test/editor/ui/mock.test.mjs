@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
 import { openViewContainer, rowDescription, runCommand, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
-const LISTENING = /^listening on 127\.0\.0\.1:(\d+)/;
+const LISTENING = /^:(\d+)( → \S+)? · /;
 const MOCK = (answer) => `### fake sensor\nlisten 127.0.0.1:0\non "PING" send "${answer}\\n"\n`;
 
 /** Sends PING and resolves with the first answer. */

@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
 import { answerInput, openViewContainer, rowDescription, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
-const LISTENING = /^listening on 127\.0\.0\.1:(\d+)/;
+const LISTENING = /^:(\d+)( → \S+)? · /;
 
 describe('Relay in the Servers view (UI)', function () {
   this.timeout(60_000);
@@ -43,7 +43,7 @@ describe('Relay in the Servers view (UI)', function () {
     await answerInput(page, `127.0.0.1:${target.address().port}`);
     const relay = treeRow(servers, 'Relay');
     await relay.waitFor({ timeout: 20_000 });
-    await waitFor(async () => LISTENING.test(await rowDescription(relay)), 'the Relay row to say "listening on 127.0.0.1:PORT"');
+    await waitFor(async () => LISTENING.test(await rowDescription(relay)), 'the Relay row to say ":PORT → TARGET · N clients"');
   });
 
   it('a client through the relay gets the target\'s answer and shows up as a connection row under it', async () => {

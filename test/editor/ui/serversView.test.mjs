@@ -8,7 +8,8 @@ import {
   hoverRow, openViewContainer, pressInline, rowDescription, runCommand, treeRow, view, waitFor,
 } from '../lib/workbench.mjs';
 
-const LISTENING = /^listening on 127\.0\.0\.1:(\d+)/;
+// The row says the port first (`:PORT · 1 client · echo`); the full address is in its tooltip.
+const LISTENING = /^:(\d+) · /;
 
 /** Connects to 127.0.0.1:port; resolves with the socket once connected. */
 function connect(port) {
@@ -65,7 +66,7 @@ describe('Servers view in VS Code (UI)', function () {
     const description = await waitFor(async () => {
       const d = await rowDescription(echo);
       return LISTENING.test(d) ? d : undefined;
-    }, 'the Echo Server to say "listening on 127.0.0.1:PORT"');
+    }, 'the Echo Server to say ":PORT · 0 clients · echo"');
     echoPort = Number(LISTENING.exec(description)[1]);
     assert.ok(echoPort > 0 && echoPort < 65536, `port read from the UI: ${description}`);
   });

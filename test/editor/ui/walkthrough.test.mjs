@@ -5,7 +5,8 @@ import * as assert from 'node:assert';
 import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
 import { openViewContainer, rowDescription, runCommand, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
-const LISTENING = /^listening on 127\.0\.0\.1:(\d+)/;
+// The row says the port first (`:PORT · 1 client · echo`); the full address is in its tooltip.
+const LISTENING = /^:(\d+) · /;
 
 describe('Get Started walkthrough (UI)', function () {
   this.timeout(60_000);

@@ -12,6 +12,7 @@ import { ServerManager } from './servers/serverManager';
 import { ServersView } from './servers/serversView';
 import { registerStatusBar } from './servers/statusBar';
 import { registerConnectCommand } from './sessions/connectCommand';
+import { registerAssistantCommands } from './sessions/encodingCommands';
 import { ConnectionsView } from './sessions/connectionsView';
 import { registerSampleMessages } from './sessions/sampleMessages';
 import { registerSendCommands } from './sessions/sendCommands';
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): TcpWorkbenchApi {
   registerDownloadCommand(svc);
   registerTrafficCommands(svc);
   registerStatusBar(svc);
+  registerAssistantCommands(svc);
   shutdown = async () => {
     await Promise.all([svc.servers.stopAll(), svc.sessions.closeAll()]);
   };

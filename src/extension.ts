@@ -23,7 +23,7 @@ import { TRAFFIC_SCHEME, TrafficDocuments, createTrafficLog } from './traffic/tr
 /** What `getExtension('tcp-workbench.tcp-workbench').exports` gives integration tests. */
 export interface TcpWorkbenchApi {
   servers(): { id: string; label: string; kind: 'echo' | 'file'; state: string; address?: string; port?: number; clients: number; root?: string }[];
-  sessions(): { id: number; address: string; state: string; bytesIn: number; bytesOut: number }[];
+  sessions(): { id: number; address: string; state: string; bytesIn: number; bytesOut: number; chunksIn: number; chunksOut: number }[];
   stopAll(): Promise<void>;
   /** The last lifecycle log lines, `level: message`. */
   logLines(): string[];
@@ -147,7 +147,7 @@ function api(svc: Services, activationMs: number): TcpWorkbenchApi {
         clients: e.server?.clients.length ?? 0,
         root: e.kind === 'file' ? e.root : undefined,
       })),
-    sessions: () => svc.sessions.sessions().map((s) => ({ id: s.id, address: sessionAddress(s), state: s.state, bytesIn: s.bytesIn, bytesOut: s.bytesOut })),
+    sessions: () => svc.sessions.sessions().map((s) => ({ id: s.id, address: sessionAddress(s), state: s.state, bytesIn: s.bytesIn, bytesOut: s.bytesOut, chunksIn: s.chunksIn, chunksOut: s.chunksOut })),
     stopAll: () => shutdown?.() ?? Promise.resolve(),
     logLines: () => svc.log.lines(),
     trafficText: (source) => svc.traffic.render(source),

@@ -61,8 +61,11 @@ export class TrafficLog implements Disposable {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Records one chunk; cheap when over budget (only counts). */
-  record(source: string, sourceLabel: string, peer: string, direction: 'in' | 'out', bytes: Buffer, encoding: EncodingName): void {
+  /**
+   * Records one chunk; cheap when over budget (only counts). `decoded` is the chunk's text from the
+   * connection's stream decoder, so a character split across chunks shows whole in the entry that completes it.
+   */
+  record(source: string, sourceLabel: string, peer: string, direction: 'in' | 'out', bytes: Buffer, encoding: EncodingName, decoded?: string): void {
     const now = this.now();
     const second = Math.floor(now / 1000);
     let b = this.budgets.get(source);
@@ -85,7 +88,7 @@ export class TrafficLog implements Disposable {
     }
     b.count++;
     this.counts.previewed++;
-    this.push({ time: now, source, sourceLabel, peer, direction, text: preview(bytes, encoding) });
+    this.push({ time: now, source, sourceLabel, peer, direction, text: preview(bytes, encoding, decoded) });
   }
 
   /** A line that is not data: connected, closed, refused. */
@@ -166,10 +169,15 @@ export class TrafficLog implements Disposable {
  * Up to PREVIEW_BYTES in the encoding, control characters escaped, the rest counted. Bytes that are not
  * text in the encoding (a binary file, say) are shown as a hex dump instead of mojibake.
  */
-export function preview(bytes: Buffer, encoding: EncodingName): string {
+export function preview(bytes: Buffer, encoding: EncodingName, decoded?: string): string {
   const head = bytes.subarray(0, PREVIEW_BYTES);
-  const d = createDecoder(encoding);
-  let text = d.write(head) + d.end();
+  let text: string;
+  if (decoded !== undefined && encoding !== 'hex') {
+    text = decoded.slice(0, PREVIEW_BYTES);
+  } else {
+    const d = createDecoder(encoding);
+    text = d.write(head) + d.end();
+  }
   if (encoding !== 'hex') {
     if (looksBinary(text)) {
       const shown = head.subarray(0, PREVIEW_BYTES / 4);

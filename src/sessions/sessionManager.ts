@@ -67,7 +67,7 @@ export class SessionManager implements vscode.Disposable {
     const fire = () => this.changed.schedule();
     const subs: vscode.Disposable[] = [
       s.onData((d) => {
-        this.traffic.record(source, label, address, 'in', d.bytes, s.encoding);
+        this.traffic.record(source, label, address, 'in', d.bytes, s.encoding, d.text);
         fire();
       }),
       s.onDidSend((b) => {

@@ -37,14 +37,24 @@ describe('Socket assistant in VS Code (UI)', function () {
     await button.click();
   }
 
+  /** Types into the open quick pick, waits until the extension offers the typed item, accepts it. */
+  async function typeAndAccept(text) {
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(text);
+    // The items come from the extension host a moment after each keystroke: Enter before that accepts nothing.
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: text }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+  }
+
   it('connects from the palette and sends hex typed into Send Text…', async () => {
     await runCommand(page, 'TCP: Connect to Server…');
-    await answerInput(page, `127.0.0.1:${peer.address().port}`);
+    await typeAndAccept(`127.0.0.1:${peer.address().port}`);
     await waitFor(() => sockets.length === 1, 'the peer to accept the connection', 30_000);
     await runCommand(page, 'TCP: Send Text…');
     await pressQuickInputButton('Send as hex');
     await waitFor(async () => (await page.locator('.quick-input-widget .quick-input-title').textContent())?.includes('hex'), 'the title to say hex');
-    await answerInput(page, '48 69 00 0d ff');
+    await typeAndAccept('48 69 00 0d ff');
     await waitFor(() => received.length >= 5, 'the 5 bytes at the peer');
     assert.deepStrictEqual(received, Buffer.from([0x48, 0x69, 0x00, 0x0d, 0xff]));
   });
@@ -53,7 +63,7 @@ describe('Socket assistant in VS Code (UI)', function () {
     received = Buffer.alloc(0);
     await runCommand(page, 'TCP: Repeat Send…');
     await pressQuickInputButton('Send as text');
-    await answerInput(page, 'tick');
+    await typeAndAccept('tick');
     await answerInput(page, '50'); // every 50 ms
     await answerInput(page, ''); // until stopped
     const item = page.locator('.part.statusbar .statusbar-item').filter({ hasText: 'Repeating' }).first();

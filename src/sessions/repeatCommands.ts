@@ -8,6 +8,7 @@ import { isInteractive, isOptions } from '../common/args';
 import { registerCommand } from '../common/commands';
 import { ContextKey } from '../common/contextKey';
 import { Services } from '../common/services';
+import { UserError } from '../common/showError';
 import { bytesFor, checkMode } from '../ui/sendMode';
 import { connectionMarks } from './connectionMarks';
 import { askSendTo } from './sendCommands';
@@ -98,6 +99,9 @@ export function registerRepeatCommands(svc: Services): void {
       return undefined;
     }
     const payload = bytesFor(o.text, o.mode, t.encoding, t.lineEnding);
+    if (payload.length === 0) {
+      throw new UserError(vscode.l10n.t('Nothing to repeat: the text is empty.'));
+    }
     // One repeater per connection: a new one replaces the old.
     [...running.values()].filter((r) => r.key === t.key).forEach(stopOne);
     const repeater = new Repeater(t.link, payload, { everyMs: o.everyMs, count: o.count });

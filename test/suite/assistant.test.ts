@@ -131,6 +131,8 @@ describe('Socket assistant (commands in the extension host)', () => {
     const mark = a.logLines().length;
     assert.strictEqual(await run('tcpWorkbench.repeatSend', { sessionId: s.id, text: 'x', everyMs: 0 }), undefined);
     assert.match(logSince(a, mark), /repeat interval must be a whole number of milliseconds from 1/);
+    assert.strictEqual(await run('tcpWorkbench.repeatSend', { sessionId: s.id, text: '', everyMs: 5 }), undefined);
+    assert.match(logSince(a, mark), /Nothing to repeat/);
   });
 
   it('stopping the session, or the server, stops its repeat', async () => {

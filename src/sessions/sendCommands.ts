@@ -8,7 +8,7 @@ import { Services } from '../common/services';
 import { UserError } from '../common/showError';
 import { TRAFFIC_SCHEME } from '../traffic/trafficDocuments';
 import { pickOne } from '../ui/prompts';
-import { SendMode, askSend, bytesFor, checkMode, rememberedMode } from '../ui/sendMode';
+import { SendMode, askSend, bytesFor, checkMode, modeLabel, rememberedMode } from '../ui/sendMode';
 import { HistoryEntry, SendHistory } from './sendHistory';
 import { Target, sessionTarget } from './sendTargets';
 import { pickAddress } from './addressPicker';
@@ -53,7 +53,8 @@ async function sendAll(svc: Services, s: ClientSession, texts: string[], mode: S
     n += b.length;
     await s.send(b);
   }
-  vscode.window.setStatusBarMessage(vscode.l10n.t('Sent {0} to {1}', formatBytes(n), sessionAddress(s)), 3000);
+  const how = mode === 'text' ? '' : ` (${modeLabel(mode)})`;
+  vscode.window.setStatusBarMessage(vscode.l10n.t('Sent {0} to {1}', formatBytes(n), sessionAddress(s)) + how, 3000);
   return n;
 }
 

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert';
 import * as net from 'node:net';
 import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
-import { answerInput, runCommand, waitFor } from '../lib/workbench.mjs';
+import { answerInput, openViewContainer, runCommand, view, waitFor } from '../lib/workbench.mjs';
 
 describe('Socket assistant in VS Code (UI)', function () {
   this.timeout(90_000);
@@ -23,6 +23,9 @@ describe('Socket assistant in VS Code (UI)', function () {
     await new Promise((r) => peer.listen(0, '127.0.0.1', r));
     wb = await startUiWorkbench();
     page = wb.page;
+    // Our activity bar item and views are there once the extension is registered: its commands are then in the palette.
+    await openViewContainer(page);
+    await view(page, 'Connections');
   });
 
   workbenchHooks(() => wb, () => {

@@ -108,6 +108,7 @@ export interface CommandTypes {
   'tcpWorkbench.resetCounters': (arg?: ConnectionArg | TargetArgs) => void;
   'tcpWorkbench.clearSendHistory': () => { cleared: number };
   'tcpWorkbench.connect': (args?: ConnectArgs) => SessionInfo;
+  'tcpWorkbench.connectWithEncoding': (args?: ConnectArgs) => SessionInfo;
   'tcpWorkbench.sendSelection': (args?: { sessionId?: number; mode?: SendMode }) => SendResult;
   'tcpWorkbench.sendText': (arg?: ClientSession | { sessionId?: number; text?: string; mode?: SendMode }) => SendResult;
   'tcpWorkbench.disconnect': (arg?: SessionArg) => void;

@@ -3,9 +3,11 @@
 import * as vscode from 'vscode';
 import { ENCODINGS, EncodingName, LineEnding, checkEncoding, checkLineEnding } from '../core/codec';
 import { isOptions, sessionOf } from '../common/args';
-import { registerCommand } from '../common/commands';
+import { registerCommand, runCommand } from '../common/commands';
 import { Services } from '../common/services';
 import { UserError } from '../common/showError';
+import { pickAddress } from './addressPicker';
+import { connectTo, sessionInfo } from './connectCommand';
 import { registerSendFileCommand } from './sendFileCommand';
 import { SendHistory } from './sendHistory';
 import { connectionMarks, sessionKey } from './connectionMarks';
@@ -67,6 +69,22 @@ export function registerAssistantCommands(svc: Services): void {
     connectionMarks.set(key, { lineEnding });
     svc.log.info(vscode.l10n.t('Session {0} to {1}: encoding {2}, line ending {3}', s.id, sessionAddress(s), encoding, lineEnding));
     return { encoding, lineEnding };
+  });
+
+  // Connect with the two extra steps; Connect to Server… stays one step.
+  registerCommand(svc.context, svc.log, 'tcpWorkbench.connectWithEncoding', async (args) => {
+    if (isOptions(args)) {
+      return runCommand('tcpWorkbench.connect', args);
+    }
+    const target = await pickAddress(svc, vscode.l10n.t('Connect to Server'));
+    const cfg = svc.config();
+    const chosen = target && (await askEncoding(cfg.encoding, cfg.lineEnding));
+    if (!target || !chosen) {
+      return undefined;
+    }
+    const s = await connectTo(svc, target, true, chosen.encoding);
+    connectionMarks.set(sessionKey(s.id), { lineEnding: chosen.lineEnding });
+    return sessionInfo(s);
   });
 
   registerCommand(svc.context, svc.log, 'tcpWorkbench.resetCounters', async (arg) => {

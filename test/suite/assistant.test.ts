@@ -224,6 +224,16 @@ describe('Socket assistant (commands in the extension host)', () => {
     assert.deepStrictEqual(got().subarray(4), Buffer.from('中'));
   });
 
+  it('Connect with Encoding… takes the same options as Connect', async () => {
+    const s = await must('tcpWorkbench.connectWithEncoding', { address: `127.0.0.1:${port()}`, show: false, encoding: 'gbk', lineEnding: 'crlf' });
+    await must('tcpWorkbench.sendText', { sessionId: s.id, text: '中' });
+    await waitFor(() => got().length === 4, 'gbk 中 + CRLF');
+    assert.deepStrictEqual(got(), Buffer.from([0xd6, 0xd0, 0x0d, 0x0a]));
+    const mark = a.logLines().length;
+    assert.strictEqual(await run('tcpWorkbench.connect', { address: `127.0.0.1:${port()}`, show: false, encoding: 'klingon' as 'gbk' }), undefined);
+    assert.match(logSince(a, mark), /Unknown encoding "klingon"/);
+  });
+
   it('counts bytes and chunks both ways and resets them', async () => {
     const s = await connect();
     await waitFor(() => peerSockets.length === 1, 'the peer to accept');

@@ -15,6 +15,7 @@ import { ServerManager } from './servers/serverManager';
 import { ServersView } from './servers/serversView';
 import { registerStatusBar, statusBarShown } from './servers/statusBar';
 import { registerConnectCommand } from './sessions/connectCommand';
+import { registerAssistantCommands } from './sessions/encodingCommands';
 import { ConnectionsView } from './sessions/connectionsView';
 import { registerScripts } from './scripts/registerScripts';
 import { registerSampleMessages } from './sessions/sampleMessages';
@@ -29,7 +30,7 @@ export interface TcpWorkbenchApi {
   servers(): { id: string; label: string; kind: 'echo' | 'file' | 'relay' | 'mock'; state: string; address?: string; port?: number; clients: number; root?: string; target?: string; file?: string }[];
   /** A relay's connection rows (open and recently closed) and its capture file. */
   relay(entryId: string): { connections: { id: number; client: string; state: string; bytesToServer: number; bytesToClient: number }[]; capture?: string } | undefined;
-  sessions(): { id: number; address: string; state: string; bytesIn: number; bytesOut: number }[];
+  sessions(): { id: number; address: string; state: string; bytesIn: number; bytesOut: number; chunksIn: number; chunksOut: number }[];
   stopAll(): Promise<void>;
   /** The last lifecycle log lines, `level: message`. */
   logLines(): string[];
@@ -62,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): TcpWorkbenchApi {
   registerStatusBar(svc);
   registerScripts(svc);
   registerSessionTerminal(svc);
+  registerAssistantCommands(svc);
   shutdown = async () => {
     await Promise.all([svc.servers.stopAll(), svc.sessions.closeAll()]);
   };
@@ -172,7 +174,7 @@ function api(svc: Services, activationMs: number): TcpWorkbenchApi {
         }
       );
     },
-    sessions: () => svc.sessions.sessions().map((s) => ({ id: s.id, address: sessionAddress(s), state: s.state, bytesIn: s.bytesIn, bytesOut: s.bytesOut })),
+    sessions: () => svc.sessions.sessions().map((s) => ({ id: s.id, address: sessionAddress(s), state: s.state, bytesIn: s.bytesIn, bytesOut: s.bytesOut, chunksIn: s.chunksIn, chunksOut: s.chunksOut })),
     stopAll: () => shutdown?.() ?? Promise.resolve(),
     logLines: () => svc.log.lines(),
     trafficText: (source) => svc.traffic.render(source),

@@ -3,10 +3,12 @@
 // so an id, what it takes and what it returns are stated once.
 import * as vscode from 'vscode';
 import type { ClientSession } from '../core/clientSession';
+import type { EncodingName, LineEnding } from '../core/codec';
 import type { ExistingPolicy } from '../core/downloader';
 import type { EchoMode } from '../core/echoServer';
 import type { RelayConnectionNode } from '../relay/relayRun';
 import type { ClientNode, ServerEntry, ServerKind } from '../servers/serverEntry';
+import type { SendMode } from '../ui/sendMode';
 import { Log } from './log';
 import { showError } from './showError';
 
@@ -68,6 +70,10 @@ type EntryArg = ServerEntry | { entryId?: string };
 interface ConnectArgs {
   /** `host:port`, or a bare port on the configured host. */
   address: string;
+  /** Overrides the encoding setting for this connection. */
+  encoding?: EncodingName;
+  /** Overrides the lineEnding setting for this connection. */
+  lineEnding?: LineEnding;
   /** Open the traffic document of the new session; default true. */
   show?: boolean;
 }
@@ -81,6 +87,20 @@ export interface SessionInfo {
 type SessionArg = ClientSession | { sessionId?: number };
 
 type SendResult = SessionInfo & { bytes: number };
+
+/** A client of a server: `{ entryId, clientId }`. */
+type ClientArg = { entryId: string; clientId: number };
+/** One open connection from an options object: a session (default the active one) or a server's client. */
+export type TargetArgs = { sessionId?: number } | ClientArg;
+/** A row of the Connections or Servers view. */
+type ConnectionArg = ClientSession | ClientNode;
+
+export interface RepeatInfo {
+  repeatId: number;
+  /** Bytes per send. */
+  bytes: number;
+  target: string;
+}
 
 export interface DownloadArgs {
   /** `host:port` of the file server. */
@@ -152,10 +172,20 @@ export interface CommandTypes {
   'tcpWorkbench.configureServer': (arg?: EntryArg) => void;
   'tcpWorkbench.copyAddress': (arg?: EntryArg) => string;
   'tcpWorkbench.kickClient': (arg?: ClientNode) => void;
-  'tcpWorkbench.sendToClient': (arg?: ClientNode, text?: string) => boolean;
+  'tcpWorkbench.sendToClient': (arg?: ClientNode | (ClientArg & { text: string; mode?: SendMode }), text?: string) => boolean;
+  'tcpWorkbench.sendToAllClients': (arg?: ServerEntry | { entryId: string; text: string; mode?: SendMode }) => { clients: number; bytes: number };
+  'tcpWorkbench.repeatSend': (arg?: ConnectionArg | (TargetArgs & { text: string; mode?: SendMode; everyMs: number; count?: number })) => RepeatInfo;
+  'tcpWorkbench.stopRepeat': (arg?: ConnectionArg | TargetArgs | { repeatId?: number }) => { stopped: number; sent: number };
+  'tcpWorkbench.sendFile': (arg?: vscode.Uri | ConnectionArg | (TargetArgs & { uri: string | vscode.Uri })) => { bytes: number; chunks: number; target: string };
+  'tcpWorkbench.startRecording': (arg?: ConnectionArg | (TargetArgs & { file: string; overwrite?: boolean })) => { file: string };
+  'tcpWorkbench.stopRecording': (arg?: ConnectionArg | TargetArgs) => { file: string; bytes: number };
+  'tcpWorkbench.setEncoding': (arg?: ClientSession | { sessionId?: number; encoding?: EncodingName; lineEnding?: LineEnding }) => { encoding: EncodingName; lineEnding: LineEnding };
+  'tcpWorkbench.resetCounters': (arg?: ConnectionArg | TargetArgs) => void;
+  'tcpWorkbench.clearSendHistory': () => { cleared: number };
   'tcpWorkbench.connect': (args?: ConnectArgs) => SessionInfo;
-  'tcpWorkbench.sendSelection': (args?: { sessionId?: number }) => SendResult;
-  'tcpWorkbench.sendText': (arg?: ClientSession | { sessionId?: number; text?: string }) => SendResult;
+  'tcpWorkbench.connectWithEncoding': (args?: ConnectArgs) => SessionInfo;
+  'tcpWorkbench.sendSelection': (args?: { sessionId?: number; mode?: SendMode }) => SendResult;
+  'tcpWorkbench.sendText': (arg?: ClientSession | { sessionId?: number; text?: string; mode?: SendMode }) => SendResult;
   'tcpWorkbench.disconnect': (arg?: SessionArg) => void;
   'tcpWorkbench.downloadFile': (arg?: DownloadArgs | vscode.Uri) => DownloadInfo;
   'tcpWorkbench.downloadFileHere': (arg?: DownloadArgs | vscode.Uri) => DownloadInfo;

@@ -45,6 +45,18 @@ const SENTENCES: Record<string, Sentence> = {
   'encoding.unknown': (a) => (has(a, 'name', 'list') ? vscode.l10n.t('Unknown encoding "{0}". Use one of: {1}.', a.name, a.list) : undefined),
   'encoding.badHex': (a) => (has(a, 'text') ? vscode.l10n.t('"{0}" is not hex bytes (for example: 48 65 6c 6c 6f).', a.text) : undefined),
   'encoding.unknownLineEnding': (a) => (has(a, 'name') ? vscode.l10n.t('Unknown line ending "{0}". Use none, lf or crlf.', a.name) : undefined),
+  'input.badHex': (a) => (has(a, 'position') ? vscode.l10n.t('Bad hex at position {0}: every byte is two hex digits (48 65 6c or 0x48,0x65). Nothing was sent.', Number(a.position) + 1) : undefined),
+  'input.badEscape': (a) => (has(a, 'position') ? vscode.l10n.t('Bad escape at position {0} (use \\r \\n \\t \\\\ \\0 \\xHH \\u{HHHH}). Nothing was sent.', Number(a.position) + 1) : undefined),
+  'sendFile.notFound': (a) => (has(a, 'file') ? vscode.l10n.t('File not found: {0} (nothing was sent).', a.file) : undefined),
+  'sendFile.notAFile': (a) => (has(a, 'file') ? vscode.l10n.t('{0} is not a file (nothing was sent).', a.file) : undefined),
+  'sendFile.cancelled': (a) => (has(a, 'file', 'sent') ? vscode.l10n.t('Sending {0} was cancelled after {1} bytes.', a.file, a.sent) : undefined),
+  'record.exists': (a) => (has(a, 'file') ? vscode.l10n.t('{0} already exists: not overwritten (choose another file or allow overwriting).', a.file) : undefined),
+  'repeat.badOptions': (a) =>
+    has(a, 'everyMs')
+      ? vscode.l10n.t('The repeat interval must be a whole number of milliseconds from 1 to 86400000, not {0}.', a.everyMs)
+      : has(a, 'count')
+        ? vscode.l10n.t('The repeat count must be a whole number from 1 to 10000000, not {0}.', a.count)
+        : undefined,
 };
 
 /** The sentence for an error: localized by its code where the table knows it, else its own message. */

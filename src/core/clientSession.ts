@@ -73,6 +73,22 @@ export class ClientSession extends DisposableBase {
     return this.options.encoding ?? 'utf-8';
   }
 
+  /**
+   * Switches the encoding received text is decoded in (and text is sent in) from the next chunk on;
+   * what the old decoder still held back is decoded in the old encoding first and delivered.
+   */
+  setEncoding(encoding: EncodingName): void {
+    const e = checkEncoding(encoding);
+    const rest = this.decoder?.end() ?? '';
+    if (rest) {
+      this._onData.fire({ bytes: Buffer.alloc(0), text: rest });
+    }
+    this.options.encoding = e;
+    if (this.decoder) {
+      this.decoder = createDecoder(e);
+    }
+  }
+
   /** `host:port` as given, IPv6 in brackets. */
   get remote(): string {
     return formatHostPort(this.options.host, this.options.port);

@@ -66,8 +66,11 @@ export class TrafficLog implements Disposable {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Records one chunk; cheap when over budget (only counts). */
-  record(source: string, sourceLabel: string, peer: string, direction: 'in' | 'out', bytes: Buffer, encoding: EncodingName): void {
+  /**
+   * Records one chunk; cheap when over budget (only counts). `decoded` is the chunk's text from the
+   * connection's stream decoder, so a character split across chunks shows whole in the entry that completes it.
+   */
+  record(source: string, sourceLabel: string, peer: string, direction: 'in' | 'out', bytes: Buffer, encoding: EncodingName, decoded?: string): void {
     const now = this.now();
     const second = Math.floor(now / 1000);
     let b = this.budgets.get(source);
@@ -92,7 +95,7 @@ export class TrafficLog implements Disposable {
     this.counts.previewed++;
     // A copy: the entry must not pin the caller's (possibly large) chunk.
     const head = Buffer.from(bytes.subarray(0, PREVIEW_BYTES));
-    this.push({ time: now, source, sourceLabel, peer, direction, text: preview(bytes, encoding), bytes: head, size: bytes.length, encoding });
+    this.push({ time: now, source, sourceLabel, peer, direction, text: preview(bytes, encoding, decoded), bytes: head, size: bytes.length, encoding });
   }
 
   /** A line that is not data: connected, closed, refused. */
@@ -173,10 +176,15 @@ export class TrafficLog implements Disposable {
  * Up to PREVIEW_BYTES in the encoding, control characters escaped, the rest counted. Bytes that are not
  * text in the encoding (a binary file, say) are shown as a hex dump instead of mojibake.
  */
-export function preview(bytes: Buffer, encoding: EncodingName): string {
+export function preview(bytes: Buffer, encoding: EncodingName, decoded?: string): string {
   const head = bytes.subarray(0, PREVIEW_BYTES);
-  const d = createDecoder(encoding);
-  let text = d.write(head) + d.end();
+  let text: string;
+  if (decoded !== undefined && encoding !== 'hex') {
+    text = decoded.slice(0, PREVIEW_BYTES);
+  } else {
+    const d = createDecoder(encoding);
+    text = d.write(head) + d.end();
+  }
   if (encoding !== 'hex') {
     if (looksBinary(text)) {
       const shown = head.subarray(0, PREVIEW_BYTES / 4);

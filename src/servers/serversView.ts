@@ -7,6 +7,8 @@ import { driverOf } from './kinds';
 import { ClientNode, ServerEntry, isClientNode } from './serverEntry';
 import { ServerManager } from './serverManager';
 import { KindChild } from './serverKind';
+import { clientKey, connectionMarks } from '../sessions/connectionMarks';
+import { counterText, markLines, markText } from '../sessions/rowMarks';
 
 type ServerTreeNode = ServerEntry | ClientNode | KindChild;
 
@@ -58,7 +60,10 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
     private readonly manager: ServerManager,
     private readonly config: () => Config | undefined,
   ) {
-    this.subs.push(manager.onDidChange(() => this.refresh()));
+    this.subs.push(
+      manager.onDidChange(() => this.refresh()),
+      connectionMarks.onDidChange(() => this.refresh()),
+    );
   }
 
   /** While visible, redraw every few seconds so client ages move; nothing runs when hidden. */
@@ -150,9 +155,15 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
     const item = new vscode.TreeItem(c.remote, vscode.TreeItemCollapsibleState.None);
     item.id = `client:${node.entry.id}:${c.id}`;
     item.description = `${formatDuration(Date.now() - c.connectedAt)} · ↓${formatBytes(c.bytesIn)} ↑${formatBytes(c.bytesOut)}`;
-    item.iconPath = new vscode.ThemeIcon('plug');
-    item.contextValue = `client;${node.entry.kind};`;
-    item.tooltip = vscode.l10n.t('{0} connected to {1}; received {2}, sent {3}', c.remote, node.entry.label, formatBytes(c.bytesIn), formatBytes(c.bytesOut));
+    const marks = connectionMarks.get(clientKey(node.entry.id, c.id));
+    item.description += markText(marks);
+    item.iconPath = marks.recorder ? new vscode.ThemeIcon('record', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('plug');
+    item.contextValue = `client;${node.entry.kind};${marks.recorder ? 'recording;' : ''}${marks.repeater ? 'repeating;' : ''}`;
+    item.tooltip = [
+      vscode.l10n.t('{0} connected to {1}; received {2}, sent {3}', c.remote, node.entry.label, formatBytes(c.bytesIn), formatBytes(c.bytesOut)),
+      counterText(c),
+      ...markLines(marks),
+    ].join('\n');
     return item;
   }
 }

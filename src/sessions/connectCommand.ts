@@ -1,11 +1,14 @@
 // Connect to Server…: an address (typed or picked), a session, its traffic document.
 import * as vscode from 'vscode';
 import { ClientSession } from '../core/clientSession';
+import { EncodingName } from '../core/codec';
 import { HostPort, formatHostPort } from '../core/hostPort';
 import { addressOf, isOptions } from '../common/args';
 import { SessionInfo, registerCommand } from '../common/commands';
 import { Services } from '../common/services';
 import { pickAddress } from './addressPicker';
+import { connectionMarks, sessionKey } from './connectionMarks';
+import { connectionOptions } from './encodingCommands';
 import { sessionAddress } from './sessionManager';
 
 export function sessionInfo(s: ClientSession): SessionInfo {
@@ -13,11 +16,11 @@ export function sessionInfo(s: ClientSession): SessionInfo {
 }
 
 /** Connects and opens its traffic; the message of a failure names host and port. */
-export async function connectTo(svc: Services, target: HostPort, show: boolean): Promise<ClientSession> {
+export async function connectTo(svc: Services, target: HostPort, show: boolean, encoding?: EncodingName): Promise<ClientSession> {
   const cfg = svc.config();
   const s = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Connecting to {0}…', formatHostPort(target.host, target.port)) },
-    () => svc.sessions.connect(target.host, target.port, cfg.encoding),
+    () => svc.sessions.connect(target.host, target.port, encoding ?? cfg.encoding),
   );
   if (show) {
     await svc.trafficDocs.show(vscode.l10n.t('Traffic - {0}', sessionAddress(s)), `session:${s.id}`, true);
@@ -33,7 +36,11 @@ export function registerConnectCommand(svc: Services): void {
     if (!target) {
       return undefined;
     }
-    const s = await connectTo(svc, target, isOptions(args) ? (args.show ?? true) : true);
+    const o = isOptions(args) ? connectionOptions(args) : {};
+    const s = await connectTo(svc, target, isOptions(args) ? (args.show ?? true) : true, o.encoding);
+    if (o.lineEnding) {
+      connectionMarks.set(sessionKey(s.id), { lineEnding: o.lineEnding });
+    }
     return sessionInfo(s);
   });
 }

@@ -2,15 +2,19 @@
 import * as vscode from 'vscode';
 import { ClientSession } from '../core/clientSession';
 import { formatBytes } from '../core/format';
+import { connectionMarks, sessionKey } from './connectionMarks';
+import { counterText, markLines, markText } from './rowMarks';
 import { SessionManager, sessionAddress } from './sessionManager';
 
 export class ConnectionsView implements vscode.TreeDataProvider<ClientSession>, vscode.Disposable {
   private readonly _onDidChangeTreeData = new vscode.EventEmitter<ClientSession | undefined>();
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   private readonly sub: vscode.Disposable;
+  private readonly marksSub: vscode.Disposable;
 
   constructor(private readonly sessions: SessionManager) {
     this.sub = sessions.onDidChange(() => this._onDidChangeTreeData.fire(undefined));
+    this.marksSub = connectionMarks.onDidChange(() => this._onDidChangeTreeData.fire(undefined));
   }
 
   getTreeItem(s: ClientSession): vscode.TreeItem {
@@ -18,10 +22,15 @@ export class ConnectionsView implements vscode.TreeDataProvider<ClientSession>, 
     item.id = `session:${s.id}`;
     const state = s.state === 'connected' ? vscode.l10n.t('connected') : s.state === 'connecting' ? vscode.l10n.t('connecting…') : vscode.l10n.t('closed');
     const current = this.sessions.current === s && this.sessions.sessions().length > 1 ? ` · ${vscode.l10n.t('active')}` : '';
-    item.description = `${state} · ↓${formatBytes(s.bytesIn)} ↑${formatBytes(s.bytesOut)}${current}`;
-    item.iconPath = new vscode.ThemeIcon('plug');
-    item.contextValue = `session;${s.state};`;
-    item.tooltip = vscode.l10n.t('Session {0} to {1} ({2}); received {3}, sent {4}', s.id, sessionAddress(s), s.encoding, formatBytes(s.bytesIn), formatBytes(s.bytesOut));
+    const marks = connectionMarks.get(sessionKey(s.id));
+    item.description = `${state} · ↓${formatBytes(s.bytesIn)} ↑${formatBytes(s.bytesOut)}${current}${markText(marks)}`;
+    item.iconPath = marks.recorder ? new vscode.ThemeIcon('record', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('plug');
+    item.contextValue = `session;${s.state};${marks.recorder ? 'recording;' : ''}${marks.repeater ? 'repeating;' : ''}`;
+    item.tooltip = [
+      vscode.l10n.t('Session {0} to {1} ({2}); received {3}, sent {4}', s.id, sessionAddress(s), s.encoding, formatBytes(s.bytesIn), formatBytes(s.bytesOut)),
+      counterText(s),
+      ...markLines(marks),
+    ].join('\n');
     item.command = { command: 'tcpWorkbench.showSessionTraffic', title: vscode.l10n.t('Show Traffic'), arguments: [s] };
     return item;
   }
@@ -32,6 +41,7 @@ export class ConnectionsView implements vscode.TreeDataProvider<ClientSession>, 
 
   dispose(): void {
     this.sub.dispose();
+    this.marksSub.dispose();
     this._onDidChangeTreeData.dispose();
   }
 }

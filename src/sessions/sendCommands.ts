@@ -1,14 +1,16 @@
 // Send Selection, Send Text and Disconnect: text from the editor to a session.
 import * as vscode from 'vscode';
 import { ClientSession } from '../core/clientSession';
-import { LINE_ENDINGS, encodeText } from '../core/codec';
 import { formatBytes } from '../core/format';
 import { isOptions, sessionOf } from '../common/args';
 import { registerCommand } from '../common/commands';
 import { Services } from '../common/services';
 import { UserError } from '../common/showError';
 import { TRAFFIC_SCHEME } from '../traffic/trafficDocuments';
-import { askTextToSend, pickOne } from '../ui/prompts';
+import { pickOne } from '../ui/prompts';
+import { SendMode, askSend, bytesFor, checkMode, modeLabel, rememberedMode } from '../ui/sendMode';
+import { HistoryEntry, SendHistory } from './sendHistory';
+import { Target, sessionTarget } from './sendTargets';
 import { pickAddress } from './addressPicker';
 import { connectTo, sessionInfo } from './connectCommand';
 import { sessionAddress } from './sessionManager';
@@ -41,15 +43,18 @@ function selectedTexts(editor: vscode.TextEditor): string[] {
   return sels.map((s) => (s.isEmpty ? editor.document.lineAt(s.active.line).text : editor.document.getText(s)));
 }
 
-async function sendAll(svc: Services, s: ClientSession, texts: string[]): Promise<number> {
-  const cfg = svc.config();
+async function sendAll(svc: Services, s: ClientSession, texts: string[], mode: SendMode): Promise<number> {
+  const t = sessionTarget(svc, s);
+  // Every text is parsed before the first goes out: a typo in the last selection sends nothing.
+  const payloads = texts.map((x) => bytesFor(x, mode, t.encoding, t.lineEnding));
   let n = 0;
-  for (const t of texts) {
+  for (const b of payloads) {
     // Counted here (not from bytesOut) so the figure is what this command sent, whatever else is in flight.
-    n += encodeText(t, s.encoding).length + LINE_ENDINGS[cfg.lineEnding].length;
-    await s.send(t, cfg.lineEnding);
+    n += b.length;
+    await s.send(b);
   }
-  vscode.window.setStatusBarMessage(vscode.l10n.t('Sent {0} to {1}', formatBytes(n), sessionAddress(s)), 3000);
+  const how = mode === 'text' ? '' : ` (${modeLabel(mode)})`;
+  vscode.window.setStatusBarMessage(vscode.l10n.t('Sent {0} to {1}', formatBytes(n), sessionAddress(s)) + how, 3000);
   return n;
 }
 
@@ -65,8 +70,22 @@ function editorToSend(): vscode.TextEditor | undefined {
   return visible.length === 1 ? visible[0] : undefined;
 }
 
+/** The send prompt for one connection: its encoding and line ending, the history, the mode buttons. */
+export function askSendTo(svc: Services, t: Target, history: SendHistory, initial?: string): Promise<HistoryEntry | undefined> {
+  return askSend({
+    initial,
+    title: vscode.l10n.t('Send to {0}', t.label),
+    state: svc.context.workspaceState,
+    history: history.list(),
+    encoding: t.encoding,
+    lineEnding: t.lineEnding,
+    onClearHistory: () => history.clear(),
+  });
+}
+
 export function registerSendCommands(svc: Services): void {
   const { context, log } = svc;
+  const history = new SendHistory(context.workspaceState);
 
   registerCommand(context, log, 'tcpWorkbench.sendSelection', async (args) => {
     const editor = editorToSend();
@@ -78,7 +97,8 @@ export function registerSendCommands(svc: Services): void {
     if (!s) {
       return undefined;
     }
-    return { ...sessionInfo(s), bytes: await sendAll(svc, s, texts) };
+    const mode = isOptions(args) ? checkMode(args.mode) : rememberedMode(context.workspaceState);
+    return { ...sessionInfo(s), bytes: await sendAll(svc, s, texts, mode) };
   });
 
   registerCommand(context, log, 'tcpWorkbench.sendText', async (arg) => {
@@ -86,14 +106,15 @@ export function registerSendCommands(svc: Services): void {
     if (!s) {
       return undefined;
     }
-    const cfg = svc.config();
-    const given = isOptions(arg) && typeof arg.text === 'string' ? arg.text : undefined;
-    const text = given ?? (await askTextToSend(vscode.l10n.t('Send to {0}', sessionAddress(s)), cfg));
-    if (text === undefined) {
+    const given = isOptions(arg) && typeof arg.text === 'string' ? { text: arg.text, mode: checkMode(arg.mode) } : undefined;
+    const input = given ?? (await askSendTo(svc, sessionTarget(svc, s), history));
+    if (input === undefined) {
       return undefined;
     }
     svc.sessions.setCurrent(s);
-    return { ...sessionInfo(s), bytes: await sendAll(svc, s, [text]) };
+    const bytes = await sendAll(svc, s, [input.text], input.mode);
+    await history.add(input);
+    return { ...sessionInfo(s), bytes };
   });
 
   registerCommand(context, log, 'tcpWorkbench.disconnect', async (arg) => {

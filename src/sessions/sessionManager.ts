@@ -76,7 +76,7 @@ export class SessionManager implements vscode.Disposable {
     this.records.set(s.id, record);
     const subs: vscode.Disposable[] = [
       s.onData((d) => {
-        this.traffic.record(source, label, address, 'in', d.bytes, s.encoding);
+        this.traffic.record(source, label, address, 'in', d.bytes, s.encoding, d.text);
         record.add('in', d.bytes);
         fire();
       }),

@@ -1,8 +1,7 @@
-// Small prompts shared by the commands: a port, an echo mode, one item out of a list, text to send.
+// Small prompts shared by the commands: a port, an echo mode, one item out of a list (text to send: sendMode.ts).
 import * as vscode from 'vscode';
 import { EchoMode } from '../core/echoServer';
 import { parsePort } from '../core/hostPort';
-import { Config } from '../common/config';
 import { messageOf } from '../common/messages';
 
 /** A port typed by the user, checked as they type; undefined when cancelled. */
@@ -46,12 +45,4 @@ export async function pickOne<T>(all: readonly T[], title: string, item: (x: T) 
     { title },
   );
   return p?.value;
-}
-
-/** Text to send, in the configured encoding and line ending; undefined when cancelled. */
-export function askTextToSend(title: string, cfg: Config): Thenable<string | undefined> {
-  return vscode.window.showInputBox({
-    title,
-    prompt: cfg.encoding === 'hex' ? vscode.l10n.t('Hex bytes, for example 48 65 6c 6c 6f') : vscode.l10n.t('Text to send ({0}, line ending: {1})', cfg.encoding, cfg.lineEnding),
-  });
 }

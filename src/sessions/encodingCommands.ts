@@ -1,0 +1,114 @@
+// Per-connection encoding and line ending (Set Encoding…, or `connect { encoding, lineEnding }`),
+// Reset Counters and Clear Send History; and the one register call for the socket-assistant commands.
+import * as vscode from 'vscode';
+import { ENCODINGS, EncodingName, LineEnding, checkEncoding, checkLineEnding } from '../core/codec';
+import { isOptions, sessionOf } from '../common/args';
+import { registerCommand, runCommand } from '../common/commands';
+import { Services } from '../common/services';
+import { UserError } from '../common/showError';
+import { pickAddress } from './addressPicker';
+import { connectTo, sessionInfo } from './connectCommand';
+import { registerSendFileCommand } from './sendFileCommand';
+import { SendHistory } from './sendHistory';
+import { connectionMarks, sessionKey } from './connectionMarks';
+import { registerRecordCommands } from './recordCommands';
+import { registerRepeatCommands } from './repeatCommands';
+import { resolveTarget } from './sendTargets';
+import { sessionAddress } from './sessionManager';
+
+/** Encoding and line ending from a caller's options; a bad value is an error naming the choices. */
+export function connectionOptions(o: Record<string, unknown>): { encoding?: EncodingName; lineEnding?: LineEnding } {
+  const text = (v: unknown, what: string): string => {
+    if (typeof v !== 'string') {
+      throw new UserError(vscode.l10n.t('"{0}" must be text, not {1}.', what, typeof v));
+    }
+    return v;
+  };
+  return {
+    encoding: o.encoding === undefined ? undefined : checkEncoding(text(o.encoding, 'encoding')),
+    lineEnding: o.lineEnding === undefined ? undefined : checkLineEnding(text(o.lineEnding, 'lineEnding')),
+  };
+}
+
+async function askEncoding(current: EncodingName, currentEnding: LineEnding): Promise<{ encoding: EncodingName; lineEnding: LineEnding } | undefined> {
+  const enc = await vscode.window.showQuickPick(
+    ENCODINGS.map((e) => ({ label: e, description: e === current ? vscode.l10n.t('current') : undefined, e })),
+    { title: vscode.l10n.t('Encoding of this connection (1/2)') },
+  );
+  if (!enc) {
+    return undefined;
+  }
+  const endings: LineEnding[] = ['none', 'lf', 'crlf'];
+  const le = await vscode.window.showQuickPick(
+    endings.map((l) => ({ label: l, description: l === currentEnding ? vscode.l10n.t('current') : undefined, l })),
+    { title: vscode.l10n.t('Line ending appended to what you send (2/2)') },
+  );
+  return le ? { encoding: enc.e, lineEnding: le.l } : undefined;
+}
+
+export function registerAssistantCommands(svc: Services): void {
+  registerRepeatCommands(svc);
+  registerRecordCommands(svc);
+  registerSendFileCommand(svc);
+  const history = new SendHistory(svc.context.workspaceState);
+
+  registerCommand(svc.context, svc.log, 'tcpWorkbench.setEncoding', async (arg) => {
+    const s = sessionOf(svc, arg) ?? (isOptions(arg) ? svc.sessions.current : undefined);
+    if (!s) {
+      throw new UserError(vscode.l10n.t('Choose a connection in the Connections view.'));
+    }
+    const key = sessionKey(s.id);
+    const currentEnding = connectionMarks.get(key).lineEnding ?? svc.config().lineEnding;
+    const given = isOptions(arg) ? connectionOptions(arg) : await askEncoding(s.encoding, currentEnding);
+    if (!given) {
+      return undefined;
+    }
+    const encoding = given.encoding ?? s.encoding;
+    const lineEnding = given.lineEnding ?? currentEnding;
+    s.setEncoding(encoding);
+    connectionMarks.set(key, { lineEnding });
+    svc.log.info(vscode.l10n.t('Session {0} to {1}: encoding {2}, line ending {3}', s.id, sessionAddress(s), encoding, lineEnding));
+    return { encoding, lineEnding };
+  });
+
+  // Connect with the two extra steps; Connect to Server… stays one step.
+  registerCommand(svc.context, svc.log, 'tcpWorkbench.connectWithEncoding', async (args) => {
+    if (isOptions(args)) {
+      return runCommand('tcpWorkbench.connect', args);
+    }
+    const target = await pickAddress(svc, vscode.l10n.t('Connect to Server'));
+    const cfg = svc.config();
+    const chosen = target && (await askEncoding(cfg.encoding, cfg.lineEnding));
+    if (!target || !chosen) {
+      return undefined;
+    }
+    const s = await connectTo(svc, target, true, chosen.encoding);
+    connectionMarks.set(sessionKey(s.id), { lineEnding: chosen.lineEnding });
+    return sessionInfo(s);
+  });
+
+  registerCommand(svc.context, svc.log, 'tcpWorkbench.resetCounters', async (arg) => {
+    const t = await resolveTarget(svc, arg, vscode.l10n.t('Reset the counters of which connection?'));
+    if (t?.session) {
+      t.session.resetCounters();
+      connectionMarks.touch();
+    } else if (t?.client) {
+      t.client.server.resetCounters(t.client.id);
+      connectionMarks.touch();
+    }
+  });
+
+  registerCommand(svc.context, svc.log, 'tcpWorkbench.clearSendHistory', async () => ({ cleared: await history.clear() }));
+
+  // Line endings of connections that are gone are forgotten.
+  svc.context.subscriptions.push(
+    svc.sessions.onDidChange(() => {
+      const open = new Set(svc.sessions.sessions().map((s) => sessionKey(s.id)));
+      for (const [key] of connectionMarks.entries()) {
+        if (key.startsWith('session:') && !open.has(key)) {
+          connectionMarks.set(key, { lineEnding: undefined });
+        }
+      }
+    }),
+  );
+}

@@ -1,0 +1,82 @@
+// UI tests of the socket-assistant features as a person uses them: Send Text… in hex through the input
+// (mode button in its title bar), and a Repeat Send… stopped by clicking its status bar item.
+import * as assert from 'node:assert';
+import * as net from 'node:net';
+import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
+import { answerInput, openViewContainer, runCommand, view, waitFor } from '../lib/workbench.mjs';
+
+describe('Socket assistant in VS Code (UI)', function () {
+  this.timeout(90_000);
+  let wb;
+  let page;
+  let peer;
+  const sockets = [];
+  let received = Buffer.alloc(0);
+
+  before(async function () {
+    this.timeout(240_000);
+    peer = net.createServer((s) => {
+      sockets.push(s);
+      s.on('data', (c) => (received = Buffer.concat([received, c])));
+      s.on('error', () => {});
+    });
+    await new Promise((r) => peer.listen(0, '127.0.0.1', r));
+    wb = await startUiWorkbench();
+    page = wb.page;
+    // Our activity bar item and views are there once the extension is registered: its commands are then in the palette.
+    await openViewContainer(page);
+    await view(page, 'Connections');
+  });
+
+  workbenchHooks(() => wb, () => {
+    sockets.forEach((s) => s.destroy());
+    peer?.close();
+  });
+
+  /** Clicks a button of the open quick input's title bar by its tooltip. */
+  async function pressQuickInputButton(tooltip) {
+    const button = page.locator(`.quick-input-widget .action-label[aria-label^="${tooltip}"]`).first();
+    await button.waitFor({ timeout: 10_000 });
+    await button.click();
+  }
+
+  /** Types into the open quick pick, waits until the extension offers the typed item, accepts it. */
+  async function typeAndAccept(text) {
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(text);
+    // The items come from the extension host a moment after each keystroke: Enter before that accepts nothing.
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: text }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+  }
+
+  it('connects from the palette and sends hex typed into Send Text…', async () => {
+    await runCommand(page, 'TCP: Connect to Server…');
+    await typeAndAccept(`127.0.0.1:${peer.address().port}`);
+    await waitFor(() => sockets.length === 1, 'the peer to accept the connection', 30_000);
+    await runCommand(page, 'TCP: Send Text…');
+    await pressQuickInputButton('Send as hex');
+    await waitFor(async () => (await page.locator('.quick-input-widget .quick-input-title').textContent())?.includes('hex'), 'the title to say hex');
+    await typeAndAccept('48 69 00 0d ff');
+    await waitFor(() => received.length >= 5, 'the 5 bytes at the peer');
+    assert.deepStrictEqual(received, Buffer.from([0x48, 0x69, 0x00, 0x0d, 0xff]));
+  });
+
+  it('repeats a text and stops when the status bar item is clicked', async () => {
+    received = Buffer.alloc(0);
+    await runCommand(page, 'TCP: Repeat Send…');
+    await pressQuickInputButton('Send as text');
+    await typeAndAccept('tick');
+    await answerInput(page, '50'); // every 50 ms
+    await answerInput(page, ''); // until stopped
+    const item = page.locator('.part.statusbar .statusbar-item').filter({ hasText: 'Repeating' }).first();
+    await item.waitFor({ timeout: 20_000 });
+    await waitFor(() => received.length >= 4 * 3, 'three ticks at the peer');
+    await item.locator('a, .statusbar-item-label').first().click();
+    await waitFor(async () => (await item.count()) === 0 || !(await item.isVisible()), 'the status bar item to go away');
+    const n = received.length;
+    await new Promise((r) => setTimeout(r, 400));
+    assert.strictEqual(received.length, n, 'nothing sent after the click');
+    assert.strictEqual(received.toString(), 'tick'.repeat(n / 4));
+  });
+});

@@ -37,6 +37,10 @@ describe('Socket assistant in VS Code (UI)', function () {
   async function pressQuickInputButton(tooltip) {
     const button = page.locator(`.quick-input-widget .action-label[aria-label^="${tooltip}"]`).first();
     await button.waitFor({ timeout: 10_000 });
+    // The hover of a button the mouse rests on (from an earlier test) can lie over its neighbour; move away
+    // and let it close first.
+    await page.mouse.move(0, 0);
+    await page.locator('.context-view .hover-contents').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
     await button.click();
   }
 

@@ -1,5 +1,5 @@
 // The diagnostics a script can produce: a stable code per kind, collected (never thrown) while parsing.
-import { Diagnostic, DiagnosticSeverity, Range } from './ast';
+import { Diagnostic, DiagnosticSeverity, MessageArgs, Range } from './ast';
 import { WorkbenchError } from '../errors';
 
 export const CODES = {
@@ -34,20 +34,20 @@ export type DiagnosticCode = (typeof CODES)[keyof typeof CODES];
 export class DiagnosticSink {
   readonly list: Diagnostic[] = [];
 
-  error(code: DiagnosticCode, message: string, range: Range): void {
-    this.add(code, message, range, 'error');
+  error(code: DiagnosticCode, message: string, range: Range, args: MessageArgs): void {
+    this.add(code, message, range, 'error', args);
   }
 
-  warning(code: DiagnosticCode, message: string, range: Range): void {
-    this.add(code, message, range, 'warning');
+  warning(code: DiagnosticCode, message: string, range: Range, args: MessageArgs): void {
+    this.add(code, message, range, 'warning', args);
   }
 
   get hasErrors(): boolean {
     return this.list.some((d) => d.severity === 'error');
   }
 
-  private add(code: DiagnosticCode, message: string, range: Range, severity: DiagnosticSeverity): void {
-    this.list.push({ code, message, range, severity });
+  private add(code: DiagnosticCode, message: string, range: Range, severity: DiagnosticSeverity, args: MessageArgs): void {
+    this.list.push({ code, message, range, severity, args });
   }
 }
 

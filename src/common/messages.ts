@@ -4,9 +4,11 @@
 // sentence (or the error lacks the arguments the sentence needs).
 import * as vscode from 'vscode';
 import { WorkbenchError } from '../core/errors';
+import { Diagnostic, ScriptParseError } from '../core/script';
+import { FEATURE_SENTENCES, Sentence } from './featureMessages';
+import { DIAGNOSTIC_SENTENCES, FAILURE_SENTENCES } from '../scripts/scriptMessages';
 
 type Args = Readonly<Record<string, string | number>>;
-type Sentence = (a: Args) => string | undefined;
 
 const has = (a: Args, ...keys: string[]): boolean => keys.every((k) => a[k] !== undefined);
 
@@ -39,14 +41,28 @@ const SENTENCES: Record<string, Sentence> = {
   'encoding.unknown': (a) => (has(a, 'name', 'list') ? vscode.l10n.t('Unknown encoding "{0}". Use one of: {1}.', a.name, a.list) : undefined),
   'encoding.badHex': (a) => (has(a, 'text') ? vscode.l10n.t('"{0}" is not hex bytes (for example: 48 65 6c 6c 6f).', a.text) : undefined),
   'encoding.unknownLineEnding': (a) => (has(a, 'name') ? vscode.l10n.t('Unknown line ending "{0}". Use none, lf or crlf.', a.name) : undefined),
+  'script.parse': (a, e) => (e instanceof ScriptParseError && has(a, 'file', 'line', 'column') ? `${a.file}:${a.line}:${a.column}: ${diagnosticText(e.diagnostics[0])}` : undefined),
+  ...FEATURE_SENTENCES,
+  ...FAILURE_SENTENCES,
 };
 
 /** The sentence for an error: localized by its code where the table knows it, else its own message. */
 export function messageOf(e: unknown): string {
   if (e instanceof WorkbenchError) {
-    return SENTENCES[e.code]?.(e.args) ?? e.message;
+    return SENTENCES[e.code]?.(e.args, e) ?? e.message;
   }
   return e instanceof Error ? e.message : String(e);
+}
+
+/** A `.tcp` diagnostic's sentence in the user's language (its English message when the table cannot word it). */
+export function diagnosticText(d: Diagnostic): string {
+  const nested = (code: string, args: Args) => SENTENCES[code]?.(args, new WorkbenchError(code, d.message, args));
+  return DIAGNOSTIC_SENTENCES[d.code as keyof typeof DIAGNOSTIC_SENTENCES]?.(d.args, nested) ?? d.message;
+}
+
+/** Why a script step failed, in the user's language; the expected and actual bytes are not translated. */
+export function failureText(f: { readonly message: string; readonly code: keyof typeof FAILURE_SENTENCES; readonly args: Args }): string {
+  return FAILURE_SENTENCES[f.code]?.(f.args) ?? f.message;
 }
 
 /** Fixed refusal reasons of the file server (pathGuard.ts), localized. */

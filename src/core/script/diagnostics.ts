@@ -31,6 +31,23 @@ export const CODES = {
 
 export type DiagnosticCode = (typeof CODES)[keyof typeof CODES];
 
+/**
+ * The codes that have more than one sentence, and the `form` arg that tells them apart. A translation
+ * table needs one sentence per code and per form; the unit tests hold every diagnostic to this list.
+ */
+export const FORMS: Partial<Record<DiagnosticCode, readonly string[]>> = {
+  [CODES.unknownStep]: ['step', 'payload', 'expect'],
+  [CODES.badEscape]: ['x', 'u', 'unknown'],
+  [CODES.unterminated]: ['string', 'regex'],
+  [CODES.badRegex]: ['flags', 'syntax', 'engine', 'backtracking'],
+  [CODES.badVariable]: ['capturedPath', 'syntax', 'noValue', 'capturedValue'],
+  [CODES.badAddress]: ['captured', 'address'],
+  [CODES.badRepeat]: ['range', 'nested'],
+  [CODES.badCount]: ['range'],
+  [CODES.badIndent]: ['rules', 'unexpected', 'unmatched'],
+  [CODES.badRule]: ['trigger', 'action', 'notRule', 'noAction'],
+};
+
 export class DiagnosticSink {
   readonly list: Diagnostic[] = [];
 

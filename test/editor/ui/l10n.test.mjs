@@ -1,6 +1,7 @@
 // UI test: with the display language set to zh-cn, the workbench shows our Chinese strings — command titles
 // from package.nls.zh-cn.json in the command palette, view names, and tree labels from
-// l10n/bundle.l10n.zh-cn.json (vscode.l10n.t) — and a command run by its Chinese title works.
+// l10n/bundle.l10n.zh-cn.json (vscode.l10n.t) — a command run by its Chinese title works, and a .tcp file's
+// problems read in Chinese.
 // VS Code applies a display language only when a language pack for it is installed, and the real Chinese pack
 // comes from the marketplace, which these offline tests cannot reach. So the test installs a fixture language
 // pack with no translations (fixtures/zh-cn-language-pack) through "Extensions: Install from VSIX..." — the
@@ -163,5 +164,26 @@ describe('Chinese display language in VS Code (UI)', function () {
     const text = await notificationText(page, '无法下载“a.txt”');
     assert.ok(text.includes(`${where} 拒绝了连接`), text);
     assert.ok(!/refused|Connection/.test(text), `English in the Chinese UI: ${text}`);
+  });
+
+  it('a .tcp file with an unknown step shows the Chinese problem in the Problems panel', async () => {
+    fs.writeFileSync(path.join(wb.workspace, 'broken.tcp'), '### 坏块\nconnect 127.0.0.1:9007\nfrob 1\n');
+    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true }).catch(() => {});
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill('broken.tcp');
+    const pick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'broken.tcp' }).first();
+    await pick.waitFor({ timeout: 30_000 });
+    await pick.click();
+    await page.locator('.editor-instance .monaco-editor').first().waitFor({ timeout: 20_000 });
+    // The squiggle is there once the extension has checked the file; then open the Problems panel.
+    await page.locator('.editor-instance .squiggly-error').first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Control+Shift+M');
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'frob' }).first();
+    await row.waitFor({ timeout: 20_000 });
+    const text = await row.innerText();
+    assert.ok(text.includes('未知的步骤“frob”。可用的步骤：connect, send, expect, wait, close, shutdown, repeat。'), text);
+    assert.ok(!/Unknown step/.test(text), `English in the Chinese UI: ${text}`);
   });
 });

@@ -186,4 +186,28 @@ describe('Chinese display language in VS Code (UI)', function () {
     assert.ok(text.includes('未知的步骤“frob”。可用的步骤：connect, send, expect, wait, close, shutdown, repeat。'), text);
     assert.ok(!/Unknown step/.test(text), `English in the Chinese UI: ${text}`);
   });
+
+  it('a script run that fails shows its failure in Chinese at the failing line', async () => {
+    const port = await closedPort();
+    fs.writeFileSync(path.join(wb.workspace, 'refused.tcp'), `### 拒绝\nconnect 127.0.0.1:${port}\nsend "a"\n`);
+    await page.keyboard.press('Escape');
+    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true }).catch(() => {});
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill('refused.tcp');
+    const pick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'refused.tcp' }).first();
+    await pick.waitFor({ timeout: 30_000 });
+    await pick.click();
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    const run = editor.locator('.codelens-decoration a', { hasText: /^▶ 运行$/ }).first();
+    await run.waitFor({ timeout: 60_000 });
+    await run.click();
+    await editor.locator('.codicon-testing-failed-icon, .codicon-testing-error-icon').first().waitFor({ timeout: 30_000 });
+    // The failure's peek at its line, as "Go to Next Test Failure" opens it.
+    await runCommand(page, 'Test: Go to Next Test Failure');
+    const message = page.getByText(`127.0.0.1:${port} 上没有程序在监听（连接被拒绝）`).first();
+    await message.waitFor({ timeout: 20_000 });
+    assert.ok(!/nothing is listening/.test(await page.locator('.monaco-workbench').innerText()), 'the English failure is shown too');
+  });
 });

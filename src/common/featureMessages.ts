@@ -26,8 +26,7 @@ export const FEATURE_SENTENCES: Record<string, Sentence> = {
     const cause = causeOf(e);
     return has(a, 'target') && cause ? l10n.t('Cannot connect to the target {0}: {1}', a.target, cause) : undefined;
   },
-  'relay.badOption': (a) =>
-    has(a, 'port') ? l10n.t('Bad target port {0} (1-65535).', a.port) : has(a, 'host') ? l10n.t('Bad target host: {0}', a.host) : undefined,
+  'relay.badOption': (a) => (has(a, 'port') ? l10n.t('Bad target port {0} (1-65535).', a.port) : has(a, 'host') ? l10n.t('Bad target host: {0}', a.host) : undefined),
   'pcap.exists': (a) => (has(a, 'file') ? l10n.t('The capture file {0} already exists.', a.file) : undefined),
   'pcap.open': (a, e) => {
     const cause = causeOf(e);

@@ -41,7 +41,8 @@ const SENTENCES: Record<string, Sentence> = {
   'encoding.unknown': (a) => (has(a, 'name', 'list') ? vscode.l10n.t('Unknown encoding "{0}". Use one of: {1}.', a.name, a.list) : undefined),
   'encoding.badHex': (a) => (has(a, 'text') ? vscode.l10n.t('"{0}" is not hex bytes (for example: 48 65 6c 6c 6f).', a.text) : undefined),
   'encoding.unknownLineEnding': (a) => (has(a, 'name') ? vscode.l10n.t('Unknown line ending "{0}". Use none, lf or crlf.', a.name) : undefined),
-  'script.parse': (a, e) => (e instanceof ScriptParseError && has(a, 'file', 'line', 'column') ? `${a.file}:${a.line}:${a.column}: ${diagnosticText(e.diagnostics[0])}` : undefined),
+  'script.parse': (a, e) =>
+    e instanceof ScriptParseError && has(a, 'file', 'line', 'column') ? `${a.file}:${a.line}:${a.column}: ${diagnosticText(e.diagnostics[0])}` : undefined,
   ...FEATURE_SENTENCES,
   ...FAILURE_SENTENCES,
 };

@@ -61,7 +61,9 @@ export const DIAGNOSTIC_SENTENCES: Record<DiagnosticCode, Sentence> = {
       case 'engine':
         return l10n.t('This runtime has no linear-time regex engine, so regular expressions cannot be used safely.');
       case 'backtracking':
-        return l10n.t('This pattern needs backtracking (a backreference, lookahead/lookbehind, or i together with u), which could freeze on hostile input; rewrite it without them.');
+        return l10n.t(
+          'This pattern needs backtracking (a backreference, lookahead/lookbehind, or i together with u), which could freeze on hostile input; rewrite it without them.',
+        );
       default:
         return undefined;
     }
@@ -82,7 +84,8 @@ export const DIAGNOSTIC_SENTENCES: Record<DiagnosticCode, Sentence> = {
     }
   },
   // A bad address is worded as the address error of any other input box is.
-  'script.badAddress': (a, nested) => (a.form === 'captured' ? l10n.t('An address cannot use a captured value.') : a.form === 'address' ? nested(String(a.reason), a) : undefined),
+  'script.badAddress': (a, nested) =>
+    a.form === 'captured' ? l10n.t('An address cannot use a captured value.') : a.form === 'address' ? nested(String(a.reason), a) : undefined,
   'script.badDuration': (a) => l10n.t('"{0}" is not a duration: write a number with ms, s or m (for example 500ms or 2s), at most 1 hour.', a.text),
   'script.badRepeat': (a) =>
     a.form === 'nested' ? l10n.t('Nested repeats run {0} times; at most {1} in all.', thousands(a.count), thousands(a.max)) : a.form === 'range' ? countRange(a) : undefined,

@@ -40,7 +40,7 @@ describe('Script messages through the table (en)', () => {
     assert.deepStrictEqual(mismatches, []);
   });
 
-  it('a refused connection fails the run with the table\'s sentence', async () => {
+  it("a refused connection fails the run with the table's sentence", async () => {
     const srv = net.createServer();
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     const port = (srv.address() as net.AddressInfo).port;

@@ -40,7 +40,11 @@ async function payloadBytes(p: Payload, ctx: ExecContext): Promise<Buffer> {
     const file = path.resolve(ctx.baseDir, p.path);
     const st = await fs.promises.stat(file);
     if (st.size > MAX_SEND_FILE) {
-      throw new StepError(FAILURES.fileTooBig, `${p.path} is ${st.size} bytes; send file takes at most ${MAX_SEND_FILE} bytes`, { path: p.path, size: st.size, max: MAX_SEND_FILE });
+      throw new StepError(FAILURES.fileTooBig, `${p.path} is ${st.size} bytes; send file takes at most ${MAX_SEND_FILE} bytes`, {
+        path: p.path,
+        size: st.size,
+        max: MAX_SEND_FILE,
+      });
     }
     return fs.promises.readFile(file);
   }

@@ -53,7 +53,8 @@ export function checkRegex(source: string, flags: string): RegExp | RegexProblem
   try {
     return new RegExp(source, `${flags}l`);
   } catch {
-    const message = 'This pattern needs backtracking (a backreference, lookahead/lookbehind, or i together with u), which could freeze on hostile input; rewrite it without them.';
+    const message =
+      'This pattern needs backtracking (a backreference, lookahead/lookbehind, or i together with u), which could freeze on hostile input; rewrite it without them.';
     return { message, args: { form: 'backtracking' } };
   }
 }

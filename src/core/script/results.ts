@@ -53,7 +53,14 @@ export interface BlockResult {
   readonly stepsRun: number;
   /** Step results not kept (a long repeat); their events still fired. */
   readonly stepsOmitted: number;
-  readonly failure?: { readonly line: number; readonly column: number; readonly message: string; readonly code: FailureCode; readonly args: MessageArgs; readonly step?: StepResult };
+  readonly failure?: {
+    readonly line: number;
+    readonly column: number;
+    readonly message: string;
+    readonly code: FailureCode;
+    readonly args: MessageArgs;
+    readonly step?: StepResult;
+  };
   readonly bytesIn: number;
   readonly bytesOut: number;
   /** Received bytes dropped unmatched because the receive buffer passed its bound. */

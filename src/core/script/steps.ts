@@ -43,7 +43,12 @@ export function parseAddress(toks: readonly RawToken[], ctx: Ctx, allowZero: boo
     return parseHostPort(text, '127.0.0.1');
   } catch (e) {
     // The address error's own code and values, so the editor can word it as it words a typed address.
-    ctx.diags.error(CODES.badAddress, e instanceof HostPortError ? e.message : String(e), at, e instanceof HostPortError ? { ...e.args, form: 'address', reason: e.code } : { text });
+    ctx.diags.error(
+      CODES.badAddress,
+      e instanceof HostPortError ? e.message : String(e),
+      at,
+      e instanceof HostPortError ? { ...e.args, form: 'address', reason: e.code } : { text },
+    );
     return undefined;
   }
 }

@@ -68,7 +68,11 @@ describe('script message args (codes, forms and values for translation)', () => 
       }
       UNPRODUCIBLE.forEach((k) => want.delete(k));
       const got = new Set(PROBLEMS.map((p) => formKey(p.code, p.form)));
-      assert.deepEqual([...want].filter((k) => !got.has(k)), [], 'codes or forms without a script in problemCorpus.ts');
+      assert.deepEqual(
+        [...want].filter((k) => !got.has(k)),
+        [],
+        'codes or forms without a script in problemCorpus.ts',
+      );
     });
 
     for (const p of PROBLEMS) {
@@ -86,7 +90,10 @@ describe('script message args (codes, forms and values for translation)', () => 
         const values = Object.values(d.args).map(String);
         for (const [, word] of d.message.matchAll(/"([^"\s]+)"/g)) {
           if (!/^(text|= value|### title|\.\.\.)$/.test(word)) {
-            assert.ok(values.some((v) => v === word || v.endsWith(word)), `"${word}" of ${JSON.stringify(d.message)} is not in ${JSON.stringify(d.args)}`);
+            assert.ok(
+              values.some((v) => v === word || v.endsWith(word)),
+              `"${word}" of ${JSON.stringify(d.message)} is not in ${JSON.stringify(d.args)}`,
+            );
           }
         }
       });
@@ -101,7 +108,7 @@ describe('script message args (codes, forms and values for translation)', () => 
       assert.deepEqual(v?.args, { name: 'nope' });
     });
 
-    it('a bad address carries the address error\'s own code and values', () => {
+    it("a bad address carries the address error's own code and values", () => {
       const d = parseScript('### t\nconnect 127.0.0.1:99999\n').diagnostics.find((x) => x.code === CODES.badAddress);
       assert.deepEqual(d?.args, { form: 'address', reason: 'address.portRange', text: '99999', min: 1 });
     });

@@ -20,7 +20,10 @@ export const FEATURE_SENTENCES: Record<string, Sentence> = {
   'script.exists': (a) => (has(a, 'file') ? l10n.t('The script file {0} already exists (use --overwrite to replace it).', a.file) : undefined),
   'relay.targetRefused': (a) => (has(a, 'target') ? l10n.t('The target {0} refused the connection (nothing listens there).', a.target) : undefined),
   'relay.targetTimeout': (a) => (has(a, 'target') ? l10n.t('The target {0} did not answer in time.', a.target) : undefined),
-  'relay.targetUnreachable': (a) => (has(a, 'target') ? l10n.t('The target {0} is unreachable.', a.target) : undefined),
+  'relay.targetUnreachable': (a, e) => {
+    const errno = (e.cause as NodeJS.ErrnoException | undefined)?.code;
+    return has(a, 'target') && errno ? l10n.t('The target {0} is unreachable ({1}).', a.target, errno) : undefined;
+  },
   'relay.targetUnknownHost': (a) => (has(a, 'host') ? l10n.t('Unknown target host {0}.', a.host) : undefined),
   'relay.targetFailed': (a, e) => {
     const cause = causeOf(e);

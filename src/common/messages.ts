@@ -4,9 +4,11 @@
 // sentence (or the error lacks the arguments the sentence needs).
 import * as vscode from 'vscode';
 import { WorkbenchError } from '../core/errors';
+import { Diagnostic, ScriptParseError } from '../core/script';
+import { FEATURE_SENTENCES, Sentence } from './featureMessages';
+import { DIAGNOSTIC_SENTENCES, FAILURE_SENTENCES } from '../scripts/scriptMessages';
 
 type Args = Readonly<Record<string, string | number>>;
-type Sentence = (a: Args) => string | undefined;
 
 const has = (a: Args, ...keys: string[]): boolean => keys.every((k) => a[k] !== undefined);
 
@@ -36,35 +38,34 @@ const SENTENCES: Record<string, Sentence> = {
   'address.bracketsNotIpv6': (a) => (has(a, 'host') ? vscode.l10n.t('"{0}" in brackets is not an IPv6 address.', a.host) : undefined),
   'address.ipv6NeedsBrackets': (a) => (has(a, 'text') ? vscode.l10n.t('"{0}" looks like an IPv6 address: put it in brackets, for example [::1]:9007.', a.text) : undefined),
   'address.noHost': (a) => (has(a, 'text', 'example') ? vscode.l10n.t('"{0}" has no host (for example {1}).', a.text, a.example) : undefined),
-  'relay.targetRefused': (a) => (has(a, 'target') ? vscode.l10n.t('The target {0} refused the connection (nothing listens there).', a.target) : undefined),
-  'relay.targetUnreachable': (a) => (has(a, 'target') ? vscode.l10n.t('The target {0} is unreachable.', a.target) : undefined),
-  'relay.targetTimeout': (a) => (has(a, 'target') ? vscode.l10n.t('The target {0} did not answer in time.', a.target) : undefined),
-  'relay.targetUnknownHost': (a) => (has(a, 'host') ? vscode.l10n.t('Unknown target host {0}.', a.host) : undefined),
-  'relay.targetFailed': (a) => (has(a, 'target') ? vscode.l10n.t('Cannot connect to the target {0}.', a.target) : undefined),
-  'pcap.exists': (a) => (has(a, 'file') ? vscode.l10n.t('{0} already exists; nothing was exported.', a.file) : undefined),
   'encoding.unknown': (a) => (has(a, 'name', 'list') ? vscode.l10n.t('Unknown encoding "{0}". Use one of: {1}.', a.name, a.list) : undefined),
   'encoding.badHex': (a) => (has(a, 'text') ? vscode.l10n.t('"{0}" is not hex bytes (for example: 48 65 6c 6c 6f).', a.text) : undefined),
   'encoding.unknownLineEnding': (a) => (has(a, 'name') ? vscode.l10n.t('Unknown line ending "{0}". Use none, lf or crlf.', a.name) : undefined),
   'input.badHex': (a) => (has(a, 'position') ? vscode.l10n.t('Bad hex at position {0}: every byte is two hex digits (48 65 6c or 0x48,0x65). Nothing was sent.', Number(a.position) + 1) : undefined),
   'input.badEscape': (a) => (has(a, 'position') ? vscode.l10n.t('Bad escape at position {0} (use \\r \\n \\t \\\\ \\0 \\xHH \\u{HHHH}). Nothing was sent.', Number(a.position) + 1) : undefined),
-  'sendFile.notFound': (a) => (has(a, 'file') ? vscode.l10n.t('File not found: {0} (nothing was sent).', a.file) : undefined),
-  'sendFile.notAFile': (a) => (has(a, 'file') ? vscode.l10n.t('{0} is not a file (nothing was sent).', a.file) : undefined),
-  'sendFile.cancelled': (a) => (has(a, 'file', 'sent') ? vscode.l10n.t('Sending {0} was cancelled after {1} bytes.', a.file, a.sent) : undefined),
-  'record.exists': (a) => (has(a, 'file') ? vscode.l10n.t('{0} already exists: not overwritten (choose another file or allow overwriting).', a.file) : undefined),
-  'repeat.badOptions': (a) =>
-    has(a, 'everyMs')
-      ? vscode.l10n.t('The repeat interval must be a whole number of milliseconds from 1 to 86400000, not {0}.', a.everyMs)
-      : has(a, 'count')
-        ? vscode.l10n.t('The repeat count must be a whole number from 1 to 10000000, not {0}.', a.count)
-        : undefined,
+  'script.parse': (a, e) =>
+    e instanceof ScriptParseError && has(a, 'file', 'line', 'column') ? `${a.file}:${a.line}:${a.column}: ${diagnosticText(e.diagnostics[0])}` : undefined,
+  ...FEATURE_SENTENCES,
+  ...FAILURE_SENTENCES,
 };
 
 /** The sentence for an error: localized by its code where the table knows it, else its own message. */
 export function messageOf(e: unknown): string {
   if (e instanceof WorkbenchError) {
-    return SENTENCES[e.code]?.(e.args) ?? e.message;
+    return SENTENCES[e.code]?.(e.args, e) ?? e.message;
   }
   return e instanceof Error ? e.message : String(e);
+}
+
+/** A `.tcp` diagnostic's sentence in the user's language (its English message when the table cannot word it). */
+export function diagnosticText(d: Diagnostic): string {
+  const nested = (code: string, args: Args) => SENTENCES[code]?.(args, new WorkbenchError(code, d.message, args));
+  return DIAGNOSTIC_SENTENCES[d.code as keyof typeof DIAGNOSTIC_SENTENCES]?.(d.args, nested) ?? d.message;
+}
+
+/** Why a script step failed, in the user's language; the expected and actual bytes are not translated. */
+export function failureText(f: { readonly message: string; readonly code: keyof typeof FAILURE_SENTENCES; readonly args: Args }): string {
+  return FAILURE_SENTENCES[f.code]?.(f.args) ?? f.message;
 }
 
 /** Fixed refusal reasons of the file server (pathGuard.ts), localized. */

@@ -1,6 +1,7 @@
 // Diagnostics while typing: the core parser's problems as squiggles, each at its line and columns with
-// its code, refreshed 200 ms after the last keystroke. A parser bug is logged, never thrown at the editor.
+// its code, worded in the user's language, refreshed 200 ms after the last keystroke. A parser bug is logged, never thrown at the editor.
 import * as vscode from 'vscode';
+import { diagnosticText } from '../common/messages';
 import { Services } from '../common/services';
 import { LANGUAGE_ID, forgetDocument, isScriptDocument, parsedDocument, toRange } from './scriptDocuments';
 
@@ -18,7 +19,7 @@ export function registerScriptDiagnostics(svc: Services): void {
         doc.uri,
         parsedDocument(doc).diagnostics.map((d) => {
           const severity = d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning;
-          const diag = new vscode.Diagnostic(toRange(d.range), d.message, severity);
+          const diag = new vscode.Diagnostic(toRange(d.range), diagnosticText(d), severity);
           diag.code = d.code;
           diag.source = 'tcp';
           return diag;

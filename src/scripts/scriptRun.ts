@@ -2,10 +2,10 @@
 // then the requested client blocks, reported live (started / step output / passed or failed) and with
 // their traffic in the traffic log. Cancelling aborts the runner, which destroys its sockets at once.
 import * as vscode from 'vscode';
-import { BlockResult, MAX_KEPT_STEPS, Script, ScriptRunner, StepResult, brief, formatDiagnostic, reparseWithMocks, startMocks } from '../core/script';
+import { BlockResult, MAX_KEPT_STEPS, Script, ScriptRunner, StepResult, brief, reparseWithMocks, startMocks } from '../core/script';
 import { formatHostPort } from '../core/hostPort';
 import type { RunScriptResult, ScriptBlockSummary } from '../common/commands';
-import { messageOf } from '../common/messages';
+import { diagnosticText, failureText, messageOf } from '../common/messages';
 import { Services } from '../common/services';
 import { ScriptTests } from './scriptTests';
 
@@ -43,7 +43,7 @@ function stepOutput(r: StepResult): string {
     lines.push(`    received ${r.received.length} bytes: ${brief(r.received, false)}  ${r.received.hex}`);
   }
   if (r.failure) {
-    lines.push(`    ${r.failure.message}`);
+    lines.push(`    ${failureText(r.failure)}`);
   }
   return lines.join('\r\n') + '\r\n';
 }
@@ -51,7 +51,7 @@ function stepOutput(r: StepResult): string {
 /** The failure at its step's line; expected vs actual as a diff when both are there. */
 function failureMessage(uri: vscode.Uri, b: BlockResult): vscode.TestMessage {
   const f = b.failure;
-  const text = f ? `line ${f.line + 1}: ${f.message}` : b.status;
+  const text = f ? vscode.l10n.t('line {0}: {1}', f.line + 1, failureText(f)) : b.status;
   const s = f?.step?.failure;
   const step = f?.step?.step;
   const asHex = step?.kind === 'expect' && step.match === 'hex';
@@ -84,7 +84,8 @@ async function runFile(svc: Services, tests: ScriptTests, run: vscode.TestRun, f
   }
   const error = loaded.script.diagnostics.find((d) => d.severity === 'error');
   if (error) {
-    return fail(formatDiagnostic(vscode.workspace.asRelativePath(uri), error), error.range.line);
+    const where = `${vscode.workspace.asRelativePath(uri)}:${error.range.line + 1}:${error.range.start + 1}`;
+    return fail(`${where}: ${diagnosticText(error)}`, error.range.line);
   }
   const byIndex = new Map(live.map((i) => [tests.indexOf(i) as number, i]));
   byIndex.forEach((i) => run.enqueued(i));

@@ -11,10 +11,16 @@ export interface Range {
 
 export type DiagnosticSeverity = 'error' | 'warning';
 
+/** The values a message's sentence needs (the unknown word, the variable name), for rewording it in another language. */
+export type MessageArgs = Readonly<Record<string, string | number>>;
+
 export interface Diagnostic {
   /** A stable dotted id, e.g. `script.badEscape`. */
   readonly code: string;
+  /** English, for the CLI and logs; the editor rewords it from `code` and `args`. */
   readonly message: string;
+  /** `form` tells apart the sentences of one code; the other keys are the sentence's values. */
+  readonly args: MessageArgs;
   readonly range: Range;
   readonly severity: DiagnosticSeverity;
 }

@@ -1,7 +1,16 @@
 // One script connection: a socket, its receive buffer, and waits that end on new data, the peer's
 // close, a deadline or cancellation — whichever comes first.
 import * as net from 'node:net';
+import { FAILURES, FailureCode, StepError } from './failures';
 import { ReceiveBuffer } from './receiveBuffer';
+import { formatHostPort } from '../hostPort';
+
+/** Why a write did not complete: English, and the `why` the editor words. */
+export interface WriteProblem {
+  readonly message: string;
+  readonly why: 'closed' | 'notRead' | 'cancelled' | 'closedWhileSending';
+  readonly error?: string;
+}
 
 export type WakeReason = 'changed' | 'timeout' | 'aborted';
 
@@ -42,20 +51,23 @@ export class Connection {
   /** Connects; rejects with a readable message on refusal, timeout or cancel (the socket is destroyed). */
   static open(host: string, port: number, timeoutMs: number, signal: AbortSignal, onTraffic?: Connection['onTraffic']): Promise<Connection> {
     if (port === 0) {
-      return Promise.reject(new Error(`no port to connect to: start the file's listen blocks first (${host}:0)`));
+      return Promise.reject(new StepError(FAILURES.noPort, `no port to connect to: start the file's listen blocks first (${host}:0)`, { host }));
     }
+    const where = formatHostPort(host, port);
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host, port });
       socket.setNoDelay(true);
-      const fail = (message: string): void => {
+      const fail = (code: FailureCode, message: string, args: Record<string, string | number> = {}): void => {
         cleanup();
         socket.destroy();
-        reject(new Error(message));
+        reject(new StepError(code, message, { where, ...args }));
       };
       const onError = (e: NodeJS.ErrnoException): void =>
-        fail(e.code === 'ECONNREFUSED' ? `nothing is listening on ${host}:${port} (connection refused)` : `could not connect to ${host}:${port}: ${e.message}`);
-      const onAbort = (): void => fail('cancelled');
-      const timer = setTimeout(() => fail(`could not connect to ${host}:${port} within ${timeoutMs} ms`), timeoutMs);
+        e.code === 'ECONNREFUSED'
+          ? fail(FAILURES.refused, `nothing is listening on ${host}:${port} (connection refused)`)
+          : fail(FAILURES.connectFailed, `could not connect to ${host}:${port}: ${e.message}`, { error: e.message });
+      const onAbort = (): void => fail(FAILURES.cancelled, 'cancelled');
+      const timer = setTimeout(() => fail(FAILURES.connectTimeout, `could not connect to ${host}:${port} within ${timeoutMs} ms`, { ms: timeoutMs }), timeoutMs);
       const cleanup = (): void => {
         clearTimeout(timer);
         socket.off('error', onError);
@@ -98,10 +110,10 @@ export class Connection {
     });
   }
 
-  /** Writes, waiting for drain under backpressure; resolves with an error message or undefined. */
-  async write(bytes: Buffer, deadline: number, signal: AbortSignal): Promise<string | undefined> {
+  /** Writes, waiting for drain under backpressure; resolves with what went wrong, or undefined. */
+  async write(bytes: Buffer, deadline: number, signal: AbortSignal): Promise<WriteProblem | undefined> {
     if (this.closed || this.socket.writableEnded || this.socket.destroyed) {
-      return 'the connection is already closed';
+      return { message: 'the connection is already closed', why: 'closed' };
     }
     this.bytesOut += bytes.length;
     this.onTraffic?.('out', bytes);
@@ -112,13 +124,14 @@ export class Connection {
     while (this.socket.writableNeedDrain && !this.closed) {
       const r = await this.changed(deadline, signal);
       if (r === 'timeout') {
-        return 'the peer did not read what we sent in time';
+        return { message: 'the peer did not read what we sent in time', why: 'notRead' };
       }
       if (r === 'aborted') {
-        return 'cancelled';
+        return { message: 'cancelled', why: 'cancelled' };
       }
     }
-    return this.closed ? `the connection closed while sending${this.error ? ` (${this.error.message})` : ''}` : undefined;
+    const error = this.error?.message;
+    return this.closed ? { message: `the connection closed while sending${error ? ` (${error})` : ''}`, why: 'closedWhileSending', error } : undefined;
   }
 
   /** Half-close: we send FIN and keep reading. */

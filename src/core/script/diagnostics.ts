@@ -1,5 +1,5 @@
 // The diagnostics a script can produce: a stable code per kind, collected (never thrown) while parsing.
-import { Diagnostic, DiagnosticSeverity, Range } from './ast';
+import { Diagnostic, DiagnosticSeverity, MessageArgs, Range } from './ast';
 import { WorkbenchError } from '../errors';
 
 export const CODES = {
@@ -31,23 +31,40 @@ export const CODES = {
 
 export type DiagnosticCode = (typeof CODES)[keyof typeof CODES];
 
+/**
+ * The codes that have more than one sentence, and the `form` arg that tells them apart. A translation
+ * table needs one sentence per code and per form; the unit tests hold every diagnostic to this list.
+ */
+export const FORMS: Partial<Record<DiagnosticCode, readonly string[]>> = {
+  [CODES.unknownStep]: ['step', 'payload', 'expect'],
+  [CODES.badEscape]: ['x', 'u', 'unknown'],
+  [CODES.unterminated]: ['string', 'regex'],
+  [CODES.badRegex]: ['flags', 'syntax', 'engine', 'backtracking'],
+  [CODES.badVariable]: ['capturedPath', 'syntax', 'noValue', 'capturedValue'],
+  [CODES.badAddress]: ['captured', 'address'],
+  [CODES.badRepeat]: ['range', 'nested'],
+  [CODES.badCount]: ['range'],
+  [CODES.badIndent]: ['rules', 'unexpected', 'unmatched'],
+  [CODES.badRule]: ['trigger', 'action', 'notRule', 'noAction'],
+};
+
 export class DiagnosticSink {
   readonly list: Diagnostic[] = [];
 
-  error(code: DiagnosticCode, message: string, range: Range): void {
-    this.add(code, message, range, 'error');
+  error(code: DiagnosticCode, message: string, range: Range, args: MessageArgs): void {
+    this.add(code, message, range, 'error', args);
   }
 
-  warning(code: DiagnosticCode, message: string, range: Range): void {
-    this.add(code, message, range, 'warning');
+  warning(code: DiagnosticCode, message: string, range: Range, args: MessageArgs): void {
+    this.add(code, message, range, 'warning', args);
   }
 
   get hasErrors(): boolean {
     return this.list.some((d) => d.severity === 'error');
   }
 
-  private add(code: DiagnosticCode, message: string, range: Range, severity: DiagnosticSeverity): void {
-    this.list.push({ code, message, range, severity });
+  private add(code: DiagnosticCode, message: string, range: Range, severity: DiagnosticSeverity, args: MessageArgs): void {
+    this.list.push({ code, message, range, severity, args });
   }
 }
 

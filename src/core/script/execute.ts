@@ -1,8 +1,9 @@
 // Runs the steps of one client block on its connection, in order, stopping at the first failure.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ExpectStep, Payload, Step } from './ast';
+import { ExpectStep, MessageArgs, Payload, Step } from './ast';
 import { Connection } from './connection';
+import { FAILURES, StepError, failureOf } from './failures';
 import { Matcher, Verdict, judge, matcherFor } from './expect';
 import { ScriptEncoding, StepFailure, StepResult, brief, show } from './results';
 import { render, staticText } from './variables';
@@ -39,7 +40,11 @@ async function payloadBytes(p: Payload, ctx: ExecContext): Promise<Buffer> {
     const file = path.resolve(ctx.baseDir, p.path);
     const st = await fs.promises.stat(file);
     if (st.size > MAX_SEND_FILE) {
-      throw new Error(`${p.path} is ${st.size} bytes; send file takes at most ${MAX_SEND_FILE} bytes`);
+      throw new StepError(FAILURES.fileTooBig, `${p.path} is ${st.size} bytes; send file takes at most ${MAX_SEND_FILE} bytes`, {
+        path: p.path,
+        size: st.size,
+        max: MAX_SEND_FILE,
+      });
     }
     return fs.promises.readFile(file);
   }
@@ -59,41 +64,58 @@ function deadlineOf(ctx: ExecContext): number {
   return Math.min(Date.now() + ctx.timeoutMs, ctx.blockDeadline);
 }
 
-function timeoutWhy(ctx: ExecContext, deadline: number): string {
-  return deadline >= ctx.blockDeadline ? `the block timed out after ${ctx.blockTimeoutMs} ms` : `nothing more within ${ctx.timeoutMs} ms`;
+/** Why an expect gave up: English, and the `why` (with its values) the editor words. */
+interface Why {
+  readonly text: string;
+  readonly args: MessageArgs;
 }
 
-function describeExpected(step: ExpectStep, m: Matcher, encoding: ScriptEncoding): string {
+function timeoutWhy(ctx: ExecContext, deadline: number): Why {
+  return deadline >= ctx.blockDeadline
+    ? { text: `the block timed out after ${ctx.blockTimeoutMs} ms`, args: { why: 'blockTimeout', ms: ctx.blockTimeoutMs } }
+    : { text: `nothing more within ${ctx.timeoutMs} ms`, args: { why: 'timeout', ms: ctx.timeoutMs } };
+}
+
+const CANCELLED: Why = { text: 'cancelled', args: { why: 'cancelled' } };
+
+function closedWhy(conn: Connection): Why {
+  const error = conn.error?.message;
+  return { text: `then the peer closed${error ? ` (${error})` : ''}`, args: error ? { why: 'peerClosed', error } : { why: 'peerClosed' } };
+}
+
+/** What the expect waited for; `want` tells a translation which of the four it is. */
+function describeExpected(step: ExpectStep, m: Matcher, encoding: ScriptEncoding): { text: string; args: MessageArgs } {
   if (m.kind === 'bytes') {
-    return brief(show(m.bytes, encoding), step.match === 'hex');
+    const text = brief(show(m.bytes, encoding), step.match === 'hex');
+    return { text, args: { want: 'bytes', expected: text } };
   }
   if (m.kind === 'regex') {
-    return `/${m.re.source}/`;
+    return { text: `/${m.re.source}/`, args: { want: 'regex', expected: `/${m.re.source}/` } };
   }
-  return m.kind === 'count' ? `${m.n} bytes` : 'the peer to close';
+  return m.kind === 'count' ? { text: `${m.n} bytes`, args: { want: 'count', count: m.n } } : { text: 'the peer to close', args: { want: 'close' } };
 }
 
 async function runExpect(step: ExpectStep, ctx: ExecContext): Promise<Pick<StepResult, 'ok' | 'received' | 'failure' | 'captured'>> {
   const m = matcherFor(step, ctx.captures, ctx.encoding);
   if (typeof m === 'string') {
-    return { ok: false, failure: { message: `bad regex: ${m}` } };
+    return { ok: false, failure: { message: `bad regex: ${m}`, code: FAILURES.badRegex, args: { detail: m } } };
   }
   const deadline = deadlineOf(ctx);
   const conn = ctx.conn;
   for (;;) {
     const got = conn.buffer.view();
     let v: Verdict = judge(m, got, conn.eof, ctx.encoding);
-    let reason: string | undefined;
+    let reason: Why | undefined;
     if (v.kind === 'wait') {
-      reason = ctx.signal.aborted ? 'cancelled' : conn.eof ? `then the peer closed${conn.error ? ` (${conn.error.message})` : ''}` : undefined;
+      reason = ctx.signal.aborted ? CANCELLED : conn.eof ? closedWhy(conn) : undefined;
       if (!reason) {
         const w = await conn.changed(deadline, ctx.signal);
         if (w === 'changed') {
           continue;
         }
-        reason = w === 'aborted' ? 'cancelled' : timeoutWhy(ctx, deadline);
+        reason = w === 'aborted' ? CANCELLED : timeoutWhy(ctx, deadline);
       }
-      v = { kind: 'fail', why: reason };
+      v = { kind: 'fail', why: reason.text };
     }
     if (v.kind === 'ok') {
       const bytes = conn.buffer.consume(v.consume);
@@ -101,17 +123,24 @@ async function runExpect(step: ExpectStep, ctx: ExecContext): Promise<Pick<StepR
       return { ok: true, received: show(bytes, ctx.encoding), captured };
     }
     if (v.kind === 'fail') {
-      return { ok: false, received: show(got, ctx.encoding), failure: failure(step, m, got, v, ctx) };
+      return { ok: false, received: show(got, ctx.encoding), failure: failure(step, m, got, v, reason?.args ?? verdictWhy(v), ctx) };
     }
   }
 }
 
-function failure(step: ExpectStep, m: Matcher, got: Buffer, v: Verdict & { kind: 'fail' }, ctx: ExecContext): StepFailure {
+/** The `why` of a verdict the matcher itself failed: a differing byte, or more data instead of a close. */
+function verdictWhy(v: Verdict & { kind: 'fail' }): MessageArgs {
+  return v.offset !== undefined ? { why: 'differs', offset: v.offset } : { why: 'notClosed' };
+}
+
+function failure(step: ExpectStep, m: Matcher, got: Buffer, v: Verdict & { kind: 'fail' }, why: MessageArgs, ctx: ExecContext): StepFailure {
   const asHex = step.match === 'hex';
   const actual = show(got, ctx.encoding);
   const expected = m.kind === 'bytes' ? show(m.bytes, ctx.encoding) : undefined;
-  const message = `expected ${describeExpected(step, m, ctx.encoding)} got ${brief(actual, asHex)} (${v.why})`;
-  return { message, expected, actual, offset: v.offset };
+  const want = describeExpected(step, m, ctx.encoding);
+  const message = `expected ${want.text} got ${brief(actual, asHex)} (${v.why})`;
+  const args = { ...want.args, actual: brief(actual, asHex), actualLength: actual.length, ...why };
+  return { message, code: FAILURES.expect, args, expected, actual, offset: v.offset };
 }
 
 function captureValues(step: ExpectStep, groups: readonly string[] | undefined): Record<string, string> | undefined {
@@ -123,6 +152,13 @@ function captureValues(step: ExpectStep, groups: readonly string[] | undefined):
     out[c.name] = groups?.[c.group - 1] ?? '';
   }
   return out;
+}
+
+/** Cancelled, or out of the block's time (a wait or a repeat's pause that would end past the deadline). */
+function stopped(ctx: ExecContext): StepFailure {
+  return ctx.signal.aborted
+    ? { message: 'cancelled', code: FAILURES.cancelled, args: {} }
+    : { message: `the block timed out after ${ctx.blockTimeoutMs} ms`, code: FAILURES.blockTimeout, args: { ms: ctx.blockTimeoutMs } };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
@@ -145,17 +181,22 @@ async function runSimple(step: Step, ctx: ExecContext): Promise<Pick<StepResult,
       try {
         bytes = await payloadBytes(step.payload, ctx);
       } catch (e) {
-        return { ok: false, failure: { message: `cannot send: ${(e as Error).message}` } };
+        const f = failureOf(e, FAILURES.cannotRead, step.payload.kind === 'file' ? { path: step.payload.path } : {});
+        return { ok: false, failure: { ...f, message: `cannot send: ${f.message}` } };
       }
       const err = await ctx.conn.write(bytes, deadlineOf(ctx), ctx.signal);
-      return err ? { ok: false, sent: show(bytes, ctx.encoding), failure: { message: `send failed: ${err}` } } : { ok: true, sent: show(bytes, ctx.encoding) };
+      if (err) {
+        const args: MessageArgs = err.error ? { why: err.why, error: err.error } : { why: err.why };
+        return { ok: false, sent: show(bytes, ctx.encoding), failure: { message: `send failed: ${err.message}`, code: FAILURES.sendFailed, args } };
+      }
+      return { ok: true, sent: show(bytes, ctx.encoding) };
     }
     case 'expect':
       return runExpect(step, ctx);
     case 'wait': {
       const left = ctx.blockDeadline - Date.now();
       const ok = (await sleep(Math.min(step.ms, Math.max(0, left)), ctx.signal)) && step.ms <= left;
-      return ok ? { ok } : { ok, failure: { message: ctx.signal.aborted ? 'cancelled' : `the block timed out after ${ctx.blockTimeoutMs} ms` } };
+      return ok ? { ok } : { ok, failure: stopped(ctx) };
     }
     case 'close':
       await ctx.conn.close(deadlineOf(ctx), ctx.signal);
@@ -164,7 +205,7 @@ async function runSimple(step: Step, ctx: ExecContext): Promise<Pick<StepResult,
       ctx.conn.shutdown();
       return { ok: true };
     default:
-      return { ok: false, failure: { message: `${step.kind} cannot be used here` } };
+      return { ok: false, failure: { message: `${step.kind} cannot be used here`, code: FAILURES.notHere, args: { step: step.kind } } };
   }
 }
 
@@ -176,7 +217,7 @@ export async function runSteps(steps: readonly Step[], ctx: ExecContext): Promis
       await new Promise((r) => setImmediate(r));
     }
     if (ctx.signal.aborted) {
-      const r: StepResult = { step, line: step.range.line, startedAt: Date.now(), durationMs: 0, ok: false, failure: { message: 'cancelled' } };
+      const r: StepResult = { step, line: step.range.line, startedAt: Date.now(), durationMs: 0, ok: false, failure: stopped(ctx) };
       ctx.report(r);
       return r;
     }
@@ -212,8 +253,7 @@ async function runRepeat(step: Step & { kind: 'repeat' }, ctx: ExecContext): Pro
       if (i > 1 && step.everyMs !== undefined) {
         const left = ctx.blockDeadline - Date.now();
         if (!(await sleep(Math.min(step.everyMs, Math.max(0, left)), ctx.signal)) || step.everyMs > left) {
-          const message = ctx.signal.aborted ? 'cancelled' : `the block timed out after ${ctx.blockTimeoutMs} ms`;
-          const r: StepResult = { step, line: step.range.line, startedAt: Date.now(), durationMs: 0, ok: false, iteration: [...ctx.iteration], failure: { message } };
+          const r: StepResult = { step, line: step.range.line, startedAt: Date.now(), durationMs: 0, ok: false, iteration: [...ctx.iteration], failure: stopped(ctx) };
           ctx.report(r);
           return r;
         }

@@ -1,7 +1,9 @@
 // The `.tcp` conversation-file language: parse a script, run its client blocks, write JUnit.
 // The editor (diagnostics, CodeLens, TestController) and the CLI both build on these exports.
 export * from './ast';
-export { CODES, ScriptParseError, assertRunnable, formatDiagnostic } from './diagnostics';
+export { CODES, FORMS, ScriptParseError, assertRunnable, formatDiagnostic } from './diagnostics';
+export { FAILURES, StepError } from './failures';
+export type { FailureCode } from './failures';
 export type { DiagnosticCode } from './diagnostics';
 export { parseScript } from './parser';
 export type { ParseOptions } from './parser';

@@ -53,7 +53,7 @@ function scanString(text: string, start: number, line: number, diags: Diagnostic
       return i + 1;
     }
   }
-  diags.error(CODES.unterminated, 'The string has no closing quote (").', range(line, start, text.length));
+  diags.error(CODES.unterminated, 'The string has no closing quote (").', range(line, start, text.length), { form: 'string' });
   return text.length;
 }
 
@@ -75,6 +75,6 @@ function scanRegex(text: string, start: number, line: number, diags: DiagnosticS
       return end;
     }
   }
-  diags.error(CODES.unterminated, 'The regular expression has no closing slash (/).', range(line, start, text.length));
+  diags.error(CODES.unterminated, 'The regular expression has no closing slash (/).', range(line, start, text.length), { form: 'regex' });
   return text.length;
 }

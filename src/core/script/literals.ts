@@ -59,7 +59,7 @@ function decodeEscape(body: string, i: number, line: number, base: number, diags
     if (hex) {
       return { text: rawByteChar(parseInt(hex[0], 16)), length: 4 };
     }
-    diags.error(CODES.badEscape, 'A \\x escape needs two hex digits, for example \\x0d.', range(line, base + i, base + Math.min(body.length, i + 4)));
+    diags.error(CODES.badEscape, 'A \\x escape needs two hex digits, for example \\x0d.', range(line, base + i, base + Math.min(body.length, i + 4)), { form: 'x' });
     return { text: '', length: 2 };
   }
   if (e === 'u') {
@@ -69,11 +69,14 @@ function decodeEscape(body: string, i: number, line: number, base: number, diags
       return { text: String.fromCodePoint(cp), length: 2 + m[0].length };
     }
     const len = m ? 2 + m[0].length : 2;
-    diags.error(CODES.badEscape, 'A \\u escape is written \\u{HHHH} with 1 to 6 hex digits, at most 10FFFF.', range(line, base + i, base + i + len));
+    diags.error(CODES.badEscape, 'A \\u escape is written \\u{HHHH} with 1 to 6 hex digits, at most 10FFFF.', range(line, base + i, base + i + len), { form: 'u' });
     return { text: '', length: len };
   }
   const len = e === undefined ? 1 : 2;
-  diags.error(CODES.badEscape, `Unknown escape "\\${e ?? ''}". Use \\n \\r \\t \\\\ \\" \\0 \\xHH or \\u{HHHH}.`, range(line, base + i, base + i + len));
+  diags.error(CODES.badEscape, `Unknown escape "\\${e ?? ''}". Use \\n \\r \\t \\\\ \\" \\0 \\xHH or \\u{HHHH}.`, range(line, base + i, base + i + len), {
+    form: 'unknown',
+    escape: `\\${e ?? ''}`,
+  });
   return { text: '', length: len };
 }
 
@@ -89,9 +92,9 @@ export function decodeHex(words: readonly RawToken[], diags: DiagnosticSink): Bu
     const digits = w.text.replace(/^0x/i, '');
     const at = range(w.line, w.start, w.end);
     if (!/^[0-9a-fA-F]+$/.test(digits)) {
-      diags.error(CODES.badHex, `"${w.text}" is not hex bytes (for example: 48 65 6c 6c 6f).`, at);
+      diags.error(CODES.badHex, `"${w.text}" is not hex bytes (for example: 48 65 6c 6c 6f).`, at, { word: w.text });
     } else if (digits.length % 2 !== 0) {
-      diags.error(CODES.oddHex, `"${w.text}" has an odd number of hex digits; write whole bytes (for example 0${digits}).`, at);
+      diags.error(CODES.oddHex, `"${w.text}" has an odd number of hex digits; write whole bytes (for example 0${digits}).`, at, { word: w.text, fixed: `0${digits}` });
     } else {
       chunks.push(Buffer.from(digits, 'hex'));
     }
@@ -107,7 +110,7 @@ export function parseDuration(text: string, at: Range, diags: DiagnosticSink): n
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
   const ms = m ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : 60000) : NaN;
   if (!Number.isFinite(ms) || ms > MAX_DURATION_MS) {
-    diags.error(CODES.badDuration, `"${text}" is not a duration: write a number with ms, s or m (for example 500ms or 2s), at most 1 hour.`, at);
+    diags.error(CODES.badDuration, `"${text}" is not a duration: write a number with ms, s or m (for example 500ms or 2s), at most 1 hour.`, at, { text });
     return undefined;
   }
   return Math.round(ms);
@@ -117,7 +120,7 @@ export function parseDuration(text: string, at: Range, diags: DiagnosticSink): n
 export function parseCount(text: string, min: number, max: number, at: Range, code: typeof CODES.badRepeat | typeof CODES.badCount, diags: DiagnosticSink): number | undefined {
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    diags.error(code, `"${text}" must be a whole number from ${min} to ${max.toLocaleString('en-US')}.`, at);
+    diags.error(code, `"${text}" must be a whole number from ${min} to ${max.toLocaleString('en-US')}.`, at, { form: 'range', text, min, max });
     return undefined;
   }
   return n;

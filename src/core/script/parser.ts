@@ -93,7 +93,7 @@ class ScriptParser {
       return;
     }
     if (!this.block) {
-      this.diags.error(CODES.outsideBlock, 'Steps go in a block: start one with a "### title" line above.', range(n, toks[0].start, toks[toks.length - 1].end));
+      this.diags.error(CODES.outsideBlock, 'Steps go in a block: start one with a "### title" line above.', range(n, toks[0].start, toks[toks.length - 1].end), {});
       return;
     }
     this.block.endLine = n;
@@ -123,7 +123,7 @@ class ScriptParser {
       if (e === 'utf-8' || e === 'gbk' || e === 'gb18030' || e === 'latin1') {
         this.settings = { ...this.settings, encoding: e };
       } else {
-        sink.error(CODES.badEncoding, `Unknown encoding "${value}". Use utf-8, gbk, gb18030 or latin1.`, at);
+        sink.error(CODES.badEncoding, `Unknown encoding "${value}". Use utf-8, gbk, gb18030 or latin1.`, at, { name: value, list: 'utf-8, gbk, gb18030, latin1' });
       }
     } else if (name === 'timeout' || name === 'blockTimeout') {
       const ms = parseDuration(value.trim(), at, sink);
@@ -139,7 +139,7 @@ class ScriptParser {
     const titleRange = range(n, indent, text.length);
     this.tokens.push(titleToken(n, text, indent));
     if (!title) {
-      this.diags.error(CODES.emptyTitle, 'A block needs a title after ###: it names the test.', titleRange);
+      this.diags.error(CODES.emptyTitle, 'A block needs a title after ###: it names the test.', titleRange, {});
     }
     this.scope.dynamic.clear();
     this.block = { title: title || `line ${n + 1}`, titleRange, startLine: n, endLine: n, root: [], rules: [], stack: [], steps: 0 };
@@ -159,9 +159,9 @@ class ScriptParser {
       return;
     }
     if (b.steps === 0 && b.kind === undefined) {
-      this.diags.warning(CODES.emptyBlock, 'This block has no steps.', b.titleRange);
+      this.diags.warning(CODES.emptyBlock, 'This block has no steps.', b.titleRange, {});
     } else if (b.kind === undefined) {
-      this.diags.error(CODES.noConnect, 'The block has no connect step: start it with connect HOST:PORT (or listen HOST:PORT for a mock).', b.titleRange);
+      this.diags.error(CODES.noConnect, 'The block has no connect step: start it with connect HOST:PORT (or listen HOST:PORT for a mock).', b.titleRange, {});
     }
     if (b.kind !== 'listen') {
       this.blocks.push({ ...base, kind: 'client', connect: b.connect, steps: b.root });
@@ -184,7 +184,7 @@ class ScriptParser {
   /** An open repeat that got no indented line. */
   private closeRepeat(b: Building): void {
     if (b.open && b.open.step.steps.length === 0) {
-      this.diags.error(CODES.emptyRepeat, 'repeat needs indented steps below it.', b.open.step.keywordRange);
+      this.diags.error(CODES.emptyRepeat, 'repeat needs indented steps below it.', b.open.step.keywordRange, {});
     }
     b.open = undefined;
   }
@@ -198,7 +198,7 @@ class ScriptParser {
     }
     if (b.kind === 'listen') {
       if (indent !== b.stack[0].indent) {
-        this.diags.error(CODES.badIndent, 'Rules of a listen block are not indented.', range(ctx.line, 0, indent));
+        this.diags.error(CODES.badIndent, 'Rules of a listen block are not indented.', range(ctx.line, 0, indent), { form: 'rules' });
       }
       const rule = parseRule(toks, ctx, b.rules.length + 1);
       if (rule) {
@@ -210,7 +210,7 @@ class ScriptParser {
       b.stack = [{ indent, steps: b.root, multiplier: 1 }];
     }
     if (toks[0].text === 'connect' || toks[0].text === 'listen') {
-      this.diags.error(CODES.misplacedConnect, `${toks[0].text} must be the first step of a block (one connection per block).`, range(ctx.line, toks[0].start, toks[0].end));
+      this.diags.error(CODES.misplacedConnect, `${toks[0].text} must be the first step of a block (one connection per block).`, range(ctx.line, toks[0].start, toks[0].end), { step: toks[0].text });
       return;
     }
     const frame = this.frameFor(b, indent, ctx);
@@ -227,7 +227,11 @@ class ScriptParser {
     if (s.kind === 'repeat') {
       const multiplier = frame.multiplier * s.count;
       if (multiplier > MAX_REPEAT) {
-        this.diags.error(CODES.badRepeat, `Nested repeats run ${multiplier.toLocaleString('en-US')} times; at most ${MAX_REPEAT.toLocaleString('en-US')} in all.`, s.keywordRange);
+        this.diags.error(CODES.badRepeat, `Nested repeats run ${multiplier.toLocaleString('en-US')} times; at most ${MAX_REPEAT.toLocaleString('en-US')} in all.`, s.keywordRange, {
+          form: 'nested',
+          count: multiplier,
+          max: MAX_REPEAT,
+        });
       }
       b.open = { step: s, indent, multiplier };
     }
@@ -256,10 +260,10 @@ class ScriptParser {
         b.stack.push(frame);
         return frame;
       }
-      this.diags.error(CODES.emptyRepeat, 'repeat needs indented steps below it.', open.step.keywordRange);
+      this.diags.error(CODES.emptyRepeat, 'repeat needs indented steps below it.', open.step.keywordRange, {});
     }
     if (indent > top.indent) {
-      this.diags.error(CODES.badIndent, 'Unexpected indentation: only the steps under a repeat are indented.', range(ctx.line, 0, indent));
+      this.diags.error(CODES.badIndent, 'Unexpected indentation: only the steps under a repeat are indented.', range(ctx.line, 0, indent), { form: 'unexpected' });
       return top;
     }
     while (b.stack.length > 1 && indent < b.stack[b.stack.length - 1].indent) {
@@ -267,7 +271,7 @@ class ScriptParser {
     }
     const frame = b.stack[b.stack.length - 1];
     if (indent !== frame.indent) {
-      this.diags.error(CODES.badIndent, 'This indentation matches no enclosing step: line it up with the steps above.', range(ctx.line, 0, indent));
+      this.diags.error(CODES.badIndent, 'This indentation matches no enclosing step: line it up with the steps above.', range(ctx.line, 0, indent), { form: 'unmatched' });
     }
     return frame;
   }

@@ -2,7 +2,7 @@
 // `(a+)+$` — can backtrack catastrophically, and over at most REGEX_WINDOW characters of unconsumed text.
 // Patterns the linear engine cannot run (backreferences, lookaround, `i` with `u`) are refused when parsed.
 import * as v8 from 'node:v8';
-import { RegexPattern, TemplatePart } from './ast';
+import { MessageArgs, RegexPattern, TemplatePart } from './ast';
 import { CODES, DiagnosticSink, range } from './diagnostics';
 import { RawToken } from './lexer';
 import { Scope, pushPart } from './variables';
@@ -30,24 +30,39 @@ function linearEngine(): boolean {
 
 export const escapeRegex = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 
-/** Compiles for matching; a string is the reason it cannot be used. */
-export function compileRegex(source: string, flags: string): RegExp | string {
+/** Why a pattern cannot be used: English, and the `form` and values for other languages. */
+export interface RegexProblem {
+  readonly message: string;
+  readonly args: MessageArgs;
+}
+
+/** Compiles for matching, or says why the pattern cannot be used. */
+export function checkRegex(source: string, flags: string): RegExp | RegexProblem {
   if (!USER_FLAGS.test(flags) || new Set(flags).size !== flags.length) {
-    return `Unknown or repeated regex flags "${flags}": use i, m, s or u.`;
+    return { message: `Unknown or repeated regex flags "${flags}": use i, m, s or u.`, args: { form: 'flags', flags } };
   }
   try {
     new RegExp(source, flags);
   } catch (e) {
-    return (e as Error).message;
+    // The engine's own words (English in Node and in the extension host alike).
+    return { message: (e as Error).message, args: { form: 'syntax', detail: (e as Error).message } };
   }
   if (!linearEngine()) {
-    return 'This runtime has no linear-time regex engine, so regular expressions cannot be used safely.';
+    return { message: 'This runtime has no linear-time regex engine, so regular expressions cannot be used safely.', args: { form: 'engine' } };
   }
   try {
     return new RegExp(source, `${flags}l`);
   } catch {
-    return 'This pattern needs backtracking (a backreference, lookahead/lookbehind, or i together with u), which could freeze on hostile input; rewrite it without them.';
+    const message =
+      'This pattern needs backtracking (a backreference, lookahead/lookbehind, or i together with u), which could freeze on hostile input; rewrite it without them.';
+    return { message, args: { form: 'backtracking' } };
   }
+}
+
+/** Compiles for matching; a string is the reason it cannot be used. */
+export function compileRegex(source: string, flags: string): RegExp | string {
+  const re = checkRegex(source, flags);
+  return re instanceof RegExp ? re : re.message;
 }
 
 /** Parses a /pattern/flags token; file variables are substituted regex-escaped, run-time refs kept. */
@@ -73,10 +88,10 @@ export function parseRegex(tok: RawToken, scope: Scope, diags: DiagnosticSink): 
   pushPart(parts, body.slice(last));
   // Run-time values are escaped when run, so a plain placeholder checks the pattern's shape now.
   const probe = parts.map((p) => (typeof p === 'string' ? p : 'x')).join('');
-  const compiled = compileRegex(probe, flags);
+  const compiled = checkRegex(probe, flags);
   const at = range(tok.line, tok.start, tok.end);
-  if (typeof compiled === 'string') {
-    diags.error(CODES.badRegex, compiled, at);
+  if (!(compiled instanceof RegExp)) {
+    diags.error(CODES.badRegex, compiled.message, at, compiled.args);
     return undefined;
   }
   return { source: parts, flags, range: at };

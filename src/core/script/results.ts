@@ -1,7 +1,8 @@
 // What a run reports: per step what was sent and received (text and hex), timing, and for a failed
 // expect the expected and actual bytes with the first differing offset. Plain data, for views and JUnit.
 import * as iconv from 'iconv-lite';
-import { Block, Step } from './ast';
+import { Block, MessageArgs, Step } from './ast';
+import { FailureCode } from './failures';
 import { hexDump } from '../codec';
 
 export type ScriptEncoding = 'utf-8' | 'gbk' | 'gb18030' | 'latin1';
@@ -15,7 +16,10 @@ export interface ShownBytes {
 }
 
 export interface StepFailure {
+  /** English, for the CLI, JUnit and logs; the editor rewords it from `code` and `args`. */
   readonly message: string;
+  readonly code: FailureCode;
+  readonly args: MessageArgs;
   readonly expected?: ShownBytes;
   readonly actual?: ShownBytes;
   /** First byte where actual differs from expected (a prefix mismatch), when there is one. */
@@ -49,7 +53,14 @@ export interface BlockResult {
   readonly stepsRun: number;
   /** Step results not kept (a long repeat); their events still fired. */
   readonly stepsOmitted: number;
-  readonly failure?: { readonly line: number; readonly column: number; readonly message: string; readonly step?: StepResult };
+  readonly failure?: {
+    readonly line: number;
+    readonly column: number;
+    readonly message: string;
+    readonly code: FailureCode;
+    readonly args: MessageArgs;
+    readonly step?: StepResult;
+  };
   readonly bytesIn: number;
   readonly bytesOut: number;
   /** Received bytes dropped unmatched because the receive buffer passed its bound. */

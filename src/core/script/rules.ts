@@ -18,7 +18,7 @@ function parseTrigger(toks: readonly RawToken[], ctx: Ctx): { trigger?: Trigger;
   }
   const t = toks[1];
   if (!t) {
-    return { trigger: missing(ctx, kw, 'connect, "text", /regex/, hex .. or idle T'), next: 1 };
+    return { trigger: missing(ctx, kw, 'trigger'), next: 1 };
   }
   if (t.kind === 'string') {
     return { trigger: { kind: 'text', text: decodeString(t, ctx.scope, ctx.diags) }, next: 2 };
@@ -33,16 +33,16 @@ function parseTrigger(toks: readonly RawToken[], ctx: Ctx): { trigger?: Trigger;
   if (t.text === 'hex') {
     const { words, next } = takeHex(toks, 2);
     if (words.length === 0) {
-      return { trigger: missing(ctx, t, 'hex bytes, for example 01 03'), next };
+      return { trigger: missing(ctx, t, 'ruleHex'), next };
     }
     return { trigger: { kind: 'hex', bytes: decodeHex(words, ctx.diags) }, next };
   }
   if (t.text === 'idle') {
     const d = toks[2];
-    const ms = d ? parseDuration(d.text, span(d, d), ctx.diags) : missing(ctx, t, 'a duration, for example idle 10s');
+    const ms = d ? parseDuration(d.text, span(d, d), ctx.diags) : missing(ctx, t, 'idleDuration');
     return { trigger: ms === undefined ? undefined : { kind: 'idle', ms }, next: 3 };
   }
-  ctx.diags.error(CODES.badRule, `Expected connect, "text", /regex/, hex or idle after on, not "${t.text}".`, span(t, t));
+  ctx.diags.error(CODES.badRule, `Expected connect, "text", /regex/, hex or idle after on, not "${t.text}".`, span(t, t), { form: 'trigger', word: t.text });
   return { next: toks.length };
 }
 
@@ -58,7 +58,7 @@ function parseActions(toks: readonly RawToken[], i: number, ctx: Ctx): Action[] 
       i = next;
     } else if (t.text === 'wait') {
       const d = toks[i + 1];
-      const ms = d ? parseDuration(d.text, span(d, d), ctx.diags) : missing(ctx, t, 'a duration, for example 500ms');
+      const ms = d ? parseDuration(d.text, span(d, d), ctx.diags) : missing(ctx, t, 'actionDuration');
       if (ms !== undefined && d) {
         actions.push({ kind: 'wait', ms, range: span(t, d) });
       }
@@ -67,7 +67,7 @@ function parseActions(toks: readonly RawToken[], i: number, ctx: Ctx): Action[] 
       actions.push({ kind: 'close', range: span(t, t) });
       i++;
     } else {
-      ctx.diags.error(CODES.badRule, `Unknown action "${t.text}". Actions: send, wait, close.`, span(t, t));
+      ctx.diags.error(CODES.badRule, `Unknown action "${t.text}". Actions: send, wait, close.`, span(t, t), { form: 'action', word: t.text });
       return actions;
     }
   }
@@ -78,7 +78,7 @@ function parseActions(toks: readonly RawToken[], i: number, ctx: Ctx): Action[] 
 export function parseRule(toks: readonly RawToken[], ctx: Ctx, index: number): Rule | undefined {
   const kw = toks[0];
   if (kw.text !== 'on' && kw.text !== 'otherwise') {
-    ctx.diags.error(CODES.badRule, `A listen block holds rules: on ... or otherwise ..., not "${kw.text}".`, span(kw, kw));
+    ctx.diags.error(CODES.badRule, `A listen block holds rules: on ... or otherwise ..., not "${kw.text}".`, span(kw, kw), { form: 'notRule', word: kw.text });
     return undefined;
   }
   const { trigger, next } = parseTrigger(toks, ctx);
@@ -90,7 +90,7 @@ export function parseRule(toks: readonly RawToken[], ctx: Ctx, index: number): R
     return undefined;
   }
   if (actions.length === 0 && next >= toks.length) {
-    ctx.diags.error(CODES.badRule, 'The rule has no action: add send "...", wait T or close.', span(kw, toks[toks.length - 1]));
+    ctx.diags.error(CODES.badRule, 'The rule has no action: add send "...", wait T or close.', span(kw, toks[toks.length - 1]), { form: 'noAction' });
   }
   return { index, trigger, triggerRange: span(kw, toks[Math.min(next, toks.length) - 1]), actions, range: span(kw, toks[toks.length - 1]) };
 }

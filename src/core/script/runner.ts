@@ -4,7 +4,9 @@
 import * as path from 'node:path';
 import { Block, ClientBlock, Script } from './ast';
 import { Connection } from './connection';
+import { FAILURES, failureOf } from './failures';
 import { Emitter, DisposableBase } from '../events';
+import { formatHostPort } from '../hostPort';
 import { runSteps } from './execute';
 import { BlockResult, MAX_KEPT_STEPS, RunResult, StepResult, show } from './results';
 
@@ -92,12 +94,13 @@ export class ScriptRunner extends DisposableBase {
     const end = (failed: StepResult | undefined, conn?: Connection): BlockResult => {
       conn?.destroy();
       const status = !failed ? 'passed' : signal.aborted ? 'cancelled' : 'failed';
-      const failure = failed && { line: failed.line, column: failed.step.range.start, message: failed.failure?.message ?? 'failed', step: failed };
+      const why = failed?.failure ?? { message: 'failed', code: FAILURES.failed, args: {} };
+      const failure = failed && { line: failed.line, column: failed.step.range.start, message: why.message, code: why.code, args: why.args, step: failed };
       const counts = { bytesIn: conn?.buffer.total ?? 0, bytesOut: conn?.bytesOut ?? 0, bytesDropped: conn?.buffer.dropped ?? 0 };
       return { block, status, durationMs: Date.now() - started, steps: kept, stepsRun: run, stepsOmitted: run - kept.length, failure, ...counts };
     };
     if (!block.connect) {
-      return { ...end(undefined), status: 'failed', failure: { line: block.titleRange.line, column: 0, message: 'the block has no valid connect step' } };
+      return { ...end(undefined), status: 'failed', failure: { line: block.titleRange.line, column: 0, message: 'the block has no valid connect step', code: FAILURES.noConnect, args: {} } };
     }
     const c = block.connect;
     const connectStep = { kind: 'connect' as const, host: c.host, port: c.port, range: c.range, keywordRange: c.range };
@@ -109,7 +112,7 @@ export class ScriptRunner extends DisposableBase {
         }
       });
     } catch (e) {
-      const r: StepResult = { step: connectStep, line: c.range.line, ok: false, startedAt: started, durationMs: Date.now() - started, failure: { message: (e as Error).message } };
+      const r: StepResult = { step: connectStep, line: c.range.line, ok: false, startedAt: started, durationMs: Date.now() - started, failure: failureOf(e, FAILURES.connectFailed, { where: formatHostPort(c.host, c.port) }) };
       report(r);
       return end(r);
     }
@@ -137,6 +140,6 @@ export class ScriptRunner extends DisposableBase {
 }
 
 function cancelled(block: ClientBlock): BlockResult {
-  const failure = { line: block.titleRange.line, column: 0, message: 'cancelled' };
+  const failure = { line: block.titleRange.line, column: 0, message: 'cancelled', code: FAILURES.cancelled, args: {} };
   return { block, status: 'cancelled', durationMs: 0, steps: [], stepsRun: 0, stepsOmitted: 0, failure, bytesIn: 0, bytesOut: 0, bytesDropped: 0 };
 }

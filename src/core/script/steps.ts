@@ -19,7 +19,7 @@ export function parseAddress(toks: readonly RawToken[], ctx: Ctx, allowZero: boo
   const kw = toks[0];
   const t = toks[1];
   if (!t) {
-    return missing(ctx, kw, 'an address, for example 127.0.0.1:9007');
+    return missing(ctx, kw, 'address');
   }
   noMore(toks, 2, ctx);
   const before = ctx.diags.list.length;
@@ -29,7 +29,7 @@ export function parseAddress(toks: readonly RawToken[], ctx: Ctx, allowZero: boo
     return undefined; // an undefined variable: the address itself is not checked
   }
   if (text === undefined) {
-    ctx.diags.error(CODES.badAddress, 'An address cannot use a captured value.', at);
+    ctx.diags.error(CODES.badAddress, 'An address cannot use a captured value.', at, { form: 'captured' });
     return undefined;
   }
   // A mock's port is 0 until the mock is started; the runner re-parses with the bound port then.
@@ -42,7 +42,13 @@ export function parseAddress(toks: readonly RawToken[], ctx: Ctx, allowZero: boo
     }
     return parseHostPort(text, '127.0.0.1');
   } catch (e) {
-    ctx.diags.error(CODES.badAddress, e instanceof HostPortError ? e.message : String(e), at);
+    // The address error's own code and values, so the editor can word it as it words a typed address.
+    ctx.diags.error(
+      CODES.badAddress,
+      e instanceof HostPortError ? e.message : String(e),
+      at,
+      e instanceof HostPortError ? { ...e.args, form: 'address', reason: e.code } : { text },
+    );
     return undefined;
   }
 }
@@ -57,12 +63,12 @@ function parseCaptures(toks: readonly RawToken[], i: number, ctx: Ctx): Capture[
     return captures;
   }
   if (i + 1 >= toks.length) {
-    missing(ctx, toks[i], 'a name to capture into');
+    missing(ctx, toks[i], 'captureName');
   }
   for (let j = i + 1; j < toks.length; j++) {
     const t = toks[j];
     if (!NAME.test(t.text)) {
-      ctx.diags.error(CODES.badCapture, `"${t.text}" is not a variable name (letters, digits, _ . -).`, span(t, t));
+      ctx.diags.error(CODES.badCapture, `"${t.text}" is not a variable name (letters, digits, _ . -).`, span(t, t), { word: t.text });
       continue;
     }
     captures.push({ name: t.text, group: j - i, range: span(t, t) });
@@ -76,7 +82,7 @@ function parseExpect(toks: readonly RawToken[], ctx: Ctx): Step | undefined {
   const t = toks[1];
   const base = { kind: 'expect' as const, keywordRange: span(kw, kw), range: span(kw, toks[toks.length - 1]) };
   if (!t) {
-    return missing(ctx, kw, 'what to expect: "text", hex .., /regex/, bytes N or close');
+    return missing(ctx, kw, 'expectation');
   }
   if (t.kind === 'string') {
     noMore(toks, 2, ctx);
@@ -89,12 +95,12 @@ function parseExpect(toks: readonly RawToken[], ctx: Ctx): Step | undefined {
   }
   if (t.text === 'hex') {
     if (toks.length < 3) {
-      return missing(ctx, t, 'hex bytes, for example 48 65 6c 6c 6f');
+      return missing(ctx, t, 'hex');
     }
     return { ...base, match: 'hex', bytes: decodeHex(toks.slice(2), ctx.diags) };
   }
   if (t.text === 'bytes') {
-    const n = toks[2] ? parseCount(toks[2].text, 1, MAX_EXPECT_BYTES, span(toks[2], toks[2]), CODES.badCount, ctx.diags) : missing(ctx, t, 'a byte count');
+    const n = toks[2] ? parseCount(toks[2].text, 1, MAX_EXPECT_BYTES, span(toks[2], toks[2]), CODES.badCount, ctx.diags) : missing(ctx, t, 'byteCount');
     const captures = parseCaptures(toks, 3, ctx);
     return n === undefined ? undefined : { ...base, match: 'bytes', count: n, captures };
   }
@@ -102,20 +108,20 @@ function parseExpect(toks: readonly RawToken[], ctx: Ctx): Step | undefined {
     noMore(toks, 2, ctx);
     return { ...base, match: 'close' };
   }
-  ctx.diags.error(CODES.unknownStep, `Expected "text", hex, /regex/, bytes or close after expect, not "${t.text}".`, span(t, t));
+  ctx.diags.error(CODES.unknownStep, `Expected "text", hex, /regex/, bytes or close after expect, not "${t.text}".`, span(t, t), { form: 'expect', word: t.text });
   return undefined;
 }
 
 function parseRepeat(toks: readonly RawToken[], ctx: Ctx): Step | undefined {
   const kw = toks[0];
   const base = { keywordRange: span(kw, kw), range: span(kw, toks[toks.length - 1]) };
-  const count = toks[1] ? parseCount(toks[1].text, 1, MAX_REPEAT, span(toks[1], toks[1]), CODES.badRepeat, ctx.diags) : missing(ctx, kw, 'a count, for example repeat 10');
+  const count = toks[1] ? parseCount(toks[1].text, 1, MAX_REPEAT, span(toks[1], toks[1]), CODES.badRepeat, ctx.diags) : missing(ctx, kw, 'repeatCount');
   let everyMs: number | undefined;
   if (toks[2]) {
     if (toks[2].text !== 'every') {
       noMore(toks, 2, ctx);
     } else if (!toks[3]) {
-      missing(ctx, toks[2], 'a duration, for example every 50ms');
+      missing(ctx, toks[2], 'everyDuration');
     } else {
       everyMs = parseDuration(toks[3].text, span(toks[3], toks[3]), ctx.diags);
       noMore(toks, 4, ctx);
@@ -141,7 +147,7 @@ export function parseClientStep(toks: readonly RawToken[], ctx: Ctx): Step | und
     case 'expect':
       return parseExpect(toks, ctx);
     case 'wait': {
-      const ms = toks[1] ? parseDuration(toks[1].text, span(toks[1], toks[1]), ctx.diags) : missing(ctx, kw, 'a duration, for example 100ms');
+      const ms = toks[1] ? parseDuration(toks[1].text, span(toks[1], toks[1]), ctx.diags) : missing(ctx, kw, 'waitDuration');
       noMore(toks, 2, ctx);
       return ms === undefined ? undefined : { ...base, kind: 'wait', ms };
     }
@@ -152,7 +158,11 @@ export function parseClientStep(toks: readonly RawToken[], ctx: Ctx): Step | und
     case 'repeat':
       return parseRepeat(toks, ctx);
     default:
-      ctx.diags.error(CODES.unknownStep, `Unknown step "${kw.text}". Steps: ${CLIENT_STEPS.join(', ')}.`, range(ctx.line, kw.start, kw.end));
+      ctx.diags.error(CODES.unknownStep, `Unknown step "${kw.text}". Steps: ${CLIENT_STEPS.join(', ')}.`, range(ctx.line, kw.start, kw.end), {
+        form: 'step',
+        word: kw.text,
+        steps: CLIENT_STEPS.join(', '),
+      });
       return undefined;
   }
 }

@@ -13,11 +13,11 @@ export function parseVariableLine(text: string, toks: readonly RawToken[], ctx: 
   const m = /^@([^\s=]*)\s*(=?)\s*/.exec(text.slice(start, end));
   const at = range(ctx.line, start, end);
   if (!m || !NAME.test(m[1])) {
-    ctx.diags.error(CODES.badVariable, 'A variable is written @name = value (name: letters, digits, _ . -).', at);
+    ctx.diags.error(CODES.badVariable, 'A variable is written @name = value (name: letters, digits, _ . -).', at, { form: 'syntax' });
     return undefined;
   }
   if (!m[2]) {
-    ctx.diags.error(CODES.badVariable, `@${m[1]} needs "= value".`, at);
+    ctx.diags.error(CODES.badVariable, `@${m[1]} needs "= value".`, at, { form: 'noValue', name: m[1] });
     return undefined;
   }
   const valueStart = start + m[0].length;
@@ -26,7 +26,7 @@ export function parseVariableLine(text: string, toks: readonly RawToken[], ctx: 
   const tmpl = quoted ? decodeString(quoted, ctx.scope, ctx.diags) : substitute(raw, ctx.line, valueStart, ctx.scope);
   const value = staticText(tmpl);
   if (value === undefined) {
-    ctx.diags.error(CODES.badVariable, 'A variable cannot be set from a captured value.', at);
+    ctx.diags.error(CODES.badVariable, 'A variable cannot be set from a captured value.', at, { form: 'capturedValue' });
     return undefined;
   }
   return { name: m[1], value, range: at };

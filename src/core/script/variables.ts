@@ -21,7 +21,9 @@ export class Scope {
     }
     const v = this.vars.get(name);
     if (v === undefined) {
-      this.diags.error(CODES.undefinedVariable, `The variable "${name}" is not defined here (define it with @${name} = value above, or capture it with -> ${name}).`, at);
+      this.diags.error(CODES.undefinedVariable, `The variable "${name}" is not defined here (define it with @${name} = value above, or capture it with -> ${name}).`, at, {
+        name,
+      });
     }
     return v;
   }

@@ -1,6 +1,7 @@
 // UI test: with the display language set to zh-cn, the workbench shows our Chinese strings — command titles
 // from package.nls.zh-cn.json in the command palette, view names, and tree labels from
-// l10n/bundle.l10n.zh-cn.json (vscode.l10n.t) — and a command run by its Chinese title works.
+// l10n/bundle.l10n.zh-cn.json (vscode.l10n.t) — a command run by its Chinese title works, and a .tcp file's
+// problems read in Chinese.
 // How the workbench is switched to zh-cn (a fixture language pack, argv.json, reload): lib/languagePack.mjs.
 import * as assert from 'node:assert';
 import * as net from 'node:net';
@@ -110,5 +111,50 @@ describe('Chinese display language in VS Code (UI)', function () {
     const text = await notificationText(page, '无法下载“a.txt”');
     assert.ok(text.includes(`${where} 拒绝了连接`), text);
     assert.ok(!/refused|Connection/.test(text), `English in the Chinese UI: ${text}`);
+  });
+
+  it('a .tcp file with an unknown step shows the Chinese problem in the Problems panel', async () => {
+    fs.writeFileSync(path.join(wb.workspace, 'broken.tcp'), '### 坏块\nconnect 127.0.0.1:9007\nfrob 1\n');
+    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true }).catch(() => {});
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill('broken.tcp');
+    const pick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'broken.tcp' }).first();
+    await pick.waitFor({ timeout: 30_000 });
+    await pick.click();
+    await page.locator('.editor-instance .monaco-editor').first().waitFor({ timeout: 20_000 });
+    // The squiggle is there once the extension has checked the file; then open the Problems panel.
+    await page.locator('.editor-instance .squiggly-error').first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Control+Shift+M');
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'frob' }).first();
+    await row.waitFor({ timeout: 20_000 });
+    const text = await row.innerText();
+    assert.ok(text.includes('未知的步骤“frob”。可用的步骤：connect, send, expect, wait, close, shutdown, repeat。'), text);
+    assert.ok(!/Unknown step/.test(text), `English in the Chinese UI: ${text}`);
+  });
+
+  it('a script run that fails shows its failure in Chinese at the failing line', async () => {
+    const port = await closedPort();
+    fs.writeFileSync(path.join(wb.workspace, 'refused.tcp'), `### 拒绝\nconnect 127.0.0.1:${port}\nsend "a"\n`);
+    await page.keyboard.press('Escape');
+    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true }).catch(() => {});
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill('refused.tcp');
+    const pick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'refused.tcp' }).first();
+    await pick.waitFor({ timeout: 30_000 });
+    await pick.click();
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    const run = editor.locator('.codelens-decoration a', { hasText: /^▶ 运行$/ }).first();
+    await run.waitFor({ timeout: 60_000 });
+    await run.click();
+    await editor.locator('.codicon-testing-failed-icon, .codicon-testing-error-icon').first().waitFor({ timeout: 30_000 });
+    // The failure's peek at its line, as "Go to Next Test Failure" opens it.
+    await runCommand(page, 'Test: Go to Next Test Failure');
+    const message = page.getByText(`127.0.0.1:${port} 上没有程序在监听（连接被拒绝）`).first();
+    await message.waitFor({ timeout: 20_000 });
+    assert.ok(!/nothing is listening/.test(await page.locator('.monaco-workbench').innerText()), 'the English failure is shown too');
   });
 });

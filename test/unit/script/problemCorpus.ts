@@ -1,0 +1,58 @@
+// One small script per diagnostic sentence of the `.tcp` language (a code, and its `form` where the code has
+// several): the unit tests hold the corpus to CODES and FORMS, the integration tests open each script in the
+// editor and compare its Problems with the core's English. A new code or form needs a line here.
+
+export interface Problem {
+  readonly code: string;
+  readonly form?: string;
+  readonly script: string;
+}
+
+const H = '### t\nconnect 127.0.0.1:9007\n';
+const MOCK = '### m\nlisten 127.0.0.1:0\n';
+
+export const PROBLEMS: readonly Problem[] = [
+  { code: 'script.unknownStep', form: 'step', script: `${H}frob 1\n` },
+  { code: 'script.unknownStep', form: 'payload', script: `${H}send foo\n` },
+  { code: 'script.unknownStep', form: 'expect', script: `${H}expect foo\n` },
+  { code: 'script.badEscape', form: 'x', script: `${H}send "\\xZ1"\n` },
+  { code: 'script.badEscape', form: 'u', script: `${H}send "\\u{110000}"\n` },
+  { code: 'script.badEscape', form: 'unknown', script: `${H}send "\\q"\n` },
+  { code: 'script.unterminated', form: 'string', script: `${H}send "abc\n` },
+  { code: 'script.unterminated', form: 'regex', script: `${H}expect /abc\n` },
+  { code: 'script.oddHex', script: `${H}send hex 4\n` },
+  { code: 'script.badHex', script: `${H}send hex zz\n` },
+  { code: 'script.badRegex', form: 'flags', script: `${H}expect /a/x\n` },
+  { code: 'script.badRegex', form: 'syntax', script: `${H}expect /(/\n` },
+  { code: 'script.badRegex', form: 'backtracking', script: `${H}expect /(a)\\1/\n` },
+  { code: 'script.undefinedVariable', script: `${H}send "{{nope}}"\n` },
+  { code: 'script.badVariable', form: 'capturedPath', script: `${H}expect /(a)/ -> x\nsend file {{x}}\n` },
+  { code: 'script.badVariable', form: 'syntax', script: `@ = 1\n${H}` },
+  { code: 'script.badVariable', form: 'noValue', script: `@x\n${H}` },
+  { code: 'script.badVariable', form: 'capturedValue', script: `${H}expect /(a)/ -> x\n@y = {{x}}\n` },
+  { code: 'script.badAddress', form: 'address', script: '### t\nconnect 127.0.0.1:99999\n' },
+  { code: 'script.badDuration', script: `${H}wait 5x\n` },
+  { code: 'script.badRepeat', form: 'range', script: `${H}repeat 0\n  send "a"\n` },
+  { code: 'script.badRepeat', form: 'nested', script: `${H}repeat 1000\n  repeat 1001\n    send "a"\n` },
+  { code: 'script.badCount', form: 'range', script: `${H}expect bytes 0\n` },
+  { code: 'script.badIndent', form: 'rules', script: `${MOCK}  on "a" send "b"\n` },
+  { code: 'script.badIndent', form: 'unexpected', script: `${H}  send "a"\n` },
+  { code: 'script.badIndent', form: 'unmatched', script: `${H}repeat 2\n    send "a"\n  send "b"\n` },
+  { code: 'script.badEncoding', script: `@encoding = foo\n${H}` },
+  { code: 'script.missingArgument', script: `${H}wait\n` },
+  { code: 'script.extraArgument', script: `${H}close now\n` },
+  { code: 'script.outsideBlock', script: 'send "a"\n' },
+  { code: 'script.noConnect', script: '### t\nsend "a"\n' },
+  { code: 'script.misplacedConnect', script: `${H}connect 127.0.0.1:1\n` },
+  { code: 'script.emptyBlock', script: '### t\n' },
+  { code: 'script.emptyRepeat', script: `${H}repeat 2\n` },
+  { code: 'script.badCapture', script: `${H}expect /(a)/ -> 1x!\n` },
+  { code: 'script.badRule', form: 'trigger', script: `${MOCK}on foo send "b"\n` },
+  { code: 'script.badRule', form: 'action', script: `${MOCK}on "a" jump\n` },
+  { code: 'script.badRule', form: 'notRule', script: `${MOCK}send "a"\n` },
+  { code: 'script.badRule', form: 'noAction', script: `${MOCK}on "a"\n` },
+  { code: 'script.emptyTitle', script: '###\nconnect 127.0.0.1:9007\n' },
+];
+
+/** Forms no script can produce on this runtime (Node has the linear regex engine), checked in the table only. */
+export const UNPRODUCIBLE = ['script.badRegex:engine', 'script.badAddress:captured'];

@@ -10,7 +10,7 @@ import { RelayServer } from '../core/relay/relayServer';
 import { RelayCloseReason, RelayConnection } from '../core/relay/relayTypes';
 import { ScriptRecorder } from '../core/relay/scriptExport';
 import { Disposable } from '../core/events';
-import { ServerEntry } from '../servers/serverEntry';
+import { ServerEntry } from '../state/serverEntry';
 
 /** Closed connections kept as rows (older ones are dropped from the view, not from the capture). */
 const KEEP_CLOSED = 50;

@@ -1,7 +1,7 @@
 // Diagnostics while typing: the core parser's problems as squiggles, each at its line and columns with
 // its code, refreshed 200 ms after the last keystroke. A parser bug is logged, never thrown at the editor.
 import * as vscode from 'vscode';
-import { Services } from '../common/services';
+import { Services } from '../state/services';
 import { LANGUAGE_ID, forgetDocument, isScriptDocument, parsedDocument, toRange } from './scriptDocuments';
 
 const DEBOUNCE_MS = 200;

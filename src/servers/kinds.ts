@@ -2,8 +2,8 @@
 import { mockKind } from './mockEntry';
 import { relayKind } from '../relay/relayKind';
 import { echoKind, fileKind } from './echoFileKinds';
-import { ServerEntry, ServerKind } from './serverEntry';
-import { ServerKindDriver } from './serverKind';
+import { ServerEntry, ServerKind } from '../state/serverEntry';
+import { ServerKindDriver } from '../state/serverKind';
 
 const KINDS: Record<ServerKind, ServerKindDriver> = { echo: echoKind, file: fileKind, relay: relayKind, mock: mockKind };
 

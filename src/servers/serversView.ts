@@ -4,10 +4,10 @@ import * as vscode from 'vscode';
 import { formatBytes, formatDuration } from '../core/format';
 import { Config } from '../common/config';
 import { driverOf } from './kinds';
-import { ClientNode, ServerEntry, isClientNode } from './serverEntry';
-import { ServerManager } from './serverManager';
-import { KindChild } from './serverKind';
-import { clientKey, connectionMarks } from '../sessions/connectionMarks';
+import { ClientNode, ServerEntry, isClientNode } from '../state/serverEntry';
+import { ServerManager } from '../state/serverManager';
+import { KindChild } from '../state/serverKind';
+import { clientKey, connectionMarks } from '../state/connectionMarks';
 import { counterText, markLines, markText } from '../sessions/rowMarks';
 
 type ServerTreeNode = ServerEntry | ClientNode | KindChild;

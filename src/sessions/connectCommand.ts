@@ -3,13 +3,13 @@ import * as vscode from 'vscode';
 import { ClientSession } from '../core/clientSession';
 import { EncodingName } from '../core/codec';
 import { HostPort, formatHostPort } from '../core/hostPort';
-import { addressOf, isOptions } from '../common/args';
-import { SessionInfo, registerCommand } from '../common/commands';
-import { Services } from '../common/services';
+import { addressOf, isOptions } from '../state/commandArgs';
+import { SessionInfo, registerCommand } from '../state/commands';
+import { Services } from '../state/services';
 import { pickAddress } from './addressPicker';
-import { connectionMarks, sessionKey } from './connectionMarks';
+import { connectionMarks, sessionKey } from '../state/connectionMarks';
 import { connectionOptions } from './encodingCommands';
-import { sessionAddress } from './sessionManager';
+import { sessionAddress } from '../state/sessionManager';
 
 export function sessionInfo(s: ClientSession): SessionInfo {
   return { id: s.id, address: sessionAddress(s) };

@@ -2,19 +2,19 @@
 // Reset Counters and Clear Send History; and the one register call for the socket-assistant commands.
 import * as vscode from 'vscode';
 import { ENCODINGS, EncodingName, LineEnding, checkEncoding, checkLineEnding } from '../core/codec';
-import { isOptions, sessionOf } from '../common/args';
-import { registerCommand, runCommand } from '../common/commands';
-import { Services } from '../common/services';
+import { isOptions, sessionOf } from '../state/commandArgs';
+import { registerCommand, runCommand } from '../state/commands';
+import { Services } from '../state/services';
 import { UserError } from '../common/showError';
 import { pickAddress } from './addressPicker';
 import { connectTo, sessionInfo } from './connectCommand';
 import { registerSendFileCommand } from './sendFileCommand';
-import { SendHistory } from './sendHistory';
-import { connectionMarks, sessionKey } from './connectionMarks';
+import { SendHistory } from '../ui/sendHistory';
+import { connectionMarks, sessionKey } from '../state/connectionMarks';
 import { registerRecordCommands } from './recordCommands';
 import { registerRepeatCommands } from './repeatCommands';
 import { resolveTarget } from './sendTargets';
-import { sessionAddress } from './sessionManager';
+import { sessionAddress } from '../state/sessionManager';
 
 /** Encoding and line ending from a caller's options; a bad value is an error naming the choices. */
 export function connectionOptions(o: Record<string, unknown>): { encoding?: EncodingName; lineEnding?: LineEnding } {

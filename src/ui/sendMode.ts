@@ -6,7 +6,7 @@ import { inputBytes } from '../core/bytesInput';
 import { EncodingName, LineEnding } from '../core/codec';
 import { UsageError } from '../core/errors';
 import { messageOf } from '../common/messages';
-import { HistoryEntry } from '../sessions/sendHistory';
+import { HistoryEntry } from './sendHistory';
 
 export const SEND_MODES = ['text', 'escapes', 'hex'] as const;
 export type SendMode = (typeof SEND_MODES)[number];

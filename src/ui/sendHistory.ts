@@ -1,6 +1,6 @@
 // The last texts sent with Send Text, per workspace, newest first, bounded.
 import * as vscode from 'vscode';
-import { SendMode } from '../ui/sendMode';
+import { SendMode } from './sendMode';
 
 const KEY = 'tcpWorkbench.sendHistory';
 export const MAX_HISTORY = 20;

@@ -9,7 +9,7 @@ import { TrafficLog } from '../core/trafficLog';
 import { Config } from '../common/config';
 import { Log } from '../common/log';
 import { reasonText } from '../common/messages';
-import { driverOf, isKnownKind } from './kinds';
+import { driverOf, isKnownKind } from '../servers/kinds';
 import { PortInUseError, ServerEntry, ServerKind, ServerSpec, StartOverrides, kindLabel } from './serverEntry';
 import { KindContext } from './serverKind';
 

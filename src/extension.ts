@@ -6,10 +6,12 @@ import { Log } from './common/log';
 import { Services } from './state/services';
 import { registerDownloadCommand } from './downloads/downloadCommand';
 import { registerRelayCommands } from './relay/relayCommands';
-import { relayRunOf } from './relay/relayKind';
+import { relayKind, relayRunOf } from './relay/relayKind';
 import { registerClientCommands } from './servers/clientCommands';
 import { registerConfigureServer } from './servers/configureServer';
+import { echoKind, fileKind } from './servers/echoFileKinds';
 import { registerMockCommands } from './servers/mockCommands';
+import { mockKind } from './servers/mockEntry';
 import { registerServerCommands } from './servers/serverCommands';
 import { ServerManager } from './state/serverManager';
 import { ServersView } from './servers/serversView';
@@ -79,7 +81,7 @@ export async function deactivate(): Promise<void> {
 function createServices(context: vscode.ExtensionContext): Services {
   const log = new Log();
   const traffic = createTrafficLog();
-  const servers = new ServerManager(context.workspaceState, log, traffic);
+  const servers = new ServerManager(context.workspaceState, log, traffic, { echo: echoKind, file: fileKind, relay: relayKind, mock: mockKind });
   const sessions = new SessionManager(context.globalState, log, traffic);
   const trafficDocs = new TrafficDocuments(traffic);
   let config: Config | ConfigError = readConfig(log);

@@ -6,8 +6,7 @@ import { AddServerArgs, StartArgs, StartResult, registerCommand } from '../state
 import { Services } from '../state/services';
 import { UserError } from '../common/showError';
 import { pickFolder } from '../ui/folders';
-import { askPort, pickEchoMode, pickOne } from '../ui/prompts';
-import { askTarget } from '../relay/relayCommands';
+import { askPort, askTarget, pickEchoMode, pickOne } from '../ui/prompts';
 import { ServerEntry, ServerKind } from '../state/serverEntry';
 import { serveFolderPurpose, startEntry } from './startServer';
 

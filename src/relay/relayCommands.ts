@@ -15,7 +15,7 @@ import { ServerEntry } from '../state/serverEntry';
 import { startEntry } from '../servers/startServer';
 import { askTarget } from '../ui/prompts';
 import { disposeRelayRuns, relayRunOf } from './relayKind';
-import { RelayConnectionRow, isRelayConnectionNode } from './relayRun';
+import { RelayConnectionRow, isRelayConnectionNode } from '../state/relayRows';
 
 /** A relay entry and, from a connection row or `connectionId`, one of its connections. */
 function relayOf(svc: Services, arg: unknown): { entry: ServerEntry; row?: RelayConnectionRow } {

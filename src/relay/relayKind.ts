@@ -9,7 +9,8 @@ import { TcpServer } from '../core/serverBase';
 import { messageOf } from '../common/messages';
 import { ServerEntry } from '../state/serverEntry';
 import { KindChild, ServerKindDriver } from '../state/serverKind';
-import { RelayConnectionNode, RelayRun } from './relayRun';
+import { RelayConnectionNode } from '../state/relayRows';
+import { RelayRun } from './relayRun';
 
 const runs = new Map<ServerEntry, RelayRun>();
 

@@ -6,7 +6,7 @@ import type { ClientSession } from '../core/clientSession';
 import type { EncodingName, LineEnding } from '../core/codec';
 import type { ExistingPolicy } from '../core/downloader';
 import type { EchoMode } from '../core/echoServer';
-import type { RelayConnectionNode } from '../relay/relayRun';
+import type { RelayConnectionNode } from './relayRows';
 import type { ClientNode, ServerEntry, ServerKind } from './serverEntry';
 import type { SendMode } from '../ui/sendMode';
 import { Log } from '../common/log';

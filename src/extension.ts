@@ -3,15 +3,17 @@ import * as vscode from 'vscode';
 import { Config, ConfigError, SECTION, getConfig } from './common/config';
 import { ContextKey } from './common/contextKey';
 import { Log } from './common/log';
-import { Services } from './common/services';
+import { Services } from './state/services';
 import { registerDownloadCommand } from './downloads/downloadCommand';
 import { registerRelayCommands } from './relay/relayCommands';
-import { relayRunOf } from './relay/relayKind';
+import { relayKind, relayRunOf } from './relay/relayKind';
 import { registerClientCommands } from './servers/clientCommands';
 import { registerConfigureServer } from './servers/configureServer';
+import { echoKind, fileKind } from './servers/echoFileKinds';
 import { registerMockCommands } from './servers/mockCommands';
+import { mockKind } from './servers/mockEntry';
 import { registerServerCommands } from './servers/serverCommands';
-import { ServerManager } from './servers/serverManager';
+import { ServerManager } from './state/serverManager';
 import { ServersView } from './servers/serversView';
 import { registerStatusBar, statusBarShown } from './servers/statusBar';
 import { registerConnectCommand } from './sessions/connectCommand';
@@ -20,10 +22,10 @@ import { ConnectionsView } from './sessions/connectionsView';
 import { registerScripts } from './scripts/registerScripts';
 import { registerSampleMessages } from './sessions/sampleMessages';
 import { registerSendCommands } from './sessions/sendCommands';
-import { SessionManager, sessionAddress } from './sessions/sessionManager';
+import { SessionManager, sessionAddress } from './state/sessionManager';
 import { registerSessionTerminal, terminalTranscript } from './sessions/sessionTerminal';
 import { registerTrafficCommands } from './traffic/trafficCommands';
-import { TRAFFIC_SCHEME, TrafficDocuments, createTrafficLog } from './traffic/trafficDocuments';
+import { TRAFFIC_SCHEME, TrafficDocuments, createTrafficLog } from './state/trafficDocuments';
 
 /** What `getExtension('tcp-workbench.tcp-workbench').exports` gives integration tests. */
 export interface TcpWorkbenchApi {
@@ -79,7 +81,7 @@ export async function deactivate(): Promise<void> {
 function createServices(context: vscode.ExtensionContext): Services {
   const log = new Log();
   const traffic = createTrafficLog();
-  const servers = new ServerManager(context.workspaceState, log, traffic);
+  const servers = new ServerManager(context.workspaceState, log, traffic, { echo: echoKind, file: fileKind, relay: relayKind, mock: mockKind });
   const sessions = new SessionManager(context.globalState, log, traffic);
   const trafficDocs = new TrafficDocuments(traffic);
   let config: Config | ConfigError = readConfig(log);

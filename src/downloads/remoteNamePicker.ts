@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { list } from '../core/downloader';
 import { HostPort, formatHostPort } from '../core/hostPort';
 import { Config } from '../common/config';
-import { Services } from '../common/services';
+import { Services } from '../state/services';
 import { showTypedQuickPick } from '../ui/typedQuickPick';
 
 type NameItem = vscode.QuickPickItem & { name?: string; folder?: string };

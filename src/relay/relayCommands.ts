@@ -1,4 +1,4 @@
-// Start Relay, the target prompt of Add Server → Relay, and the exports of a relay's traffic: the
+// Start Relay and the exports of a relay's traffic: the
 // capture as pcap (copied, or filtered to one connection, from the temporary capture) and the
 // conversations as a .tcp script (client blocks, or the server side as a listen block).
 import * as os from 'node:os';
@@ -7,33 +7,15 @@ import * as vscode from 'vscode';
 import { parseHostPort } from '../core/hostPort';
 import { copyPcap } from '../core/relay/pcapFilter';
 import { exportListenBlock, exportScript } from '../core/relay/scriptExport';
-import { entryOf, isInteractive, isOptions } from '../common/args';
-import { ExportPcapArgs, ExportScriptArgs, RelayArgs, registerCommand } from '../common/commands';
-import { messageOf } from '../common/messages';
-import { Services } from '../common/services';
+import { entryOf, isInteractive, isOptions } from '../state/commandArgs';
+import { ExportPcapArgs, ExportScriptArgs, RelayArgs, registerCommand } from '../state/commands';
+import { Services } from '../state/services';
 import { UserError } from '../common/showError';
-import { ServerEntry } from '../servers/serverEntry';
+import { ServerEntry } from '../state/serverEntry';
 import { startEntry } from '../servers/startServer';
+import { askTarget } from '../ui/prompts';
 import { disposeRelayRuns, relayRunOf } from './relayKind';
-import { RelayConnectionRow, isRelayConnectionNode } from './relayRun';
-
-/** Asks for the relay's target, checked as it is typed. */
-export async function askTarget(host: string): Promise<string | undefined> {
-  const v = await vscode.window.showInputBox({
-    title: vscode.l10n.t('Relay to which server?'),
-    prompt: vscode.l10n.t('host:port of the target server (a bare port means {0})', host),
-    placeHolder: '127.0.0.1:9007',
-    validateInput: (text) => {
-      try {
-        parseHostPort(text.trim(), host);
-        return undefined;
-      } catch (e) {
-        return messageOf(e);
-      }
-    },
-  });
-  return v?.trim() || undefined;
-}
+import { RelayConnectionRow, isRelayConnectionNode } from '../state/relayRows';
 
 /** A relay entry and, from a connection row or `connectionId`, one of its connections. */
 function relayOf(svc: Services, arg: unknown): { entry: ServerEntry; row?: RelayConnectionRow } {

@@ -7,9 +7,10 @@ import { RelayServer } from '../core/relay/relayServer';
 import { RelayCloseReason } from '../core/relay/relayTypes';
 import { TcpServer } from '../core/serverBase';
 import { messageOf } from '../common/messages';
-import { ServerEntry } from '../servers/serverEntry';
-import { KindChild, ServerKindDriver } from '../servers/serverKind';
-import { RelayConnectionNode, RelayRun } from './relayRun';
+import { ServerEntry } from '../state/serverEntry';
+import { KindChild, ServerKindDriver } from '../state/serverKind';
+import { RelayConnectionNode } from '../state/relayRows';
+import { RelayRun } from './relayRun';
 
 const runs = new Map<ServerEntry, RelayRun>();
 

@@ -7,32 +7,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PcapSummary, PcapWriter } from '../core/relay/pcapWriter';
 import { RelayServer } from '../core/relay/relayServer';
-import { RelayCloseReason, RelayConnection } from '../core/relay/relayTypes';
 import { ScriptRecorder } from '../core/relay/scriptExport';
 import { Disposable } from '../core/events';
-import { ServerEntry } from '../servers/serverEntry';
+import { RelayConnectionRow } from '../state/relayRows';
 
 /** Closed connections kept as rows (older ones are dropped from the view, not from the capture). */
 const KEEP_CLOSED = 50;
-
-export interface RelayConnectionRow {
-  readonly connection: RelayConnection;
-  state: 'open' | RelayCloseReason;
-  closedAt?: number;
-}
-
-/** A connection row in the Servers view (a class: commands tell it from an options object). */
-export class RelayConnectionNode {
-  readonly type = 'relayConnection';
-  constructor(
-    readonly entry: ServerEntry,
-    readonly row: RelayConnectionRow,
-  ) {}
-}
-
-export function isRelayConnectionNode(x: unknown): x is RelayConnectionNode {
-  return x instanceof RelayConnectionNode;
-}
 
 let tempDir: string | undefined;
 let captureCount = 0;

@@ -1,9 +1,9 @@
 // The `.tcp` language in the editor: diagnostics, CodeLens, the Testing view with its Run Script command,
 // and Save as Script from a connection.
 import * as vscode from 'vscode';
-import { isInteractive } from '../common/args';
-import { RunScriptArgs, registerCommand } from '../common/commands';
-import { Services } from '../common/services';
+import { isInteractive } from '../state/commandArgs';
+import { RunScriptArgs, registerCommand } from '../state/commands';
+import { Services } from '../state/services';
 import { UserError } from '../common/showError';
 import { registerSaveAsScript } from './saveAsScript';
 import { registerScriptCodeLens } from './scriptCodeLens';

@@ -6,14 +6,14 @@ import * as vscode from 'vscode';
 import { ClientSession } from '../core/clientSession';
 import { formatBytes } from '../core/format';
 import { ScriptEncoding, writeScript } from '../core/script';
-import { isInteractive, isOptions, sessionOf } from '../common/args';
-import { registerCommand } from '../common/commands';
-import { Services } from '../common/services';
+import { isInteractive, isOptions, sessionOf } from '../state/commandArgs';
+import { registerCommand } from '../state/commands';
+import { Services } from '../state/services';
 import { UserError } from '../common/showError';
 import { onlyWorkspaceFolder } from '../ui/folders';
 import { pickOne } from '../ui/prompts';
 import { RECORD_LIMIT } from '../core/sessionRecord';
-import { sessionAddress } from '../sessions/sessionManager';
+import { sessionAddress } from '../state/sessionManager';
 
 function scriptOf(svc: Services, s: ClientSession): string {
   const record = svc.sessions.record(s.id);

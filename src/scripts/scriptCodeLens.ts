@@ -1,7 +1,7 @@
 // CodeLens over a `.tcp` file: ▶ Run all at the top, ▶ Run above each client block (both run through the
 // Testing view), ▶ Start server above each listen block (a command the Servers feature provides).
 import * as vscode from 'vscode';
-import { Services } from '../common/services';
+import { Services } from '../state/services';
 import { LANGUAGE_ID, parsedDocument } from './scriptDocuments';
 
 /** Implemented by the Servers feature; we only point at it. */

@@ -2,7 +2,7 @@
 // its code, worded in the user's language, refreshed 200 ms after the last keystroke. A parser bug is logged, never thrown at the editor.
 import * as vscode from 'vscode';
 import { diagnosticText } from '../common/messages';
-import { Services } from '../common/services';
+import { Services } from '../state/services';
 import { LANGUAGE_ID, forgetDocument, isScriptDocument, parsedDocument, toRange } from './scriptDocuments';
 
 const DEBOUNCE_MS = 200;

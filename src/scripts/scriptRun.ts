@@ -4,9 +4,9 @@
 import * as vscode from 'vscode';
 import { BlockResult, MAX_KEPT_STEPS, Script, ScriptRunner, StepResult, brief, reparseWithMocks, startMocks } from '../core/script';
 import { formatHostPort } from '../core/hostPort';
-import type { RunScriptResult, ScriptBlockSummary } from '../common/commands';
+import type { RunScriptResult, ScriptBlockSummary } from '../state/commands';
 import { diagnosticText, failureText, messageOf } from '../common/messages';
-import { Services } from '../common/services';
+import { Services } from '../state/services';
 import { ScriptTests } from './scriptTests';
 
 /** Groups the request's items by file: a file item means all its blocks. */

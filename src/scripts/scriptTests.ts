@@ -2,7 +2,7 @@
 // file watcher, parsed only when expanded, run or opened) and each client block a child test.
 import * as vscode from 'vscode';
 import { Script, parseScript } from '../core/script';
-import { Services } from '../common/services';
+import { Services } from '../state/services';
 import { isScriptDocument, parsedDocument, scriptText } from './scriptDocuments';
 
 const GLOB = '**/*.tcp';

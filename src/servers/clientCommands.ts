@@ -3,12 +3,12 @@
 import * as vscode from 'vscode';
 import { EchoServer } from '../core/echoServer';
 import { formatBytes } from '../core/format';
-import { clientNodeOf, entryOf, isOptions } from '../common/args';
-import { registerCommand } from '../common/commands';
-import { Services } from '../common/services';
+import { clientNodeOf, entryOf, isOptions } from '../state/commandArgs';
+import { registerCommand } from '../state/commands';
+import { Services } from '../state/services';
 import { UserError } from '../common/showError';
 import { askSendTo } from '../sessions/sendCommands';
-import { SendHistory } from '../sessions/sendHistory';
+import { SendHistory } from '../ui/sendHistory';
 import { sendInput, targetOf } from '../sessions/sendTargets';
 import { askSend, bytesFor, checkMode } from '../ui/sendMode';
 

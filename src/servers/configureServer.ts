@@ -1,15 +1,14 @@
 // Configure Server…: pick a field (name, port, mode, reply text, folder), change it, and restart a
 // running server so the change applies now.
 import * as vscode from 'vscode';
-import { entryOf } from '../common/args';
-import { registerCommand } from '../common/commands';
+import { entryOf } from '../state/commandArgs';
+import { registerCommand } from '../state/commands';
 import { Config } from '../common/config';
-import { Services } from '../common/services';
+import { Services } from '../state/services';
 import { askFolder } from '../ui/folders';
-import { askPort, pickEchoMode } from '../ui/prompts';
-import { askTarget } from '../relay/relayCommands';
+import { askPort, askTarget, pickEchoMode } from '../ui/prompts';
 import { pickEntry } from './serverCommands';
-import { ServerEntry, ServerSpec } from './serverEntry';
+import { ServerEntry, ServerSpec } from '../state/serverEntry';
 import { serveFolderPurpose, startEntry } from './startServer';
 
 type Field = 'port' | 'mode' | 'replyText' | 'root' | 'label' | 'target';

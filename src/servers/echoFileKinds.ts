@@ -7,7 +7,7 @@ import { formatBytes } from '../core/format';
 import { ServerError, TcpServer } from '../core/serverBase';
 import { checkFolder } from '../common/config';
 import { reasonText } from '../common/messages';
-import { ServerKindDriver } from './serverKind';
+import { ServerKindDriver } from '../state/serverKind';
 
 export const echoKind: ServerKindDriver = {
   icon: 'radio-tower',

@@ -4,13 +4,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatHostPort } from '../core/hostPort';
 import { ListenBlock, parseScript } from '../core/script';
-import { isInteractive, isOptions } from '../common/args';
-import { StartResult, registerCommand } from '../common/commands';
+import { isInteractive, isOptions } from '../state/commandArgs';
+import { StartResult, registerCommand } from '../state/commands';
 import { messageOf } from '../common/messages';
-import { Services } from '../common/services';
+import { Services } from '../state/services';
 import { UserError, showError } from '../common/showError';
 import { listenBlockAt, parseMock, scriptText } from './mockEntry';
-import { ServerEntry } from './serverEntry';
+import { ServerEntry } from '../state/serverEntry';
 import { startEntry } from './startServer';
 
 function uriOf(text: string): vscode.Uri {

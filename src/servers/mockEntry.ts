@@ -7,8 +7,8 @@ import { ListenBlock, Script, assertRunnable, parseScript } from '../core/script
 import { MockServer, describeHit } from '../core/script/mockServer';
 import { TcpServer } from '../core/serverBase';
 import { UserError } from '../common/showError';
-import { ServerEntry } from './serverEntry';
-import { ServerKindDriver } from './serverKind';
+import { ServerEntry } from '../state/serverEntry';
+import { ServerKindDriver } from '../state/serverKind';
 
 /** The text of a .tcp file: the open document's (unsaved edits count), else the file on disk. */
 export function scriptText(file: string): string {

@@ -1,14 +1,13 @@
 // Start, stop, add, remove a server and copy its address.
 import * as vscode from 'vscode';
 import { formatHostPort } from '../core/hostPort';
-import { entryOf, isInteractive, isOptions } from '../common/args';
-import { AddServerArgs, StartArgs, StartResult, registerCommand } from '../common/commands';
-import { Services } from '../common/services';
+import { entryOf, isInteractive, isOptions } from '../state/commandArgs';
+import { AddServerArgs, StartArgs, StartResult, registerCommand } from '../state/commands';
+import { Services } from '../state/services';
 import { UserError } from '../common/showError';
 import { pickFolder } from '../ui/folders';
-import { askPort, pickEchoMode, pickOne } from '../ui/prompts';
-import { askTarget } from '../relay/relayCommands';
-import { ServerEntry, ServerKind } from './serverEntry';
+import { askPort, askTarget, pickEchoMode, pickOne } from '../ui/prompts';
+import { ServerEntry, ServerKind } from '../state/serverEntry';
 import { serveFolderPurpose, startEntry } from './startServer';
 
 export function registerServerCommands(svc: Services): void {

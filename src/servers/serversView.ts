@@ -3,25 +3,24 @@
 import * as vscode from 'vscode';
 import { formatBytes, formatDuration } from '../core/format';
 import { Config } from '../common/config';
-import { driverOf } from './kinds';
-import { ClientNode, ServerEntry, isClientNode } from './serverEntry';
-import { ServerManager } from './serverManager';
-import { KindChild } from './serverKind';
-import { clientKey, connectionMarks } from '../sessions/connectionMarks';
+import { ClientNode, ServerEntry, isClientNode } from '../state/serverEntry';
+import { ServerManager } from '../state/serverManager';
+import { KindChild, ServerKindDriver } from '../state/serverKind';
+import { clientKey, connectionMarks } from '../state/connectionMarks';
 import { counterText, markLines, markText } from '../sessions/rowMarks';
 
 type ServerTreeNode = ServerEntry | ClientNode | KindChild;
 
-function childCount(entry: ServerEntry): number {
-  return driverOf(entry).children?.(entry).length ?? entry.server?.clients.length ?? 0;
+function childCount(entry: ServerEntry, kind: ServerKindDriver): number {
+  return kind.children?.(entry).length ?? entry.server?.clients.length ?? 0;
 }
 
 /** Where it listens, the full address: for the tooltip. */
-function serverState(entry: ServerEntry): string {
+function serverState(entry: ServerEntry, kind: ServerKindDriver): string {
   if (entry.state !== 'listening') {
-    return serverDescription(entry);
+    return serverDescription(entry, kind);
   }
-  return vscode.l10n.t('listening on {0}', entry.addressText ?? '?') + (driverOf(entry).afterAddress?.(entry) ?? '') + ` · ${clientCount(entry)}`;
+  return vscode.l10n.t('listening on {0}', entry.addressText ?? '?') + (kind.afterAddress?.(entry) ?? '') + ` · ${clientCount(entry)}`;
 }
 
 function clientCount(entry: ServerEntry): string {
@@ -33,13 +32,13 @@ function clientCount(entry: ServerEntry): string {
  * What matters first, so a narrow side bar cuts the least of it: the port (the whole address only when it is
  * not loopback, which is worth seeing), the clients, the echo mode — `:9007 · 2 clients · echo`.
  */
-function serverDescription(entry: ServerEntry): string {
+function serverDescription(entry: ServerEntry, kind: ServerKindDriver): string {
   const a = entry.address;
   switch (entry.state) {
     case 'listening': {
       const loopback = a && (a.host === '127.0.0.1' || a.host === '::1' || a.host === 'localhost');
       const where = a ? (loopback ? `:${a.port}` : entry.addressText) : '?';
-      return [where + (driverOf(entry).afterAddress?.(entry) ?? ''), clientCount(entry), entry.mode].filter((x) => x).join(' · ');
+      return [where + (kind.afterAddress?.(entry) ?? ''), clientCount(entry), entry.mode].filter((x) => x).join(' · ');
     }
     case 'starting':
       return vscode.l10n.t('starting…');
@@ -72,7 +71,7 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
     this.tick = undefined;
     if (visible) {
       this.tick = setInterval(() => {
-        if (this.manager.running().some((e) => childCount(e) > 0)) {
+        if (this.manager.running().some((e) => childCount(e, this.manager.driverOf(e)) > 0)) {
           this.refresh();
         }
       }, 5000);
@@ -83,7 +82,7 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
     if (node instanceof ServerEntry) {
       return this.serverItem(node);
     }
-    return isClientNode(node) ? this.clientItem(node) : (driverOf(node.entry).childItem?.(node) ?? new vscode.TreeItem(node.type));
+    return isClientNode(node) ? this.clientItem(node) : (this.manager.driverOf(node.entry).childItem?.(node) ?? new vscode.TreeItem(node.type));
   }
 
   getChildren(node?: ServerTreeNode): ServerTreeNode[] {
@@ -93,7 +92,7 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
     if (!(node instanceof ServerEntry)) {
       return [];
     }
-    const own = driverOf(node).children?.(node);
+    const own = this.manager.driverOf(node).children?.(node);
     return own ?? (node.server?.clients ?? []).map((client) => ({ type: 'client', entry: node, client }) as ClientNode);
   }
 
@@ -114,15 +113,16 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
   }
 
   private serverItem(entry: ServerEntry): vscode.TreeItem {
+    const kind = this.manager.driverOf(entry);
     const running = entry.state === 'listening';
-    const hasClients = childCount(entry) > 0;
+    const hasClients = childCount(entry, kind) > 0;
     const item = new vscode.TreeItem(entry.label, hasClients ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     // VS Code remembers a row's collapsible state by id and ignores a change from "no children" to
     // "expanded"; a new id when the first client arrives makes the row open by itself.
     item.id = `server:${entry.id}:${hasClients ? 'clients' : 'empty'}`;
-    item.description = serverDescription(entry);
+    item.description = serverDescription(entry, kind);
     item.iconPath = new vscode.ThemeIcon(
-      driverOf(entry).icon,
+      kind.icon,
       running ? new vscode.ThemeColor('testing.iconPassed') : undefined,
     );
     item.contextValue = `server;${running ? 'running' : entry.state === 'stopped' ? 'stopped' : 'busy'};${entry.kind};`;
@@ -132,11 +132,12 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
 
   private serverTooltip(entry: ServerEntry): vscode.MarkdownString {
     const cfg = this.config();
-    const lines: string[] = [`**${entry.label}** — ${serverState(entry)}`, ''];
+    const kind = this.manager.driverOf(entry);
+    const lines: string[] = [`**${entry.label}** — ${serverState(entry, kind)}`, ''];
     if (entry.addressText) {
       lines.push(`- ${vscode.l10n.t('Address: {0}', entry.addressText)}`);
     }
-    lines.push(...driverOf(entry).tooltip(entry, cfg).map((l) => `- ${l}`));
+    lines.push(...kind.tooltip(entry, cfg).map((l) => `- ${l}`));
     const s = entry.server;
     if (s && entry.state === 'listening') {
       lines.push(`- ${vscode.l10n.t('Received {0}, sent {1}', formatBytes(s.stats.bytesIn), formatBytes(s.stats.bytesOut))}`);

@@ -2,14 +2,14 @@
 // the "port in use" recovery (a free port, or another one) when the user is there to choose.
 import * as vscode from 'vscode';
 import { formatHostPort } from '../core/hostPort';
-import { StartResult } from '../common/commands';
+import { StartResult } from '../state/commands';
 import { Config, isLoopback, resolveFileRoot } from '../common/config';
 import { messageOf } from '../common/messages';
-import { Services } from '../common/services';
+import { Services } from '../state/services';
 import { UserError, showError } from '../common/showError';
 import { askFolder, onlyWorkspaceFolder, pickFolder } from '../ui/folders';
 import { askPort } from '../ui/prompts';
-import { PortInUseError, ServerEntry, StartOverrides } from './serverEntry';
+import { PortInUseError, ServerEntry, StartOverrides } from '../state/serverEntry';
 
 let warnedHost = false;
 

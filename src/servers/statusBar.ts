@@ -1,8 +1,8 @@
 // `$(server-process) 2` while servers run (not the radio tower of VS Code's own Forwarded Ports item beside it); a click offers stop one / stop all / show log.
 import * as vscode from 'vscode';
-import { registerCommand, runCommand } from '../common/commands';
-import { Services } from '../common/services';
-import { ServerEntry } from './serverEntry';
+import { registerCommand, runCommand } from '../state/commands';
+import { Services } from '../state/services';
+import { ServerEntry } from '../state/serverEntry';
 
 /** "1 TCP server running" / "2 TCP servers running": separate strings, so each language words both. */
 export function serversRunningText(n: number): string {

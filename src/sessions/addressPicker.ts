@@ -3,8 +3,8 @@
 import * as vscode from 'vscode';
 import { HostPort, formatHostPort, parseHostPort } from '../core/hostPort';
 import { messageOf } from '../common/messages';
-import { Services } from '../common/services';
-import { ServerKind } from '../servers/serverEntry';
+import { Services } from '../state/services';
+import { ServerKind } from '../state/serverEntry';
 import { showTypedQuickPick } from '../ui/typedQuickPick';
 
 type AddressItem = vscode.QuickPickItem & { target?: HostPort; error?: string };

@@ -1,18 +1,32 @@
-// Connect to Server…: an address (typed or picked), a session, its traffic document.
+// Connect to Server…: an address (typed or picked), the encoding and line ending a caller may give, a session, its traffic document.
 import * as vscode from 'vscode';
 import { ClientSession } from '../core/clientSession';
-import { EncodingName } from '../core/codec';
+import { EncodingName, LineEnding, checkEncoding, checkLineEnding } from '../core/codec';
 import { HostPort, formatHostPort } from '../core/hostPort';
-import { addressOf, isOptions } from '../common/args';
-import { SessionInfo, registerCommand } from '../common/commands';
-import { Services } from '../common/services';
+import { addressOf, isOptions } from '../state/commandArgs';
+import { SessionInfo, registerCommand } from '../state/commands';
+import { Services } from '../state/services';
+import { UserError } from '../common/showError';
 import { pickAddress } from './addressPicker';
-import { connectionMarks, sessionKey } from './connectionMarks';
-import { connectionOptions } from './encodingCommands';
-import { sessionAddress } from './sessionManager';
+import { connectionMarks, sessionKey } from '../state/connectionMarks';
+import { sessionAddress } from '../state/sessionManager';
 
 export function sessionInfo(s: ClientSession): SessionInfo {
   return { id: s.id, address: sessionAddress(s) };
+}
+
+/** Encoding and line ending from a caller's options; a bad value is an error naming the choices. */
+export function connectionOptions(o: Record<string, unknown>): { encoding?: EncodingName; lineEnding?: LineEnding } {
+  const text = (v: unknown, what: string): string => {
+    if (typeof v !== 'string') {
+      throw new UserError(vscode.l10n.t('"{0}" must be text, not {1}.', what, typeof v));
+    }
+    return v;
+  };
+  return {
+    encoding: o.encoding === undefined ? undefined : checkEncoding(text(o.encoding, 'encoding')),
+    lineEnding: o.lineEnding === undefined ? undefined : checkLineEnding(text(o.lineEnding, 'lineEnding')),
+  };
 }
 
 /** Connects and opens its traffic; the message of a failure names host and port. */

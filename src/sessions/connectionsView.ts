@@ -2,9 +2,9 @@
 import * as vscode from 'vscode';
 import { ClientSession } from '../core/clientSession';
 import { formatBytes } from '../core/format';
-import { connectionMarks, sessionKey } from './connectionMarks';
+import { connectionMarks, sessionKey } from '../state/connectionMarks';
 import { counterText, markLines, markText } from './rowMarks';
-import { SessionManager, sessionAddress } from './sessionManager';
+import { SessionManager, sessionAddress } from '../state/sessionManager';
 
 export class ConnectionsView implements vscode.TreeDataProvider<ClientSession>, vscode.Disposable {
   private readonly _onDidChangeTreeData = new vscode.EventEmitter<ClientSession | undefined>();

@@ -1,34 +1,20 @@
 // Per-connection encoding and line ending (Set Encoding…, or `connect { encoding, lineEnding }`),
 // Reset Counters and Clear Send History; and the one register call for the socket-assistant commands.
 import * as vscode from 'vscode';
-import { ENCODINGS, EncodingName, LineEnding, checkEncoding, checkLineEnding } from '../core/codec';
-import { isOptions, sessionOf } from '../common/args';
-import { registerCommand, runCommand } from '../common/commands';
-import { Services } from '../common/services';
+import { ENCODINGS, EncodingName, LineEnding } from '../core/codec';
+import { isOptions, sessionOf } from '../state/commandArgs';
+import { registerCommand, runCommand } from '../state/commands';
+import { Services } from '../state/services';
 import { UserError } from '../common/showError';
 import { pickAddress } from './addressPicker';
-import { connectTo, sessionInfo } from './connectCommand';
+import { connectTo, connectionOptions, sessionInfo } from './connectCommand';
 import { registerSendFileCommand } from './sendFileCommand';
-import { SendHistory } from './sendHistory';
-import { connectionMarks, sessionKey } from './connectionMarks';
+import { SendHistory } from '../ui/sendHistory';
+import { connectionMarks, sessionKey } from '../state/connectionMarks';
 import { registerRecordCommands } from './recordCommands';
 import { registerRepeatCommands } from './repeatCommands';
 import { resolveTarget } from './sendTargets';
-import { sessionAddress } from './sessionManager';
-
-/** Encoding and line ending from a caller's options; a bad value is an error naming the choices. */
-export function connectionOptions(o: Record<string, unknown>): { encoding?: EncodingName; lineEnding?: LineEnding } {
-  const text = (v: unknown, what: string): string => {
-    if (typeof v !== 'string') {
-      throw new UserError(vscode.l10n.t('"{0}" must be text, not {1}.', what, typeof v));
-    }
-    return v;
-  };
-  return {
-    encoding: o.encoding === undefined ? undefined : checkEncoding(text(o.encoding, 'encoding')),
-    lineEnding: o.lineEnding === undefined ? undefined : checkLineEnding(text(o.lineEnding, 'lineEnding')),
-  };
-}
+import { sessionAddress } from '../state/sessionManager';
 
 async function askEncoding(current: EncodingName, currentEnding: LineEnding): Promise<{ encoding: EncodingName; lineEnding: LineEnding } | undefined> {
   const enc = await vscode.window.showQuickPick(

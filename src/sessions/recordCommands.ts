@@ -6,11 +6,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RecordError, Recorder } from '../core/recorder';
 import { formatBytes } from '../core/format';
-import { isInteractive, isOptions } from '../common/args';
-import { registerCommand } from '../common/commands';
-import { Services } from '../common/services';
+import { isInteractive, isOptions } from '../state/commandArgs';
+import { registerCommand } from '../state/commands';
+import { Services } from '../state/services';
 import { UserError } from '../common/showError';
-import { connectionMarks } from './connectionMarks';
+import { connectionMarks } from '../state/connectionMarks';
 import { Target, allTargets, pickTarget, resolveTarget, targetOf } from './sendTargets';
 
 function workspaceFolder(): string | undefined {

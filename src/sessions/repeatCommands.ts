@@ -4,15 +4,15 @@
 import * as vscode from 'vscode';
 import { MAX_REPEAT_COUNT, MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, RepeatStop, Repeater } from '../core/repeater';
 import { Throttle } from '../core/throttle';
-import { isInteractive, isOptions } from '../common/args';
-import { registerCommand } from '../common/commands';
+import { isInteractive, isOptions } from '../state/commandArgs';
+import { registerCommand } from '../state/commands';
 import { ContextKey } from '../common/contextKey';
-import { Services } from '../common/services';
+import { Services } from '../state/services';
 import { UserError } from '../common/showError';
 import { bytesFor, checkMode } from '../ui/sendMode';
-import { connectionMarks } from './connectionMarks';
+import { connectionMarks } from '../state/connectionMarks';
 import { askSendTo } from './sendCommands';
-import { SendHistory } from './sendHistory';
+import { SendHistory } from '../ui/sendHistory';
 import { Target, resolveTarget, targetOf } from './sendTargets';
 
 interface Running {

@@ -1,7 +1,7 @@
 // How a row of the Connections or Servers view says a connection is recorded or repeating, and its counters.
 import * as vscode from 'vscode';
 import { formatBytes } from '../core/format';
-import { Marks } from './connectionMarks';
+import { Marks } from '../state/connectionMarks';
 
 /** Appended to a row's description. */
 export function markText(m: Marks): string {

@@ -1,7 +1,7 @@
 // Open Sample Messages: lines to try Send Selection on (the walkthrough opens them).
 import * as vscode from 'vscode';
-import { registerCommand } from '../common/commands';
-import { Services } from '../common/services';
+import { registerCommand } from '../state/commands';
+import { Services } from '../state/services';
 
 /** The last line shows a non-ASCII round trip. */
 const SAMPLE_MESSAGES = ['hello, echo server', 'PING 1', 'PING 2', 'PING 3', '你好，TCP — Grüße, café', 'bye'];

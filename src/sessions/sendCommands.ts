@@ -2,18 +2,18 @@
 import * as vscode from 'vscode';
 import { ClientSession } from '../core/clientSession';
 import { formatBytes } from '../core/format';
-import { isOptions, sessionOf } from '../common/args';
-import { registerCommand } from '../common/commands';
-import { Services } from '../common/services';
+import { isOptions, sessionOf } from '../state/commandArgs';
+import { registerCommand } from '../state/commands';
+import { Services } from '../state/services';
 import { UserError } from '../common/showError';
-import { TRAFFIC_SCHEME } from '../traffic/trafficDocuments';
+import { TRAFFIC_SCHEME } from '../state/trafficDocuments';
 import { pickOne } from '../ui/prompts';
-import { SendMode, askSend, bytesFor, checkMode, modeLabel, rememberedMode } from '../ui/sendMode';
-import { HistoryEntry, SendHistory } from './sendHistory';
+import { HistoryEntry, SendMode, askSend, bytesFor, checkMode, modeLabel, rememberedMode } from '../ui/sendMode';
+import { SendHistory } from '../ui/sendHistory';
 import { Target, sessionTarget } from './sendTargets';
 import { pickAddress } from './addressPicker';
 import { connectTo, sessionInfo } from './connectCommand';
-import { sessionAddress } from './sessionManager';
+import { sessionAddress } from '../state/sessionManager';
 
 /** The active session, a pick among several, or a new connection. */
 async function chooseSession(svc: Services): Promise<ClientSession | undefined> {

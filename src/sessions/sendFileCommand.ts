@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { SendFileResult } from '../core/fileSender';
 import { formatBytes } from '../core/format';
-import { isOptions } from '../common/args';
-import { registerCommand } from '../common/commands';
-import { Services } from '../common/services';
+import { isOptions } from '../state/commandArgs';
+import { registerCommand } from '../state/commands';
+import { Services } from '../state/services';
 import { UserError } from '../common/showError';
 import { Target, resolveTarget } from './sendTargets';
 

@@ -6,13 +6,13 @@ import { ClientSession } from '../core/clientSession';
 import { EncodingName, LineEnding } from '../core/codec';
 import { Link, serverClientLink, sessionLink } from '../core/connectionLink';
 import { EchoServer } from '../core/echoServer';
-import { isOptions, sessionOf } from '../common/args';
-import { Services } from '../common/services';
+import { isOptions, sessionOf } from '../state/commandArgs';
+import { Services } from '../state/services';
 import { UserError } from '../common/showError';
-import { isClientNode } from '../servers/serverEntry';
+import { isClientNode } from '../state/serverEntry';
 import { SendMode, bytesFor } from '../ui/sendMode';
-import { clientKey, connectionMarks, sessionKey } from './connectionMarks';
-import { sessionAddress } from './sessionManager';
+import { clientKey, connectionMarks, sessionKey } from '../state/connectionMarks';
+import { sessionAddress } from '../state/sessionManager';
 
 export interface Target {
   key: string;

@@ -6,11 +6,11 @@ import * as vscode from 'vscode';
 import { ClientSession } from '../core/clientSession';
 import { LineEnding } from '../core/codec';
 import { HexDumpStream } from '../core/hexView';
-import { isOptions, sessionOf } from '../common/args';
-import { registerCommand } from '../common/commands';
-import { Services } from '../common/services';
+import { isOptions, sessionOf } from '../state/commandArgs';
+import { registerCommand } from '../state/commands';
+import { Services } from '../state/services';
 import { UserError, showError } from '../common/showError';
-import { sessionAddress } from './sessionManager';
+import { sessionAddress } from '../state/sessionManager';
 
 /** What a terminal keeps of its own output for the test API, ANSI sequences removed. */
 const TRANSCRIPT_CHARS = 64 * 1024;

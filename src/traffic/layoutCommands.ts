@@ -1,13 +1,13 @@
 // Toggle Hex View (a session's, a server's, or the open traffic document's traffic as a hex dump) and
 // Traffic Layout… (text, hex, or hex with the decoded text beside it). Both only re-render from the ring.
 import * as vscode from 'vscode';
-import { entryOf, isOptions, sessionOf } from '../common/args';
-import { LayoutResult, registerCommand } from '../common/commands';
-import { Services } from '../common/services';
-import { isClientNode } from '../servers/serverEntry';
-import { sessionAddress } from '../sessions/sessionManager';
+import { entryOf, isOptions, sessionOf } from '../state/commandArgs';
+import { LayoutResult, registerCommand } from '../state/commands';
+import { Services } from '../state/services';
+import { isClientNode } from '../state/serverEntry';
+import { sessionAddress } from '../state/sessionManager';
 import { TrafficLayout, isLayout } from '../core/trafficView';
-import { TRAFFIC_SCHEME, TrafficView, viewOf } from './trafficDocuments';
+import { TRAFFIC_SCHEME, TrafficView, viewOf } from '../state/trafficDocuments';
 import { UserError } from '../common/showError';
 
 interface Target {

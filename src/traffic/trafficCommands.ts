@@ -1,11 +1,11 @@
 // Show Traffic Log (everything), Show Traffic (one server, or one of its clients), Show Session Traffic
 // (one connection), and Show Log (the lifecycle log).
 import * as vscode from 'vscode';
-import { entryOf, sessionOf } from '../common/args';
-import { registerCommand } from '../common/commands';
-import { Services } from '../common/services';
-import { isClientNode } from '../servers/serverEntry';
-import { sessionAddress } from '../sessions/sessionManager';
+import { entryOf, sessionOf } from '../state/commandArgs';
+import { registerCommand } from '../state/commands';
+import { Services } from '../state/services';
+import { isClientNode } from '../state/serverEntry';
+import { sessionAddress } from '../state/sessionManager';
 import { registerLayoutCommands } from './layoutCommands';
 import { registerTrafficFollow } from './trafficFollow';
 

@@ -1,7 +1,7 @@
 // Keeps the newest traffic in sight: an editor showing a traffic document that was scrolled to the end
 // stays at the end when new lines arrive; one the user scrolled up stays where it is.
 import * as vscode from 'vscode';
-import { TRAFFIC_SCHEME } from './trafficDocuments';
+import { TRAFFIC_SCHEME } from '../state/trafficDocuments';
 
 /** Lines from the end within which an editor counts as "at the end". */
 const SLACK_LINES = 2;

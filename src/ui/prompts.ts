@@ -1,7 +1,7 @@
-// Small prompts shared by the commands: a port, an echo mode, one item out of a list (text to send: sendMode.ts).
+// Small prompts shared by the commands: a port, an echo mode, a relay's target, one item out of a list (text to send: sendMode.ts).
 import * as vscode from 'vscode';
 import { EchoMode } from '../core/echoServer';
-import { parsePort } from '../core/hostPort';
+import { parseHostPort, parsePort } from '../core/hostPort';
 import { messageOf } from '../common/messages';
 
 /** A port typed by the user, checked as they type; undefined when cancelled. */
@@ -45,4 +45,22 @@ export async function pickOne<T>(all: readonly T[], title: string, item: (x: T) 
     { title },
   );
   return p?.value;
+}
+
+/** Asks for the relay's target, checked as it is typed. */
+export async function askTarget(host: string): Promise<string | undefined> {
+  const v = await vscode.window.showInputBox({
+    title: vscode.l10n.t('Relay to which server?'),
+    prompt: vscode.l10n.t('host:port of the target server (a bare port means {0})', host),
+    placeHolder: '127.0.0.1:9007',
+    validateInput: (text) => {
+      try {
+        parseHostPort(text.trim(), host);
+        return undefined;
+      } catch (e) {
+        return messageOf(e);
+      }
+    },
+  });
+  return v?.trim() || undefined;
 }

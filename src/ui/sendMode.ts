@@ -6,10 +6,15 @@ import { inputBytes } from '../core/bytesInput';
 import { EncodingName, LineEnding } from '../core/codec';
 import { UsageError } from '../core/errors';
 import { messageOf } from '../common/messages';
-import { HistoryEntry } from '../sessions/sendHistory';
 
 export const SEND_MODES = ['text', 'escapes', 'hex'] as const;
 export type SendMode = (typeof SEND_MODES)[number];
+
+/** A text and how to send it: what the prompt returns and the send history keeps. */
+export interface HistoryEntry {
+  text: string;
+  mode: SendMode;
+}
 
 const MODE_KEY = 'tcpWorkbench.sendMode';
 

@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CommandId, CommandTypes } from '../../src/common/commands';
+import type { CommandId, CommandTypes } from '../../src/state/commands';
 import type { TcpWorkbenchApi } from '../../src/extension';
 
 export const EXTENSION_ID = 'tcp-workbench.tcp-workbench';

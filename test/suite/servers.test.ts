@@ -3,7 +3,7 @@
 import * as assert from 'node:assert';
 import * as net from 'node:net';
 import * as vscode from 'vscode';
-import type { StartResult } from '../../src/common/commands';
+import type { StartResult } from '../../src/state/commands';
 import { api, Api, close, exchange, listen, logSince, must, run, server, tryConnect, waitFor } from './helpers';
 
 describe('Servers (commands in the extension host)', () => {

@@ -1,14 +1,9 @@
 // The last texts sent with Send Text, per workspace, newest first, bounded.
 import * as vscode from 'vscode';
-import { SendMode } from '../ui/sendMode';
+import { HistoryEntry } from './sendMode';
 
 const KEY = 'tcpWorkbench.sendHistory';
 export const MAX_HISTORY = 20;
-
-export interface HistoryEntry {
-  text: string;
-  mode: SendMode;
-}
 
 export class SendHistory {
   constructor(private readonly state: vscode.Memento) {}

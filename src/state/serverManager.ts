@@ -9,9 +9,8 @@ import { TrafficLog } from '../core/trafficLog';
 import { Config } from '../common/config';
 import { Log } from '../common/log';
 import { reasonText } from '../common/messages';
-import { driverOf, isKnownKind } from './kinds';
 import { PortInUseError, ServerEntry, ServerKind, ServerSpec, StartOverrides, kindLabel } from './serverEntry';
-import { KindContext } from './serverKind';
+import { KindContext, ServerKindDriver } from './serverKind';
 
 const STORE_KEY = 'tcpWorkbench.servers';
 
@@ -36,17 +35,24 @@ export class ServerManager implements vscode.Disposable {
     private readonly state: vscode.Memento,
     private readonly log: Log,
     private readonly traffic: TrafficLog,
+    /** What each kind does differently; given by activate(), which knows every kind. */
+    private readonly kinds: Readonly<Record<ServerKind, ServerKindDriver>>,
   ) {
     const saved = state.get<ServerSpec[]>(STORE_KEY);
     const specs: ServerSpec[] = Array.isArray(saved) ? saved : [
       { id: 'echo', kind: 'echo' },
       { id: 'file', kind: 'file' },
     ];
-    this.entries = specs.filter((s) => s && isKnownKind(s.kind) && typeof s.id === 'string').map((s) => new ServerEntry(s));
+    this.entries = specs.filter((s) => s && Object.prototype.hasOwnProperty.call(kinds, s.kind) && typeof s.id === 'string').map((s) => new ServerEntry(s));
   }
 
   private get ctx(): KindContext {
     return { log: this.log, traffic: this.traffic, changed: () => this.changed.schedule() };
+  }
+
+  /** The kind behind an entry, for the manager and the view to dispatch through. */
+  driverOf(entry: ServerEntry): ServerKindDriver {
+    return this.kinds[entry.kind];
   }
 
   list(): readonly ServerEntry[] {
@@ -82,7 +88,7 @@ export class ServerManager implements vscode.Disposable {
 
   async remove(entry: ServerEntry): Promise<void> {
     await this.stop(entry);
-    await driverOf(entry).stopped?.(entry, true);
+    await this.driverOf(entry).stopped?.(entry, true);
     const i = this.entries.indexOf(entry);
     if (i >= 0) {
       this.entries.splice(i, 1);
@@ -103,7 +109,7 @@ export class ServerManager implements vscode.Disposable {
       throw new ServerError(vscode.l10n.t('{0} is already running on {1}.', entry.label, entry.addressText ?? '?'));
     }
     const port = over.port ?? entry.configuredPort(cfg);
-    const server = await driverOf(entry).create(entry, cfg, over);
+    const server = await this.driverOf(entry).create(entry, cfg, over);
     entry.server = server;
     entry.attach(this.wire(entry, server, cfg));
     try {
@@ -135,7 +141,7 @@ export class ServerManager implements vscode.Disposable {
       entry.server = undefined;
     }
     server.dispose();
-    await driverOf(entry).stopped?.(entry, false);
+    await this.driverOf(entry).stopped?.(entry, false);
     this.traffic.forget(`server:${entry.id}`);
     this.log.info(vscode.l10n.t('{0} stopped', entry.label));
     this.changed.schedule();
@@ -155,12 +161,12 @@ export class ServerManager implements vscode.Disposable {
   }
 
   private save(): void {
-    void this.state.update(STORE_KEY, this.entries.filter((e) => driverOf(e).persisted).map((e) => e.spec));
+    void this.state.update(STORE_KEY, this.entries.filter((e) => this.driverOf(e).persisted).map((e) => e.spec));
   }
 
   private wire(entry: ServerEntry, server: TcpServer, cfg: Config): vscode.Disposable[] {
     const source = `server:${entry.id}`;
-    const driver = driverOf(entry);
+    const driver = this.driverOf(entry);
     const fire = () => this.changed.schedule();
     const subs: vscode.Disposable[] = [
       server.onDidChangeState(fire),

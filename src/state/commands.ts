@@ -6,11 +6,11 @@ import type { ClientSession } from '../core/clientSession';
 import type { EncodingName, LineEnding } from '../core/codec';
 import type { ExistingPolicy } from '../core/downloader';
 import type { EchoMode } from '../core/echoServer';
-import type { RelayConnectionNode } from '../relay/relayRun';
-import type { ClientNode, ServerEntry, ServerKind } from '../servers/serverEntry';
+import type { RelayConnectionNode } from './relayRows';
+import type { ClientNode, ServerEntry, ServerKind } from './serverEntry';
 import type { SendMode } from '../ui/sendMode';
-import { Log } from './log';
-import { showError } from './showError';
+import { Log } from '../common/log';
+import { showError } from '../common/showError';
 
 /** Options for starting without UI (tests, other extensions). */
 export interface StartArgs {

@@ -5,9 +5,9 @@
 import * as vscode from 'vscode';
 import { ClientSession } from '../core/clientSession';
 import { HostPort, parseHostPort } from '../core/hostPort';
-import { ClientNode, ServerEntry, isClientNode } from '../servers/serverEntry';
+import { ClientNode, ServerEntry, isClientNode } from './serverEntry';
 import { Services } from './services';
-import { UserError } from './showError';
+import { UserError } from '../common/showError';
 
 /** A plain `{ … }` options object from a caller, as opposed to nothing or one of VS Code's own objects. */
 export function isOptions(arg: unknown): arg is Record<string, unknown> {

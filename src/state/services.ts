@@ -1,11 +1,11 @@
 // What every command needs, built once in activate().
 import * as vscode from 'vscode';
 import { TrafficLog } from '../core/trafficLog';
-import { ServerManager } from '../servers/serverManager';
-import { SessionManager } from '../sessions/sessionManager';
-import { TrafficDocuments } from '../traffic/trafficDocuments';
-import { Config } from './config';
-import { Log } from './log';
+import { ServerManager } from './serverManager';
+import { SessionManager } from './sessionManager';
+import { TrafficDocuments } from './trafficDocuments';
+import { Config } from '../common/config';
+import { Log } from '../common/log';
 
 export interface Services {
   readonly context: vscode.ExtensionContext;

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { WorkbenchError } from '../core/errors';
 import { Diagnostic, ScriptParseError } from '../core/script';
 import { FEATURE_SENTENCES, Sentence } from './featureMessages';
-import { DIAGNOSTIC_SENTENCES, FAILURE_SENTENCES } from '../scripts/scriptMessages';
+import { DIAGNOSTIC_SENTENCES, FAILURE_SENTENCES } from './scriptMessages';
 
 type Args = Readonly<Record<string, string | number>>;
 

@@ -1,5 +1,5 @@
 // Every diagnostic and every step failure carries a code and the values its sentence needs, and the
-// extension's table (src/scripts/scriptMessages.ts, read as text: it imports vscode) has a sentence for each
+// extension's table (src/common/scriptMessages.ts, read as text: it imports vscode) has a sentence for each
 // code and each form. A new code, form or failure without a translation fails here.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -11,7 +11,7 @@ import { Peers, freePort } from '../support';
 import { PROBLEMS, UNPRODUCIBLE } from './problemCorpus';
 
 const ROOT = path.resolve(__dirname, '../../../..');
-const TABLE = fs.readFileSync(path.join(ROOT, 'src/scripts/scriptMessages.ts'), 'utf8');
+const TABLE = fs.readFileSync(path.join(ROOT, 'src/common/scriptMessages.ts'), 'utf8');
 
 /** The entries of `export const NAME ... = { 'key': ..., }` in the table file, by key. */
 function entries(name: string): Map<string, string> {

@@ -4,7 +4,9 @@
 // problems read in Chinese.
 // How the workbench is switched to zh-cn (a fixture language pack, argv.json, reload): lib/languagePack.mjs.
 import * as assert from 'node:assert';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import { switchToZhCn } from '../lib/languagePack.mjs';
 import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
 import { openViewContainer, rowDescription, runCommand, treeRow, view, waitFor } from '../lib/workbench.mjs';

@@ -81,8 +81,24 @@ async function sendFileFigure({ fork, file, row, results, fmt, ratio }) {
     const rss = { ours: Math.max(...runs.ours.map((r) => r.rssGrowth)), pipe: Math.max(...runs.pipe.map((r) => r.rssGrowth)) };
     const r = median(ratios);
     results.figures.sendFile = { sizeBytes: size, mbps: m, ratios, rssGrowth: rss };
-    row('8a', `Send a ${fmt(size / MiB)} MiB file to a session ×${PAIRS}, MB/s (median)`, fmt(m.ours), `read stream pipe ${fmt(m.pipe)}`, `${fmt(r, 2)}×`, '≥ 0.80×', r >= 0.8);
-    row('8b', 'Sending process RSS growth (max)', `${fmt(rss.ours / MiB, 1)} MiB`, `pipe ${fmt(rss.pipe / MiB, 1)} MiB`, fmt(ratio(rss.ours, rss.pipe), 2), '≤ 64 MiB', rss.ours <= 64 * MiB);
+    row(
+      '8a',
+      `Send a ${fmt(size / MiB)} MiB file to a session ×${PAIRS}, MB/s (median)`,
+      fmt(m.ours),
+      `read stream pipe ${fmt(m.pipe)}`,
+      `${fmt(r, 2)}×`,
+      '≥ 0.80×',
+      r >= 0.8,
+    );
+    row(
+      '8b',
+      'Sending process RSS growth (max)',
+      `${fmt(rss.ours / MiB, 1)} MiB`,
+      `pipe ${fmt(rss.pipe / MiB, 1)} MiB`,
+      fmt(ratio(rss.ours, rss.pipe), 2),
+      '≤ 64 MiB',
+      rss.ours <= 64 * MiB,
+    );
   } finally {
     await sender.close();
     await sink.close();

@@ -207,7 +207,16 @@ async function fileThroughput(client) {
   const c = { ours: median(cpu.ours), plain: median(cpu.plain), python: py ? median(cpu.python) : NaN };
   results.figures.fileServer = { mbps: times, median: m, serverCpuUsPerMiB: cpu, medianCpuUsPerMiB: c };
   const rp = ratio(m.ours, m.plain);
-  row('1a', 'File server 1 GiB ×3, MB/s (median)', fmt(m.ours), `plain pipe ${fmt(m.plain)}`, `${fmt(rp, 2)}×`, '≥ 0.90×', rp >= 0.9, `server CPU per MiB: ours ${fmt(c.ours)} µs, plain pipe ${fmt(c.plain)} µs, python sendfile ${fmt(c.python)} µs`);
+  row(
+    '1a',
+    'File server 1 GiB ×3, MB/s (median)',
+    fmt(m.ours),
+    `plain pipe ${fmt(m.plain)}`,
+    `${fmt(rp, 2)}×`,
+    '≥ 0.90×',
+    rp >= 0.9,
+    `server CPU per MiB: ours ${fmt(c.ours)} µs, plain pipe ${fmt(c.plain)} µs, python sendfile ${fmt(c.python)} µs`,
+  );
   if (py) {
     const rs = ratio(m.ours, m.python);
     row('1b', 'File server vs python sendfile', fmt(m.ours), `sendfile ${fmt(m.python)}`, `${fmt(rs, 2)}×`, '≥ 0.75×', rs >= 0.75);
@@ -281,9 +290,29 @@ async function downloadFigure(expectedSha) {
   }
   const m = { ours: median(ours), ref: median(ref) };
   const c = { ours: median(cpu.ours), ref: median(cpu.ref) };
-  results.figures.download = { mbps: { ours, ref }, median: m, cpuUsPerMiB: cpu, medianCpuUsPerMiB: c, sha256: sha, expectedSha256: expectedSha, rssGrowth, refRssGrowth: refRss, request: JSON.stringify(wire.request), halfClosed: wire.halfClosed };
+  results.figures.download = {
+    mbps: { ours, ref },
+    median: m,
+    cpuUsPerMiB: cpu,
+    medianCpuUsPerMiB: c,
+    sha256: sha,
+    expectedSha256: expectedSha,
+    rssGrowth,
+    refRssGrowth: refRss,
+    request: JSON.stringify(wire.request),
+    halfClosed: wire.halfClosed,
+  };
   const r = ratio(m.ours, m.ref);
-  row('3a', 'Download 1 GiB to disk ×3, MB/s (median)', fmt(m.ours), `write stream ${fmt(m.ref)}`, `${fmt(r, 2)}×`, '≥ 0.80×', r >= 0.8, `downloading process CPU per MiB: ours ${fmt(c.ours)} µs, write stream ${fmt(c.ref)} µs`);
+  row(
+    '3a',
+    'Download 1 GiB to disk ×3, MB/s (median)',
+    fmt(m.ours),
+    `write stream ${fmt(m.ref)}`,
+    `${fmt(r, 2)}×`,
+    '≥ 0.80×',
+    r >= 0.8,
+    `downloading process CPU per MiB: ours ${fmt(c.ours)} µs, write stream ${fmt(c.ref)} µs`,
+  );
   row('3b', 'Download sha256 equals the file’s', sha === expectedSha ? 'equal' : 'DIFFERENT', `${expectedSha.slice(0, 16)}…`, '', 'equal', sha === expectedSha);
   row('3c', 'Downloading process RSS growth', `${fmt(rssGrowth / MiB, 1)} MiB`, `write stream ${fmt(refRss / MiB, 1)} MiB`, '', '≤ 64 MiB', rssGrowth <= 64 * MiB);
 }
@@ -343,14 +372,39 @@ async function echoFigure(client) {
         `${fmt(p.ratio, 2)}×`,
         '≥ 0.90×',
         p.ratio >= 0.9 && o.mismatched === 0,
-        [`server CPU per round trip ${fmt(median(p.runs.ours.map((r) => r.serverCpuPerUnit)), 1)} µs vs pipe ${fmt(median(p.runs.plain.map((r) => r.serverCpuPerUnit)), 1)} µs (${fmt(p.cpuRatio, 2)}×)`, o.mismatched ? `${o.mismatched} replies were not the bytes sent` : ''].filter(Boolean).join('; '),
+        [
+          `server CPU per round trip ${fmt(median(p.runs.ours.map((r) => r.serverCpuPerUnit)), 1)} µs vs pipe ${fmt(median(p.runs.plain.map((r) => r.serverCpuPerUnit)), 1)} µs (${fmt(p.cpuRatio, 2)}×)`,
+          o.mismatched ? `${o.mismatched} replies were not the bytes sent` : '',
+        ]
+          .filter(Boolean)
+          .join('; '),
       );
     }
-    const p = await paired(PAIRS, servers, (which) => client.call('stream', { port: servers[which].port, seconds }), (r) => r.mbps, (r) => r.bytes / MiB);
+    const p = await paired(
+      PAIRS,
+      servers,
+      (which) => client.call('stream', { port: servers[which].port, seconds }),
+      (r) => r.mbps,
+      (r) => r.bytes / MiB,
+    );
     out.stream = p;
     const mb = (a) => a.reduce((x, r) => x + r.bytes, 0) / 1e6 / a.reduce((x, r) => x + r.seconds, 0);
     const bad = p.runs.ours.reduce((x, r) => x + r.bad, 0);
-    row('4c', 'Echo stream 64 KiB chunks, 1 conn: MB/s echoed', fmt(mb(p.runs.ours)), `pipe ${fmt(mb(p.runs.plain))}`, `${fmt(p.ratio, 2)}×`, '(info)', bad ? false : undefined, [`server CPU per MiB ${fmt(median(p.runs.ours.map((r) => r.serverCpuPerUnit)))} µs vs pipe ${fmt(median(p.runs.plain.map((r) => r.serverCpuPerUnit)))} µs (${fmt(p.cpuRatio, 2)}×)`, bad ? `${bad} chunks were not the bytes sent` : ''].filter(Boolean).join('; '));
+    row(
+      '4c',
+      'Echo stream 64 KiB chunks, 1 conn: MB/s echoed',
+      fmt(mb(p.runs.ours)),
+      `pipe ${fmt(mb(p.runs.plain))}`,
+      `${fmt(p.ratio, 2)}×`,
+      '(info)',
+      bad ? false : undefined,
+      [
+        `server CPU per MiB ${fmt(median(p.runs.ours.map((r) => r.serverCpuPerUnit)))} µs vs pipe ${fmt(median(p.runs.plain.map((r) => r.serverCpuPerUnit)))} µs (${fmt(p.cpuRatio, 2)}×)`,
+        bad ? `${bad} chunks were not the bytes sent` : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
+    );
   } finally {
     await stopServer(servers.ours);
     await stopServer(servers.plain);
@@ -376,9 +430,21 @@ async function connectionsFigure() {
     const again = await c.call('connsCheck', {}, 60000);
     await c.call('connsClose', {}, 30000);
     const perConn = (heldRss - base) / Math.max(1, serverSees);
-    results.figures.connections = { requested: CONNECTIONS, count, fdLimits: { server: s.fdLimit, client: clientInfo.fdLimit }, open, serverSees, again, rssBase: base, rssHeld: heldRss, perConnBytes: perConn };
+    results.figures.connections = {
+      requested: CONNECTIONS,
+      count,
+      fdLimits: { server: s.fdLimit, client: clientInfo.fdLimit },
+      open,
+      serverSees,
+      again,
+      rssBase: base,
+      rssHeld: heldRss,
+      perConnBytes: perConn,
+    };
     const heldAll = open.echoed === CONNECTIONS && again.echoed === CONNECTIONS && serverSees === CONNECTIONS;
-    const errs = Object.entries(open.errors).map(([k, v]) => `${k}×${v}`).join(', ');
+    const errs = Object.entries(open.errors)
+      .map(([k, v]) => `${k}×${v}`)
+      .join(', ');
     row(
       '5a',
       `Connections held (opened ${fmt(open.ms / 1000, 1)} s, echo checked twice)`,
@@ -389,7 +455,15 @@ async function connectionsFigure() {
       heldAll,
       [count < CONNECTIONS ? `capped at ${count} by the open-file limit` : '', errs].filter(Boolean).join('; '),
     );
-    row('5b', 'Server RSS per connection (after GC)', `${fmt(perConn / 1024, 1)} KiB`, `${fmt((heldRss - base) / MiB, 1)} MiB for ${serverSees}`, '', '≤ 20 KiB', perConn <= 20 * 1024);
+    row(
+      '5b',
+      'Server RSS per connection (after GC)',
+      `${fmt(perConn / 1024, 1)} KiB`,
+      `${fmt((heldRss - base) / MiB, 1)} MiB for ${serverSees}`,
+      '',
+      '≤ 20 KiB',
+      perConn <= 20 * 1024,
+    );
   } finally {
     await c.close();
     await stopServer(s);
@@ -467,7 +541,11 @@ function printTable() {
   const head = ['#', 'measure', 'ours', 'reference', 'ratio', 'target', 'result'];
   const body = rows.map((r) => [r.id, r.what, r.ours, r.ref, r.ratio, r.target, r.result]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => String(b[i]).length)));
-  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ').trimEnd();
+  const line = (cells) =>
+    cells
+      .map((c, i) => String(c).padEnd(widths[i]))
+      .join(' | ')
+      .trimEnd();
   const m = results.machine;
   console.log(`\nTCP Workbench benchmark — ${results.date}`);
   console.log(`${m.nproc} × ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.kernel}; core: ${results.core}\n`);
@@ -483,7 +561,9 @@ function printTable() {
       console.log(`${r.id}: ${r.note}`);
     }
   }
-  console.log(`\n${rows.filter((r) => r.result === 'PASS').length} PASS, ${rows.filter((r) => r.result === 'MISS').length} MISS, ${rows.filter((r) => r.result === 'n/a').length} n/a — ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(
+    `\n${rows.filter((r) => r.result === 'PASS').length} PASS, ${rows.filter((r) => r.result === 'MISS').length} MISS, ${rows.filter((r) => r.result === 'n/a').length} n/a — ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+  );
 }
 
 async function step(name, key, needs, fn) {

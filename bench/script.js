@@ -125,7 +125,15 @@ async function mockFigure({ fork, startServer, stopServer, row, results, fmt }) 
     }
     const m = { ours: median(ours), echo: median(ref) };
     out[conns] = { ours, echo: ref, median: m, ratio: m.ours / m.echo };
-    row(conns === 1 ? '9a' : '9b', `Mock rule replies, ${conns} conn${conns > 1 ? 's' : ''}: round trips/s`, fmt(m.ours), `echo ${fmt(m.echo)}`, `${fmt(m.ours / m.echo, 2)}×`, '≥ 0.80×', m.ours / m.echo >= 0.8);
+    row(
+      conns === 1 ? '9a' : '9b',
+      `Mock rule replies, ${conns} conn${conns > 1 ? 's' : ''}: round trips/s`,
+      fmt(m.ours),
+      `echo ${fmt(m.echo)}`,
+      `${fmt(m.ours / m.echo, 2)}×`,
+      '≥ 0.80×',
+      m.ours / m.echo >= 0.8,
+    );
   }
   out.flood = await floodFigure(fork, row, fmt);
   results.figures.mock = out;
@@ -138,7 +146,15 @@ async function floodFigure(fork, row, fmt) {
   const ours = await floodGrowth(fork, 'startMock');
   const ref = await floodGrowth(fork, 'startDiscard');
   const g = ours.growthMiB;
-  row('9c', 'Mock RSS growth, a client floods 256 MiB unmatched', `${fmt(g, 1)} MiB`, `discarding server ${fmt(ref.growthMiB, 1)} MiB`, '', '≤ ref + 16 MiB', g <= ref.growthMiB + 16);
+  row(
+    '9c',
+    'Mock RSS growth, a client floods 256 MiB unmatched',
+    `${fmt(g, 1)} MiB`,
+    `discarding server ${fmt(ref.growthMiB, 1)} MiB`,
+    '',
+    '≤ ref + 16 MiB',
+    g <= ref.growthMiB + 16,
+  );
   return { ours, ref };
 }
 
@@ -198,7 +214,16 @@ async function scriptFigure({ startServer, stopServer, row, results, fmt }) {
   // CPU per round trip in this process: less disturbed by other load than wall time.
   const cpuPerStep = { ours: median(cpu.ours), plain: median(cpu.plain) };
   results.figures.script = { steps: 2 * STEPS, msOurs: ours, msPlain: plain, median: m, ratio: r, clientCpuUsPerRoundTrip: cpuPerStep };
-  row('8', `Script repeat ${STEPS} send/expect vs plain Node client, ms (median)`, fmt(m.ours, 0), `plain ${fmt(m.plain, 0)}`, `${fmt(r, 2)}×`, '≥ 0.50×', r >= 0.5, `${fmt((STEPS * 1000) / m.ours, 0)} round trips/s headless; client CPU per round trip ${fmt(cpuPerStep.ours, 1)} µs vs plain ${fmt(cpuPerStep.plain, 1)} µs`);
+  row(
+    '8',
+    `Script repeat ${STEPS} send/expect vs plain Node client, ms (median)`,
+    fmt(m.ours, 0),
+    `plain ${fmt(m.plain, 0)}`,
+    `${fmt(r, 2)}×`,
+    '≥ 0.50×',
+    r >= 0.5,
+    `${fmt((STEPS * 1000) / m.ours, 0)} round trips/s headless; client CPU per round trip ${fmt(cpuPerStep.ours, 1)} µs vs plain ${fmt(cpuPerStep.plain, 1)} µs`,
+  );
 }
 
 module.exports = { scriptFigure, mockFigure };

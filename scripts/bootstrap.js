@@ -39,7 +39,9 @@ if (forTests) {
     ['nc', 'netcat-openbsd'],
     ['socat', 'socat'],
     ['tshark', 'tshark'],
-  ].filter(([bin]) => spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0).map(([, pkg]) => pkg);
+  ]
+    .filter(([bin]) => spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0)
+    .map(([, pkg]) => pkg);
   if (need.length > 0) {
     if (process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0) {
       run('apt-get', ['update', '-qq']);

@@ -29,7 +29,18 @@ import { TRAFFIC_SCHEME, TrafficDocuments, createTrafficLog } from './state/traf
 
 /** What `getExtension('tcp-workbench.tcp-workbench').exports` gives integration tests. */
 export interface TcpWorkbenchApi {
-  servers(): { id: string; label: string; kind: 'echo' | 'file' | 'relay' | 'mock'; state: string; address?: string; port?: number; clients: number; root?: string; target?: string; file?: string }[];
+  servers(): {
+    id: string;
+    label: string;
+    kind: 'echo' | 'file' | 'relay' | 'mock';
+    state: string;
+    address?: string;
+    port?: number;
+    clients: number;
+    root?: string;
+    target?: string;
+    file?: string;
+  }[];
   /** A relay's connection rows (open and recently closed) and its capture file. */
   relay(entryId: string): { connections: { id: number; client: string; state: string; bytesToServer: number; bytesToClient: number }[]; capture?: string } | undefined;
   sessions(): { id: number; address: string; state: string; bytesIn: number; bytesOut: number; chunksIn: number; chunksOut: number }[];
@@ -171,12 +182,21 @@ function api(svc: Services, activationMs: number): TcpWorkbenchApi {
       const run = e && relayRunOf(e);
       return (
         run && {
-          connections: run.rows.map((r) => ({ id: r.connection.id, client: r.connection.client.remote, state: r.state, bytesToServer: r.connection.bytesToServer, bytesToClient: r.connection.bytesToClient })),
+          connections: run.rows.map((r) => ({
+            id: r.connection.id,
+            client: r.connection.client.remote,
+            state: r.state,
+            bytesToServer: r.connection.bytesToServer,
+            bytesToClient: r.connection.bytesToClient,
+          })),
           capture: run.capture?.file,
         }
       );
     },
-    sessions: () => svc.sessions.sessions().map((s) => ({ id: s.id, address: sessionAddress(s), state: s.state, bytesIn: s.bytesIn, bytesOut: s.bytesOut, chunksIn: s.chunksIn, chunksOut: s.chunksOut })),
+    sessions: () =>
+      svc.sessions
+        .sessions()
+        .map((s) => ({ id: s.id, address: sessionAddress(s), state: s.state, bytesIn: s.bytesIn, bytesOut: s.bytesOut, chunksIn: s.chunksIn, chunksOut: s.chunksOut })),
     stopAll: () => shutdown?.() ?? Promise.resolve(),
     logLines: () => svc.log.lines(),
     trafficText: (source) => svc.traffic.render(source),

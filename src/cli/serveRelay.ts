@@ -71,7 +71,9 @@ export async function serveRelay(args: string[]): Promise<number> {
   } finally {
     if (pcap) {
       const s = await pcap.close();
-      io.err(`pcap ${s.file}: ${s.packets} packets, ${s.bytes} bytes${s.truncated ? `, cut short (${s.droppedPackets} packets not written${s.error ? `: ${s.error.message}` : ', size cap reached'})` : ''}\n`);
+      io.err(
+        `pcap ${s.file}: ${s.packets} packets, ${s.bytes} bytes${s.truncated ? `, cut short (${s.droppedPackets} packets not written${s.error ? `: ${s.error.message}` : ', size cap reached'})` : ''}\n`,
+      );
     }
     if (recorder && scriptFile) {
       fs.writeFileSync(scriptFile, recorder.script());

@@ -14,7 +14,6 @@ const has = (a: Args, ...keys: string[]): boolean => keys.every((k) => a[k] !== 
 /** The operating system's words for what went wrong (kept as they are: they name the errno). */
 const causeOf = (e: WorkbenchError): string | undefined => (e.cause instanceof Error ? e.cause.message : undefined);
 
-
 export const FEATURE_SENTENCES: Record<string, Sentence> = {
   'script.exists': (a) => (has(a, 'file') ? l10n.t('The script file {0} already exists (use --overwrite to replace it).', a.file) : undefined),
   'relay.targetRefused': (a) => (has(a, 'target') ? l10n.t('The target {0} refused the connection (nothing listens there).', a.target) : undefined),

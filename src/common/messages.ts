@@ -41,8 +41,10 @@ const SENTENCES: Record<string, Sentence> = {
   'encoding.unknown': (a) => (has(a, 'name', 'list') ? vscode.l10n.t('Unknown encoding "{0}". Use one of: {1}.', a.name, a.list) : undefined),
   'encoding.badHex': (a) => (has(a, 'text') ? vscode.l10n.t('"{0}" is not hex bytes (for example: 48 65 6c 6c 6f).', a.text) : undefined),
   'encoding.unknownLineEnding': (a) => (has(a, 'name') ? vscode.l10n.t('Unknown line ending "{0}". Use none, lf or crlf.', a.name) : undefined),
-  'input.badHex': (a) => (has(a, 'position') ? vscode.l10n.t('Bad hex at position {0}: every byte is two hex digits (48 65 6c or 0x48,0x65). Nothing was sent.', Number(a.position) + 1) : undefined),
-  'input.badEscape': (a) => (has(a, 'position') ? vscode.l10n.t('Bad escape at position {0} (use \\r \\n \\t \\\\ \\0 \\xHH \\u{HHHH}). Nothing was sent.', Number(a.position) + 1) : undefined),
+  'input.badHex': (a) =>
+    has(a, 'position') ? vscode.l10n.t('Bad hex at position {0}: every byte is two hex digits (48 65 6c or 0x48,0x65). Nothing was sent.', Number(a.position) + 1) : undefined,
+  'input.badEscape': (a) =>
+    has(a, 'position') ? vscode.l10n.t('Bad escape at position {0} (use \\r \\n \\t \\\\ \\0 \\xHH \\u{HHHH}). Nothing was sent.', Number(a.position) + 1) : undefined,
   'script.parse': (a, e) =>
     e instanceof ScriptParseError && has(a, 'file', 'line', 'column') ? `${a.file}:${a.line}:${a.column}: ${diagnosticText(e.diagnostics[0])}` : undefined,
   ...FEATURE_SENTENCES,

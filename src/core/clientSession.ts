@@ -2,10 +2,12 @@
 // sends go out (the tutorials needed a reader thread and a writer thread for this).
 import * as net from 'node:net';
 import { DisposableBase, Emitter } from './events';
-import { WorkbenchError, netCause } from './errors';
+import { ConnectError, connectError } from './connectErrors';
 import { EncodingName, LINE_ENDINGS, LineEnding, StreamDecoder, checkEncoding, createDecoder, encodeText } from './codec';
 import { HostPortError, checkHost, formatHostPort, parsePort } from './hostPort';
 import { SendFileError, SendFileOptions, SendFileResult, streamFileTo } from './fileSender';
+
+export { ConnectError };
 
 export type SessionState = 'connecting' | 'connected' | 'closed';
 export type CloseReason = 'closed-by-peer' | 'closed-by-us' | 'error';
@@ -245,7 +247,12 @@ export class ClientSession extends DisposableBase {
       // Never connected, failed, or still connecting: a pending connect() rejects as cancelled.
       this.cancelConnect?.();
       this._state = 'closed';
-      return this.connecting ? this.connecting.then(() => undefined, () => undefined) : Promise.resolve();
+      return this.connecting
+        ? this.connecting.then(
+            () => undefined,
+            () => undefined,
+          )
+        : Promise.resolve();
     }
     if (this._state !== 'closed') {
       socket.destroy();
@@ -256,35 +263,6 @@ export class ClientSession extends DisposableBase {
   override dispose(): void {
     void this.close();
     super.dispose();
-  }
-}
-
-/** `connect.<cause>` (refused, timeout, unknownHost…); `errno` is Node's code. */
-export class ConnectError extends WorkbenchError {
-  constructor(
-    message: string,
-    readonly errno?: string,
-    args: Readonly<Record<string, string | number>> = {},
-  ) {
-    super(`connect.${netCause(errno)}`, message, args);
-  }
-}
-
-function connectError(e: NodeJS.ErrnoException, host: string, where: string): ConnectError {
-  switch (e.code) {
-    case 'ECONNREFUSED':
-      return new ConnectError(`Connection refused by ${where} (nothing is listening on that port).`, e.code);
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-    case 'EAI_NONAME':
-      return new ConnectError(`Unknown host "${host}": cannot connect to ${where}.`, e.code);
-    case 'ETIMEDOUT':
-      return new ConnectError(`Connecting to ${where} timed out.`, e.code);
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return new ConnectError(`${where} is unreachable (no route to the host).`, e.code);
-    default:
-      return new ConnectError(`Cannot connect to ${where}: ${e.message}`, e.code);
   }
 }
 

@@ -71,7 +71,9 @@ export function decodeStrict(bytes: Buffer, encoding: EncodingName): string | un
 
 /** Lower-case hex bytes separated by spaces: "48 65 6c 6c 6f". */
 export function hexDump(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString('hex')
+    .replace(/(..)(?!$)/g, '$1 ');
 }
 
 /** Decodes a stream chunk by chunk: a multi-byte character split across chunks decodes right. */

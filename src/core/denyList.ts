@@ -132,9 +132,7 @@ function compile(glob: string): Entry {
     throw new DenyGlobError(glob, 'empty, "." and ".." segments are not allowed');
   }
   // "**/**" is "**": collapsing keeps the backtracking of matchFrom to one level per "**" the user wrote.
-  const segments = parts
-    .filter((p, i) => p !== '**' || parts[i - 1] !== '**')
-    .map((p): Segment => (p === '**' ? '**' : segmentRegExp(glob, normalizeSegment(p))));
+  const segments = parts.filter((p, i) => p !== '**' || parts[i - 1] !== '**').map((p): Segment => (p === '**' ? '**' : segmentRegExp(glob, normalizeSegment(p))));
   // Leading and trailing "**" add nothing to "anywhere in the path, and everything inside".
   while (segments[0] === '**' && segments.length > 1) {
     segments.shift();
@@ -203,7 +201,14 @@ export class DenyList {
 
   /** deniedName() for an absolute path `p` inside `root` (both real paths). */
   deniedPath(root: string, p: string): DeniedNameError | undefined {
-    return this.entries.length === 0 ? undefined : this.deniedName(path.relative(root, p).split(path.sep).filter((s) => s !== ''));
+    return this.entries.length === 0
+      ? undefined
+      : this.deniedName(
+          path
+            .relative(root, p)
+            .split(path.sep)
+            .filter((s) => s !== ''),
+        );
   }
 }
 

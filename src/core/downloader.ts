@@ -128,7 +128,10 @@ export async function list(host: string, port: number, folder = '/', options: { 
     (chunk) => {
       size += chunk.length;
       if (size > max) {
-        throw new DownloadError(`The listing of "${request}" from ${formatHostPort(t.host, t.port)} is larger than ${max} bytes.`, size, 'E2BIG', { name: request, where: formatHostPort(t.host, t.port) });
+        throw new DownloadError(`The listing of "${request}" from ${formatHostPort(t.host, t.port)} is larger than ${max} bytes.`, size, 'E2BIG', {
+          name: request,
+          where: formatHostPort(t.host, t.port),
+        });
       }
       parts.push(chunk);
     },

@@ -51,7 +51,10 @@ export function exchange(host: string, port: number, payload: Buffer, opts: Exch
     let settled = false;
     // allowHalfOpen: on the server's FIN nothing is sent back before we have looked at how it ended.
     const socket = net.connect({ host, port, allowHalfOpen: true });
-    const connectTimer = setTimeout(() => fail(new DownloadError(`Connecting to ${where} timed out after ${opts.connectTimeoutMs} ms.`, 0, 'ETIMEDOUT', args)), opts.connectTimeoutMs);
+    const connectTimer = setTimeout(
+      () => fail(new DownloadError(`Connecting to ${where} timed out after ${opts.connectTimeoutMs} ms.`, 0, 'ETIMEDOUT', args)),
+      opts.connectTimeoutMs,
+    );
     const onAbort = (): void => fail(new DownloadError(`${opts.what} from ${where} was cancelled after ${bytes} bytes.`, bytes, 'ABORT_ERR', args));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -68,7 +71,8 @@ export function exchange(host: string, port: number, payload: Buffer, opts: Exch
       socket.destroy();
       reject(e);
     }
-    const failed = (why: string, errno: string | undefined): void => fail(new DownloadError(`${opts.what} from ${where} failed after ${bytes} bytes: ${why}.`, bytes, errno, args));
+    const failed = (why: string, errno: string | undefined): void =>
+      fail(new DownloadError(`${opts.what} from ${where} failed after ${bytes} bytes: ${why}.`, bytes, errno, args));
 
     socket.on('connect', () => {
       connected = true;
@@ -77,7 +81,9 @@ export function exchange(host: string, port: number, payload: Buffer, opts: Exch
       socket.setTimeout(opts.idleTimeoutMs);
       socket.write(payload);
     });
-    socket.on('timeout', () => fail(new DownloadError(`${opts.what} from ${where} timed out: no data for ${opts.idleTimeoutMs} ms after ${bytes} bytes.`, bytes, 'ETIMEDOUT', args)));
+    socket.on('timeout', () =>
+      fail(new DownloadError(`${opts.what} from ${where} timed out: no data for ${opts.idleTimeoutMs} ms after ${bytes} bytes.`, bytes, 'ETIMEDOUT', args)),
+    );
     socket.on('data', (chunk: Buffer) => {
       if (settled) {
         return;
@@ -134,4 +140,3 @@ function endedByReset(socket: net.Socket): boolean {
   }
   return handle.getpeername({}) !== 0;
 }
-

@@ -59,12 +59,7 @@ export async function openForSending(file: string): Promise<{ handle: fs.promise
  * Writes the file into `socket`; `onWritten` is told of each chunk once the socket took it (for the
  * owner's counters and events). Rejects with a SendFileError; the socket itself is left open.
  */
-export async function streamFileTo(
-  socket: net.Socket,
-  file: string,
-  onWritten: (chunk: Buffer) => void,
-  options: SendFileOptions = {},
-): Promise<SendFileResult> {
+export async function streamFileTo(socket: net.Socket, file: string, onWritten: (chunk: Buffer) => void, options: SendFileOptions = {}): Promise<SendFileResult> {
   const { signal, onProgress } = options;
   if (signal?.aborted) {
     throw cancelled(file);

@@ -7,7 +7,12 @@ import { WorkbenchError } from './errors';
 import { Disposable, DisposableBase, Emitter } from './events';
 
 export class RecordError extends WorkbenchError {
-  constructor(code: 'record.exists' | 'record.cannotOpen' | 'record.writeFailed' | 'record.closed', message: string, args: Record<string, string | number>, options?: { cause?: unknown }) {
+  constructor(
+    code: 'record.exists' | 'record.cannotOpen' | 'record.writeFailed' | 'record.closed',
+    message: string,
+    args: Record<string, string | number>,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, args, options);
   }
 }
@@ -94,7 +99,12 @@ export class Recorder extends DisposableBase {
       }
       this._bytes += bytes.length;
     } catch (e) {
-      const error = new RecordError('record.writeFailed', `Writing to ${this.file} failed after ${this._bytes} bytes: ${(e as Error).message}`, { file: this.file }, { cause: e });
+      const error = new RecordError(
+        'record.writeFailed',
+        `Writing to ${this.file} failed after ${this._bytes} bytes: ${(e as Error).message}`,
+        { file: this.file },
+        { cause: e },
+      );
       this.finish('write-failed', error);
     }
   }

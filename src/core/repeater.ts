@@ -41,7 +41,9 @@ export class RepeatError extends WorkbenchError {
 /** Throws RepeatError unless the interval and the count are in range. */
 export function checkRepeatOptions(o: RepeatOptions): void {
   if (!Number.isInteger(o.everyMs) || o.everyMs < MIN_REPEAT_INTERVAL_MS || o.everyMs > MAX_REPEAT_INTERVAL_MS) {
-    throw new RepeatError(`The repeat interval must be a whole number of milliseconds from ${MIN_REPEAT_INTERVAL_MS} to ${MAX_REPEAT_INTERVAL_MS}, not ${o.everyMs}.`, { everyMs: o.everyMs });
+    throw new RepeatError(`The repeat interval must be a whole number of milliseconds from ${MIN_REPEAT_INTERVAL_MS} to ${MAX_REPEAT_INTERVAL_MS}, not ${o.everyMs}.`, {
+      everyMs: o.everyMs,
+    });
   }
   if (o.count !== undefined && (!Number.isInteger(o.count) || o.count < 1 || o.count > MAX_REPEAT_COUNT)) {
     throw new RepeatError(`The repeat count must be a whole number from 1 to ${MAX_REPEAT_COUNT}, not ${o.count}.`, { count: o.count });

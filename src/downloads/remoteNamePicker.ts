@@ -34,7 +34,9 @@ export async function pickRemoteName(svc: Services, target: HostPort, cfg: Confi
     const picked = await showTypedQuickPick<NameItem, NameItem>({
       title: vscode.l10n.t('Download from {0}', where) + (folder ? ` — ${folder}` : ''),
       placeholder:
-        names.length > 0 ? vscode.l10n.t('Pick a file, or type its name as the server knows it') : vscode.l10n.t('Type the file name as the server knows it (the server sent no listing)'),
+        names.length > 0
+          ? vscode.l10n.t('Pick a file, or type its name as the server knows it')
+          : vscode.l10n.t('Type the file name as the server knows it (the server sent no listing)'),
       known: items,
       typed: (v) => (v ? { label: `$(cloud-download) ${v}`, description: vscode.l10n.t('typed'), name: folder + v, alwaysShow: true } : undefined),
       accept: (item) => item,

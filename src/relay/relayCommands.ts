@@ -86,9 +86,17 @@ export function registerRelayCommands(svc: Services): void {
       overwrite = true;
     }
     const c = row?.connection;
-    const filter = c && { clientAddress: c.clientEnd.address, clientPort: c.clientEnd.port, fromUs: (c.openedAt - 5) * 1000, toUs: row.closedAt ? (row.closedAt + 5) * 1000 : undefined };
+    const filter = c && {
+      clientAddress: c.clientEnd.address,
+      clientPort: c.clientEnd.port,
+      fromUs: (c.openedAt - 5) * 1000,
+      toUs: row.closedAt ? (row.closedAt + 5) * 1000 : undefined,
+    };
     const r = await copyPcap(capture.file, dest, { filter, overwrite });
-    log.info(vscode.l10n.t('{0}: capture exported to {1} ({2} packets)', entry.label, r.file, r.packets) + (capture.truncated ? ` — ${vscode.l10n.t('cut short at the size cap')}` : ''));
+    log.info(
+      vscode.l10n.t('{0}: capture exported to {1} ({2} packets)', entry.label, r.file, r.packets) +
+        (capture.truncated ? ` — ${vscode.l10n.t('cut short at the size cap')}` : ''),
+    );
     if (isInteractive(arg)) {
       vscode.window.setStatusBarMessage(vscode.l10n.t('Exported {0}', path.basename(r.file)), 5000);
     }

@@ -52,7 +52,13 @@ export const relayKind: ServerKindDriver = {
   logsOwnTraffic: true,
   create: async (entry, cfg, over) => {
     const target = parseHostPort(entry.spec.target ?? '', cfg.host);
-    const server = new RelayServer({ host: over.host ?? cfg.host, port: over.port ?? entry.configuredPort(cfg), maxConnections: cfg.maxConnections, targetHost: target.host, targetPort: target.port });
+    const server = new RelayServer({
+      host: over.host ?? cfg.host,
+      port: over.port ?? entry.configuredPort(cfg),
+      maxConnections: cfg.maxConnections,
+      targetHost: target.host,
+      targetPort: target.port,
+    });
     await runs.get(entry)?.dispose();
     runs.set(entry, await RelayRun.create(entry.id, server, target, cfg.relayCapture ? cfg.pcapMaxMiB * 1024 * 1024 : undefined));
     return server;
@@ -71,7 +77,18 @@ export const relayKind: ServerKindDriver = {
       }),
       server.onDidCloseConnection((e) => {
         const c = e.connection;
-        ctx.log.info(vscode.l10n.t('{0}: connection {1} {2}: {3} {4}, {5} {6}', entry.label, c.client.remote, stateText(e.reason), formatBytes(c.bytesToServer), directionText(true), formatBytes(c.bytesToClient), directionText(false)));
+        ctx.log.info(
+          vscode.l10n.t(
+            '{0}: connection {1} {2}: {3} {4}, {5} {6}',
+            entry.label,
+            c.client.remote,
+            stateText(e.reason),
+            formatBytes(c.bytesToServer),
+            directionText(true),
+            formatBytes(c.bytesToClient),
+            directionText(false),
+          ),
+        );
         ctx.changed();
       }),
       server.onDidFailUpstream((f) => {
@@ -86,7 +103,11 @@ export const relayKind: ServerKindDriver = {
   tooltip: (entry) => {
     const lines = [vscode.l10n.t('Target: {0}', entry.spec.target ?? '?')];
     const cap = runs.get(entry)?.capture;
-    lines.push(cap ? vscode.l10n.t('Capture: {0} packets, {1}', cap.packets, formatBytes(cap.bytes)) + (cap.truncated ? ` (${vscode.l10n.t('cut short at the size cap')})` : '') : vscode.l10n.t('Capture: off (setting {0})', 'tcpWorkbench.relayCapture'));
+    lines.push(
+      cap
+        ? vscode.l10n.t('Capture: {0} packets, {1}', cap.packets, formatBytes(cap.bytes)) + (cap.truncated ? ` (${vscode.l10n.t('cut short at the size cap')})` : '')
+        : vscode.l10n.t('Capture: off (setting {0})', 'tcpWorkbench.relayCapture'),
+    );
     return lines;
   },
   children: (entry) => (runs.get(entry)?.rows ?? []).map((row) => new RelayConnectionNode(entry, row)),

@@ -30,7 +30,10 @@ export class RelayRun {
   finished?: PcapSummary;
   private readonly subs: Disposable[] = [];
 
-  private constructor(readonly server: RelayServer, target: { host: string; port: number }) {
+  private constructor(
+    readonly server: RelayServer,
+    target: { host: string; port: number },
+  ) {
     this.recorder = new ScriptRecorder({ target });
     this.subs.push(
       server.addTap(this.recorder),

@@ -39,7 +39,10 @@ async function chooseSession(svc: Services, arg: unknown): Promise<ClientSession
   if (all.length === 0) {
     throw new UserError(vscode.l10n.t('There is no open connection to save.'));
   }
-  return svc.sessions.current ?? pickOne(all, vscode.l10n.t('Save which connection as a script?'), (x) => ({ label: sessionAddress(x), description: vscode.l10n.t('Session {0}', x.id) }));
+  return (
+    svc.sessions.current ??
+    pickOne(all, vscode.l10n.t('Save which connection as a script?'), (x) => ({ label: sessionAddress(x), description: vscode.l10n.t('Session {0}', x.id) }))
+  );
 }
 
 async function askTarget(s: ClientSession): Promise<string | undefined> {

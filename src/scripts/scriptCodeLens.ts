@@ -25,15 +25,36 @@ class ScriptCodeLens implements vscode.CodeLensProvider {
     const at = (line: number) => new vscode.Range(line, 0, line, 0);
     const clients = script.blocks.filter((b) => b.kind === 'client');
     if (clients.length > 0) {
-      lenses.push(new vscode.CodeLens(at(0), { title: vscode.l10n.t('▶ Run all'), command: 'tcpWorkbench.runScript', arguments: [doc.uri], tooltip: vscode.l10n.t('Run every client block of this file') }));
+      lenses.push(
+        new vscode.CodeLens(at(0), {
+          title: vscode.l10n.t('▶ Run all'),
+          command: 'tcpWorkbench.runScript',
+          arguments: [doc.uri],
+          tooltip: vscode.l10n.t('Run every client block of this file'),
+        }),
+      );
     }
     for (const b of script.blocks) {
       const line = b.titleRange.line;
       if (b.kind === 'client') {
-        lenses.push(new vscode.CodeLens(at(line), { title: vscode.l10n.t('▶ Run'), command: 'tcpWorkbench.runScript', arguments: [doc.uri, line], tooltip: vscode.l10n.t('Run this block') }));
+        lenses.push(
+          new vscode.CodeLens(at(line), {
+            title: vscode.l10n.t('▶ Run'),
+            command: 'tcpWorkbench.runScript',
+            arguments: [doc.uri, line],
+            tooltip: vscode.l10n.t('Run this block'),
+          }),
+        );
       } else {
         const args = { uri: doc.uri.toString(), line };
-        lenses.push(new vscode.CodeLens(at(line), { title: vscode.l10n.t('▶ Start server'), command: START_SCRIPT_SERVER, arguments: [args], tooltip: vscode.l10n.t('Start this mock server') }));
+        lenses.push(
+          new vscode.CodeLens(at(line), {
+            title: vscode.l10n.t('▶ Start server'),
+            command: START_SCRIPT_SERVER,
+            arguments: [args],
+            tooltip: vscode.l10n.t('Start this mock server'),
+          }),
+        );
       }
     }
     return lenses;

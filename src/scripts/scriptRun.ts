@@ -55,18 +55,33 @@ function failureMessage(uri: vscode.Uri, b: BlockResult): vscode.TestMessage {
   const s = f?.step?.failure;
   const step = f?.step?.step;
   const asHex = step?.kind === 'expect' && step.match === 'hex';
-  const m = s?.expected && s.actual ? vscode.TestMessage.diff(text, asHex ? s.expected.hex : s.expected.text, asHex ? s.actual.hex : s.actual.text) : new vscode.TestMessage(text);
+  const m =
+    s?.expected && s.actual ? vscode.TestMessage.diff(text, asHex ? s.expected.hex : s.expected.text, asHex ? s.actual.hex : s.actual.text) : new vscode.TestMessage(text);
   m.location = new vscode.Location(uri, new vscode.Position(f?.line ?? b.block.titleRange.line, f?.column ?? 0));
   return m;
 }
 
 function summaryOf(b: BlockResult): ScriptBlockSummary {
   const f = b.failure;
-  return { title: b.block.title, line: b.block.titleRange.line, status: b.status, durationMs: b.durationMs, failure: f && b.status !== 'passed' ? { line: f.line, column: f.column, message: f.message } : undefined };
+  return {
+    title: b.block.title,
+    line: b.block.titleRange.line,
+    status: b.status,
+    durationMs: b.durationMs,
+    failure: f && b.status !== 'passed' ? { line: f.line, column: f.column, message: f.message } : undefined,
+  };
 }
 
 /** Runs the chosen blocks of one file into `run`; adds their outcomes to `out`. */
-async function runFile(svc: Services, tests: ScriptTests, run: vscode.TestRun, file: vscode.TestItem, items: vscode.TestItem[], signal: AbortSignal, out: RunScriptResult): Promise<void> {
+async function runFile(
+  svc: Services,
+  tests: ScriptTests,
+  run: vscode.TestRun,
+  file: vscode.TestItem,
+  items: vscode.TestItem[],
+  signal: AbortSignal,
+  out: RunScriptResult,
+): Promise<void> {
   const uri = file.uri as vscode.Uri;
   const loaded = await tests.refresh(file);
   const live = items.filter((i) => i.parent === file && tests.indexOf(i) !== undefined);
@@ -160,14 +175,26 @@ async function trusted(interactive: boolean): Promise<boolean> {
     return true;
   }
   if (!interactive) {
-    throw new Error(vscode.l10n.t('This workspace is not trusted, and running a script connects to the network. Trust the workspace, or run the script from the editor to be asked.'));
+    throw new Error(
+      vscode.l10n.t('This workspace is not trusted, and running a script connects to the network. Trust the workspace, or run the script from the editor to be asked.'),
+    );
   }
   const anyway = vscode.l10n.t('Run anyway');
-  const choice = await vscode.window.showWarningMessage(vscode.l10n.t('This workspace is not trusted. Running a script opens network connections to the addresses in it.'), { modal: true }, anyway);
+  const choice = await vscode.window.showWarningMessage(
+    vscode.l10n.t('This workspace is not trusted. Running a script opens network connections to the addresses in it.'),
+    { modal: true },
+    anyway,
+  );
   return choice === anyway;
 }
 
-export async function runScriptTests(svc: Services, tests: ScriptTests, request: vscode.TestRunRequest, token: vscode.CancellationToken, interactive: boolean): Promise<RunScriptResult> {
+export async function runScriptTests(
+  svc: Services,
+  tests: ScriptTests,
+  request: vscode.TestRunRequest,
+  token: vscode.CancellationToken,
+  interactive: boolean,
+): Promise<RunScriptResult> {
   const out: RunScriptResult = { passed: 0, failed: 0, cancelled: false, blocks: [] };
   if (!(await trusted(interactive))) {
     return { ...out, cancelled: true };

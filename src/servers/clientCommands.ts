@@ -25,7 +25,12 @@ export function registerClientCommands(svc: Services): void {
     if (!t) {
       throw new UserError(vscode.l10n.t('Choose a client in the Servers view.'));
     }
-    const given = isOptions(arg) && typeof arg.text === 'string' ? { text: arg.text, mode: checkMode(arg.mode) } : textArg !== undefined ? { text: textArg, mode: checkMode(undefined) } : undefined;
+    const given =
+      isOptions(arg) && typeof arg.text === 'string'
+        ? { text: arg.text, mode: checkMode(arg.mode) }
+        : textArg !== undefined
+          ? { text: textArg, mode: checkMode(undefined) }
+          : undefined;
     const input = given ?? (await askSendTo(svc, t, history));
     if (input === undefined) {
       return false;

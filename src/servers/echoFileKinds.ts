@@ -87,6 +87,10 @@ function denyText(deny: readonly string[] | undefined): string {
   if (deny.length === 0) {
     return vscode.l10n.t('Hides nothing: setting {0} is empty', 'tcpWorkbench.fileDeny');
   }
-  const shown = deny.slice(0, 8).map((g) => `\`${g}\``).join(', ') + (deny.length > 8 ? ', …' : '');
+  const shown =
+    deny
+      .slice(0, 8)
+      .map((g) => `\`${g}\``)
+      .join(', ') + (deny.length > 8 ? ', …' : '');
   return vscode.l10n.t('Hides {0} — see setting {1}', shown, 'tcpWorkbench.fileDeny');
 }

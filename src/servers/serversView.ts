@@ -121,10 +121,7 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
     // "expanded"; a new id when the first client arrives makes the row open by itself.
     item.id = `server:${entry.id}:${hasClients ? 'clients' : 'empty'}`;
     item.description = serverDescription(entry, kind);
-    item.iconPath = new vscode.ThemeIcon(
-      kind.icon,
-      running ? new vscode.ThemeColor('testing.iconPassed') : undefined,
-    );
+    item.iconPath = new vscode.ThemeIcon(kind.icon, running ? new vscode.ThemeColor('testing.iconPassed') : undefined);
     item.contextValue = `server;${running ? 'running' : entry.state === 'stopped' ? 'stopped' : 'busy'};${entry.kind};`;
     item.tooltip = this.serverTooltip(entry);
     return item;

@@ -46,7 +46,11 @@ async function start(t: Target, file: string, overwrite: boolean, interactive: b
       throw e;
     }
     const replace = vscode.l10n.t('Replace');
-    const answer = await vscode.window.showWarningMessage(vscode.l10n.t('{0} already exists. Replace it with what {1} receives?', path.basename(file), t.label), { modal: true }, replace);
+    const answer = await vscode.window.showWarningMessage(
+      vscode.l10n.t('{0} already exists. Replace it with what {1} receives?', path.basename(file), t.label),
+      { modal: true },
+      replace,
+    );
     if (answer !== replace) {
       throw new UserError(vscode.l10n.t('Not recording: {0} was kept as it is.', file));
     }

@@ -77,7 +77,10 @@ export function registerRepeatCommands(svc: Services): void {
       item.hide();
       return;
     }
-    item.text = all.length === 1 ? `$(sync~spin) ${vscode.l10n.t('Repeating {0} ×{1}', all[0].target, all[0].repeater.count)}` : `$(sync~spin) ${vscode.l10n.t('{0} repeats', all.length)}`;
+    item.text =
+      all.length === 1
+        ? `$(sync~spin) ${vscode.l10n.t('Repeating {0} ×{1}', all[0].target, all[0].repeater.count)}`
+        : `$(sync~spin) ${vscode.l10n.t('{0} repeats', all.length)}`;
     item.tooltip = all.map((r) => vscode.l10n.t('"{0}" to {1}: sent {2} times', r.text, r.target, r.repeater.count)).join('\n') + '\n' + vscode.l10n.t('Click to stop');
     item.show();
   };
@@ -94,7 +97,9 @@ export function registerRepeatCommands(svc: Services): void {
     if (!t) {
       return undefined;
     }
-    const o = isOptions(arg) ? { text: String(arg.text ?? ''), mode: checkMode(arg.mode), everyMs: Number(arg.everyMs), count: arg.count === undefined ? undefined : Number(arg.count) } : await askRepeat(svc, t, history);
+    const o = isOptions(arg)
+      ? { text: String(arg.text ?? ''), mode: checkMode(arg.mode), everyMs: Number(arg.everyMs), count: arg.count === undefined ? undefined : Number(arg.count) }
+      : await askRepeat(svc, t, history);
     if (!o) {
       return undefined;
     }

@@ -37,7 +37,11 @@ export function registerSendFileCommand(svc: Services): void {
   registerCommand(svc.context, svc.log, 'tcpWorkbench.sendFile', async (arg) => {
     let file = fileOf(arg);
     if (!file) {
-      const picked = await vscode.window.showOpenDialog({ title: vscode.l10n.t('Send which file?'), canSelectMany: false, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
+      const picked = await vscode.window.showOpenDialog({
+        title: vscode.l10n.t('Send which file?'),
+        canSelectMany: false,
+        defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+      });
       file = picked?.[0]?.fsPath;
       if (!file) {
         return undefined;

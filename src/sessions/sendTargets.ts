@@ -43,7 +43,14 @@ function clientTarget(svc: Services, entryId: string, clientId: number): Target 
     throw new UserError(vscode.l10n.t('Client {0} of {1} is not connected.', clientId, entry.label));
   }
   const key = clientKey(entryId, clientId);
-  return { key, label: `${c.remote} (${entry.label})`, link: serverClientLink(server, clientId), encoding: server.encoding, lineEnding: lineEndingOf(svc, key), client: { server, id: clientId } };
+  return {
+    key,
+    label: `${c.remote} (${entry.label})`,
+    link: serverClientLink(server, clientId),
+    encoding: server.encoding,
+    lineEnding: lineEndingOf(svc, key),
+    client: { server, id: clientId },
+  };
 }
 
 function lineEndingOf(svc: Services, key: string): LineEnding {
@@ -64,7 +71,10 @@ export function targetOf(svc: Services, arg: unknown): Target | undefined {
 
 /** Every open connection: sessions, then the clients of running echo servers. */
 export function allTargets(svc: Services): Target[] {
-  const out = svc.sessions.sessions().filter((s) => s.state === 'connected').map((s) => sessionTarget(svc, s));
+  const out = svc.sessions
+    .sessions()
+    .filter((s) => s.state === 'connected')
+    .map((s) => sessionTarget(svc, s));
   for (const e of svc.servers.running()) {
     if (e.server instanceof EchoServer) {
       out.push(...e.server.clients.map((c) => clientTarget(svc, e.id, c.id)));
@@ -82,7 +92,11 @@ export async function pickTarget(svc: Services, title: string, candidates = allT
     return candidates[0];
   }
   const p = await vscode.window.showQuickPick(
-    candidates.map((t) => ({ label: `$(${t.session ? 'plug' : 'radio-tower'}) ${t.label}`, description: t.session ? vscode.l10n.t('Session {0}', t.session.id) : vscode.l10n.t('client'), t })),
+    candidates.map((t) => ({
+      label: `$(${t.session ? 'plug' : 'radio-tower'}) ${t.label}`,
+      description: t.session ? vscode.l10n.t('Session {0}', t.session.id) : vscode.l10n.t('client'),
+      t,
+    })),
     { title },
   );
   return p?.t;

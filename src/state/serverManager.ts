@@ -39,10 +39,12 @@ export class ServerManager implements vscode.Disposable {
     private readonly kinds: Readonly<Record<ServerKind, ServerKindDriver>>,
   ) {
     const saved = state.get<ServerSpec[]>(STORE_KEY);
-    const specs: ServerSpec[] = Array.isArray(saved) ? saved : [
-      { id: 'echo', kind: 'echo' },
-      { id: 'file', kind: 'file' },
-    ];
+    const specs: ServerSpec[] = Array.isArray(saved)
+      ? saved
+      : [
+          { id: 'echo', kind: 'echo' },
+          { id: 'file', kind: 'file' },
+        ];
     this.entries = specs.filter((s) => s && Object.prototype.hasOwnProperty.call(kinds, s.kind) && typeof s.id === 'string').map((s) => new ServerEntry(s));
   }
 
@@ -114,7 +116,9 @@ export class ServerManager implements vscode.Disposable {
     entry.attach(this.wire(entry, server, cfg));
     try {
       const address = await server.start();
-      this.log.info(vscode.l10n.t('{0} listening on {1}', entry.label, formatHostPort(address.host, address.port)) + (entry.root && entry.kind === 'file' ? ` (${entry.root})` : ''));
+      this.log.info(
+        vscode.l10n.t('{0} listening on {1}', entry.label, formatHostPort(address.host, address.port)) + (entry.root && entry.kind === 'file' ? ` (${entry.root})` : ''),
+      );
       this.changed.schedule();
       return address;
     } catch (e) {
@@ -161,7 +165,10 @@ export class ServerManager implements vscode.Disposable {
   }
 
   private save(): void {
-    void this.state.update(STORE_KEY, this.entries.filter((e) => this.driverOf(e).persisted).map((e) => e.spec));
+    void this.state.update(
+      STORE_KEY,
+      this.entries.filter((e) => this.driverOf(e).persisted).map((e) => e.spec),
+    );
   }
 
   private wire(entry: ServerEntry, server: TcpServer, cfg: Config): vscode.Disposable[] {
@@ -182,7 +189,9 @@ export class ServerManager implements vscode.Disposable {
       server.onDidLeaveClient((l) => {
         const why = LEAVE_TEXT[l.reason]?.() ?? l.reason;
         const detail = l.error ? ` (${l.error.message})` : '';
-        this.log.info(vscode.l10n.t('{0}: client {1} left: {2}', entry.label, l.client.remote, why) + detail + ` · ↓${formatBytes(l.client.bytesIn)} ↑${formatBytes(l.client.bytesOut)}`);
+        this.log.info(
+          vscode.l10n.t('{0}: client {1} left: {2}', entry.label, l.client.remote, why) + detail + ` · ↓${formatBytes(l.client.bytesIn)} ↑${formatBytes(l.client.bytesOut)}`,
+        );
         this.traffic.note(source, entry.label, l.client.remote, why);
         fire();
       }),

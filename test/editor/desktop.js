@@ -55,7 +55,10 @@ async function main() {
   return r.failed === 0 && r.passed > 0 ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

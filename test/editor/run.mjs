@@ -107,12 +107,19 @@ function untrustedWorkspace(tmp) {
   fs.writeFileSync(path.join(outside, 'secret.txt'), 'not for the network\n');
   fs.writeFileSync(path.join(ws, '.env'), 'API_KEY=untrusted-env-marker\n');
   fs.mkdirSync(path.join(ws, '.vscode'));
-  fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({
-    'tcpWorkbench.host': '0.0.0.0',
-    'tcpWorkbench.fileRoot': outside,
-    'tcpWorkbench.fileDeny': [],
-    'tcpWorkbench.replyText': 'from the untrusted workspace',
-  }, null, 2));
+  fs.writeFileSync(
+    path.join(ws, '.vscode', 'settings.json'),
+    JSON.stringify(
+      {
+        'tcpWorkbench.host': '0.0.0.0',
+        'tcpWorkbench.fileRoot': outside,
+        'tcpWorkbench.fileDeny': [],
+        'tcpWorkbench.replyText': 'from the untrusted workspace',
+      },
+      null,
+      2,
+    ),
+  );
   return ws;
 }
 
@@ -132,14 +139,13 @@ async function runSuite(version, extensionDevelopmentPath, extensionTestsPath, {
       extensionDevelopmentPath,
       extensionTestsPath,
     });
-    const outcome = await Promise.race([
-      wb.exit,
-      new Promise((r) => setTimeout(() => r('timeout'), suiteTimeoutS * 1000).unref()),
-    ]);
+    const outcome = await Promise.race([wb.exit, new Promise((r) => setTimeout(() => r('timeout'), suiteTimeoutS * 1000).unref())]);
     if (outcome === 'timeout' || outcome === 'crash') {
-      await reportFailure(server, wb.page, outcome === 'timeout'
-        ? `VS Code ${version}: the suite did not finish within ${suiteTimeoutS} s`
-        : `VS Code ${version}: the workbench page crashed`);
+      await reportFailure(
+        server,
+        wb.page,
+        outcome === 'timeout' ? `VS Code ${version}: the suite did not finish within ${suiteTimeoutS} s` : `VS Code ${version}: the workbench page crashed`,
+      );
       result.error = outcome;
     }
     if (fs.existsSync(resultsFile)) {
@@ -251,9 +257,7 @@ try {
     // Mocha loads a test file once per process, so each further VS Code version gets a child process.
     for (const [i, version] of hosts.entries()) {
       phase = Date.now();
-      record(`ui-${version}`, i === 0
-        ? await runUiTests({ version, extensionDevelopmentPath, keep: !!opts.keep })
-        : runUiTestsInChild(version, extensionDevelopmentPath));
+      record(`ui-${version}`, i === 0 ? await runUiTests({ version, extensionDevelopmentPath, keep: !!opts.keep }) : runUiTestsInChild(version, extensionDevelopmentPath));
       log(`UI tests in VS Code ${version} took ${secs(phase)}`);
     }
   }

@@ -9,9 +9,7 @@ import build from '../../esbuild.js';
 import { INSTALL_DIR, ROOT, ensureHost } from './lib/host.mjs';
 import { switchToZhCn } from './lib/languagePack.mjs';
 import { stagePackage } from './lib/package.mjs';
-import {
-  hoverRow, notification, openViewContainer, pressInline, rowDescription, runCommand, startWorkbench, treeRow, view, waitFor, widenSideBar,
-} from './lib/workbench.mjs';
+import { hoverRow, notification, openViewContainer, pressInline, rowDescription, runCommand, startWorkbench, treeRow, view, waitFor, widenSideBar } from './lib/workbench.mjs';
 
 const version = '1.100.3';
 const outDir = path.join(ROOT, 'docs/images');
@@ -107,8 +105,10 @@ try {
   // 2. The traffic log: what each side sent and received, with times and directions.
   await runCommand(page, 'View: Close All Editors');
   await runCommand(page, 'TCP: Show Traffic Log');
-  await waitFor(async () => (await page.locator('.editor-instance .view-lines').first().textContent())?.replace(/\u00a0/g, ' ').includes('PING 3'),
-    'the traffic log to show the lines of messages.txt');
+  await waitFor(
+    async () => (await page.locator('.editor-instance .view-lines').first().textContent())?.replace(/\u00a0/g, ' ').includes('PING 3'),
+    'the traffic log to show the lines of messages.txt',
+  );
   await shot('traffic-log.png', 'the traffic log');
 
   // 3. A file server and the folder it serves (its tooltip names the root).
@@ -124,11 +124,14 @@ try {
   await pickEntry('File Server');
   await pickEntry('public/');
   await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'data.bin' }).first().waitFor({ timeout: 15_000 });
-  await shot('download-pick.png', 'picking a file from the file server\'s listing');
+  await shot('download-pick.png', "picking a file from the file server's listing");
   await pickEntry('data.bin');
   await notification(page, 'Downloaded data.bin');
   // The progress notification closes once the download's promise settles.
-  await page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'Downloading' }).first()
+  await page
+    .locator('.notifications-toasts .notification-toast')
+    .filter({ hasText: 'Downloading' })
+    .first()
     .waitFor({ state: 'hidden', timeout: 10_000 })
     .catch(() => console.warn('[screenshots] the "Downloading…" progress notification is still open 10 s after the download ended'));
   await shot('download-done.png', 'a finished download with its notification');
@@ -158,8 +161,10 @@ try {
   await waitFor(async () => (await screen.textContent())?.split('hello 你好').length === 3, 'the echo in the terminal');
   await runCommand(page, 'TCP: Traffic Layout…');
   await pickEntry('Text and Hex');
-  await waitFor(async () => (await page.locator('.editor-instance .view-lines').first().textContent())?.replace(/\u00a0/g, ' ').includes('|hello 你好.|'),
-    'the session traffic as hex with its text');
+  await waitFor(
+    async () => (await page.locator('.editor-instance .view-lines').first().textContent())?.replace(/\u00a0/g, ' ').includes('|hello 你好.|'),
+    'the session traffic as hex with its text',
+  );
   await shot('hex-terminal.png', 'a session in a terminal and its traffic as hex with the decoded text beside it');
 
   // 7. The same in Chinese (our strings; the fixture language pack leaves VS Code's own English).
@@ -181,8 +186,10 @@ try {
   zh.write('你好，回显服务器\n');
   await waitFor(async () => (await rowDescription(echoZh)).includes('1 个客户端'), 'the Echo Server to count 1 client (zh-cn)');
   await runCommand(page, 'TCP: 显示流量日志');
-  await waitFor(async () => (await page.locator('.editor-instance .view-lines').first().textContent())?.includes('你好，回显服务器'),
-    'the traffic log to show the Chinese line');
+  await waitFor(
+    async () => (await page.locator('.editor-instance .view-lines').first().textContent())?.includes('你好，回显服务器'),
+    'the traffic log to show the Chinese line',
+  );
   await hoverRow(page, echoZh, '正在监听');
   await shot('zh-cn.png', 'the Servers view, its tooltip and the traffic log in Chinese');
 } catch (e) {

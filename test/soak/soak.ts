@@ -192,7 +192,9 @@ async function main(): Promise<number> {
     const ops = Object.entries(counts)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
-    console.log(`[${t}s] fds ${fdCount()}, rss ${(process.memoryUsage().rss / MiB).toFixed(0)} MiB, clients echo ${echo.clients.length} file ${fileServer.clients.length} | ${ops}`);
+    console.log(
+      `[${t}s] fds ${fdCount()}, rss ${(process.memoryUsage().rss / MiB).toFixed(0)} MiB, clients echo ${echo.clients.length} file ${fileServer.clients.length} | ${ops}`,
+    );
   }, 5000);
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
 

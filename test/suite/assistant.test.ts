@@ -211,7 +211,11 @@ describe('Socket assistant (commands in the extension host)', () => {
     }
     await waitFor(() => (a.sessions()[0]?.bytesIn ?? 0) === bytes.length, 'every byte');
     await waitFor(() => a.sessions()[0].chunksIn > 1, 'several chunks');
-    const entries = a.trafficText(`session:${s.id}`).split('\n').filter((l) => l.includes(' ← ')).map((l) => l.split(/ {2}/).slice(2).join('  '));
+    const entries = a
+      .trafficText(`session:${s.id}`)
+      .split('\n')
+      .filter((l) => l.includes(' ← '))
+      .map((l) => l.split(/ {2}/).slice(2).join('  '));
     assert.strictEqual(entries.join(''), text, entries.join('|'));
     // The connection's encoding and line ending are used for sending too.
     await must('tcpWorkbench.sendText', { sessionId: s.id, text: '中' });

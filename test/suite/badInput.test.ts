@@ -67,7 +67,10 @@ describe('Bad settings and input (commands in the extension host)', () => {
   /** Nothing listens and no session is open. */
   function nothingStarted(): void {
     assert.deepStrictEqual(
-      a.servers().filter((s) => s.state !== 'stopped').map((s) => [s.id, s.state]),
+      a
+        .servers()
+        .filter((s) => s.state !== 'stopped')
+        .map((s) => [s.id, s.state]),
       [],
     );
     assert.deepStrictEqual(a.sessions(), []);

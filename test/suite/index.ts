@@ -23,7 +23,10 @@ export function run(): Promise<void> {
     // Lets a developer run one test: TCP_WORKBENCH_TEST_GREP="echo server" npm run test:editor
     grep: process.env.TCP_WORKBENCH_TEST_GREP || undefined,
   });
-  for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
+  for (const f of fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort()) {
     mocha.addFile(path.join(__dirname, f));
   }
   const resultsFile = process.env.TCP_WORKBENCH_TEST_RESULTS;
@@ -50,11 +53,13 @@ export function run(): Promise<void> {
         }
       });
       runner.on('pass', (t) => results.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration }));
-      runner.on('fail', (t, err: unknown) => results.push({
-        title: t.fullTitle(),
-        state: 'failed',
-        error: err instanceof Error ? err.stack ?? err.message : String(err),
-      }));
+      runner.on('fail', (t, err: unknown) =>
+        results.push({
+          title: t.fullTitle(),
+          state: 'failed',
+          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+        }),
+      );
     } catch (e) {
       // A test file that throws while loading (syntax error, bad import) ends up here.
       if (resultsFile) {

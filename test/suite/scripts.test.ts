@@ -86,7 +86,19 @@ describe('Scripts (.tcp files in the extension host)', () => {
   });
 
   it('runs one block and reports pass, and a failing one with its message at the failing line', async () => {
-    const uri = write('run.tcp', [...MOCK, '### passes', 'connect {{listen.port}}', 'send "PING\\n"', 'expect "PONG\\n"', '', '### fails', 'connect {{listen.port}}', 'send "HI\\n"', 'expect "HELLX\\n"', '']);
+    const uri = write('run.tcp', [
+      ...MOCK,
+      '### passes',
+      'connect {{listen.port}}',
+      'send "PING\\n"',
+      'expect "PONG\\n"',
+      '',
+      '### fails',
+      'connect {{listen.port}}',
+      'send "HI\\n"',
+      'expect "HELLX\\n"',
+      '',
+    ]);
     const ok = await must('tcpWorkbench.runScript', { uri: uri.toString(), line: 6 });
     assert.deepStrictEqual([ok.passed, ok.failed, ok.blocks.map((b) => [b.title, b.status])], [1, 0, [['passes', 'passed']]]);
     const bad = await must('tcpWorkbench.runScript', { uri: uri.toString(), line: 10 });
@@ -99,7 +111,7 @@ describe('Scripts (.tcp files in the extension host)', () => {
     assert.match(a.trafficText(), /Script "passes" .*PING/);
   });
 
-  it('Run all starts the file\'s mock, runs every client block against it and stops it', async () => {
+  it("Run all starts the file's mock, runs every client block against it and stops it", async () => {
     const sample = path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', 'hello.tcp');
     assert.ok(fs.existsSync(sample), `the sample workspace has ${sample}`);
     const uri = write('hello.tcp', fs.readFileSync(sample, 'utf8').split('\n'));
@@ -107,14 +119,14 @@ describe('Scripts (.tcp files in the extension host)', () => {
     assert.deepStrictEqual([r.passed, r.failed, r.cancelled, r.blocks.map((b) => b.title)], [2, 0, false, ['ping', 'quit']]);
   });
 
-  it('a file with a parse error fails at the error\'s line without connecting', async () => {
+  it("a file with a parse error fails at the error's line without connecting", async () => {
     const uri = write('broken.tcp', ['### broken', 'connect 127.0.0.1:9', 'wait 100', '']);
     const r = await must('tcpWorkbench.runScript', { uri: uri.toString() });
     assert.deepStrictEqual([r.passed, r.failed, r.blocks[0]?.failure?.line], [0, 1, 2]);
     assert.match(r.blocks[0]?.failure?.message ?? '', /broken\.tcp:3:6: /);
   });
 
-  it('Save as Script writes a session\'s traffic as a file that passes when run, and never overwrites', async () => {
+  it("Save as Script writes a session's traffic as a file that passes when run, and never overwrites", async () => {
     const echo = await must('tcpWorkbench.startEchoServer', { port: 0 });
     const s = await must('tcpWorkbench.connect', { address: `127.0.0.1:${echo.port}`, show: false });
     await must('tcpWorkbench.sendText', { sessionId: s.id, text: 'hello script' });
@@ -165,7 +177,18 @@ describe('Scripts (.tcp files in the extension host)', () => {
     // "needs backtracking" comes from the linear engine refusing; without the engine every regex would be refused.
     assert.match(d.message, /needs backtracking/);
     const evil = 'a'.repeat(30_000);
-    const uri = write('evil.tcp', ['@timeout = 1s', '### mock', 'listen 127.0.0.1:0', `on "go\\n" send "${evil}b\\n"`, '', '### evil', 'connect {{listen.port}}', 'send "go\\n"', 'expect /(a+)+$/', '']);
+    const uri = write('evil.tcp', [
+      '@timeout = 1s',
+      '### mock',
+      'listen 127.0.0.1:0',
+      `on "go\\n" send "${evil}b\\n"`,
+      '',
+      '### evil',
+      'connect {{listen.port}}',
+      'send "go\\n"',
+      'expect /(a+)+$/',
+      '',
+    ]);
     const started = Date.now();
     const r = await must('tcpWorkbench.runScript', { uri: uri.toString() });
     assert.deepStrictEqual([r.failed, r.blocks[0]?.failure?.line], [1, 8], JSON.stringify(r));

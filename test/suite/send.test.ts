@@ -119,7 +119,7 @@ describe('Connect and send (commands in the extension host)', () => {
     assert.deepStrictEqual(a.sessions(), []);
   });
 
-  it('rejects a malformed address with the parser\'s message', async () => {
+  it("rejects a malformed address with the parser's message", async () => {
     const mark = a.logLines().length;
     const r = await run('tcpWorkbench.connect', { address: 'localhost:99999', show: false });
     assert.strictEqual(r, undefined);

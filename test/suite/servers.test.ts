@@ -112,11 +112,17 @@ describe('Servers (commands in the extension host)', () => {
     assert.strictEqual(a.servers().filter((s) => s.state === 'listening').length, 2);
     await run('tcpWorkbench.stopAllServers');
     await closed; // the connected client was disconnected, not left hanging
-    assert.deepStrictEqual(a.servers().filter((s) => s.state !== 'stopped'), []);
+    assert.deepStrictEqual(
+      a.servers().filter((s) => s.state !== 'stopped'),
+      [],
+    );
     assert.strictEqual(await tryConnect(e.port), 'ECONNREFUSED');
     assert.strictEqual(await tryConnect(added.port), 'ECONNREFUSED');
     await run('tcpWorkbench.removeServer', { entryId: added.id });
-    assert.strictEqual(a.servers().some((s) => s.id === added.id), false);
+    assert.strictEqual(
+      a.servers().some((s) => s.id === added.id),
+      false,
+    );
   });
 
   it('refuses to start on a bad setting, with a message naming it', async () => {

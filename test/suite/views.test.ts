@@ -39,7 +39,7 @@ describe('Traffic views, terminal and status bar (extension host)', () => {
     }
   });
 
-  it('toggles a session\'s document to a hex dump and back, and to text+hex, without losing data', async () => {
+  it("toggles a session's document to a hex dump and back, and to text+hex, without losing data", async () => {
     await must('tcpWorkbench.sendText', { sessionId, text: 'ping 你好' });
     await waitFor(() => (a.sessions()[0]?.bytesIn ?? 0) >= 11, 'the echo');
     const hex = await must('tcpWorkbench.toggleHexView', { sessionId });
@@ -62,7 +62,7 @@ describe('Traffic views, terminal and status bar (extension host)', () => {
     assert.strictEqual(await run('tcpWorkbench.setTrafficLayout', { sessionId, layout: 'sideways' as never }), undefined, 'a bad layout is refused');
   });
 
-  it('shows only time, direction and data in a session\'s own document; the general log keeps full lines', async () => {
+  it("shows only time, direction and data in a session's own document; the general log keeps full lines", async () => {
     await must('tcpWorkbench.sendText', { sessionId, text: 'hello compact' });
     await waitFor(() => (a.sessions()[0]?.bytesIn ?? 0) >= 13, 'the echo');
     await run('tcpWorkbench.showSessionTraffic', { sessionId });

@@ -250,7 +250,10 @@ describe('ClientSession', () => {
     });
 
     it('bad port and bad host', async () => {
-      await assert.rejects(session(0).connect(), (e: unknown) => e instanceof ConnectError && e.errno === 'EINVAL' && /127\.0\.0\.1:0/.test(e.message) && /out of range/.test(e.message));
+      await assert.rejects(
+        session(0).connect(),
+        (e: unknown) => e instanceof ConnectError && e.errno === 'EINVAL' && /127\.0\.0\.1:0/.test(e.message) && /out of range/.test(e.message),
+      );
       await assert.rejects(session(70000).connect(), /127\.0\.0\.1:70000.*out of range/);
       await assert.rejects(session(80, undefined, 'bad host').connect(), /not a valid host name/);
     });

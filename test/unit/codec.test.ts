@@ -8,7 +8,10 @@ describe('codec', () => {
     assert.equal(checkEncoding('cp936'), 'gbk');
     assert.equal(checkEncoding('binary'), 'latin1');
     assert.equal(checkEncoding('HEX'), 'hex');
-    assert.throws(() => checkEncoding('ebcdic'), (e: unknown) => e instanceof EncodingError && /Unknown encoding "ebcdic"/.test(e.message));
+    assert.throws(
+      () => checkEncoding('ebcdic'),
+      (e: unknown) => e instanceof EncodingError && /Unknown encoding "ebcdic"/.test(e.message),
+    );
   });
 
   it('encodes Chinese text in utf-8, gbk and gb18030 to the known bytes', () => {

@@ -90,7 +90,30 @@ describe('denyList', () => {
     }
 
     it('holds every entry the issue asks for', () => {
-      for (const e of ['.env', '.env.*', '*.pem', '*.key', '*.crt', '*.p12', '*.pfx', 'id_rsa*', 'id_dsa*', 'id_ecdsa*', 'id_ed25519*', '.git/', '.hg/', '.svn/', '.ssh/', '.aws/', '.gnupg/', '.npmrc', '.pypirc', '.netrc', '.docker/config.json', '*.kdbx']) {
+      for (const e of [
+        '.env',
+        '.env.*',
+        '*.pem',
+        '*.key',
+        '*.crt',
+        '*.p12',
+        '*.pfx',
+        'id_rsa*',
+        'id_dsa*',
+        'id_ecdsa*',
+        'id_ed25519*',
+        '.git/',
+        '.hg/',
+        '.svn/',
+        '.ssh/',
+        '.aws/',
+        '.gnupg/',
+        '.npmrc',
+        '.pypirc',
+        '.netrc',
+        '.docker/config.json',
+        '*.kdbx',
+      ]) {
         assert.ok(DEFAULT_DENY.includes(e), e);
       }
     });

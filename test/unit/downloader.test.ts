@@ -65,7 +65,10 @@ describe('downloader', () => {
 
     it('zero bytes: NotFoundError "not found (or empty)", no file and no temp file left', async () => {
       const { port } = await start();
-      await assert.rejects(download({ host: '127.0.0.1', port, name: 'nope.txt', destDir: dest }), (e: Error) => e instanceof NotFoundError && /"nope.txt" not found \(or empty\) on the server 127\.0\.0\.1:\d+/.test(e.message));
+      await assert.rejects(
+        download({ host: '127.0.0.1', port, name: 'nope.txt', destDir: dest }),
+        (e: Error) => e instanceof NotFoundError && /"nope.txt" not found \(or empty\) on the server 127\.0\.0\.1:\d+/.test(e.message),
+      );
       await assert.rejects(download({ host: '127.0.0.1', port, name: 'link-out', destDir: dest }), NotFoundError);
       await assert.rejects(download({ host: '127.0.0.1', port, name: 'empty.txt', destDir: dest }), NotFoundError);
       assert.deepEqual(await destEntries(), []);
@@ -151,7 +154,10 @@ describe('downloader', () => {
       const { port } = await start({ root: path.dirname(big) });
       const ac = new AbortController();
       const p = download({ host: '127.0.0.1', port, name: path.basename(big), destDir: dest, signal: ac.signal, onProgress: (b) => b > 8 * 1024 * 1024 && ac.abort() });
-      await assert.rejects(p, (e: Error) => e instanceof DownloadError && e.errno === 'ABORT_ERR' && e.bytesReceived > 0 && new RegExp(`cancelled after ${e.bytesReceived} bytes`).test(e.message));
+      await assert.rejects(
+        p,
+        (e: Error) => e instanceof DownloadError && e.errno === 'ABORT_ERR' && e.bytesReceived > 0 && new RegExp(`cancelled after ${e.bytesReceived} bytes`).test(e.message),
+      );
       assert.deepEqual(await destEntries(), []);
     });
 
@@ -161,8 +167,18 @@ describe('downloader', () => {
       const target = path.join(dest, path.basename(big));
       await fsp.writeFile(target, 'old content');
       let stopping: Promise<void> | undefined;
-      const p = download({ host: '127.0.0.1', port, name: path.basename(big), destDir: dest, existing: 'overwrite', onProgress: (b) => b > 16 * 1024 * 1024 && (stopping ??= server.stop()) });
-      await assert.rejects(p, (e: Error) => e instanceof DownloadError && /failed after \d+ bytes: the connection was reset/.test(e.message) && e.bytesReceived < 256 * 1024 * 1024);
+      const p = download({
+        host: '127.0.0.1',
+        port,
+        name: path.basename(big),
+        destDir: dest,
+        existing: 'overwrite',
+        onProgress: (b) => b > 16 * 1024 * 1024 && (stopping ??= server.stop()),
+      });
+      await assert.rejects(
+        p,
+        (e: Error) => e instanceof DownloadError && /failed after \d+ bytes: the connection was reset/.test(e.message) && e.bytesReceived < 256 * 1024 * 1024,
+      );
       await stopping;
       assert.deepEqual(await destEntries(), [path.basename(big)]);
       assert.equal(await fsp.readFile(target, 'utf8'), 'old content');
@@ -174,7 +190,14 @@ describe('downloader', () => {
       const py = await peers.startPythonServer(path.dirname(big), 'utf-8', ['--linger0']);
       const target = path.join(dest, path.basename(big));
       await fsp.writeFile(target, 'old content');
-      const p = download({ host: '127.0.0.1', port: py.port, name: path.basename(big), destDir: dest, existing: 'overwrite', onProgress: (b) => b > 16 * 1024 * 1024 && py.child.kill('SIGKILL') });
+      const p = download({
+        host: '127.0.0.1',
+        port: py.port,
+        name: path.basename(big),
+        destDir: dest,
+        existing: 'overwrite',
+        onProgress: (b) => b > 16 * 1024 * 1024 && py.child.kill('SIGKILL'),
+      });
       await assert.rejects(p, (e: Error) => e instanceof DownloadError && /failed after \d+ bytes/.test(e.message));
       assert.deepEqual(await destEntries(), [path.basename(big)]);
       assert.equal(await fsp.readFile(target, 'utf8'), 'old content');
@@ -185,7 +208,10 @@ describe('downloader', () => {
     it("'fail' refuses before connecting", async () => {
       const { server, port } = await start();
       await fsp.writeFile(path.join(dest, 'a.txt'), 'mine');
-      await assert.rejects(download({ host: '127.0.0.1', port, name: 'a.txt', destDir: dest }), (e: Error) => e instanceof TargetExistsError && e.path === path.join(dest, 'a.txt') && /already exists/.test(e.message));
+      await assert.rejects(
+        download({ host: '127.0.0.1', port, name: 'a.txt', destDir: dest }),
+        (e: Error) => e instanceof TargetExistsError && e.path === path.join(dest, 'a.txt') && /already exists/.test(e.message),
+      );
       assert.equal(server.stats.clientsAccepted, 0);
       assert.equal(await fsp.readFile(path.join(dest, 'a.txt'), 'utf8'), 'mine');
     });
@@ -237,7 +263,11 @@ describe('downloader', () => {
     it('idle timeout: DownloadError that says how many bytes had arrived; nothing left behind', async () => {
       const port = await peers.listen((s) => s.once('data', () => s.write('12345')));
       const t0 = Date.now();
-      await assert.rejects(download({ host: '127.0.0.1', port, name: 'x', destDir: dest, idleTimeoutMs: 200 }), (e: Error) => e instanceof DownloadError && e.bytesReceived === 5 && /timed out: no data for 200 ms after 5 bytes/.test(e.message) && e.message.includes(`127.0.0.1:${port}`));
+      await assert.rejects(
+        download({ host: '127.0.0.1', port, name: 'x', destDir: dest, idleTimeoutMs: 200 }),
+        (e: Error) =>
+          e instanceof DownloadError && e.bytesReceived === 5 && /timed out: no data for 200 ms after 5 bytes/.test(e.message) && e.message.includes(`127.0.0.1:${port}`),
+      );
       assert.ok(Date.now() - t0 < 3000);
       assert.deepEqual(await destEntries(), []);
     });
@@ -245,8 +275,14 @@ describe('downloader', () => {
     it('connection refused and unknown host name host:port clearly', async function () {
       this.timeout(20000);
       const port = await freePort();
-      await assert.rejects(download({ host: '127.0.0.1', port, name: 'a.txt', destDir: dest }), (e: Error) => e instanceof DownloadError && e.message === `Connection refused by 127.0.0.1:${port} (is the server running?).`);
-      await assert.rejects(download({ host: 'no-such-host.invalid', port: 9, name: 'a.txt', destDir: dest }), (e: Error) => e instanceof DownloadError && /^Unknown host no-such-host\.invalid \(no-such-host\.invalid:9\)\.$/.test(e.message));
+      await assert.rejects(
+        download({ host: '127.0.0.1', port, name: 'a.txt', destDir: dest }),
+        (e: Error) => e instanceof DownloadError && e.message === `Connection refused by 127.0.0.1:${port} (is the server running?).`,
+      );
+      await assert.rejects(
+        download({ host: 'no-such-host.invalid', port: 9, name: 'a.txt', destDir: dest }),
+        (e: Error) => e instanceof DownloadError && /^Unknown host no-such-host\.invalid \(no-such-host\.invalid:9\)\.$/.test(e.message),
+      );
       assert.deepEqual(await destEntries(), []);
     });
 
@@ -256,7 +292,10 @@ describe('downloader', () => {
       await assert.rejects(download({ host: '127.0.0.1', port: 9, name: 'a', destDir: path.join(dest, 'missing') }), /does not exist/);
       const ac = new AbortController();
       ac.abort();
-      await assert.rejects(download({ host: '127.0.0.1', port: 9, name: 'a', destDir: dest, signal: ac.signal }), (e: Error) => e instanceof DownloadError && e.errno === 'ABORT_ERR');
+      await assert.rejects(
+        download({ host: '127.0.0.1', port: 9, name: 'a', destDir: dest, signal: ac.signal }),
+        (e: Error) => e instanceof DownloadError && e.errno === 'ABORT_ERR',
+      );
       assert.deepEqual(await destEntries(), []);
     });
 

@@ -136,9 +136,7 @@ describe('EchoServer', () => {
         }),
       );
       assert.ok(results.every(Boolean));
-      const py = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => peers.run('python3', [path.join(PEERS, 'echo_client.py'), '127.0.0.1', String(port), `py ${i}`])),
-      );
+      const py = await Promise.all(Array.from({ length: 10 }, (_, i) => peers.run('python3', [path.join(PEERS, 'echo_client.py'), '127.0.0.1', String(port), `py ${i}`])));
       assert.deepEqual(
         py.map((r) => r.stdout.toString()),
         Array.from({ length: 10 }, (_, i) => `py ${i}`),

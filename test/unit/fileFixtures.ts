@@ -75,7 +75,7 @@ export async function makeBigFile(file: string, mib: number): Promise<string> {
   try {
     for (let i = 0; i < mib; i++) {
       block.writeUInt32BE(i, 0);
-      block.writeUInt32BE(i * 2654435761 >>> 0, 512 * 1024);
+      block.writeUInt32BE((i * 2654435761) >>> 0, 512 * 1024);
       hash.update(block);
       await fh.write(block);
     }

@@ -119,7 +119,10 @@ describe('fileSender', function () {
     await firstLine(child.stdout, 5000, 'the sink');
     const srv = server;
     await waitFor(() => srv.clients.length === 1, 'the client');
-    const err = await srv.sendFile(srv.clients[0].id, file).then(() => undefined, (e: unknown) => e);
+    const err = await srv.sendFile(srv.clients[0].id, file).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof SendFileError && err.code === 'sendFile.closed', String(err));
     assert.match(err.message, /The connection closed after \d+ of 20971520 bytes/);
     assert.ok(Number(err.args.sent) >= MiB && Number(err.args.sent) < 20 * MiB, `sent ${err.args.sent}`);
@@ -132,9 +135,10 @@ describe('fileSender', function () {
     const sink = await sinkSession();
     session = sink.session;
     const ac = new AbortController();
-    const err = await sink.session
-      .sendFile(file, { signal: ac.signal, onProgress: (p) => p.sent >= MiB && ac.abort() })
-      .then(() => undefined, (e: unknown) => e);
+    const err = await sink.session.sendFile(file, { signal: ac.signal, onProgress: (p) => p.sent >= MiB && ac.abort() }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof SendFileError && err.code === 'sendFile.cancelled', String(err));
     assert.ok(sink.session.bytesOut < 20 * MiB, `${sink.session.bytesOut} bytes went out`);
     await sink.session.send('tail');

@@ -341,7 +341,10 @@ describe('FileServer', () => {
       }
       await waitFor(() => leaves.length === 5, 'five clients to leave', 5000);
       await waitFor(() => openFds() <= before, `descriptors back to ${before} (now ${openFds()})`, 3000);
-      assert.ok(leaves.every((l) => l.reason === 'reset' || l.reason === 'closed-by-peer'), leaves.map((l) => l.reason).join());
+      assert.ok(
+        leaves.every((l) => l.reason === 'reset' || l.reason === 'closed-by-peer'),
+        leaves.map((l) => l.reason).join(),
+      );
       assert.equal(server.clients.length, 0);
       assert.deepEqual(await peers.request(port, ['a.txt']), fx.files['a.txt']);
     });

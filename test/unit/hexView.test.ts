@@ -28,7 +28,10 @@ describe('hexView', () => {
 
   it('a whole buffer: one row per 16 bytes, offsets from the start offset', () => {
     const rows = formatHexDump(Buffer.alloc(33, 0x2e), 0x100);
-    assert.deepEqual(rows.map((r) => r.slice(0, 8)), ['00000100', '00000110', '00000120']);
+    assert.deepEqual(
+      rows.map((r) => r.slice(0, 8)),
+      ['00000100', '00000110', '00000120'],
+    );
     assert.equal(formatHexDump(Buffer.alloc(0)).length, 0);
   });
 

@@ -77,10 +77,7 @@ describe('localization', () => {
 
   describe('the comparison itself', () => {
     it('reports a lost placeholder, a lost codicon, an untranslated string and a missing key', () => {
-      const problems = comparePair(
-        { a: 'Stop {0}', b: '$(play) Start', c: 'Show Log', d: 'Open' },
-        { a: '停止', b: '启动', c: 'Show Log', e: '多余' },
-      );
+      const problems = comparePair({ a: 'Stop {0}', b: '$(play) Start', c: 'Show Log', d: 'Open' }, { a: '停止', b: '启动', c: 'Show Log', e: '多余' });
       assert.equal(problems.length, 5, problems.join('\n'));
       assert.match(problems.join('\n'), /placeholders \["\{0\}"\] became \[\]/);
       assert.match(problems.join('\n'), /codicons/);
@@ -226,7 +223,10 @@ describe('localization', () => {
           // The walkthrough draws links and plain text only: a `code span` would show its backticks.
           assert.doesNotMatch(text, /`/, `${s.id}: backticks in ${JSON.stringify(text)}`);
           // A link alone on its line is drawn as a button.
-          assert.ok(text.split('\n').some((l) => new RegExp(`^\\[[^\\]]+\\]\\(command:${done.replace(/\./g, '\\.')}\\)$`).test(l)), `${s.id}: no button for ${done} in ${JSON.stringify(text)}`);
+          assert.ok(
+            text.split('\n').some((l) => new RegExp(`^\\[[^\\]]+\\]\\(command:${done.replace(/\./g, '\\.')}\\)$`).test(l)),
+            `${s.id}: no button for ${done} in ${JSON.stringify(text)}`,
+          );
         }
       }
     });

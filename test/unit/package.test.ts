@@ -116,7 +116,10 @@ describe('the .vsix package', function () {
         n === 'extension/dist/cli.js',
     );
     assert.deepEqual(bad, []);
-    assert.ok(names.every((n) => n.startsWith('extension/') || n === '[Content_Types].xml' || n === 'extension.vsixmanifest'), names.join('\n'));
+    assert.ok(
+      names.every((n) => n.startsWith('extension/') || n === '[Content_Types].xml' || n === 'extension.vsixmanifest'),
+      names.join('\n'),
+    );
   });
 
   it('holds the bundle, the manifest, both languages, the icon, the licence, the readme and the changelog', () => {

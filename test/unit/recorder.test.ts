@@ -120,9 +120,15 @@ describe('recorder', () => {
     await waitFor(() => rec.bytes === 3, 'the echo');
     rec.stop();
     assert.equal(fs.readFileSync(file, 'utf8'), 'new');
-    assert.throws(() => Recorder.start(sessionLink(s), path.join(tmp, 'no', 'such', 'dir.bin')), (e: unknown) => e instanceof RecordError && e.code === 'record.cannotOpen');
+    assert.throws(
+      () => Recorder.start(sessionLink(s), path.join(tmp, 'no', 'such', 'dir.bin')),
+      (e: unknown) => e instanceof RecordError && e.code === 'record.cannotOpen',
+    );
     await s.close();
-    assert.throws(() => Recorder.start(sessionLink(s), path.join(tmp, 'late.bin')), (e: unknown) => e instanceof RecordError && e.code === 'record.closed');
+    assert.throws(
+      () => Recorder.start(sessionLink(s), path.join(tmp, 'late.bin')),
+      (e: unknown) => e instanceof RecordError && e.code === 'record.closed',
+    );
     assert.equal(fs.existsSync(path.join(tmp, 'late.bin')), false);
   });
 });

@@ -49,7 +49,10 @@ describe('repeater', () => {
     const { r, ticks } = repeat(sessionLink(s), payload, { everyMs: 20, count: 10 });
     const stop = await r.done;
     assert.deepEqual(stop, { reason: 'done', sent: 10, error: undefined });
-    assert.deepEqual(ticks.map((t) => t.index), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.deepEqual(
+      ticks.map((t) => t.index),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    );
     await waitFor(() => server.stats.bytesIn === 10 * payload.length, 'the payloads');
     await sleep(60);
     assert.equal(server.stats.bytesIn, 10 * payload.length, 'no send after done');
@@ -100,7 +103,11 @@ describe('repeater', () => {
   it('refuses an interval under 1 ms, a fractional one, or a count under 1, sending nothing', async () => {
     const s = await session();
     for (const o of [{ everyMs: 0 }, { everyMs: 1.5 }, { everyMs: -3 }, { everyMs: 10, count: 0 }, { everyMs: 10, count: 2.5 }, { everyMs: NaN }]) {
-      assert.throws(() => new Repeater(sessionLink(s), Buffer.from('z'), o), (e: unknown) => e instanceof RepeatError && e.code === 'repeat.badOptions', JSON.stringify(o));
+      assert.throws(
+        () => new Repeater(sessionLink(s), Buffer.from('z'), o),
+        (e: unknown) => e instanceof RepeatError && e.code === 'repeat.badOptions',
+        JSON.stringify(o),
+      );
     }
     await sleep(30);
     assert.equal(s.bytesOut, 0);

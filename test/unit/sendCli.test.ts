@@ -164,11 +164,17 @@ describe('cli send (assistant flags)', function () {
     await waitFor(() => /client 2 connected/.test(err), 'both clients');
     child.stdin.write('00 ff 0d 0a 41\n');
     await waitFor(() => got.every((g) => Buffer.concat(g).length === 5), 'the bytes at both clients');
-    assert.deepEqual(got.map((g) => Buffer.concat(g).toString('hex')), ['00ff0d0a41', '00ff0d0a41']);
+    assert.deepEqual(
+      got.map((g) => Buffer.concat(g).toString('hex')),
+      ['00ff0d0a41', '00ff0d0a41'],
+    );
     child.stdin.write('4g\n');
     await waitFor(() => /not sent: Not a hex digit: "g"/.test(err), 'the refusal');
     child.kill('SIGTERM');
     assert.equal((await result).code, 0);
-    assert.deepEqual(got.map((g) => Buffer.concat(g).length), [5, 5]);
+    assert.deepEqual(
+      got.map((g) => Buffer.concat(g).length),
+      [5, 5],
+    );
   });
 });

@@ -70,10 +70,7 @@ describe('server send and counters', () => {
       await s.send('defg');
       await server.sendTo(id, BYTES);
       await waitFor(() => server.clients[0].chunksIn === 2 && s.chunksIn === 1, 'the second chunk and the reply');
-      assert.deepEqual(
-        { ...server.clients[0], connectedAt: 0 },
-        { ...server.clients[0], connectedAt: 0, bytesIn: 7, chunksIn: 2, bytesOut: 5, chunksOut: 1 },
-      );
+      assert.deepEqual({ ...server.clients[0], connectedAt: 0 }, { ...server.clients[0], connectedAt: 0, bytesIn: 7, chunksIn: 2, bytesOut: 5, chunksOut: 1 });
       assert.deepEqual([s.bytesOut, s.chunksOut, s.bytesIn, s.chunksIn], [7, 2, 5, 1]);
       assert.equal(server.resetCounters(id), true);
       s.resetCounters();

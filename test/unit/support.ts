@@ -92,7 +92,11 @@ export function finish(child: ChildProcess, timeoutMs = 15000, label = 'the chil
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       const stdout = Buffer.concat(out);
-      reject(new Error(`${label} did not finish in ${timeoutMs} ms; stdout (${stdout.length} bytes) ${JSON.stringify(stdout.toString().slice(0, 500))}; stderr ${JSON.stringify(stderr)}`));
+      reject(
+        new Error(
+          `${label} did not finish in ${timeoutMs} ms; stdout (${stdout.length} bytes) ${JSON.stringify(stdout.toString().slice(0, 500))}; stderr ${JSON.stringify(stderr)}`,
+        ),
+      );
     }, timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);

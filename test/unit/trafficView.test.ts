@@ -17,16 +17,14 @@ describe('traffic hex view', () => {
     // Mostly control characters: the text line is already the preview's short hex form.
     assert.equal(text, '03:04:05.006  ←  [hex] 48 65 6c 6c 6f 0d 0a 00 ff\n03:04:05.007  ·  closed by peer\n');
     const hex = renderEntries(e, 'hex', 'compact', 'empty');
-    assert.equal(hex, [
-      '03:04:05.006  ←  9 B',
-      '    00000000  48 65 6c 6c 6f 0d 0a 00  ff                       |Hello....|',
-      '03:04:05.007  ·  closed by peer',
-      '',
-    ].join('\n'));
+    assert.equal(
+      hex,
+      ['03:04:05.006  ←  9 B', '    00000000  48 65 6c 6c 6f 0d 0a 00  ff                       |Hello....|', '03:04:05.007  ·  closed by peer', ''].join('\n'),
+    );
     assert.equal(renderEntries(t.entries('session:1'), 'text', 'compact', 'empty'), text);
   });
 
-  it('names the peer in a server\'s document and everything in the general log', () => {
+  it("names the peer in a server's document and everything in the general log", () => {
     const t = log();
     t.record('server:echo', 'Echo Server', '127.0.0.1:5', 'out', Buffer.from('hi'), 'utf-8');
     assert.match(renderEntries(t.entries(), 'text', 'peer', ''), /^\d\d:\d\d:\d\d\.\d{3} {2}→ 127\.0\.0\.1:5 {2}hi\n$/);

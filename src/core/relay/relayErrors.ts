@@ -2,13 +2,7 @@
 import { WorkbenchError } from '../errors';
 import { formatHostPort } from '../hostPort';
 
-export type RelayErrorCode =
-  | 'relay.targetRefused'
-  | 'relay.targetUnreachable'
-  | 'relay.targetTimeout'
-  | 'relay.targetUnknownHost'
-  | 'relay.targetFailed'
-  | 'relay.badOption';
+export type RelayErrorCode = 'relay.targetRefused' | 'relay.targetUnreachable' | 'relay.targetTimeout' | 'relay.targetUnknownHost' | 'relay.targetFailed' | 'relay.badOption';
 
 export class RelayError extends WorkbenchError {
   constructor(

@@ -108,10 +108,13 @@ export class Pump {
     if (this.timer || this.queue.length === 0) {
       return;
     }
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.tick();
-    }, Math.max(0, this.queue[0].due - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.tick();
+      },
+      Math.max(0, this.queue[0].due - Date.now()),
+    );
   }
 
   private tick(): void {

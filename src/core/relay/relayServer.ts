@@ -86,12 +86,14 @@ export class RelayServer extends TcpServer {
       throw new RelayError('relay.badOption', `Bad target port ${options.targetPort} (1-65535).`, { port: options.targetPort });
     }
     // The base fires the leave (with its reason) before our own close handlers run.
-    this._register(this.onDidLeaveClient((e) => {
-      const l = this.live.get(e.client.id);
-      if (l) {
-        l.leaveReason = e.reason;
-      }
-    }));
+    this._register(
+      this.onDidLeaveClient((e) => {
+        const l = this.live.get(e.client.id);
+        if (l) {
+          l.leaveReason = e.reason;
+        }
+      }),
+    );
   }
 
   get target(): { host: string; port: number } {

@@ -46,7 +46,11 @@ export function matchRegex(re: RegExp, got: Buffer, encoding: ScriptEncoding): V
 }
 
 /** The compiled form of an expect, with run-time values substituted. */
-export type Matcher = { readonly kind: 'bytes'; readonly bytes: Buffer } | { readonly kind: 'regex'; readonly re: RegExp } | { readonly kind: 'count'; readonly n: number } | { readonly kind: 'close' };
+export type Matcher =
+  | { readonly kind: 'bytes'; readonly bytes: Buffer }
+  | { readonly kind: 'regex'; readonly re: RegExp }
+  | { readonly kind: 'count'; readonly n: number }
+  | { readonly kind: 'close' };
 
 export function matcherFor(step: ExpectStep, values: ReadonlyMap<string, string>, encoding: ScriptEncoding): Matcher | string {
   switch (step.match) {

@@ -54,7 +54,10 @@ function testcase(file: string, b: BlockResult): string {
   }
   const f = b.failure;
   const message = f ? `line ${f.line + 1}: ${f.message}` : b.status;
-  const tag = b.status === 'cancelled' ? `      <skipped message="${xmlEscape(message)}"/>\n` : `      <failure message="${xmlEscape(message)}" type="script.${b.status}">${xmlEscape(message)}</failure>\n`;
+  const tag =
+    b.status === 'cancelled'
+      ? `      <skipped message="${xmlEscape(message)}"/>\n`
+      : `      <failure message="${xmlEscape(message)}" type="script.${b.status}">${xmlEscape(message)}</failure>\n`;
   return `${head}>\n${tag}${out}    </testcase>\n`;
 }
 

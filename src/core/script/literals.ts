@@ -117,7 +117,14 @@ export function parseDuration(text: string, at: Range, diags: DiagnosticSink): n
 }
 
 /** A whole number in [min, max]; undefined (with a diagnostic of `code`) otherwise. */
-export function parseCount(text: string, min: number, max: number, at: Range, code: typeof CODES.badRepeat | typeof CODES.badCount, diags: DiagnosticSink): number | undefined {
+export function parseCount(
+  text: string,
+  min: number,
+  max: number,
+  at: Range,
+  code: typeof CODES.badRepeat | typeof CODES.badCount,
+  diags: DiagnosticSink,
+): number | undefined {
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
     diags.error(code, `"${text}" must be a whole number from ${min} to ${max.toLocaleString('en-US')}.`, at, { form: 'range', text, min, max });

@@ -153,18 +153,21 @@ export class MockServer extends TcpServer {
       return;
     }
     st.pending++;
-    st.queue = st.queue.then(async () => {
-      let sent = 0;
-      for (const a of rule.actions) {
-        if (st.closed) {
-          return;
+    st.queue = st.queue
+      .then(async () => {
+        let sent = 0;
+        for (const a of rule.actions) {
+          if (st.closed) {
+            return;
+          }
+          sent += await this.act(a, st, socket, client, values);
         }
-        sent += await this.act(a, st, socket, client, values);
-      }
-      this._onDidHitRule.fire({ client, rule, bytesSent: sent });
-    }).catch((e: Error) => {
-      this._onDidError.fire(new Error(`rule ${rule.index}: ${e.message}`));
-    }).finally(() => st.pending--);
+        this._onDidHitRule.fire({ client, rule, bytesSent: sent });
+      })
+      .catch((e: Error) => {
+        this._onDidError.fire(new Error(`rule ${rule.index}: ${e.message}`));
+      })
+      .finally(() => st.pending--);
   }
 
   private async act(a: Action, st: ClientState, socket: net.Socket, client: ClientInfo, values: ReadonlyMap<string, string>): Promise<number> {

@@ -119,7 +119,10 @@ class ScriptParser {
     const at = ctx ? range(ctx.line, 0, ctx.lineLength) : range(0, 0, 0);
     const sink = ctx ? this.diags : new DiagnosticSink();
     if (name === 'encoding') {
-      const e = value.trim().toLowerCase().replace(/^utf8$/, 'utf-8');
+      const e = value
+        .trim()
+        .toLowerCase()
+        .replace(/^utf8$/, 'utf-8');
       if (e === 'utf-8' || e === 'gbk' || e === 'gb18030' || e === 'latin1') {
         this.settings = { ...this.settings, encoding: e };
       } else {
@@ -174,7 +177,10 @@ class ScriptParser {
    */
   private defineListenVars(host: string, port: number): void {
     const n = this.blocks.filter((x) => x.kind === 'listen').length;
-    for (const [k, v] of [['host', host], ['port', String(port)]]) {
+    for (const [k, v] of [
+      ['host', host],
+      ['port', String(port)],
+    ]) {
       for (const name of [`listen.${k}`, `listen.${n}.${k}`]) {
         this.vars.set(name, this.options.vars?.[name] ?? v);
       }
@@ -210,7 +216,9 @@ class ScriptParser {
       b.stack = [{ indent, steps: b.root, multiplier: 1 }];
     }
     if (toks[0].text === 'connect' || toks[0].text === 'listen') {
-      this.diags.error(CODES.misplacedConnect, `${toks[0].text} must be the first step of a block (one connection per block).`, range(ctx.line, toks[0].start, toks[0].end), { step: toks[0].text });
+      this.diags.error(CODES.misplacedConnect, `${toks[0].text} must be the first step of a block (one connection per block).`, range(ctx.line, toks[0].start, toks[0].end), {
+        step: toks[0].text,
+      });
       return;
     }
     const frame = this.frameFor(b, indent, ctx);
@@ -227,11 +235,16 @@ class ScriptParser {
     if (s.kind === 'repeat') {
       const multiplier = frame.multiplier * s.count;
       if (multiplier > MAX_REPEAT) {
-        this.diags.error(CODES.badRepeat, `Nested repeats run ${multiplier.toLocaleString('en-US')} times; at most ${MAX_REPEAT.toLocaleString('en-US')} in all.`, s.keywordRange, {
-          form: 'nested',
-          count: multiplier,
-          max: MAX_REPEAT,
-        });
+        this.diags.error(
+          CODES.badRepeat,
+          `Nested repeats run ${multiplier.toLocaleString('en-US')} times; at most ${MAX_REPEAT.toLocaleString('en-US')} in all.`,
+          s.keywordRange,
+          {
+            form: 'nested',
+            count: multiplier,
+            max: MAX_REPEAT,
+          },
+        );
       }
       b.open = { step: s, indent, multiplier };
     }

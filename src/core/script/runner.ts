@@ -100,7 +100,11 @@ export class ScriptRunner extends DisposableBase {
       return { block, status, durationMs: Date.now() - started, steps: kept, stepsRun: run, stepsOmitted: run - kept.length, failure, ...counts };
     };
     if (!block.connect) {
-      return { ...end(undefined), status: 'failed', failure: { line: block.titleRange.line, column: 0, message: 'the block has no valid connect step', code: FAILURES.noConnect, args: {} } };
+      return {
+        ...end(undefined),
+        status: 'failed',
+        failure: { line: block.titleRange.line, column: 0, message: 'the block has no valid connect step', code: FAILURES.noConnect, args: {} },
+      };
     }
     const c = block.connect;
     const connectStep = { kind: 'connect' as const, host: c.host, port: c.port, range: c.range, keywordRange: c.range };
@@ -112,7 +116,14 @@ export class ScriptRunner extends DisposableBase {
         }
       });
     } catch (e) {
-      const r: StepResult = { step: connectStep, line: c.range.line, ok: false, startedAt: started, durationMs: Date.now() - started, failure: failureOf(e, FAILURES.connectFailed, { where: formatHostPort(c.host, c.port) }) };
+      const r: StepResult = {
+        step: connectStep,
+        line: c.range.line,
+        ok: false,
+        startedAt: started,
+        durationMs: Date.now() - started,
+        failure: failureOf(e, FAILURES.connectFailed, { where: formatHostPort(c.host, c.port) }),
+      };
       report(r);
       return end(r);
     }

@@ -53,7 +53,12 @@ function stepLines(keyword: 'send' | 'expect', bytes: Buffer, encoding: ScriptEn
   }
   const lines: string[] = [];
   for (let i = 0; i < bytes.length; i += HEX_PER_LINE) {
-    lines.push(`${keyword} hex ${bytes.subarray(i, i + HEX_PER_LINE).toString('hex').replace(/(..)(?!$)/g, '$1 ')}`);
+    lines.push(
+      `${keyword} hex ${bytes
+        .subarray(i, i + HEX_PER_LINE)
+        .toString('hex')
+        .replace(/(..)(?!$)/g, '$1 ')}`,
+    );
   }
   return lines;
 }

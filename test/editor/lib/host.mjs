@@ -17,8 +17,16 @@ export const INSTALL_DIR = process.env.VSCODE_TEST_DIR || path.join(ROOT, '.vsco
 export const VERSIONS = ['1.100.3', '1.139.1'];
 export const EXTENSION_ID = 'tcp-workbench.tcp-workbench';
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -90,7 +98,11 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 /** The last `lines` lines of a text file ('' if missing). */
 export function tail(file, lines = 40) {
   try {
-    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines - 1).join('\n');
+    return fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n');
   } catch {
     return '';
   }
@@ -108,59 +120,81 @@ export async function startCodeServer({ version, port, tmp, env = {}, settings =
   if (!info.installed) {
     throw new Error(`VS Code ${version} is not installed: run test/editor/setup-host.sh ${version}`);
   }
-  port = Number(port) || await freePort();
+  port = Number(port) || (await freePort());
   tmp = tmp || fs.mkdtempSync(path.join(os.tmpdir(), `tcp-workbench-vscode-${version}-`));
   const userData = path.join(tmp, 'user-data');
   for (const d of [path.join(userData, 'User'), path.join(tmp, 'extensions'), path.join(tmp, 'xdg-data'), path.join(tmp, 'xdg-config')]) {
     fs.mkdirSync(d, { recursive: true });
   }
   fs.writeFileSync(path.join(tmp, 'config.yaml'), '');
-  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'workbench.enableExperiments': false,
-    'extensions.autoUpdate': false,
-    'extensions.autoCheckUpdates': false,
-    'extensions.ignoreRecommendations': true,
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'security.workspace.trust.enabled': workspaceTrust,
-    ...(workspaceTrust ? { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.untrustedFiles': 'open' } : {}),
-    'git.enabled': false,
-    // newer VS Code: keep the Chat/AI secondary side bar closed
-    'chat.disableAIFeatures': true,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    ...settings,
-  }, null, 2));
+  fs.writeFileSync(
+    path.join(userData, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'workbench.enableExperiments': false,
+        'extensions.autoUpdate': false,
+        'extensions.autoCheckUpdates': false,
+        'extensions.ignoreRecommendations': true,
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'security.workspace.trust.enabled': workspaceTrust,
+        ...(workspaceTrust ? { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.untrustedFiles': 'open' } : {}),
+        'git.enabled': false,
+        // newer VS Code: keep the Chat/AI secondary side bar closed
+        'chat.disableAIFeatures': true,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        ...settings,
+      },
+      null,
+      2,
+    ),
+  );
   const log = path.join(tmp, 'code-server.log');
   const logFd = fs.openSync(log, 'a');
-  const child = spawn(info.node, [info.entry,
-    '--config', path.join(tmp, 'config.yaml'),
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
-    '--disable-getting-started-override',
-    '--user-data-dir', userData,
-    '--extensions-dir', path.join(tmp, 'extensions')], {
-    detached: true, // own process group: stop() ends code-server and everything it forked
-    stdio: ['ignore', verbose ? 'inherit' : logFd, verbose ? 'inherit' : logFd],
-    env: {
-      ...process.env,
-      // keep code-server's own state (logs, heartbeat, default config) out of $HOME
-      XDG_DATA_HOME: path.join(tmp, 'xdg-data'),
-      XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'),
-      // no extension gallery: the workbench would otherwise try to reach open-vsx.org
-      EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: '' }),
-      ...env,
+  const child = spawn(
+    info.node,
+    [
+      info.entry,
+      '--config',
+      path.join(tmp, 'config.yaml'),
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
+      '--disable-getting-started-override',
+      '--user-data-dir',
+      userData,
+      '--extensions-dir',
+      path.join(tmp, 'extensions'),
+    ],
+    {
+      detached: true, // own process group: stop() ends code-server and everything it forked
+      stdio: ['ignore', verbose ? 'inherit' : logFd, verbose ? 'inherit' : logFd],
+      env: {
+        ...process.env,
+        // keep code-server's own state (logs, heartbeat, default config) out of $HOME
+        XDG_DATA_HOME: path.join(tmp, 'xdg-data'),
+        XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'),
+        // no extension gallery: the workbench would otherwise try to reach open-vsx.org
+        EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: '' }),
+        ...env,
+      },
     },
-  });
+  );
   fs.closeSync(logFd);
   groups.add(child.pid);
   let exited = false;
-  const exitedPromise = new Promise((r) => child.on('exit', () => {
-    exited = true;
-    r();
-  }));
+  const exitedPromise = new Promise((r) =>
+    child.on('exit', () => {
+      exited = true;
+      r();
+    }),
+  );
   const stop = async () => {
     if (!exited) {
       try {
@@ -256,7 +290,8 @@ export function workbenchUrl(host, { folder, extensionDevelopmentPath, extension
 }
 
 // The workbench's own start-up chatter, forwarded with the extension host's output; it says nothing about tests.
-const WORKBENCH_NOISE = /^(Resolving connection token|Resolved connection token|Creating a socket|Ignoring fetching additional builtin|\[Service Worker\]|ChatSessionStore|Updating additional builtin extensions cache|\[reconnection-grace-time\]|\[AgentHost:|\[AccountPolicyGate\]|No search provider registered)/;
+const WORKBENCH_NOISE =
+  /^(Resolving connection token|Resolved connection token|Creating a socket|Ignoring fetching additional builtin|\[Service Worker\]|ChatSessionStore|Updating additional builtin extensions cache|\[reconnection-grace-time\]|\[AgentHost:|\[AccountPolicyGate\]|No search provider registered)/;
 
 /**
  * Launches headless chromium on a workbench of `server` and opens it. Returns { context, page, exit, close() },
@@ -272,7 +307,7 @@ export async function openWorkbench(server, { folder, extensionDevelopmentPath, 
     viewport: { width, height },
     args: CHROMIUM_ARGS,
   });
-  const page = context.pages()[0] || await context.newPage();
+  const page = context.pages()[0] || (await context.newPage());
   let resolveExit;
   const exit = new Promise((r) => (resolveExit = r));
   // What the extension host prints (the mocha report) reaches the page as codeAutomationLog calls.

@@ -17,7 +17,10 @@ export function stagePackage(dest) {
     if (r.status !== 0) {
       throw new Error(`vsce ls failed: ${r.stderr || r.stdout}`);
     }
-    files = r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    files = r.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     how = 'vsce ls';
   } else {
     files = listByVscodeignore();
@@ -61,8 +64,11 @@ function globToRegExp(glob) {
 }
 
 function listByVscodeignore() {
-  const rules = fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8').split('\n')
-    .map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))
+  const rules = fs
+    .readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
     .map((l) => (l.startsWith('!') ? { include: true, re: globToRegExp(l.slice(1).replace(/^\//, '')) } : { include: false, re: globToRegExp(l.replace(/^\//, '')) }));
   const skip = new Set(['.git', 'node_modules', '.vscode-test', 'out']);
   const out = [];

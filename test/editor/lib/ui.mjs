@@ -17,7 +17,10 @@ export const uiOptions = {
 export async function runUiTests({ version, extensionDevelopmentPath, keep }) {
   Object.assign(uiOptions, { version, extensionDevelopmentPath, keep });
   const dir = path.join(EDITOR_DIR, 'ui');
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.test.mjs'))
+    .sort();
   if (files.length === 0) {
     return { passed: 0, failed: 0, error: `no UI tests in ${dir}` };
   }
@@ -35,7 +38,6 @@ export async function runUiTests({ version, extensionDevelopmentPath, keep }) {
   });
   return { passed, failed };
 }
-
 
 /**
  * The hooks every UI test file shares: a failed test leaves a screenshot and the logs (wb.fail), and the

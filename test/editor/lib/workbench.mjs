@@ -59,7 +59,10 @@ export async function openViewContainer(page, title = VIEW_CONTAINER_TITLE) {
 
 /** The pane (view) with this name in the side bar, e.g. "Servers"; expanded if it was collapsed. */
 export async function view(page, name) {
-  const header = page.locator('.part.sidebar .pane-header').filter({ has: page.locator('h3.title', { hasText: new RegExp(`^${escapeRe(name)}$`, 'i') }) }).first();
+  const header = page
+    .locator('.part.sidebar .pane-header')
+    .filter({ has: page.locator('h3.title', { hasText: new RegExp(`^${escapeRe(name)}$`, 'i') }) })
+    .first();
   await header.waitFor({ timeout: 30_000 });
   if ((await header.getAttribute('aria-expanded')) === 'false') {
     await header.click();
@@ -69,14 +72,23 @@ export async function view(page, name) {
 
 /** A tree row whose label is `label` (exact), inside `scope` (a view or the page). */
 export function treeRow(scope, label) {
-  return scope.locator('.monaco-list-row').filter({
-    has: scope.page().locator('.label-name', { hasText: new RegExp(`^${escapeRe(label)}$`) }),
-  }).first();
+  return scope
+    .locator('.monaco-list-row')
+    .filter({
+      has: scope.page().locator('.label-name', { hasText: new RegExp(`^${escapeRe(label)}$`) }),
+    })
+    .first();
 }
 
 /** The description (grey text after the label) of a tree row. */
 export async function rowDescription(row) {
-  return (await row.locator('.label-description').first().textContent({ timeout: 5_000 }).catch(() => '')) ?? '';
+  return (
+    (await row
+      .locator('.label-description')
+      .first()
+      .textContent({ timeout: 5_000 })
+      .catch(() => '')) ?? ''
+  );
 }
 
 /** Makes the side bar wider by dragging its edge (descriptions are cut at the default width). */
@@ -122,18 +134,27 @@ export async function pressInline(row, title) {
 
 /** Runs a command from the command palette by its title ("TCP: Stop All Servers"). */
 export async function runCommand(page, title) {
-  await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true }).catch(() => {});
+  await page
+    .locator('.monaco-workbench')
+    .click({ position: { x: 5, y: 5 }, force: true })
+    .catch(() => {});
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ timeout: 10_000 });
   await input.fill(`>${title}`);
-  const pick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({
-    has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(title)}$`) }),
-  }).first();
+  const pick = page
+    .locator('.quick-input-widget .quick-input-list .monaco-list-row')
+    .filter({
+      has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(title)}$`) }),
+    })
+    .first();
   // Generous: on a loaded 2-core machine a freshly installed extension's commands take a while to show.
   await pick.waitFor({ timeout: 30_000 });
   await pick.click();
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
+  await page
+    .locator('.quick-input-widget')
+    .waitFor({ state: 'hidden', timeout: 10_000 })
+    .catch(() => {});
 }
 
 /** Answers an open quick input (input box) with `text` and Enter. */

@@ -28,10 +28,13 @@ describe('Socket assistant in VS Code (UI)', function () {
     await view(page, 'Connections');
   });
 
-  workbenchHooks(() => wb, () => {
-    sockets.forEach((s) => s.destroy());
-    peer?.close();
-  });
+  workbenchHooks(
+    () => wb,
+    () => {
+      sockets.forEach((s) => s.destroy());
+      peer?.close();
+    },
+  );
 
   /** Clicks a button of the open quick input's title bar by its tooltip. */
   async function pressQuickInputButton(tooltip) {
@@ -40,7 +43,11 @@ describe('Socket assistant in VS Code (UI)', function () {
     // The hover of a button the mouse rests on (from an earlier test) can lie over its neighbour; move away
     // and let it close first.
     await page.mouse.move(0, 0);
-    await page.locator('.context-view .hover-contents').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+    await page
+      .locator('.context-view .hover-contents')
+      .first()
+      .waitFor({ state: 'hidden', timeout: 5_000 })
+      .catch(() => undefined);
     await button.click();
   }
 

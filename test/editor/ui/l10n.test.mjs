@@ -38,7 +38,12 @@ async function acceptTyped(page, text) {
  */
 async function notificationText(page, text) {
   const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
-  if (await toast.waitFor({ timeout: 15_000 }).then(() => true, () => false)) {
+  if (
+    await toast.waitFor({ timeout: 15_000 }).then(
+      () => true,
+      () => false,
+    )
+  ) {
     return toast.innerText();
   }
   await runCommand(page, 'Notifications: Show Notifications');
@@ -74,7 +79,10 @@ describe('Chinese display language in VS Code (UI)', function () {
   });
 
   it('the command palette lists our commands by their Chinese titles', async () => {
-    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true }).catch(() => {});
+    await page
+      .locator('.monaco-workbench')
+      .click({ position: { x: 5, y: 5 }, force: true })
+      .catch(() => {});
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor({ timeout: 10_000 });
@@ -83,8 +91,14 @@ describe('Chinese display language in VS Code (UI)', function () {
     await waitFor(async () => (await rows.allInnerTexts()).some((t) => t.startsWith('TCP: 启动回显服务器')), 'the title "TCP: 启动回显服务器" in the palette');
     const all = await rows.allInnerTexts();
     // The label is Chinese; VS Code adds the English title under it (it does that for every non-English language).
-    assert.ok(all.some((t) => t.startsWith('TCP: 启动文件服务器')), all.join(' | '));
-    assert.ok(all.every((t) => !t.startsWith('TCP: Start')), all.join(' | '));
+    assert.ok(
+      all.some((t) => t.startsWith('TCP: 启动文件服务器')),
+      all.join(' | '),
+    );
+    assert.ok(
+      all.every((t) => !t.startsWith('TCP: Start')),
+      all.join(' | '),
+    );
     await page.keyboard.press('Escape');
   });
 
@@ -101,7 +115,7 @@ describe('Chinese display language in VS Code (UI)', function () {
     await waitFor(async () => (await rowDescription(treeRow(servers, '回显服务器'))) === '已停止', 'the Echo Server to say "已停止"');
   });
 
-  it('a refused download says so in Chinese (the message table, not the core\'s English)', async () => {
+  it("a refused download says so in Chinese (the message table, not the core's English)", async () => {
     const port = await closedPort();
     const where = `127.0.0.1:${port}`;
     await runCommand(page, 'TCP: 下载文件…');
@@ -117,7 +131,10 @@ describe('Chinese display language in VS Code (UI)', function () {
 
   it('a .tcp file with an unknown step shows the Chinese problem in the Problems panel', async () => {
     fs.writeFileSync(path.join(wb.workspace, 'broken.tcp'), '### 坏块\nconnect 127.0.0.1:9007\nfrob 1\n');
-    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true }).catch(() => {});
+    await page
+      .locator('.monaco-workbench')
+      .click({ position: { x: 5, y: 5 }, force: true })
+      .catch(() => {});
     await page.keyboard.press('Control+P');
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor({ timeout: 10_000 });
@@ -140,7 +157,10 @@ describe('Chinese display language in VS Code (UI)', function () {
     const port = await closedPort();
     fs.writeFileSync(path.join(wb.workspace, 'refused.tcp'), `### 拒绝\nconnect 127.0.0.1:${port}\nsend "a"\n`);
     await page.keyboard.press('Escape');
-    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true }).catch(() => {});
+    await page
+      .locator('.monaco-workbench')
+      .click({ position: { x: 5, y: 5 }, force: true })
+      .catch(() => {});
     await page.keyboard.press('Control+P');
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor({ timeout: 10_000 });

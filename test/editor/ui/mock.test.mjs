@@ -26,7 +26,12 @@ function ping(port) {
 /** The toast with `text`, or its entry in the notification center (where VS Code 1.139 may keep it instead). */
 async function notificationWith(page, text) {
   const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
-  if (await toast.waitFor({ timeout: 15_000 }).then(() => true, () => false)) {
+  if (
+    await toast.waitFor({ timeout: 15_000 }).then(
+      () => true,
+      () => false,
+    )
+  ) {
     return toast;
   }
   await runCommand(page, 'Notifications: Show Notifications');
@@ -50,8 +55,11 @@ describe('Mock server from a .tcp file (UI)', function () {
 
   workbenchHooks(() => wb);
 
-  it('starts the open file\'s listen block from the command palette; its row shows the block title', async () => {
-    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true }).catch(() => {});
+  it("starts the open file's listen block from the command palette; its row shows the block title", async () => {
+    await page
+      .locator('.monaco-workbench')
+      .click({ position: { x: 5, y: 5 }, force: true })
+      .catch(() => {});
     await page.keyboard.press('Control+P');
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor({ timeout: 10_000 });

@@ -23,7 +23,10 @@ describe('Relay in the Servers view (UI)', function () {
     page = wb.page;
   });
 
-  workbenchHooks(() => wb, () => client?.destroy());
+  workbenchHooks(
+    () => wb,
+    () => client?.destroy(),
+  );
 
   after(async () => {
     await new Promise((r) => target.close(r));
@@ -35,7 +38,10 @@ describe('Relay in the Servers view (UI)', function () {
     const header = servers.locator('.pane-header').first();
     await header.hover();
     await header.locator('.actions .action-label[aria-label^="Add Server"]').first().click();
-    const relayPick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Relay$/ }) }).first();
+    const relayPick = page
+      .locator('.quick-input-widget .quick-input-list .monaco-list-row')
+      .filter({ has: page.locator('.label-name', { hasText: /^Relay$/ }) })
+      .first();
     await relayPick.waitFor({ timeout: 20_000 });
     await relayPick.click();
     await answerInput(page, '0');
@@ -46,7 +52,7 @@ describe('Relay in the Servers view (UI)', function () {
     await waitFor(async () => LISTENING.test(await rowDescription(relay)), 'the Relay row to say ":PORT → TARGET · N clients"');
   });
 
-  it('a client through the relay gets the target\'s answer and shows up as a connection row under it', async () => {
+  it("a client through the relay gets the target's answer and shows up as a connection row under it", async () => {
     const servers = await view(page, 'Servers');
     const relay = treeRow(servers, 'Relay');
     const port = Number(LISTENING.exec(await rowDescription(relay))[1]);

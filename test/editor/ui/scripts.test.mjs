@@ -19,7 +19,10 @@ describe('Scripts in VS Code (UI)', function () {
   workbenchHooks(() => wb);
 
   it('opens hello.tcp, clicks ▶ Run and sees the block pass in the gutter', async () => {
-    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true }).catch(() => {});
+    await page
+      .locator('.monaco-workbench')
+      .click({ position: { x: 5, y: 5 }, force: true })
+      .catch(() => {});
     await page.keyboard.press('Control+P');
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor({ timeout: 10_000 });

@@ -4,9 +4,7 @@
 import * as assert from 'node:assert';
 import * as net from 'node:net';
 import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
-import {
-  hoverRow, openViewContainer, pressInline, rowDescription, runCommand, treeRow, view, waitFor,
-} from '../lib/workbench.mjs';
+import { hoverRow, openViewContainer, pressInline, rowDescription, runCommand, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 // The row says the port first (`:PORT · 1 client · echo`); the full address is in its tooltip.
 const LISTENING = /^:(\d+) · /;
@@ -49,7 +47,10 @@ describe('Servers view in VS Code (UI)', function () {
     page = wb.page;
   });
 
-  workbenchHooks(() => wb, () => client?.destroy());
+  workbenchHooks(
+    () => wb,
+    () => client?.destroy(),
+  );
 
   it('opens the TCP Workbench container from the activity bar and lists the servers', async () => {
     await openViewContainer(page);
@@ -92,11 +93,13 @@ describe('Servers view in VS Code (UI)', function () {
     const tab = page.locator('.tabs-container .tab').filter({ hasText: 'Traffic' }).first();
     await tab.waitFor({ timeout: 20_000 });
     // Monaco draws spaces as no-break spaces.
-    await waitFor(async () => (await page.locator('.editor-instance .view-lines').first().textContent())?.replace(/\u00a0/g, ' ').includes('ping from the UI test'),
-      'the traffic log to show the bytes the test sent');
+    await waitFor(
+      async () => (await page.locator('.editor-instance .view-lines').first().textContent())?.replace(/\u00a0/g, ' ').includes('ping from the UI test'),
+      'the traffic log to show the bytes the test sent',
+    );
   });
 
-  it('the running File Server\'s tooltip says what it hides and names the setting', async () => {
+  it("the running File Server's tooltip says what it hides and names the setting", async () => {
     const servers = await view(page, 'Servers');
     const file = treeRow(servers, 'File Server');
     await pressInline(file, 'Start');

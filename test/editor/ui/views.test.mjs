@@ -4,9 +4,7 @@
 import * as assert from 'node:assert';
 import * as net from 'node:net';
 import { uiOptions, workbenchHooks } from '../lib/ui.mjs';
-import {
-  openViewContainer, pressInline, rowDescription, runCommand, startWorkbench, treeRow, view, waitFor,
-} from '../lib/workbench.mjs';
+import { openViewContainer, pressInline, rowDescription, runCommand, startWorkbench, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const LISTENING = /^:(\d+) · /;
 
@@ -18,25 +16,28 @@ const plain = (t) => (t ?? '').replace(/\u00a0/g, ' ');
  * nearest ancestor that clips): the prefix is readable when it ends before the clip.
  */
 function measurePrefix(row, prefix) {
-  return row.locator('.label-description').first().evaluate((el, p) => {
-    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-    const node = walker.nextNode();
-    const at = node ? node.textContent.indexOf(p) : -1;
-    if (at !== 0) {
-      return { error: `the description "${el.textContent}" does not start with "${p}"` };
-    }
-    const range = document.createRange();
-    range.setStart(node, 0);
-    range.setEnd(node, p.length);
-    const end = range.getBoundingClientRect().right;
-    let clip = Infinity;
-    for (let e = el; e && !e.classList.contains('monaco-list-row'); e = e.parentElement) {
-      if (getComputedStyle(e).overflow !== 'visible') {
-        clip = Math.min(clip, e.getBoundingClientRect().right);
+  return row
+    .locator('.label-description')
+    .first()
+    .evaluate((el, p) => {
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      const node = walker.nextNode();
+      const at = node ? node.textContent.indexOf(p) : -1;
+      if (at !== 0) {
+        return { error: `the description "${el.textContent}" does not start with "${p}"` };
       }
-    }
-    return { end, clip, sideBar: document.querySelector('.part.sidebar').getBoundingClientRect().width };
-  }, prefix);
+      const range = document.createRange();
+      range.setStart(node, 0);
+      range.setEnd(node, p.length);
+      const end = range.getBoundingClientRect().right;
+      let clip = Infinity;
+      for (let e = el; e && !e.classList.contains('monaco-list-row'); e = e.parentElement) {
+        if (getComputedStyle(e).overflow !== 'visible') {
+          clip = Math.min(clip, e.getBoundingClientRect().right);
+        }
+      }
+      return { end, clip, sideBar: document.querySelector('.part.sidebar').getBoundingClientRect().width };
+    }, prefix);
 }
 
 describe('Traffic views and terminal in VS Code (UI)', function () {
@@ -59,9 +60,12 @@ describe('Traffic views and terminal in VS Code (UI)', function () {
     page = wb.page;
   });
 
-  workbenchHooks(() => wb, () => client?.destroy());
+  workbenchHooks(
+    () => wb,
+    () => client?.destroy(),
+  );
 
-  it('shows the Echo Server\'s port and clients before the side bar cuts the row', async () => {
+  it("shows the Echo Server's port and clients before the side bar cuts the row", async () => {
     await openViewContainer(page);
     const servers = await view(page, 'Servers');
     const echo = treeRow(servers, 'Echo Server');
@@ -82,7 +86,7 @@ describe('Traffic views and terminal in VS Code (UI)', function () {
     assert.ok(m.end <= m.clip, `":${port} · 1 client" ends at ${m.end} px, the row cuts at ${m.clip} px (side bar ${m.sideBar} px)`);
   });
 
-  it('turns the Echo Server\'s traffic into a hex dump with its inline button, and back', async () => {
+  it("turns the Echo Server's traffic into a hex dump with its inline button, and back", async () => {
     assert.ok(client, 'no client from the previous test');
     await new Promise((resolve) => {
       client.once('data', resolve);
@@ -103,7 +107,10 @@ describe('Traffic views and terminal in VS Code (UI)', function () {
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor({ timeout: 10_000 });
     await input.fill(`127.0.0.1:${port}`);
-    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: `127.0.0.1:${port}` }).first().click();
+    await page
+      .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: `127.0.0.1:${port}` })
+      .first()
+      .click();
     const connections = await view(page, 'Connections');
     const row = treeRow(connections, `127.0.0.1:${port}`);
     await row.waitFor({ timeout: 20_000 });

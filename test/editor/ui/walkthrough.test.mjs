@@ -54,7 +54,10 @@ describe('Get Started walkthrough (UI)', function () {
     await waitFor(async () => /127\.0\.0\.1:\d+/.test((await first.textContent()) ?? ''), 'the running echo server in the list');
     await first.click();
     const connections = await view(page, 'Connections');
-    await waitFor(async () => (await connections.locator('.monaco-list-row .label-description').allInnerTexts()).some((t) => t.startsWith('connected')), 'a connected session');
+    await waitFor(
+      async () => (await connections.locator('.monaco-list-row .label-description').allInnerTexts()).some((t) => t.startsWith('connected')),
+      'a connected session',
+    );
   });
 
   it('step 3: the buttons open the sample messages and send the selected line, which comes back', async () => {

@@ -51,7 +51,9 @@ describe('hardening: backpressure (server in a child process)', function () {
     }
     const m = await srv.memory();
     const growth = m.peak - m.baseline;
-    console.log(`      figure: echo non-reading client: written ${mib(written)} MiB (accepted before the stall), server RSS ${mib(m.baseline)} → peak ${mib(m.peak)} MiB (growth ${mib(growth)} MiB)`);
+    console.log(
+      `      figure: echo non-reading client: written ${mib(written)} MiB (accepted before the stall), server RSS ${mib(m.baseline)} → peak ${mib(m.peak)} MiB (growth ${mib(growth)} MiB)`,
+    );
     assert.ok(growth <= RSS_BOUND, `echo server grew by ${mib(growth)} MiB`);
     assert.ok(stalled, `the stream never stalled (${mib(written)} MiB taken): nothing pushed back`);
     s.destroy();

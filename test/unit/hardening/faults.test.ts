@@ -92,7 +92,9 @@ describe('hardening: faults', function () {
       await waitUntil(() => fdsOpenOn(path.join(root, 'big.bin')) === 0, 5000, 50);
       const streamsLeft = fdsOpenOn(path.join(root, 'big.bin'));
       const after = await settleFds(before, 3000);
-      console.log(`      figure: resets ${midTransfer}/1000 mid-transfer in ${Date.now() - started} ms; fds before ${before}, after ${after}; big.bin fds left ${streamsLeft}`);
+      console.log(
+        `      figure: resets ${midTransfer}/1000 mid-transfer in ${Date.now() - started} ms; fds before ${before}, after ${after}; big.bin fds left ${streamsLeft}`,
+      );
       console.log(`      leave reasons: ${[...reasons].map(([r, n]) => `${r} ${n}`).join(', ')}`);
       assert.equal(midTransfer, 1000, 'every client got a first chunk');
       assert.ok(left, `${server.clients.length} clients still tracked`);
@@ -213,7 +215,11 @@ describe('hardening: faults', function () {
     });
 
     /** Runs download() in a child limited to `blocks` 512-byte blocks per file (EFBIG past that). */
-    function downloadUnderUlimit(dest: string, blocks: number, existing?: 'overwrite'): Promise<{ ok: boolean; name?: string; message?: string; code?: string; bytesReceived?: number }> {
+    function downloadUnderUlimit(
+      dest: string,
+      blocks: number,
+      existing?: 'overwrite',
+    ): Promise<{ ok: boolean; name?: string; message?: string; code?: string; bytesReceived?: number }> {
       const opts = JSON.stringify({ host: '127.0.0.1', port, name: 'big.bin', destDir: dest, existing, idleTimeoutMs: 5000 });
       const child = spawn('/bin/sh', ['-c', `ulimit -f ${blocks} && exec "$0" "$@"`, process.execPath, path.join(__dirname, 'downloadChild.js'), opts], {
         stdio: ['ignore', 'pipe', 'inherit'],

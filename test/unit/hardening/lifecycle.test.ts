@@ -65,7 +65,9 @@ describe('hardening: lifecycle', function () {
     cleanup.push(() => again.dispose());
     const a = await again.start();
     const fdsAfter = await settleFds(fdsBefore + 1, 2000);
-    console.log(`      stop with 100 live transfers: stop() ${stopMs} ms, last client socket closed after ${lastClose} ms, restarted on ${a.port}; fds ${fdsBefore} → ${fdsAfter}`);
+    console.log(
+      `      stop with 100 live transfers: stop() ${stopMs} ms, last client socket closed after ${lastClose} ms, restarted on ${a.port}; fds ${fdsBefore} → ${fdsAfter}`,
+    );
     assert.ok(allClosed, 'a client socket was still open 1 s after stop');
     assert.ok(lastClose <= 1000, `${lastClose} ms`);
     assert.equal(a.port, port);
@@ -111,9 +113,13 @@ describe('hardening: lifecycle', function () {
   });
 
   it('a port held by another process: ServerError with a clear message, state stays stopped', async () => {
-    const blocker = spawn('python3', ['-c', "import socket,sys,time\ns=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(1)\nprint(s.getsockname()[1], flush=True)\nsys.stdin.read()"], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
+    const blocker = spawn(
+      'python3',
+      ['-c', "import socket,sys,time\ns=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(1)\nprint(s.getsockname()[1], flush=True)\nsys.stdin.read()"],
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
     const exited = new Promise<void>((r) => blocker.once('exit', () => r()));
     cleanup.push(async () => {
       blocker.kill();

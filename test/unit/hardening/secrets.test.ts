@@ -20,10 +20,30 @@ interface SecretEntry extends CorpusEntry {
 }
 
 const SECRET_FILES = [
-  '.env', '.ENV', '.env.local', '.env ', '.env.', '.envrc', 'sub/.env', 'sub/.env.',
-  '.git/config', '.git/HEAD', '.git/objects/ab/cd', 'sub/.git/HEAD', 'server.key', 'a.pem', 'a.pem.',
-  'id_rsa', 'id_rsa.pub', '.ssh/id_ed25519', '.aws/credentials', '.docker/config.json', '.npmrc',
-  'terraform.tfstate', '机密/.env', '证书.key',
+  '.env',
+  '.ENV',
+  '.env.local',
+  '.env ',
+  '.env.',
+  '.envrc',
+  'sub/.env',
+  'sub/.env.',
+  '.git/config',
+  '.git/HEAD',
+  '.git/objects/ab/cd',
+  'sub/.git/HEAD',
+  'server.key',
+  'a.pem',
+  'a.pem.',
+  'id_rsa',
+  'id_rsa.pub',
+  '.ssh/id_ed25519',
+  '.aws/credentials',
+  '.docker/config.json',
+  '.npmrc',
+  'terraform.tfstate',
+  '机密/.env',
+  '证书.key',
 ];
 const ALLOWED_FILES = ['normal.txt', '.gitignore', '.docker/daemon.json', 'sub/inner.txt', '中文.txt'];
 const LINKS: [string, string][] = [
@@ -104,7 +124,10 @@ describe('hardening: secret names corpus (deny list)', function () {
       return [...problems, 'no onDidRequest event'];
     }
     if (e.expect === 'listing') {
-      const lines = reply.data.toString('utf8').split('\n').filter((l) => l !== '');
+      const lines = reply.data
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '');
       if (ev.outcome !== 'listed') {
         problems.push(`outcome ${ev.outcome} (${ev.reason}), not a listing`);
       }
@@ -178,7 +201,11 @@ describe('hardening: secret names corpus (deny list)', function () {
       for (const name of ALLOWED_FILES) {
         await allowedStillServed(name === '中文.txt' ? 'gbk' : 'utf-8', name);
       }
-      assert.equal(servers.every((s) => s.state === 'listening'), true, 'a server stopped');
+      assert.equal(
+        servers.every((s) => s.state === 'listening'),
+        true,
+        'a server stopped',
+      );
     });
   }
 
@@ -186,7 +213,15 @@ describe('hardening: secret names corpus (deny list)', function () {
     const out = path.join(fx.base, 'py.out');
     const fetch = (name: string, encoding = 'utf-8') =>
       peers.run('python3', [path.join(PEERS, 'file_client.py'), '127.0.0.1', String(ports[encoding === 'gbk' ? 'gbk' : 'utf-8']), name, out, encoding]);
-    for (const [name, encoding] of [['.env', 'utf-8'], ['.ENV', 'utf-8'], ['.env.', 'utf-8'], ['.git/config', 'utf-8'], ['env-link', 'utf-8'], ['sub/.env', 'utf-8'], ['证书.key', 'gbk']]) {
+    for (const [name, encoding] of [
+      ['.env', 'utf-8'],
+      ['.ENV', 'utf-8'],
+      ['.env.', 'utf-8'],
+      ['.git/config', 'utf-8'],
+      ['env-link', 'utf-8'],
+      ['sub/.env', 'utf-8'],
+      ['证书.key', 'gbk'],
+    ]) {
       fs.rmSync(out, { force: true });
       const r = await fetch(name, encoding);
       assert.match(r.stdout.toString(), /file does not exist/, `${name}: ${r.stdout.toString()}${r.stderr}`);

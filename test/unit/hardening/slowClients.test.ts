@@ -120,13 +120,18 @@ describe('hardening: slow and idle clients', function () {
       const refusedMs = Date.now() - t0;
       await sleep(100);
       const closed = burst.filter((b) => b.closedAt !== undefined).length;
-      console.log(`      burst of ${2 * cap} on a cap of ${cap}: accepted ${s.stats.clientsAccepted}, refused ${s.stats.clientsRefused} (${refusals.length} events, closed within ${refusedMs} ms), peak live ${peak}`);
+      console.log(
+        `      burst of ${2 * cap} on a cap of ${cap}: accepted ${s.stats.clientsAccepted}, refused ${s.stats.clientsRefused} (${refusals.length} events, closed within ${refusedMs} ms), peak live ${peak}`,
+      );
       assert.ok(refusedClosed, `only ${closed} closed`);
       assert.equal(closed, cap, 'exactly the extra ones are closed');
       assert.equal(s.stats.clientsAccepted, cap);
       assert.equal(s.stats.clientsRefused, cap);
       assert.equal(refusals.length, cap);
-      assert.ok(refusals.every((r) => /limit|max/i.test(r.reason) && r.remote.startsWith('127.0.0.1:')), JSON.stringify(refusals[0]));
+      assert.ok(
+        refusals.every((r) => /limit|max/i.test(r.reason) && r.remote.startsWith('127.0.0.1:')),
+        JSON.stringify(refusals[0]),
+      );
       assert.equal(s.clients.length, cap);
       assert.ok(peak <= cap, `peak ${peak}`);
     } finally {

@@ -77,7 +77,9 @@ describe('copyPcap', function () {
     assert.ok(rows.every((p) => p.stream === 0));
     assert.deepEqual((await followStream(r.file, 0)).toServer, sent[1]);
     // A time window that ends before the connection opened keeps nothing.
-    const none = await copyPcap(file, path.join(dir, 'none.pcap'), { filter: { clientAddress: c.clientEnd.address, clientPort: c.clientEnd.port, toUs: (c.openedAt - 1000) * 1000 } });
+    const none = await copyPcap(file, path.join(dir, 'none.pcap'), {
+      filter: { clientAddress: c.clientEnd.address, clientPort: c.clientEnd.port, toUs: (c.openedAt - 1000) * 1000 },
+    });
     assert.equal(none.packets, 0);
     await pcap.close();
   });
@@ -107,11 +109,17 @@ describe('copyPcap', function () {
     assert.equal(fs.readFileSync(dest, 'utf8'), 'my own notes');
     await copyPcap(file, dest, { overwrite: true });
     assert.deepEqual(fs.readFileSync(dest), fs.readFileSync(file));
-    assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes('.partial')), []);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((n) => n.includes('.partial')),
+      [],
+    );
     // A source that is not yet a capture (no header): an error, and nothing at the destination.
     fs.writeFileSync(path.join(dir, 'empty.pcap'), '');
     await assert.rejects(copyPcap(path.join(dir, 'empty.pcap'), path.join(dir, 'out.pcap')), (e: unknown) => e instanceof WorkbenchError && e.code === 'pcap.empty');
     assert.ok(!fs.existsSync(path.join(dir, 'out.pcap')));
-    assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes('.partial')), []);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((n) => n.includes('.partial')),
+      [],
+    );
   });
 });

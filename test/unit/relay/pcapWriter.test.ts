@@ -83,7 +83,10 @@ describe('PcapWriter', function () {
     const f0 = await followStream(file, 0);
     assert.ok(f0.toServer.equals(payload), 'stream 0 client→server');
     assert.ok(f0.toClient.equals(payload), 'stream 0 server→client');
-    assert.deepEqual(f0.nodes, [closed[0].connection.clientEnd, closed[0].connection.targetEnd].map((e) => `${e.address}:${e.port}`));
+    assert.deepEqual(
+      f0.nodes,
+      [closed[0].connection.clientEnd, closed[0].connection.targetEnd].map((e) => `${e.address}:${e.port}`),
+    );
     const f1 = await followStream(file, 1);
     assert.equal(f1.toServer.toString(), 'bye!');
     assert.equal(f1.toClient.toString(), 'bye!');
@@ -93,7 +96,10 @@ describe('PcapWriter', function () {
 
     const rows = await packets(file);
     assert.equal(rows.length, summary.packets);
-    assert.ok(rows.every((r) => r.ipCheck === '1' && r.tcpCheck === '1'), 'every IP and TCP checksum is good');
+    assert.ok(
+      rows.every((r) => r.ipCheck === '1' && r.tcpCheck === '1'),
+      'every IP and TCP checksum is good',
+    );
     const clientPort = (n: number): number => closed[n].connection.clientEnd.port;
     const shape = (n: number): string[] => ofStream(rows, n).map((r) => `${r.srcPort === clientPort(n) ? 'c' : 's'} ${r.flags}${r.len ? ' data' : ''}`);
     const s0 = shape(0);
@@ -103,7 +109,10 @@ describe('PcapWriter', function () {
     assert.ok(data0.every((r) => r.len <= 65495));
     assert.ok(data0.length >= 8, `200000 bytes each way need at least 4 segments each, got ${data0.length}`);
     assert.deepEqual(shape(1), ['c SYN', 's SYN,ACK', 'c ACK', 'c ACK data', 's ACK data', 'c RST,ACK']);
-    assert.deepEqual(shape(2).filter((x) => !x.startsWith('s ACK data')), ['c SYN', 's SYN,ACK', 'c ACK', 'c ACK data', 's RST,ACK']);
+    assert.deepEqual(
+      shape(2).filter((x) => !x.startsWith('s ACK data')),
+      ['c SYN', 's SYN,ACK', 'c ACK', 'c ACK data', 's RST,ACK'],
+    );
   });
 
   it('records a refused target as a SYN answered by a reset', async () => {
@@ -115,7 +124,10 @@ describe('PcapWriter', function () {
     s.on('error', () => undefined);
     await readAll(s);
     await pcap.close();
-    assert.deepEqual((await packets(file)).map((r) => r.flags), ['SYN', 'RST,ACK']);
+    assert.deepEqual(
+      (await packets(file)).map((r) => r.flags),
+      ['SYN', 'RST,ACK'],
+    );
   });
 
   it('writes IPv6 packets for a relay on ::1', async () => {
@@ -135,7 +147,10 @@ describe('PcapWriter', function () {
     const v6 = await tshark(['-r', file, '-T', 'fields', '-e', 'ipv6.src', '-e', 'tcp.checksum.status', '-o', 'tcp.check_checksum:TRUE']);
     const lines = v6.trim().split('\n');
     assert.equal(lines.length, 7);
-    assert.ok(lines.every((l) => l === '::1\t1'), v6);
+    assert.ok(
+      lines.every((l) => l === '::1\t1'),
+      v6,
+    );
   });
 
   it('writes the relay address for the server end when client and target differ in family', async () => {
@@ -223,4 +238,3 @@ describe('PcapWriter', function () {
     assert.ok(f.toServer.equals(payload) && f.toClient.equals(payload));
   });
 });
-

@@ -106,4 +106,3 @@ export async function packets(file: string): Promise<PacketRow[]> {
       return { stream: Number(stream), flags: names.join(','), len: Number(len), srcPort: Number(src), ipCheck, tcpCheck };
     });
 }
-

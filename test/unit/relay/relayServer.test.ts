@@ -252,7 +252,10 @@ describe('RelayServer', () => {
     await readAll(c);
     assert.deepEqual(refused, ['connection limit reached (2)']);
     await waitFor(() => closed.length === 2, 'the idle connections to be reset', 3000);
-    assert.deepEqual(closed.map((e) => e.reason), ['timed-out', 'timed-out']);
+    assert.deepEqual(
+      closed.map((e) => e.reason),
+      ['timed-out', 'timed-out'],
+    );
   });
 
   it('adds latency and limits the rate per direction', async () => {
@@ -282,7 +285,13 @@ describe('RelayServer', () => {
   });
 
   it('rejects a bad target with a relay.badOption error', () => {
-    assert.throws(() => new RelayServer({ targetHost: '127.0.0.1', targetPort: 0 }), (e: RelayError) => e.code === 'relay.badOption' && /Bad target port 0/.test(e.message));
-    assert.throws(() => new RelayServer({ targetHost: 'bad host!', targetPort: 80 }), (e: RelayError) => e.code === 'relay.badOption' && /Bad target host/.test(e.message));
+    assert.throws(
+      () => new RelayServer({ targetHost: '127.0.0.1', targetPort: 0 }),
+      (e: RelayError) => e.code === 'relay.badOption' && /Bad target port 0/.test(e.message),
+    );
+    assert.throws(
+      () => new RelayServer({ targetHost: 'bad host!', targetPort: 80 }),
+      (e: RelayError) => e.code === 'relay.badOption' && /Bad target host/.test(e.message),
+    );
   });
 });

@@ -95,7 +95,15 @@ describe('scriptExport', () => {
         ],
       },
       // The same message again: the first answer is kept.
-      { title: 'b', target, unrecorded, steps: [{ kind: 'data', direction: 'client→server', bytes: b('PING') }, { kind: 'data', direction: 'server→client', bytes: b('PANG') }] },
+      {
+        title: 'b',
+        target,
+        unrecorded,
+        steps: [
+          { kind: 'data', direction: 'client→server', bytes: b('PING') },
+          { kind: 'data', direction: 'server→client', bytes: b('PANG') },
+        ],
+      },
     ];
     assert.equal(
       exportListenBlock(conversations, 'mock of 127.0.0.1:9007', { host: '127.0.0.1', port: 0 }),

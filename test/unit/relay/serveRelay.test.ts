@@ -52,7 +52,12 @@ describe('cli serve relay', function () {
     assert.equal(f.toClient.toString(), 'through the relay\n');
     assert.equal((await packets(pcap)).length, 7);
     const text = fs.readFileSync(script, 'utf8');
-    assert.match(text, new RegExp(`^### connection 1 from 127\\.0\\.0\\.1:\\d+\\nconnect 127\\.0\\.0\\.1:${target}\\nsend "through the relay\\\\n"\\nshutdown\\nexpect "through the relay\\\\n"\\nexpect close\\n$`));
+    assert.match(
+      text,
+      new RegExp(
+        `^### connection 1 from 127\\.0\\.0\\.1:\\d+\\nconnect 127\\.0\\.0\\.1:${target}\\nsend "through the relay\\\\n"\\nshutdown\\nexpect "through the relay\\\\n"\\nexpect close\\n$`,
+      ),
+    );
   });
 
   it('exits 2 without --to and 1 when the pcap file exists, leaving it alone', async () => {

@@ -54,7 +54,8 @@ describe('cli run', () => {
     const r = await cli(f, '--var', `port=${port}`, '--junit', xml);
     assert.equal(r.code, 1, r.err);
     assert.match(r.out, /^✓ good \(\d+ ms\)\n✗ bad <&> — line 9: expected "PONG" got "PANG" \(first difference at byte 1\)\n1 passed, 1 failed\n$/);
-    const py = 'import sys, xml.etree.ElementTree as E\nr = E.parse(sys.argv[1]).getroot()\nfor c in r.iter("testcase"):\n  f = c.find("failure")\n  print(c.get("name"), "|", f.get("message") if f is not None else "ok")\nprint(r.get("tests"), r.get("failures"))\n';
+    const py =
+      'import sys, xml.etree.ElementTree as E\nr = E.parse(sys.argv[1]).getroot()\nfor c in r.iter("testcase"):\n  f = c.find("failure")\n  print(c.get("name"), "|", f.get("message") if f is not None else "ok")\nprint(r.get("tests"), r.get("failures"))\n';
     const parsed = await peers.run('python3', ['-c', py, xml]);
     assert.equal(parsed.code, 0, parsed.stderr);
     assert.equal(parsed.stdout.toString(), 'good | ok\nbad <&> | line 9: expected "PONG" got "PANG" (first difference at byte 1)\n2 1\n');
@@ -78,7 +79,10 @@ describe('cli run', () => {
     const bad = write('bad.tcp', '### b\nconnect 127.0.0.1:{{port}}\nsend "a\\q"\nfrob\n');
     const r = await cli(good, bad);
     assert.equal(r.code, 2);
-    assert.equal(r.err, `${bad}:2:19: The variable "port" is not defined here (define it with @port = value above, or capture it with -> port).\n${bad}:3:8: Unknown escape "\\q". Use \\n \\r \\t \\\\ \\" \\0 \\xHH or \\u{HHHH}.\n${bad}:4:1: Unknown step "frob". Steps: connect, send, expect, wait, close, shutdown, repeat.\n`);
+    assert.equal(
+      r.err,
+      `${bad}:2:19: The variable "port" is not defined here (define it with @port = value above, or capture it with -> port).\n${bad}:3:8: Unknown escape "\\q". Use \\n \\r \\t \\\\ \\" \\0 \\xHH or \\u{HHHH}.\n${bad}:4:1: Unknown step "frob". Steps: connect, send, expect, wait, close, shutdown, repeat.\n`,
+    );
     assert.equal(r.out, '');
     assert.equal(accepted, 0);
   });
@@ -91,13 +95,16 @@ describe('cli run', () => {
     assert.match((await cli(f, '--var', 'novalue')).err, /--var needs name=value/);
   });
 
-  it('--timeout overrides the file\'s @timeout; several files print their names', async () => {
+  it("--timeout overrides the file's @timeout; several files print their names", async () => {
     const slow = write('slow.tcp', `@timeout = 30s\n### waits\nconnect 127.0.0.1:${port}\nexpect "never"\n`);
     const ok = write('ok.tcp', `### fine\nconnect 127.0.0.1:${port}\n`);
     const t0 = Date.now();
     const r = await cli(slow, ok, '--timeout', '200ms');
     assert.equal(r.code, 1);
     assert.ok(Date.now() - t0 < 5000);
-    assert.match(r.out, new RegExp(`^${slow}\\n✗ waits — line 4: expected "never" got nothing \\(nothing more within 200 ms\\)\\n${ok}\\n✓ fine \\(\\d+ ms\\)\\n1 passed, 1 failed\\n$`));
+    assert.match(
+      r.out,
+      new RegExp(`^${slow}\\n✗ waits — line 4: expected "never" got nothing \\(nothing more within 200 ms\\)\\n${ok}\\n✓ fine \\(\\d+ ms\\)\\n1 passed, 1 failed\\n$`),
+    );
   });
 });

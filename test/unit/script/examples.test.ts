@@ -30,7 +30,10 @@ describe('examples/*.tcp', () => {
     servers.push(s);
     const lines = await runExample('echo.tcp', (await s.start()).port);
     assert.equal(lines.length, 5);
-    assert.ok(lines.slice(0, 4).every((l) => l.startsWith('✓ ')), lines.join('\n'));
+    assert.ok(
+      lines.slice(0, 4).every((l) => l.startsWith('✓ ')),
+      lines.join('\n'),
+    );
     assert.equal(lines[4], '4 passed, 0 failed');
   });
 

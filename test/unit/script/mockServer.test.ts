@@ -106,7 +106,7 @@ describe('mock server (listen blocks)', () => {
     assert.equal(await reply, 'ERR\nERR\n');
   });
 
-  it('runs a client\'s delayed answers in order, without piling up listeners', async () => {
+  it("runs a client's delayed answers in order, without piling up listeners", async () => {
     const { port } = await start('### m\nlisten 127.0.0.1:0\non /^N (\\d+)\\n/ wait 2ms send "R {{1}}\\n"\non "FAST" send "F\\n"\n');
     const warnings: Error[] = [];
     const onWarning = (w: Error): number => warnings.push(w);
@@ -121,7 +121,10 @@ describe('mock server (listen blocks)', () => {
     } finally {
       process.off('warning', onWarning);
     }
-    assert.deepEqual(warnings.map((w) => w.message), []);
+    assert.deepEqual(
+      warnings.map((w) => w.message),
+      [],
+    );
   });
 
   it('gives 100 clients at once their own answers', async () => {
@@ -179,7 +182,10 @@ describe('mock server (listen blocks)', () => {
 
   it('run starts the listen block, runs the client blocks against it, stops it (exit 0)', async () => {
     const f = path.join(tmp, 'self.tcp');
-    fs.writeFileSync(f, `${SENSOR}\n\n### client\nconnect {{listen.host}}:{{listen.port}}\nsend "PING\\nGET t\\n"\nexpect "PONG\\r\\n"\nexpect "VALUE t\\r\\n"\nsend "QUIT"\nexpect "BYE\\n"\nexpect close\n`);
+    fs.writeFileSync(
+      f,
+      `${SENSOR}\n\n### client\nconnect {{listen.host}}:{{listen.port}}\nsend "PING\\nGET t\\n"\nexpect "PONG\\r\\n"\nexpect "VALUE t\\r\\n"\nsend "QUIT"\nexpect "BYE\\n"\nexpect close\n`,
+    );
     const r = await peers.run(process.execPath, [CLI, 'run', f]);
     assert.equal(r.code, 0, `${r.stdout.toString()}${r.stderr}`);
     assert.match(r.stdout.toString(), /^✓ client \(\d+ ms\)\n1 passed, 0 failed\n$/);

@@ -39,15 +39,29 @@ describe('script parser', () => {
       assert.deepEqual(s.settings, { encoding: 'gbk', timeoutMs: 2000, blockTimeoutMs: 30000 });
       assert.deepEqual(
         s.variables.map((v) => [v.name, v.value]),
-        [['host', '127.0.0.1'], ['encoding', 'gbk'], ['timeout', '2s'], ['blockTimeout', '30s'], ['greeting', 'hi\tthere']],
+        [
+          ['host', '127.0.0.1'],
+          ['encoding', 'gbk'],
+          ['timeout', '2s'],
+          ['blockTimeout', '30s'],
+          ['greeting', 'hi\tthere'],
+        ],
       );
       const b = client(s);
       assert.equal(b.title, 'echo round trip');
       assert.deepEqual(b.titleRange, { line: 7, start: 0, end: 19 });
       assert.deepEqual(b.connect, { host: '127.0.0.1', port: 9007, range: { line: 8, start: 0, end: 21 } });
-      assert.deepEqual(b.steps.map((x) => x.kind), ['send', 'expect', 'send', 'expect', 'send', 'expect', 'send', 'wait', 'expect', 'expect', 'close', 'shutdown']);
+      assert.deepEqual(
+        b.steps.map((x) => x.kind),
+        ['send', 'expect', 'send', 'expect', 'send', 'expect', 'send', 'wait', 'expect', 'expect', 'close', 'shutdown'],
+      );
       const [send, expect, sendHex, expectHex, sendFile, expectRe, sendVar, wait, bytes] = b.steps;
-      assert.deepEqual(send, { kind: 'send', keywordRange: { line: 9, start: 0, end: 4 }, range: { line: 9, start: 0, end: 14 }, payload: { kind: 'text', text: ['hello\n'], range: { line: 9, start: 5, end: 14 } } });
+      assert.deepEqual(send, {
+        kind: 'send',
+        keywordRange: { line: 9, start: 0, end: 4 },
+        range: { line: 9, start: 0, end: 14 },
+        payload: { kind: 'text', text: ['hello\n'], range: { line: 9, start: 5, end: 14 } },
+      });
       assert.ok(expect.kind === 'expect' && expect.match === 'text' && expect.text[0] === 'hello\n');
       assert.ok(sendHex.kind === 'send' && sendHex.payload.kind === 'hex' && sendHex.payload.bytes.toString() === 'Hello');
       assert.ok(expectHex.kind === 'expect' && expectHex.match === 'hex' && expectHex.bytes.toString('hex') === '48656c');
@@ -67,7 +81,10 @@ describe('script parser', () => {
       assert.ok(rep.kind === 'repeat');
       assert.equal(rep.count, 10);
       assert.equal(rep.everyMs, 50);
-      assert.deepEqual(rep.steps.map((x: Step) => x.kind), ['send', 'repeat', 'expect']);
+      assert.deepEqual(
+        rep.steps.map((x: Step) => x.kind),
+        ['send', 'repeat', 'expect'],
+      );
       const inner = rep.steps[1];
       assert.ok(inner.kind === 'repeat' && inner.count === 2 && inner.everyMs === undefined && inner.steps.length === 1);
       assert.equal(close.kind, 'close');
@@ -100,8 +117,14 @@ describe('script parser', () => {
       const b = s.blocks[0] as ListenBlock;
       assert.equal(b.kind, 'listen');
       assert.deepEqual([b.host, b.port], ['127.0.0.1', 0]);
-      assert.deepEqual(b.rules.map((r) => r.trigger.kind), ['connect', 'text', 'regex', 'hex', 'text', 'text', 'idle', 'otherwise']);
-      assert.deepEqual(b.rules.map((r) => r.actions.map((a) => a.kind).join('+')), ['send', 'send', 'send', 'send', 'wait+send', 'send+close', 'close', 'send']);
+      assert.deepEqual(
+        b.rules.map((r) => r.trigger.kind),
+        ['connect', 'text', 'regex', 'hex', 'text', 'text', 'idle', 'otherwise'],
+      );
+      assert.deepEqual(
+        b.rules.map((r) => r.actions.map((a) => a.kind).join('+')),
+        ['send', 'send', 'send', 'send', 'wait+send', 'send+close', 'close', 'send'],
+      );
       const hex = b.rules[3];
       assert.ok(hex.trigger.kind === 'hex' && hex.trigger.bytes.toString('hex') === '01030000');
       assert.ok(hex.actions[0].kind === 'send' && hex.actions[0].payload.kind === 'hex' && hex.actions[0].payload.bytes.toString('hex') === '010302002a');
@@ -109,7 +132,10 @@ describe('script parser', () => {
       assert.ok(re.kind === 'send' && re.payload.kind === 'text');
       assert.deepEqual(re.payload.text[1], { ref: '1', range: { line: 4, start: 33, end: 38 } });
       assert.ok(b.rules[6].trigger.kind === 'idle' && b.rules[6].trigger.ms === 10000);
-      assert.deepEqual(b.rules.map((r) => r.index), [1, 2, 3, 4, 5, 6, 7, 8]);
+      assert.deepEqual(
+        b.rules.map((r) => r.index),
+        [1, 2, 3, 4, 5, 6, 7, 8],
+      );
     });
 
     it('applies --var overrides and defines names the file does not', () => {
@@ -128,7 +154,21 @@ describe('script parser', () => {
     it('lists tokens with their kinds for highlighting', () => {
       const s = parseScript('### t\nconnect 127.0.0.1:1\nexpect /x/ -> n # c\nwait 5s\nsend hex 0a\n');
       const kinds = s.tokens.map((t) => `${t.kind}:${t.text}`);
-      assert.deepEqual(kinds, ['title:### t', 'keyword:connect', 'word:127.0.0.1:1', 'keyword:expect', 'regex:/x/', 'operator:->', 'word:n', 'comment:# c', 'keyword:wait', 'duration:5s', 'keyword:send', 'keyword:hex', 'hex:0a']);
+      assert.deepEqual(kinds, [
+        'title:### t',
+        'keyword:connect',
+        'word:127.0.0.1:1',
+        'keyword:expect',
+        'regex:/x/',
+        'operator:->',
+        'word:n',
+        'comment:# c',
+        'keyword:wait',
+        'duration:5s',
+        'keyword:send',
+        'keyword:hex',
+        'hex:0a',
+      ]);
     });
   });
 
@@ -223,7 +263,52 @@ describe('script parser', () => {
         return x / 0x7fffffff;
       };
     }
-    const PIECES = ['### ', 'connect ', 'listen ', 'send ', 'expect ', 'repeat ', 'every ', 'wait ', 'on ', 'otherwise ', 'hex ', 'file ', 'bytes ', 'close', '"', '\\', '\\x', '\\u{', '{{', '}}', '/', '(', ')+', '[', ']', '->', '@', '=', '#', '\n', '  ', '\t', '0', '9', 'ms', 's', ':', '127.0.0.1', 'a', 'é', '中', '\r', '\0', '😀'];
+    const PIECES = [
+      '### ',
+      'connect ',
+      'listen ',
+      'send ',
+      'expect ',
+      'repeat ',
+      'every ',
+      'wait ',
+      'on ',
+      'otherwise ',
+      'hex ',
+      'file ',
+      'bytes ',
+      'close',
+      '"',
+      '\\',
+      '\\x',
+      '\\u{',
+      '{{',
+      '}}',
+      '/',
+      '(',
+      ')+',
+      '[',
+      ']',
+      '->',
+      '@',
+      '=',
+      '#',
+      '\n',
+      '  ',
+      '\t',
+      '0',
+      '9',
+      'ms',
+      's',
+      ':',
+      '127.0.0.1',
+      'a',
+      'é',
+      '中',
+      '\r',
+      '\0',
+      '😀',
+    ];
 
     it('never throws on 3000 random scripts, and every diagnostic range lies inside its line', () => {
       const next = rng(42);
@@ -241,7 +326,10 @@ describe('script parser', () => {
           assert.fail(`parseScript threw on ${JSON.stringify(text)}: ${(e as Error).stack}`);
         }
         for (const d of s.diagnostics) {
-          assert.ok(d.range.line < lines.length && d.range.start <= d.range.end && d.range.end <= lines[d.range.line].length, `${JSON.stringify(text)} → ${JSON.stringify(d)}`);
+          assert.ok(
+            d.range.line < lines.length && d.range.start <= d.range.end && d.range.end <= lines[d.range.line].length,
+            `${JSON.stringify(text)} → ${JSON.stringify(d)}`,
+          );
         }
       }
     });

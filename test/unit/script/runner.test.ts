@@ -76,14 +76,20 @@ describe('script runner', () => {
     assert.equal(re.received?.text, 'PONG 42\n');
     assert.equal(re.received?.hex, '50 4f 4e 47 20 34 32 0a');
     assert.deepEqual(b.steps.find((s) => s.captured?.six)?.captured, { six: 'abcdef' });
-    assert.deepEqual(b.steps.filter((s) => s.iteration).map((s) => s.iteration?.[0]), [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+    assert.deepEqual(
+      b.steps.filter((s) => s.iteration).map((s) => s.iteration?.[0]),
+      [1, 1, 2, 2, 3, 3, 4, 4, 5, 5],
+    );
     assert.equal(b.bytesIn, b.bytesOut);
     assert.equal(r.passed, 1);
   });
 
   it('reports a mismatch with expected, actual and the first differing byte, then runs the next block', async () => {
     const r = await run('### bad\nconnect 127.0.0.1:{{port}}\nsend "PANG\\n"\nexpect "PONG\\n"\nsend "never"\n### good\nconnect 127.0.0.1:{{port}}\nsend "x"\nexpect "x"\n');
-    assert.deepEqual(r.blocks.map((b) => b.status), ['failed', 'passed']);
+    assert.deepEqual(
+      r.blocks.map((b) => b.status),
+      ['failed', 'passed'],
+    );
     const f = r.blocks[0].failure;
     assert.equal(f?.line, 3);
     assert.equal(f?.message, 'expected "PONG\\n" got "PANG\\n" (first difference at byte 1)');
@@ -122,7 +128,10 @@ describe('script runner', () => {
 
   it('fails when the peer closes early (tutorial python server that replies once)', async () => {
     const { line } = await peers.startPeer('python3', [path.join(PEERS, 'reply_server.py'), 'PONG\\n', 'once']);
-    const r = await run('### twice\nconnect 127.0.0.1:{{py}}\nsend "PING\\n"\nexpect "PONG\\n"\nsend "PING\\n"\nexpect "PONG\\n"\n### once\nconnect 127.0.0.1:{{py}}\nsend "PING\\n"\nexpect "PONG\\n"\nexpect close\n', { py: line });
+    const r = await run(
+      '### twice\nconnect 127.0.0.1:{{py}}\nsend "PING\\n"\nexpect "PONG\\n"\nsend "PING\\n"\nexpect "PONG\\n"\n### once\nconnect 127.0.0.1:{{py}}\nsend "PING\\n"\nexpect "PONG\\n"\nexpect close\n',
+      { py: line },
+    );
     assert.equal(r.blocks[0].status, 'failed');
     assert.equal(r.blocks[0].failure?.line, 5);
     assert.match(failureOf(r), /^expected "PONG\\n" got nothing \(then the peer closed/);
@@ -151,7 +160,10 @@ describe('script runner', () => {
       s.on('end', () => got.push(n));
     });
     const r = await run('### last\nconnect 127.0.0.1:{{p}}\nsend file big.bin\n### close\nconnect 127.0.0.1:{{p}}\nsend file big.bin\nclose\n', { p: String(p) });
-    assert.deepEqual(r.blocks.map((b) => b.status), ['passed', 'passed']);
+    assert.deepEqual(
+      r.blocks.map((b) => b.status),
+      ['passed', 'passed'],
+    );
     await waitFor(() => got.length === 2, 'the peer to see both ends');
     assert.deepEqual(got, [8 * 1024 * 1024, 8 * 1024 * 1024]);
   });
@@ -248,7 +260,10 @@ describe('script runner', () => {
     runner.dispose();
     assert.ok(Date.now() - t0 < 500, `cancel took ${Date.now() - t0} ms`);
     assert.equal(r.cancelled, true);
-    assert.deepEqual(r.blocks.map((b) => b.status), ['cancelled', 'cancelled']);
+    assert.deepEqual(
+      r.blocks.map((b) => b.status),
+      ['cancelled', 'cancelled'],
+    );
     await waitFor(() => closed === 1, 'the server side to see the socket close');
     assert.equal(open, 1, 'the next block did not connect');
     assert.deepEqual(events, ['start hang', 'step connect true', 'step expect false', 'done hang cancelled', 'start next', 'done next cancelled']);
@@ -284,14 +299,20 @@ describe('script runner', () => {
     const runner = new ScriptRunner(script);
     const r = await runner.run({ file: path.join(tmp, 'x.tcp'), only: [1] });
     runner.dispose();
-    assert.deepEqual(r.blocks.map((b) => b.block.title), ['b']);
+    assert.deepEqual(
+      r.blocks.map((b) => b.block.title),
+      ['b'],
+    );
   });
 
   it("closes each block's connection when the block ends, passed or failed", async () => {
     let accepted = 0;
     echo.onDidAcceptClient(() => accepted++);
     const r = await run('@timeout = 100ms\n### a\nconnect 127.0.0.1:{{port}}\nsend "x"\nexpect "y"\n### b\nconnect 127.0.0.1:{{port}}\n');
-    assert.deepEqual(r.blocks.map((b) => b.status), ['failed', 'passed']);
+    assert.deepEqual(
+      r.blocks.map((b) => b.status),
+      ['failed', 'passed'],
+    );
     await waitFor(() => echo.clients.length === 0, 'the echo server to see every script connection leave');
     assert.equal(accepted, 2);
   });

@@ -43,7 +43,7 @@ function clientTarget(svc: Services, entryId: string, clientId: number): Target 
     throw new UserError(vscode.l10n.t('Client {0} of {1} is not connected.', clientId, entry.label));
   }
   const key = clientKey(entryId, clientId);
-  return { key, label: `${c.remote} (${entry.label})`, link: serverClientLink(server, clientId), encoding: server.encoding, lineEnding: lineEndingOf(svc, key), client: { server, id: clientId } };
+  return { key, label: `${c.remote} (${entry.label})`, link: serverClientLink(server, clientId), encoding: server.encodingOf(clientId), lineEnding: lineEndingOf(svc, key), client: { server, id: clientId } };
 }
 
 function lineEndingOf(svc: Services, key: string): LineEnding {

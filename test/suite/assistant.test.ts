@@ -246,6 +246,13 @@ describe('Socket assistant (commands in the extension host)', () => {
     assert.strictEqual(await must('tcpWorkbench.sendToClient', { entryId: srv.id, clientId: 1, text: '中' }), true);
     await waitFor(() => Buffer.concat(raws[0].got).length >= 2, 'gbk 中 at client 1');
     assert.deepStrictEqual(Buffer.concat(raws[0].got).subarray(0, 2), Buffer.from([0xd6, 0xd0]));
+    const before = Buffer.concat(raws[0].got).length;
+    assert.strictEqual((await must('tcpWorkbench.sendToAllClients', { entryId: srv.id, text: 'd6d0', mode: 'hex' })).clients, 2);
+    await must('tcpWorkbench.sendToAllClients', { entryId: srv.id, text: '文' });
+    await waitFor(() => Buffer.concat(raws[1].got).length >= 5, 'the utf-8 client to get 文 after the 2 hex bytes');
+    assert.deepStrictEqual(Buffer.concat(raws[1].got).subarray(0, 5), Buffer.concat([Buffer.from([0xd6, 0xd0]), Buffer.from('文')]));
+    await waitFor(() => Buffer.concat(raws[0].got).length >= before + 4, 'the gbk client to get gbk 文');
+    assert.deepStrictEqual(Buffer.concat(raws[0].got).subarray(before, before + 4), Buffer.concat([Buffer.from([0xd6, 0xd0]), iconv.encode('文', 'gbk')]));
   });
 
   it('Connect with Encoding… takes the same options as Connect', async () => {

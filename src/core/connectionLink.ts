@@ -43,7 +43,7 @@ export function serverClientLink(server: EchoServer, clientId: number): Link {
     send: (bytes) => server.sendTo(clientId, bytes),
     onReceive: (listener) =>
       server.onData((e) => {
-        if (e.direction === 'in' && e.client.id === clientId) {
+        if (e.direction === 'in' && e.client.id === clientId && e.bytes.length > 0) {
           listener(e.bytes);
         }
       }),

@@ -53,6 +53,8 @@ export interface DataEvent {
   client: ClientInfo;
   direction: 'in' | 'out';
   bytes: Buffer;
+  /** Incoming text from the client's stream decoder (echo server); empty bytes: a flushed tail. */
+  text?: string;
 }
 
 export interface LeaveEvent {
@@ -223,13 +225,13 @@ export abstract class TcpServer extends DisposableBase {
     }
   }
 
-  /** Counts bytes that came in and reports them. */
-  protected received(client: ClientInfo, bytes: Buffer): void {
+  /** Counts bytes that came in and reports them (with their decoded text, if the kind decodes). */
+  protected received(client: ClientInfo, bytes: Buffer, text?: string): void {
     client.bytesIn += bytes.length;
     client.chunksIn++;
     this.stats.bytesIn += bytes.length;
     if (this._onData.hasListeners) {
-      this._onData.fire({ client, direction: 'in', bytes });
+      this._onData.fire({ client, direction: 'in', bytes, text });
     }
   }
 

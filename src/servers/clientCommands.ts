@@ -65,7 +65,14 @@ export function registerClientCommands(svc: Services): void {
       return undefined;
     }
     const bytes = bytesFor(input.text, input.mode, server.encoding, cfg.lineEnding);
-    const clients = server.sendToAll(bytes);
+    // A client with its own encoding gets the text in it (bytes parsed once per encoding).
+    const perEncoding = new Map([[server.encoding, bytes]]);
+    const forClient = (id: number) => {
+      const e = server.encodingOf(id);
+      return perEncoding.get(e) ?? perEncoding.set(e, bytesFor(input.text, input.mode, e, cfg.lineEnding)).get(e) ?? bytes;
+    };
+    const sent = await Promise.allSettled(server.clients.map((c) => server.sendTo(c.id, forClient(c.id))));
+    const clients = sent.filter((x) => x.status === 'fulfilled').length;
     await history.add(input);
     vscode.window.setStatusBarMessage(vscode.l10n.t('Sent {0} to {1} clients of {2}', formatBytes(bytes.length), clients, entry.label), 3000);
     return { clients, bytes: bytes.length };

@@ -1,6 +1,7 @@
 // The Servers view: one item per server entry, its clients as children. It only listens to the
 // manager (which fires at most a few times a second) and redraws.
 import * as vscode from 'vscode';
+import { EchoServer } from '../core/echoServer';
 import { formatBytes, formatDuration } from '../core/format';
 import { Config } from '../common/config';
 import { ClientNode, ServerEntry, isClientNode } from '../state/serverEntry';
@@ -160,8 +161,16 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
     item.tooltip = [
       vscode.l10n.t('{0} connected to {1}; received {2}, sent {3}', c.remote, node.entry.label, formatBytes(c.bytesIn), formatBytes(c.bytesOut)),
       counterText(c),
+      ...encodingLines(node),
       ...markLines(marks),
     ].join('\n');
     return item;
   }
+}
+
+/** The client's own encoding, when it overrides the server's. */
+function encodingLines(node: ClientNode): string[] {
+  const server = node.entry.server;
+  const own = server instanceof EchoServer ? server.clientEncoding(node.client.id) : undefined;
+  return own ? [vscode.l10n.t('Encoding: {0}', own)] : [];
 }

@@ -2,7 +2,7 @@
 // Reset Counters and Clear Send History; and the one register call for the socket-assistant commands.
 import * as vscode from 'vscode';
 import { ENCODINGS, EncodingName, LineEnding } from '../core/codec';
-import { isOptions, sessionOf } from '../state/commandArgs';
+import { isOptions } from '../state/commandArgs';
 import { registerCommand, runCommand } from '../state/commands';
 import { Services } from '../state/services';
 import { UserError } from '../common/showError';
@@ -13,7 +13,7 @@ import { SendHistory } from '../ui/sendHistory';
 import { connectionMarks, sessionKey } from '../state/connectionMarks';
 import { registerRecordCommands } from './recordCommands';
 import { registerRepeatCommands } from './repeatCommands';
-import { resolveTarget } from './sendTargets';
+import { resolveTarget, sessionTarget, targetOf } from './sendTargets';
 import { sessionAddress } from '../state/sessionManager';
 
 async function askEncoding(current: EncodingName, currentEnding: LineEnding): Promise<{ encoding: EncodingName; lineEnding: LineEnding } | undefined> {
@@ -39,21 +39,26 @@ export function registerAssistantCommands(svc: Services): void {
   const history = new SendHistory(svc.context.workspaceState);
 
   registerCommand(svc.context, svc.log, 'tcpWorkbench.setEncoding', async (arg) => {
-    const s = sessionOf(svc, arg) ?? (isOptions(arg) ? svc.sessions.current : undefined);
-    if (!s) {
+    // A session row or `{ sessionId }`, a server's client row or `{ entryId, clientId }`, else the active session.
+    const current = isOptions(arg) ? svc.sessions.current : undefined;
+    const t = targetOf(svc, arg) ?? (current ? sessionTarget(svc, current) : undefined);
+    if (!t) {
       throw new UserError(vscode.l10n.t('Choose a connection in the Connections view.'));
     }
-    const key = sessionKey(s.id);
-    const currentEnding = connectionMarks.get(key).lineEnding ?? svc.config().lineEnding;
-    const given = isOptions(arg) ? connectionOptions(arg) : await askEncoding(s.encoding, currentEnding);
+    const given = isOptions(arg) ? connectionOptions(arg) : await askEncoding(t.encoding, t.lineEnding);
     if (!given) {
       return undefined;
     }
-    const encoding = given.encoding ?? s.encoding;
-    const lineEnding = given.lineEnding ?? currentEnding;
-    s.setEncoding(encoding);
-    connectionMarks.set(key, { lineEnding });
-    svc.log.info(vscode.l10n.t('Session {0} to {1}: encoding {2}, line ending {3}', s.id, sessionAddress(s), encoding, lineEnding));
+    const encoding = given.encoding ?? t.encoding;
+    const lineEnding = given.lineEnding ?? t.lineEnding;
+    if (t.session) {
+      t.session.setEncoding(encoding);
+      svc.log.info(vscode.l10n.t('Session {0} to {1}: encoding {2}, line ending {3}', t.session.id, sessionAddress(t.session), encoding, lineEnding));
+    } else if (t.client) {
+      t.client.server.setClientEncoding(t.client.id, encoding);
+      svc.log.info(vscode.l10n.t('Client {0}: encoding {1}, line ending {2}', t.label, encoding, lineEnding));
+    }
+    connectionMarks.set(t.key, { lineEnding });
     return { encoding, lineEnding };
   });
 

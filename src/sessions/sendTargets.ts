@@ -47,7 +47,7 @@ function clientTarget(svc: Services, entryId: string, clientId: number): Target 
     key,
     label: `${c.remote} (${entry.label})`,
     link: serverClientLink(server, clientId),
-    encoding: server.encoding,
+    encoding: server.encodingOf(clientId),
     lineEnding: lineEndingOf(svc, key),
     client: { server, id: clientId },
   };

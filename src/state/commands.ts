@@ -179,7 +179,7 @@ export interface CommandTypes {
   'tcpWorkbench.sendFile': (arg?: vscode.Uri | ConnectionArg | (TargetArgs & { uri: string | vscode.Uri })) => { bytes: number; chunks: number; target: string };
   'tcpWorkbench.startRecording': (arg?: ConnectionArg | (TargetArgs & { file: string; overwrite?: boolean })) => { file: string };
   'tcpWorkbench.stopRecording': (arg?: ConnectionArg | TargetArgs) => { file: string; bytes: number };
-  'tcpWorkbench.setEncoding': (arg?: ClientSession | { sessionId?: number; encoding?: EncodingName; lineEnding?: LineEnding }) => {
+  'tcpWorkbench.setEncoding': (arg?: ClientSession | ClientNode | (TargetArgs & { encoding?: EncodingName; lineEnding?: LineEnding })) => {
     encoding: EncodingName;
     lineEnding: LineEnding;
   };

@@ -1,6 +1,7 @@
 // The servers the user sees in the Servers view: specs (persisted per workspace) and, while running,
 // the core server behind each. Adapts core events to the log, the traffic log and one change event.
 import * as vscode from 'vscode';
+import { EchoServer } from '../core/echoServer';
 import { formatBytes } from '../core/format';
 import { formatHostPort } from '../core/hostPort';
 import { LeaveReason, ServerAddress, ServerError, TcpServer } from '../core/serverBase';
@@ -197,7 +198,8 @@ export class ServerManager implements vscode.Disposable {
       }),
       server.onData((d) => {
         if (!driver.logsOwnTraffic) {
-          this.traffic.record(source, entry.label, d.client.remote, d.direction, d.bytes, server.kind === 'echo' ? cfg.encoding : 'utf-8');
+          const encoding = server instanceof EchoServer ? server.encodingOf(d.client.id) : 'utf-8';
+          this.traffic.record(source, entry.label, d.client.remote, d.direction, d.bytes, encoding, d.text);
         }
         fire();
       }),

@@ -228,6 +228,43 @@ describe('Socket assistant (commands in the extension host)', () => {
     assert.deepStrictEqual(got().subarray(4), Buffer.from('中'));
   });
 
+  it('decodes a server client set to gbk whole, one byte a segment, and sends to it in gbk', async () => {
+    const srv = await must('tcpWorkbench.startEchoServer', { port: 0, mode: 'manual' });
+    raws.push(await connectRaw(srv.port), await connectRaw(srv.port));
+    await waitFor(() => server(a, srv.id).clients === 2, '2 clients');
+    const r = await must('tcpWorkbench.setEncoding', { entryId: srv.id, clientId: 1, encoding: 'gbk' });
+    assert.strictEqual(r.encoding, 'gbk');
+    const text = '你好，世界';
+    raws[0].setNoDelay(true);
+    for (const b of iconv.encode(text, 'gbk')) {
+      raws[0].write(Buffer.from([b]));
+      await sleep(15);
+    }
+    raws[1].write(Buffer.from('中文'));
+    const remote = `127.0.0.1:${raws[0].localPort ?? 0}`;
+    const uri = vscode.Uri.from({ scheme: 'tcp-traffic', path: '/client.log', query: new URLSearchParams({ source: `server:${srv.id}`, peer: remote }).toString() });
+    const dataOf = (doc: vscode.TextDocument) =>
+      doc
+        .getText()
+        .split('\n')
+        .filter((l) => l.includes('← '))
+        .map((l) => l.slice(l.indexOf('← ') + 2).trim())
+        .join('');
+    await waitFor(() => a.trafficText(`server:${srv.id}`).includes('中文'), 'the utf-8 client to stay utf-8');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await waitFor(() => dataOf(doc) === text, `the whole gbk text (got ${JSON.stringify(dataOf(doc))})`);
+    assert.strictEqual(await must('tcpWorkbench.sendToClient', { entryId: srv.id, clientId: 1, text: '中' }), true);
+    await waitFor(() => Buffer.concat(raws[0].got).length >= 2, 'gbk 中 at client 1');
+    assert.deepStrictEqual(Buffer.concat(raws[0].got).subarray(0, 2), Buffer.from([0xd6, 0xd0]));
+    const before = Buffer.concat(raws[0].got).length;
+    assert.strictEqual((await must('tcpWorkbench.sendToAllClients', { entryId: srv.id, text: 'd6d0', mode: 'hex' })).clients, 2);
+    await must('tcpWorkbench.sendToAllClients', { entryId: srv.id, text: '文' });
+    await waitFor(() => Buffer.concat(raws[1].got).length >= 5, 'the utf-8 client to get 文 after the 2 hex bytes');
+    assert.deepStrictEqual(Buffer.concat(raws[1].got).subarray(0, 5), Buffer.concat([Buffer.from([0xd6, 0xd0]), Buffer.from('文')]));
+    await waitFor(() => Buffer.concat(raws[0].got).length >= before + 4, 'the gbk client to get gbk 文');
+    assert.deepStrictEqual(Buffer.concat(raws[0].got).subarray(before, before + 4), Buffer.concat([Buffer.from([0xd6, 0xd0]), iconv.encode('文', 'gbk')]));
+  });
+
   it('Connect with Encoding… takes the same options as Connect', async () => {
     const s = await must('tcpWorkbench.connectWithEncoding', { address: `127.0.0.1:${port()}`, show: false, encoding: 'gbk', lineEnding: 'crlf' });
     await must('tcpWorkbench.sendText', { sessionId: s.id, text: '中' });

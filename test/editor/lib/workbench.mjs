@@ -157,9 +157,16 @@ export async function runCommand(page, title) {
     .catch(() => {});
 }
 
-/** Answers an open quick input (input box) with `text` and Enter. */
-export async function answerInput(page, text) {
+/**
+ * Answers an open quick input (input box) with `text` and Enter. With `prompt`, first waits until the box shows
+ * that prompt: one input box follows another in the same widget, so without it an answer can land in the box
+ * that is just closing.
+ */
+export async function answerInput(page, text, prompt) {
   const input = page.locator('.quick-input-widget input.input');
+  if (prompt) {
+    await page.locator('.quick-input-widget').filter({ hasText: prompt }).first().waitFor({ timeout: 10_000 });
+  }
   await input.waitFor({ timeout: 10_000 });
   await input.fill(text);
   await page.keyboard.press('Enter');
@@ -188,4 +195,34 @@ export async function waitFor(fn, what, timeout = 20_000) {
 
 function escapeRe(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Opens a workspace file with Quick Open (Ctrl+P). A file written a moment ago may not be in the file search yet,
+ * and Quick Open keeps the answer it gave: so close it and ask again until the file is offered.
+ */
+export async function quickOpenFile(page, name, timeout = 60_000) {
+  const input = page.locator('.quick-input-widget input.input');
+  const pick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: name }).first();
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    await page
+      .locator('.monaco-workbench')
+      .click({ position: { x: 5, y: 5 }, force: true })
+      .catch(() => {});
+    await page.keyboard.press('Control+P');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(name);
+    try {
+      await pick.waitFor({ timeout: 5_000 });
+      break;
+    } catch (e) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) {
+        throw new Error(`Quick Open never offered ${name}: ${e.message}`);
+      }
+    }
+  }
+  await pick.click();
+  await page.locator('.editor-instance .monaco-editor').first().waitFor({ timeout: 20_000 });
 }

@@ -78,8 +78,8 @@ describe('Socket assistant in VS Code (UI)', function () {
     await runCommand(page, 'TCP: Repeat Send…');
     await pressQuickInputButton('Send as text');
     await typeAndAccept('tick');
-    await answerInput(page, '50'); // every 50 ms
-    await answerInput(page, ''); // until stopped
+    await answerInput(page, '50', 'milliseconds'); // every 50 ms
+    await answerInput(page, '', 'How many times'); // until stopped
     const item = page.locator('.part.statusbar .statusbar-item').filter({ hasText: 'Repeating' }).first();
     await item.waitFor({ timeout: 20_000 });
     await waitFor(() => received.length >= 4 * 3, 'three ticks at the peer');

@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { switchToZhCn } from '../lib/languagePack.mjs';
 import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
-import { openViewContainer, rowDescription, runCommand, treeRow, view, waitFor } from '../lib/workbench.mjs';
+import { openViewContainer, rowDescription, runCommand, treeRow, view, waitFor, quickOpenFile } from '../lib/workbench.mjs';
 
 const LISTENING_ZH = /^:(\d+) · 0 个客户端 · echo$/;
 
@@ -131,17 +131,7 @@ describe('Chinese display language in VS Code (UI)', function () {
 
   it('a .tcp file with an unknown step shows the Chinese problem in the Problems panel', async () => {
     fs.writeFileSync(path.join(wb.workspace, 'broken.tcp'), '### 坏块\nconnect 127.0.0.1:9007\nfrob 1\n');
-    await page
-      .locator('.monaco-workbench')
-      .click({ position: { x: 5, y: 5 }, force: true })
-      .catch(() => {});
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ timeout: 10_000 });
-    await input.fill('broken.tcp');
-    const pick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'broken.tcp' }).first();
-    await pick.waitFor({ timeout: 30_000 });
-    await pick.click();
+    await quickOpenFile(page, 'broken.tcp');
     await page.locator('.editor-instance .monaco-editor').first().waitFor({ timeout: 20_000 });
     // The squiggle is there once the extension has checked the file; then open the Problems panel.
     await page.locator('.editor-instance .squiggly-error').first().waitFor({ timeout: 30_000 });
@@ -157,17 +147,7 @@ describe('Chinese display language in VS Code (UI)', function () {
     const port = await closedPort();
     fs.writeFileSync(path.join(wb.workspace, 'refused.tcp'), `### 拒绝\nconnect 127.0.0.1:${port}\nsend "a"\n`);
     await page.keyboard.press('Escape');
-    await page
-      .locator('.monaco-workbench')
-      .click({ position: { x: 5, y: 5 }, force: true })
-      .catch(() => {});
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ timeout: 10_000 });
-    await input.fill('refused.tcp');
-    const pick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'refused.tcp' }).first();
-    await pick.waitFor({ timeout: 30_000 });
-    await pick.click();
+    await quickOpenFile(page, 'refused.tcp');
     const editor = page.locator('.editor-instance .monaco-editor').first();
     const run = editor.locator('.codelens-decoration a', { hasText: /^▶ 运行$/ }).first();
     await run.waitFor({ timeout: 60_000 });

@@ -3,7 +3,7 @@
 // mock server (a listen block), so nothing else has to run.
 import * as assert from 'node:assert';
 import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
-import { waitFor } from '../lib/workbench.mjs';
+import { waitFor, quickOpenFile } from '../lib/workbench.mjs';
 
 describe('Scripts in VS Code (UI)', function () {
   this.timeout(90_000);
@@ -19,17 +19,7 @@ describe('Scripts in VS Code (UI)', function () {
   workbenchHooks(() => wb);
 
   it('opens hello.tcp, clicks ▶ Run and sees the block pass in the gutter', async () => {
-    await page
-      .locator('.monaco-workbench')
-      .click({ position: { x: 5, y: 5 }, force: true })
-      .catch(() => {});
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ timeout: 10_000 });
-    await input.fill('hello.tcp');
-    const pick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'hello.tcp' }).first();
-    await pick.waitFor({ timeout: 30_000 });
-    await pick.click();
+    await quickOpenFile(page, 'hello.tcp');
     const editor = page.locator('.editor-instance .monaco-editor').first();
     await editor.waitFor({ timeout: 20_000 });
     // The CodeLens above "### ping" (the first client block); "▶ Run all" is a different lens.

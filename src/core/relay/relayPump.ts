@@ -41,7 +41,8 @@ export class Pump {
   }
 
   start(): void {
-    this.from.on('data', (b: Buffer) => this.onData(b));
+    // A source read with `onread` (the target, see relayReads.ts) emits no 'data': it calls push().
+    this.from.on('data', (b: Buffer) => this.push(b));
     this.from.on('end', () => {
       this.ended = true;
       this.flushEnd();
@@ -70,7 +71,8 @@ export class Pump {
     this.queued = 0;
   }
 
-  private onData(b: Buffer): void {
+  /** A chunk read from the source. */
+  push(b: Buffer): void {
     this.hooks.onChunk(b);
     if (!this.shaped) {
       const ok = this.to.destroyed || this.to.write(b);

@@ -11,7 +11,7 @@ export interface Shaping {
 }
 
 export interface PumpHooks {
-  /** A chunk read from the source, before it is forwarded. */
+  /** A chunk read from the source (just after it was handed to the destination, or queued). */
   onChunk(bytes: Buffer): void;
   /** The source sent FIN and it has been passed on as `end()` (after any queued bytes). */
   onFinished(): void;
@@ -73,14 +73,17 @@ export class Pump {
 
   /** A chunk read from the source. */
   push(b: Buffer): void {
-    this.hooks.onChunk(b);
     if (!this.shaped) {
+      // Forwarded first: the destination's kernel buffer fills while the taps (the pcap checksum of up
+      // to 1 MiB) do their work.
       const ok = this.to.destroyed || this.to.write(b);
+      this.hooks.onChunk(b);
       if (!ok || this.hooks.held()) {
         this.from.pause();
       }
       return;
     }
+    this.hooks.onChunk(b);
     this.enqueue(b);
     if (this.queued >= QUEUE_HIGH_WATER || this.to.writableNeedDrain || this.hooks.held()) {
       this.from.pause();

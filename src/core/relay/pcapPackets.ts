@@ -144,7 +144,9 @@ export function segmentHeader(s: Segment): Buffer {
   const payloadLen = s.payload?.length ?? 0;
   const tcpLen = 20 + payloadLen;
   const total = ipLen + tcpLen;
-  const b = Buffer.alloc(16 + ipLen + 20);
+  // From Node's shared pool (a fresh zeroed ArrayBuffer per packet costs more than the header);
+  // every byte not written below must be zero.
+  const b = Buffer.allocUnsafe(16 + ipLen + 20).fill(0);
   b.writeUInt32LE(Math.floor(s.timeUs / 1e6), 0);
   b.writeUInt32LE(s.timeUs % 1e6, 4);
   b.writeUInt32LE(total, 8);

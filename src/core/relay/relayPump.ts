@@ -11,7 +11,7 @@ export interface Shaping {
 }
 
 export interface PumpHooks {
-  /** A chunk read from the source, before it is forwarded. */
+  /** A chunk read from the source (just after it was handed to the destination, or queued). */
   onChunk(bytes: Buffer): void;
   /** The source sent FIN and it has been passed on as `end()` (after any queued bytes). */
   onFinished(): void;
@@ -41,7 +41,8 @@ export class Pump {
   }
 
   start(): void {
-    this.from.on('data', (b: Buffer) => this.onData(b));
+    // A source read with `onread` (the target, see relayReads.ts) emits no 'data': it calls push().
+    this.from.on('data', (b: Buffer) => this.push(b));
     this.from.on('end', () => {
       this.ended = true;
       this.flushEnd();
@@ -70,15 +71,19 @@ export class Pump {
     this.queued = 0;
   }
 
-  private onData(b: Buffer): void {
-    this.hooks.onChunk(b);
+  /** A chunk read from the source. */
+  push(b: Buffer): void {
     if (!this.shaped) {
+      // Forwarded first: the destination's kernel buffer fills while the taps (the pcap checksum of up
+      // to 1 MiB) do their work.
       const ok = this.to.destroyed || this.to.write(b);
+      this.hooks.onChunk(b);
       if (!ok || this.hooks.held()) {
         this.from.pause();
       }
       return;
     }
+    this.hooks.onChunk(b);
     this.enqueue(b);
     if (this.queued >= QUEUE_HIGH_WATER || this.to.writableNeedDrain || this.hooks.held()) {
       this.from.pause();

@@ -7,6 +7,7 @@ import { checkHost } from '../hostPort';
 import { ClientInfo, LeaveReason, ServerOptions, TcpServer } from '../serverBase';
 import { RelayError, targetError } from './relayErrors';
 import { Pump, Shaping } from './relayPump';
+import { bulkReads } from './relayReads';
 import {
   Endpoint,
   RelayCloseEvent,
@@ -131,7 +132,9 @@ export class RelayServer extends TcpServer {
     // Nothing is read from the client until the target answers: its bytes wait in the kernel.
     socket.pause();
     const { targetHost: host, targetPort: port } = this.options;
-    const upstream = net.connect({ host, port, allowHalfOpen: true, noDelay: true });
+    // The pumps exist from 'connect' on, before the first read.
+    const onread = bulkReads((b) => l.pumps[1]?.push(b));
+    const upstream = net.connect({ host, port, allowHalfOpen: true, noDelay: true, onread });
     const l: Live = { client: socket, info, upstream, pumps: [], clientClosed: false, upstreamClosed: false };
     this.live.set(info.id, l);
     upstream.setTimeout(this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, () => {

@@ -3,7 +3,7 @@
 // and a message split across segments matches once it is whole. Bytes up to the match end are consumed.
 // A complete line (up to \n) that no rule matched is dropped and answered by `otherwise` (a bare line end
 // is dropped silently); so is a chunk without \n once the client has been quiet for OTHERWISE_QUIET_MS.
-import { ListenBlock, Rule } from './ast';
+import { ListenBlock, Payload, Rule } from './ast';
 import { compileRegex, escapeRegex, REGEX_WINDOW } from './regex';
 import { ScriptEncoding, decode } from './results';
 import { byteLength } from './expect';
@@ -31,6 +31,10 @@ export class RuleSet {
   readonly connect: Rule[];
   readonly idle: Rule[];
   readonly otherwise?: Rule;
+  /** Rules whose actions are only text/hex sends and close: answered at once, without promises. */
+  private readonly immediate = new Set<Rule>();
+  /** Every text send without run-time references, encoded once instead of once per reply. */
+  private readonly constant = new Map<Payload, Buffer>();
 
   constructor(
     block: ListenBlock,
@@ -51,9 +55,28 @@ export class RuleSet {
         }
       }
     }
+    for (const rule of block.rules) {
+      if (rule.actions.every((a) => a.kind === 'close' || (a.kind === 'send' && a.payload.kind !== 'file'))) {
+        this.immediate.add(rule);
+      }
+      for (const a of rule.actions) {
+        if (a.kind === 'send' && a.payload.kind === 'text' && a.payload.text.every((part) => typeof part === 'string')) {
+          this.constant.set(a.payload, encodeScriptText(render(a.payload.text, values), encoding));
+        }
+      }
+    }
     this.connect = block.rules.filter((r) => r.trigger.kind === 'connect');
     this.idle = block.rules.filter((r) => r.trigger.kind === 'idle');
     this.otherwise = block.rules.find((r) => r.trigger.kind === 'otherwise');
+  }
+
+  isImmediate(rule: Rule): boolean {
+    return this.immediate.has(rule);
+  }
+
+  /** What a text or hex send sends, with `values` for its references. */
+  bytesOf(p: Payload & { kind: 'text' | 'hex' }, values: ReadonlyMap<string, string>): Buffer {
+    return p.kind === 'hex' ? p.bytes : (this.constant.get(p) ?? encodeScriptText(render(p.text, values), this.encoding));
   }
 
   /** The earliest match in `buf`, or undefined. */

@@ -5,15 +5,13 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as iconv from 'iconv-lite';
-import { Action, ListenBlock, Payload, Rule } from './ast';
+import { Action, ListenBlock, Rule } from './ast';
 import { Emitter } from '../events';
 import { ClientInfo, ServerOptions, TcpServer } from '../serverBase';
 import { MAX_SEND_FILE } from './execute';
 import { MOCK_BUFFER_LIMIT, OTHERWISE_QUIET_MS, RuleSet } from './mockRules';
 import { ReceiveBuffer } from './receiveBuffer';
 import { ScriptEncoding, quote } from './results';
-import { render } from './variables';
-import { encodeScriptText } from './textBytes';
 
 export interface MockServerOptions extends ServerOptions {
   readonly block: ListenBlock;
@@ -132,6 +130,9 @@ export class MockServer extends TcpServer {
   }
 
   private armIdle(st: ClientState, socket: net.Socket, client: ClientInfo): void {
+    if (this.rules.idle.length === 0) {
+      return;
+    }
     st.idle.forEach(clearTimeout);
     st.idle = this.rules.idle.map((rule) => {
       const ms = rule.trigger.kind === 'idle' ? rule.trigger.ms : 0;
@@ -141,15 +142,17 @@ export class MockServer extends TcpServer {
 
   private enqueue(st: ClientState, socket: net.Socket, client: ClientInfo, rule: Rule, values: ReadonlyMap<string, string>): void {
     // The common case — nothing queued, only text/hex sends and close — runs at once, without promises.
-    if (st.pending === 0 && rule.actions.every((a) => a.kind === 'close' || (a.kind === 'send' && a.payload.kind !== 'file'))) {
+    if (st.pending === 0 && this.rules.isImmediate(rule)) {
       let sent = 0;
       for (const a of rule.actions) {
         if (st.closed) {
           return;
         }
-        sent += a.kind === 'send' && a.payload.kind !== 'file' ? this.write(socket, client, this.bytesOf(a.payload, values)) : this.closeClient(st, socket, client);
+        sent += a.kind === 'send' && a.payload.kind !== 'file' ? this.write(socket, client, this.rules.bytesOf(a.payload, values)) : this.closeClient(st, socket, client);
       }
-      this._onDidHitRule.fire({ client, rule, bytesSent: sent });
+      if (this._onDidHitRule.hasListeners) {
+        this._onDidHitRule.fire({ client, rule, bytesSent: sent });
+      }
       return;
     }
     st.pending++;
@@ -195,7 +198,7 @@ export class MockServer extends TcpServer {
       }
       bytes = await fs.promises.readFile(file);
     } else {
-      bytes = this.bytesOf(p, values);
+      bytes = this.rules.bytesOf(p, values);
     }
     const n = this.write(socket, client, bytes);
     if (socket.writableNeedDrain && !socket.destroyed) {
@@ -211,10 +214,6 @@ export class MockServer extends TcpServer {
       });
     }
     return n;
-  }
-
-  private bytesOf(p: Payload & { kind: 'text' | 'hex' }, values: ReadonlyMap<string, string>): Buffer {
-    return p.kind === 'hex' ? p.bytes : encodeScriptText(render(p.text, values), this.encoding);
   }
 
   private closeClient(st: ClientState, socket: net.Socket, client: ClientInfo): number {

@@ -66,6 +66,11 @@ export class RelayRun {
     return this.finished ?? this.pcap?.summary;
   }
 
+  /** Waits until the running capture's file holds every packet so far (before Export copies it). */
+  async syncCapture(): Promise<void> {
+    await this.pcap?.sync();
+  }
+
   row(id: number): RelayConnectionRow | undefined {
     return this.rows.find((r) => r.connection.id === id);
   }

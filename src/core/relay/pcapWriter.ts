@@ -8,30 +8,10 @@ import { randomInt } from 'node:crypto';
 import { DisposableBase, Emitter } from '../events';
 import { WorkbenchError } from '../errors';
 import { MAX_SEGMENT, PacketEnd, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, globalHeader, ipBytes, segmentHeader } from './pcapPackets';
+import { PcapSummary, PcapWriterOptions } from './pcapTypes';
 import { Endpoint, RelayCloseEvent, RelayConnection, RelayDataEvent, RelayHalfCloseEvent, RelayTap, UpstreamFailureEvent } from './relayTypes';
 
-export interface PcapWriterOptions {
-  /** Stop writing before the file passes this many bytes; default 1 GiB. */
-  maxBytes?: number;
-  /** Capture only this connection (its id); default all of them. */
-  connectionId?: number;
-  /** Replace an existing file; default false (the open fails with `pcap.exists`). */
-  overwrite?: boolean;
-  /** Payload bytes per segment, at most 65495; default 65495. */
-  segmentSize?: number;
-  /** Bytes waiting for the disk before the relay is asked to pause; default 4 MiB. */
-  highWaterMark?: number;
-}
-
-export interface PcapSummary {
-  file: string;
-  bytes: number;
-  packets: number;
-  /** True when the size cap (or a write error) cut the capture short. */
-  truncated: boolean;
-  droppedPackets: number;
-  error?: Error;
-}
+export type { PcapSummary, PcapWriterOptions };
 
 export const DEFAULT_PCAP_MAX_BYTES = 1024 ** 3;
 const DEFAULT_HIGH_WATER = 4 * 1024 * 1024;
@@ -197,6 +177,16 @@ export class PcapWriter extends DisposableBase implements RelayTap {
       this.packet(f, true, TCP_SYN, f.clientSeq - 1, 0);
       this.packet(f, false, TCP_RST | TCP_ACK, 0, f.clientSeq);
     }
+  }
+
+  /** Resolves once every packet so far is in the file (the held-back batch included): for a copy while it runs. */
+  sync(): Promise<void> {
+    if (this.stream.destroyed || this.closing) {
+      return this.closing?.then(() => undefined) ?? Promise.resolve();
+    }
+    this.flush();
+    // Writes complete in order: the callback of an empty write comes after all the earlier ones.
+    return new Promise((resolve) => this.stream.write(Buffer.alloc(0), () => resolve()));
   }
 
   /** Ends the file; resolves once everything is on disk. Later events are ignored. */

@@ -1,0 +1,24 @@
+// What a pcap capture is opened with and what it reports.
+
+export interface PcapWriterOptions {
+  /** Stop writing before the file passes this many bytes; default 1 GiB. */
+  maxBytes?: number;
+  /** Capture only this connection (its id); default all of them. */
+  connectionId?: number;
+  /** Replace an existing file; default false (the open fails with `pcap.exists`). */
+  overwrite?: boolean;
+  /** Payload bytes per segment, at most 65495; default 65495. */
+  segmentSize?: number;
+  /** Bytes waiting for the disk before the relay is asked to pause; default 4 MiB. */
+  highWaterMark?: number;
+}
+
+export interface PcapSummary {
+  file: string;
+  bytes: number;
+  packets: number;
+  /** True when the size cap (or a write error) cut the capture short. */
+  truncated: boolean;
+  droppedPackets: number;
+  error?: Error;
+}

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
-import { openViewContainer, rowDescription, runCommand, treeRow, view, waitFor } from '../lib/workbench.mjs';
+import { openViewContainer, rowDescription, runCommand, treeRow, view, waitFor, quickOpenFile } from '../lib/workbench.mjs';
 
 const LISTENING = /^:(\d+)( → \S+)? · /;
 const MOCK = (answer) => `### fake sensor\nlisten 127.0.0.1:0\non "PING" send "${answer}\\n"\n`;
@@ -56,16 +56,7 @@ describe('Mock server from a .tcp file (UI)', function () {
   workbenchHooks(() => wb);
 
   it("starts the open file's listen block from the command palette; its row shows the block title", async () => {
-    await page
-      .locator('.monaco-workbench')
-      .click({ position: { x: 5, y: 5 }, force: true })
-      .catch(() => {});
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ timeout: 10_000 });
-    await input.fill('sensor.tcp');
-    await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'sensor.tcp' }).first().waitFor({ timeout: 20_000 });
-    await page.keyboard.press('Enter');
+    await quickOpenFile(page, 'sensor.tcp');
     await page.locator('.tabs-container .tab').filter({ hasText: 'sensor.tcp' }).first().waitFor({ timeout: 20_000 });
     await runCommand(page, 'TCP: Start Mock Server');
     await openViewContainer(page);

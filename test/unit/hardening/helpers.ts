@@ -142,6 +142,42 @@ export async function pool<T>(items: readonly T[], limit: number, fn: (item: T, 
 }
 
 /** A server in a child process (serverChild.js), so its memory can be measured alone. */
+/** What a race run measured: the swapper's swap count, the requests made, how many got bytes, secret bytes leaked. */
+export interface RaceFigures {
+  swaps: number;
+  tries: number;
+  served: number;
+  leaked: number;
+}
+
+/**
+ * While `swapper` (a peer that swaps files for a bounded time, then prints its swap count) runs, four clients
+ * ask for `name` until 2.3 s pass or 3000 requests were made; `leaked` counts the bytes of `token` that came back.
+ */
+export async function raceRequests(
+  swapper: ChildProcess,
+  ask: (payload: Buffer) => Promise<{ data: Buffer }>,
+  name: string,
+  leakedBytes: (data: Buffer) => number,
+): Promise<RaceFigures> {
+  let swaps = '';
+  swapper.stdout?.on('data', (d: Buffer) => (swaps += d.toString()));
+  const exited = new Promise<void>((r) => swapper.once('close', () => r()));
+  const f: RaceFigures = { swaps: 0, tries: 0, served: 0, leaked: 0 };
+  const end = Date.now() + 2300;
+  await pool(Array.from({ length: 4 }), 4, async () => {
+    while (Date.now() < end && f.tries < 3000) {
+      f.tries++;
+      const reply = await ask(Buffer.from(`${name}\n`));
+      f.leaked += leakedBytes(reply.data);
+      f.served += reply.data.length > 0 ? 1 : 0;
+    }
+  });
+  await exited;
+  f.swaps = Number(swaps.trim());
+  return f;
+}
+
 export interface ChildServer {
   child: ChildProcess;
   port: number;

@@ -10,7 +10,7 @@ import { encodeText } from '../../../src/core/codec';
 import { DenyList, DeniedNameError } from '../../../src/core/denyList';
 import { FileServer } from '../../../src/core/fileServer';
 import { CorpusEntry, HostileName, leakedBytes, loadCorpus } from './corpus';
-import { RequestEvents, pool, removeDir, tempDir } from './helpers';
+import { RequestEvents, pool, raceRequests, removeDir, tempDir } from './helpers';
 import { PEERS, Peers } from '../support';
 
 interface SecretEntry extends CorpusEntry {
@@ -254,25 +254,15 @@ describe('hardening: secret names corpus (deny list)', function () {
       fx.root,
       '2.5',
     ]);
-    let swaps = '';
-    swapper.stdout.on('data', (d: Buffer) => (swaps += d.toString()));
-    const exited = new Promise<void>((r) => swapper.once('close', () => r()));
-    let tries = 0;
-    let served = 0;
-    let leaked = 0;
-    const end = Date.now() + 2300;
-    await pool(Array.from({ length: 4 }), 4, async () => {
-      while (Date.now() < end && tries < 3000) {
-        tries++;
-        const reply = await requests.ask(ports['utf-8']!, Buffer.from('flip/config\n'));
-        leaked += leakedBytes(reply.data, fx.token);
-        served += reply.data.length > 0 ? 1 : 0;
-      }
-    });
-    await exited;
-    console.log(`      figure (race into .git): swaps ${swaps.trim()}, requests ${tries}, served harmless ${served}, bytes leaked ${leaked}`);
+    const { swaps, tries, served, leaked } = await raceRequests(
+      swapper,
+      (b) => requests.ask(ports['utf-8']!, b),
+      'flip/config',
+      (d) => leakedBytes(d, fx.token),
+    );
+    console.log(`      figure (race into .git): swaps ${swaps}, requests ${tries}, served harmless ${served}, bytes leaked ${leaked}`);
     assert.ok(tries > 50, `only ${tries} requests`);
-    assert.ok(Number(swaps) > 50, `only ${swaps} swaps`);
+    assert.ok(swaps > 50, `only ${swaps} swaps`);
     assert.equal(leaked, 0, '.git/config leaked through the race');
   });
 

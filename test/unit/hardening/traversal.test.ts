@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { FileServer } from '../../../src/core/fileServer';
 import { Fixture, HostileName, buildFixture, leakedBytes, loadCorpus, releaseFifoReaders } from './corpus';
-import { RequestEvents, pool, rawRequest, removeDir, tempDir } from './helpers';
+import { RequestEvents, pool, raceRequests, rawRequest, removeDir, tempDir } from './helpers';
 
 describe('hardening: path traversal corpus', function () {
   this.timeout(30000);
@@ -140,25 +140,13 @@ describe('hardening: path traversal corpus', function () {
       fx.root,
       '2.5',
     ]);
-    let swaps = '';
-    swapper.stdout.on('data', (d: Buffer) => (swaps += d.toString()));
-    const exited = new Promise<void>((r) => swapper.once('exit', () => r()));
-    let tries = 0;
-    let served = 0;
-    let leaked = 0;
-    const end = Date.now() + 2300;
-    await pool(Array.from({ length: 4 }), 4, async () => {
-      while (Date.now() < end && tries < 3000) {
-        tries++;
-        const reply = await ask(ports['utf-8']!, Buffer.from('race.txt\n'));
-        leaked += leakedBytes(reply.data, fx.token);
-        if (reply.data.length > 0) {
-          served++;
-        }
-      }
-    });
-    await exited;
-    console.log(`      figure (race): swaps ${swaps.trim()}, requests ${tries}, served harmless ${served}, bytes leaked ${leaked}`);
+    const { swaps, tries, served, leaked } = await raceRequests(
+      swapper,
+      (b) => ask(ports['utf-8']!, b),
+      'race.txt',
+      (d) => leakedBytes(d, fx.token),
+    );
+    console.log(`      figure (race): swaps ${swaps}, requests ${tries}, served harmless ${served}, bytes leaked ${leaked}`);
     assert.ok(tries > 50, `only ${tries} requests`);
     assert.equal(leaked, 0, 'the secret leaked through the symlink race');
   });

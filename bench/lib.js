@@ -173,4 +173,20 @@ function forkRpc(script, { nofile = 65536, nodeArgs = [] } = {}) {
   };
 }
 
-module.exports = { CORE, memStatus, fdLimit, RssWindow, percentile, median, serveRpc, forkRpc };
+/** Puts a child process in `children` (the set the bench stops at its end) until it exits; returns its closer. */
+function trackChild(p, children) {
+  const closer = {
+    async close() {
+      if (p.exitCode === null && p.signalCode === null) {
+        const gone = new Promise((r) => p.once('exit', r));
+        p.kill('SIGTERM');
+        await gone;
+      }
+    },
+  };
+  children.add(closer);
+  p.once('exit', () => children.delete(closer));
+  return closer;
+}
+
+module.exports = { CORE, memStatus, fdLimit, RssWindow, percentile, median, serveRpc, forkRpc, trackChild };

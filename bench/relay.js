@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const { CORE, RssWindow, median, serveRpc } = require('./lib');
+const { CORE, RssWindow, median, serveRpc, trackChild } = require('./lib');
 
 const MiB = 2 ** 20;
 const ROUNDS = 5;
@@ -81,17 +81,7 @@ function child() {
 // backlog=511 as Node's default: socat's own default of 5 drops SYNs when 64 clients connect at once.
 async function startSocat(targetPort, children) {
   const p = spawn('socat', ['-d', '-d', 'TCP-LISTEN:0,bind=127.0.0.1,fork,reuseaddr,backlog=511', `TCP:127.0.0.1:${targetPort}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const closer = {
-    async close() {
-      if (p.exitCode === null && p.signalCode === null) {
-        const gone = new Promise((r) => p.once('exit', r));
-        p.kill('SIGTERM');
-        await gone;
-      }
-    },
-  };
-  children.add(closer);
-  p.once('exit', () => children.delete(closer));
+  const closer = trackChild(p, children);
   const port = await new Promise((resolve) => {
     let err = '';
     const timer = setTimeout(() => resolve(undefined), 5000);

@@ -10,7 +10,7 @@ const net = require('node:net');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const { spawn, execFileSync } = require('node:child_process');
-const { CORE, forkRpc, median } = require('./lib');
+const { CORE, forkRpc, median, trackChild } = require('./lib');
 const { sendFileFigure } = require('./assist');
 const { relayFigures } = require('./relay');
 
@@ -109,17 +109,7 @@ async function startPython() {
       }
     });
   });
-  const closer = {
-    async close() {
-      if (p.exitCode === null && p.signalCode === null) {
-        const gone = new Promise((r) => p.once('exit', r));
-        p.kill('SIGTERM');
-        await gone;
-      }
-    },
-  };
-  children.add(closer);
-  p.once('exit', () => children.delete(closer));
+  const closer = trackChild(p, children);
   if (port === undefined) {
     await closer.close();
     return undefined;

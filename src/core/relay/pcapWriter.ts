@@ -193,8 +193,13 @@ export class PcapWriter extends DisposableBase implements RelayTap {
   close(): Promise<PcapSummary> {
     this.closing ??= new Promise<PcapSummary>((resolve) => {
       if (this.stream.destroyed) {
-        // A write error already ended the stream: nothing more will come.
-        resolve(this.summary);
+        // A write error ended the stream. Its 'error' event, which records the error, can still be on its way
+        // (destroy() emits it on the next tick); 'close' comes after it.
+        if (this.stream.closed) {
+          resolve(this.summary);
+        } else {
+          this.stream.once('close', () => resolve(this.summary));
+        }
         return;
       }
       this.flush();

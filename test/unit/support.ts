@@ -60,17 +60,53 @@ export function closeServer(server: net.Server, conns?: Iterable<net.Socket>): P
   });
 }
 
-/** Signals a child and resolves once it has closed (at once if it already exited); a gentler signal is followed by SIGKILL. */
-export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL', killAfterMs = 3000): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      resolve();
+/** Peers spawned as process-group leaders: a signal reaches the children they fork (socat `fork`, shells). */
+const groups = new WeakSet<ChildProcess>();
+/** The groups still running: killed if mocha itself exits first (a detached group would outlive it). */
+const liveGroups = new Set<number>();
+process.on('exit', () => {
+  for (const pid of liveGroups) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+});
+
+/** Signals a child, and its whole process group when it leads one; a child already gone is no error. */
+export function signalChild(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (groups.has(child) && child.pid !== undefined) {
+      process.kill(-child.pid, signal);
       return;
     }
-    child.once('close', () => resolve());
-    child.kill(signal);
+  } catch {
+    // The group is gone already; fall through to the child itself.
+  }
+  child.kill(signal);
+}
+
+/**
+ * Signals a child and resolves once it has exited (at once if it already did); a gentler signal is followed
+ * by SIGKILL. Its pipes are closed on exit, so a grandchild that kept them open cannot hold the test up.
+ */
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL', killAfterMs = 3000): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      child.stdin?.destroy();
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      resolve();
+    };
+    if (child.exitCode !== null || child.signalCode !== null) {
+      done();
+      return;
+    }
+    child.once('exit', done);
+    signalChild(child, signal);
     if (signal !== 'SIGKILL') {
-      setTimeout(() => child.kill('SIGKILL'), killAfterMs).unref();
+      setTimeout(() => signalChild(child, 'SIGKILL'), killAfterMs).unref();
     }
   });
 }
@@ -90,7 +126,7 @@ export function finish(child: ChildProcess, timeoutMs = 15000, label = 'the chil
     child.stdout?.on('data', (d: Buffer) => out.push(d));
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      signalChild(child, 'SIGKILL');
       const stdout = Buffer.concat(out);
       reject(
         new Error(
@@ -157,9 +193,18 @@ export class Peers {
   /** Hand-made servers with their live sockets. */
   private readonly servers = new Map<net.Server, Set<net.Socket>>();
 
-  /** Spawns with piped stdio; a child that exits before reading its stdin must not fail the test with EPIPE. */
+  /**
+   * Spawns with piped stdio, as the leader of its own process group (dispose() kills what it forks too);
+   * a child that exits before reading its stdin must not fail the test with EPIPE.
+   */
   spawn(cmd: string, args: string[], cwd?: string): ChildProcessWithoutNullStreams {
-    const child = spawn(cmd, args, { stdio: 'pipe', cwd });
+    const child = spawn(cmd, args, { stdio: 'pipe', cwd, detached: true });
+    groups.add(child);
+    if (child.pid !== undefined) {
+      const pid = child.pid;
+      liveGroups.add(pid);
+      child.once('exit', () => liveGroups.delete(pid));
+    }
     this.children.add(child);
     child.on('close', () => this.children.delete(child));
     child.stdin.on('error', () => undefined);

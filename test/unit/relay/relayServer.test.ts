@@ -94,7 +94,10 @@ describe('RelayServer', () => {
   });
 
   it('relays socat echo byte-exact, with typed data events in both directions', async () => {
-    const { line } = await peers.startPeer('socat', ['-d', '-d', 'TCP-LISTEN:0,bind=127.0.0.1,fork,reuseaddr', 'PIPE'], true);
+    // socat's PIPE echo writes into a pipe only it reads from: a block of its default 8 KiB can block it for
+    // ever when the pipe has a page free but not two (seen 16 runs in 40 on a busy machine); 4 KiB blocks
+    // always fit. -t 5: time to drain the pipe after the client's FIN, however busy the machine.
+    const { line } = await peers.startPeer('socat', ['-d', '-d', '-b', '4096', '-t', '5', 'TCP-LISTEN:0,bind=127.0.0.1,fork,reuseaddr', 'PIPE'], true);
     const targetPort = Number(/:(\d+)\s*$/.exec(line)?.[1]);
     assert.ok(targetPort > 0, line);
     const { relay, port } = await relays.start({ targetHost: '127.0.0.1', targetPort });

@@ -2,7 +2,7 @@
 // sends go out (the tutorials needed a reader thread and a writer thread for this).
 import * as net from 'node:net';
 import { DisposableBase, Emitter } from './events';
-import { ConnectError, connectError } from './connectErrors';
+import { ConnectError, DEFAULT_CONNECT_TIMEOUT_MS, connectError } from './connectErrors';
 import { EncodingName, LINE_ENDINGS, LineEnding, StreamDecoder, checkEncoding, createDecoder, encodeText } from './codec';
 import { HostPortError, checkHost, formatHostPort, parsePort } from './hostPort';
 import { SendFileError, SendFileOptions, SendFileResult, streamFileTo } from './fileSender';
@@ -31,8 +31,6 @@ export interface SessionClose {
   reason: CloseReason;
   error?: Error;
 }
-
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10000;
 
 /** A client connection, full duplex: data is delivered as it arrives while sends go out. */
 export class ClientSession extends DisposableBase {

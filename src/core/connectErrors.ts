@@ -1,6 +1,9 @@
 // Why a connection attempt failed, as a WorkbenchError whose code names the cause (connect.refused, …).
 import { WorkbenchError, netCause } from './errors';
 
+/** How long a connection attempt may take before it fails as `connect.timeout` (ms), everywhere. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
 /** `connect.<cause>` (refused, timeout, unknownHost…); `errno` is Node's code. */
 export class ConnectError extends WorkbenchError {
   constructor(

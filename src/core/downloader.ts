@@ -3,6 +3,7 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { EncodingName, encodeText } from './codec';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from './connectErrors';
 import { DownloadError, NotFoundError, TargetExistsError } from './downloadErrors';
 import { exchange } from './exchange';
 import { checkHost, formatHostPort, parsePort } from './hostPort';
@@ -40,7 +41,6 @@ export interface DownloadResult {
   sha256: string;
 }
 
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
 function checkTarget(host: string, port: number): { host: string; port: number } {

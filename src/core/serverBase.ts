@@ -225,6 +225,11 @@ export abstract class TcpServer extends DisposableBase {
     }
   }
 
+  /** True while someone listens to onData (and may keep the chunks it is given). */
+  protected get hasDataListeners(): boolean {
+    return this._onData.hasListeners;
+  }
+
   /** Counts bytes that came in and reports them (with their decoded text, if the kind decodes). */
   protected received(client: ClientInfo, bytes: Buffer, text?: string): void {
     client.bytesIn += bytes.length;

@@ -1,4 +1,5 @@
-// What a pcap capture is opened with and what it reports.
+// What a pcap capture is opened with and what it reports, and the writer's view of one connection.
+import { PacketEnd } from './pcapPackets';
 
 export interface PcapWriterOptions {
   /** Stop writing before the file passes this many bytes; default 1 GiB. */
@@ -21,4 +22,13 @@ export interface PcapSummary {
   truncated: boolean;
   droppedPackets: number;
   error?: Error;
+}
+
+/** One relayed connection as the capture writes it. */
+export interface Flow {
+  client: PacketEnd;
+  server: PacketEnd;
+  /** The next sequence number each side sends. */
+  clientSeq: number;
+  serverSeq: number;
 }

@@ -7,8 +7,9 @@ import * as fs from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { DisposableBase, Emitter } from '../events';
 import { WorkbenchError } from '../errors';
-import { MAX_SEGMENT, PacketEnd, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, globalHeader, ipBytes, segmentHeader } from './pcapPackets';
-import { PcapSummary, PcapWriterOptions } from './pcapTypes';
+import { MAX_SEGMENT, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, globalHeader, ipBytes, segmentHeader } from './pcapPackets';
+import { Flow, PcapSummary, PcapWriterOptions } from './pcapTypes';
+import { Hold, keep } from './relayReads';
 import { Endpoint, RelayCloseEvent, RelayConnection, RelayDataEvent, RelayHalfCloseEvent, RelayTap, UpstreamFailureEvent } from './relayTypes';
 
 export type { PcapSummary, PcapWriterOptions };
@@ -17,14 +18,6 @@ export const DEFAULT_PCAP_MAX_BYTES = 1024 ** 3;
 const DEFAULT_HIGH_WATER = 4 * 1024 * 1024;
 const BATCH_BYTES = 512 * 1024;
 const BATCH_MS = 10;
-
-interface Flow {
-  client: PacketEnd;
-  server: PacketEnd;
-  /** The next sequence number each side sends. */
-  clientSeq: number;
-  serverSeq: number;
-}
 
 export class PcapWriter extends DisposableBase implements RelayTap {
   private readonly flows = new Map<number, Flow>();
@@ -117,7 +110,8 @@ export class PcapWriter extends DisposableBase implements RelayTap {
     this.packet(f, true, TCP_ACK, f.clientSeq, f.serverSeq);
   }
 
-  data(e: RelayDataEvent): void {
+  /** A big lent chunk is written as it is, held until its last payload is in the file (see `keep`). */
+  data(e: RelayDataEvent, hold?: Hold): void {
     const f = this.flows.get(e.connection.id);
     if (!f) {
       return;
@@ -125,10 +119,12 @@ export class PcapWriter extends DisposableBase implements RelayTap {
     const fromClient = e.direction === 'client→server';
     const size = Math.min(MAX_SEGMENT, Math.max(1, this.options.segmentSize ?? MAX_SEGMENT));
     const timeUs = this.now();
-    for (let off = 0; off < e.bytes.length; off += size) {
-      const payload = e.bytes.subarray(off, Math.min(e.bytes.length, off + size));
+    const { bytes, release } = keep(e.bytes, hold);
+    for (let off = 0; off < bytes.length; off += size) {
+      const end = Math.min(bytes.length, off + size);
+      const payload = bytes.subarray(off, end);
       const seq = fromClient ? f.clientSeq : f.serverSeq;
-      this.packet(f, fromClient, TCP_PSH | TCP_ACK, seq, fromClient ? f.serverSeq : f.clientSeq, payload, timeUs);
+      this.packet(f, fromClient, TCP_PSH | TCP_ACK, seq, fromClient ? f.serverSeq : f.clientSeq, payload, timeUs, end === bytes.length ? release : undefined);
       if (fromClient) {
         f.clientSeq = (f.clientSeq + payload.length) >>> 0;
       } else {
@@ -248,9 +244,11 @@ export class PcapWriter extends DisposableBase implements RelayTap {
     return this.clockBaseUs + Number(process.hrtime.bigint() / 1000n);
   }
 
-  private packet(f: Flow, fromClient: boolean, flags: number, seq: number, ack: number, payload?: Buffer, timeUs = this.now()): void {
+  /** `written` runs once `payload` is in the file, or at once when the packet is dropped. */
+  private packet(f: Flow, fromClient: boolean, flags: number, seq: number, ack: number, payload?: Buffer, timeUs = this.now(), written?: () => void): void {
     if (this.cut || this.closing) {
       this.dropped++;
+      written?.();
       return;
     }
     const header = segmentHeader({ src: fromClient ? f.client : f.server, dst: fromClient ? f.server : f.client, seq, ack, flags, payload, timeUs, ipId: this.ipId++ });
@@ -261,16 +259,19 @@ export class PcapWriter extends DisposableBase implements RelayTap {
       // Whoever paused for us must not wait for a drain that may never come.
       this.waiting = false;
       this._onDrain.fire();
+      written?.();
       return;
     }
     this.write(header);
     if (payload && payload.length > 0) {
-      this.write(payload);
+      this.write(payload, written);
+    } else {
+      written?.();
     }
     this.packets++;
   }
 
-  private write(b: Buffer): void {
+  private write(b: Buffer, written?: () => void): void {
     this.written += b.length;
     // Headers and payloads go to the file in batches (one writev of up to BATCH_BYTES, or whatever
     // came within BATCH_MS): each file write is a round trip to libuv's thread pool costing ~15 µs of
@@ -280,7 +281,15 @@ export class PcapWriter extends DisposableBase implements RelayTap {
       this.flushTimer = setTimeout(this.flush, BATCH_MS);
     }
     this.corked += b.length;
-    this.stream.write(b, this.onWritten);
+    this.stream.write(
+      b,
+      written
+        ? () => {
+            this.onWritten();
+            written();
+          }
+        : this.onWritten,
+    );
     if (this.corked >= BATCH_BYTES) {
       this.flush();
     }

@@ -2,6 +2,7 @@
 // backpressure (the source is paused while the destination, the shaping queue or a tap is full) and
 // optional latency and a byte-rate limit.
 import * as net from 'node:net';
+import { Hold, Release } from './relayReads';
 
 export interface Shaping {
   /** Added latency (ms) for every byte of this direction. */
@@ -12,7 +13,7 @@ export interface Shaping {
 
 export interface PumpHooks {
   /** A chunk read from the source (just after it was handed to the destination, or queued). */
-  onChunk(bytes: Buffer): void;
+  onChunk(bytes: Buffer, hold?: Hold): void;
   /** The source sent FIN and it has been passed on as `end()` (after any queued bytes). */
   onFinished(): void;
   /** True while something outside the pump (a congested tap) wants the source held. */
@@ -23,7 +24,7 @@ export interface PumpHooks {
 const QUEUE_HIGH_WATER = 1024 * 1024;
 
 export class Pump {
-  private readonly queue: { due: number; bytes: Buffer }[] = [];
+  private readonly queue: { due: number; bytes: Buffer; release?: Release }[] = [];
   private queued = 0;
   private linkFree = 0;
   private timer?: NodeJS.Timeout;
@@ -67,30 +68,30 @@ export class Pump {
   dispose(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.queue.length = 0;
+    this.queue.splice(0).forEach((q) => q.release?.());
     this.queued = 0;
   }
 
-  /** A chunk read from the source. */
-  push(b: Buffer): void {
+  /** A chunk read from the source; one with `hold` is lent (relayReads.ts): held until written. */
+  push(b: Buffer, hold?: Hold): void {
     if (!this.shaped) {
       // Forwarded first: the destination's kernel buffer fills while the taps (the pcap checksum of up
       // to 1 MiB) do their work.
-      const ok = this.to.destroyed || this.to.write(b);
-      this.hooks.onChunk(b);
+      const ok = this.to.destroyed || (hold ? this.to.write(b, hold()) : this.to.write(b));
+      this.hooks.onChunk(b, hold);
       if (!ok || this.hooks.held()) {
         this.from.pause();
       }
       return;
     }
-    this.hooks.onChunk(b);
-    this.enqueue(b);
+    this.hooks.onChunk(b, hold);
+    this.enqueue(b, hold);
     if (this.queued >= QUEUE_HIGH_WATER || this.to.writableNeedDrain || this.hooks.held()) {
       this.from.pause();
     }
   }
 
-  private enqueue(b: Buffer): void {
+  private enqueue(b: Buffer, hold?: Hold): void {
     const rate = this.shaping?.bytesPerSecond ?? 0;
     const delay = this.shaping?.delayMs ?? 0;
     // A rate-limited chunk goes out in pieces of ~50 ms worth, so the rate is smooth, not bursts.
@@ -103,7 +104,7 @@ export class Pump {
         this.linkFree = Math.max(now, this.linkFree) + (bytes.length * 1000) / rate;
         due = this.linkFree + delay;
       }
-      this.queue.push({ due, bytes });
+      this.queue.push({ due, bytes, release: hold?.() });
       this.queued += bytes.length;
     }
     this.schedule();
@@ -125,10 +126,12 @@ export class Pump {
   private tick(): void {
     const now = Date.now();
     while (this.queue.length > 0 && this.queue[0].due <= now) {
-      const { bytes } = this.queue.shift()!;
+      const { bytes, release } = this.queue.shift()!;
       this.queued -= bytes.length;
       if (!this.to.destroyed) {
-        this.to.write(bytes);
+        this.to.write(bytes, release);
+      } else {
+        release?.();
       }
     }
     this.flushEnd();

@@ -4,10 +4,11 @@
 import * as net from 'node:net';
 import { Disposable, Emitter } from '../events';
 import { checkHost } from '../hostPort';
-import { ClientInfo, LeaveReason, ServerOptions, TcpServer } from '../serverBase';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../connectErrors';
+import { ClientInfo, LeaveReason, TcpServer } from '../serverBase';
 import { RelayError, targetError } from './relayErrors';
-import { Pump, Shaping } from './relayPump';
-import { bulkReads } from './relayReads';
+import { Pump } from './relayPump';
+import { Hold, bulkReads } from './relayReads';
 import {
   Endpoint,
   RelayCloseEvent,
@@ -16,22 +17,12 @@ import {
   RelayDataEvent,
   RelayDirection,
   RelayHalfCloseEvent,
+  RelayServerOptions,
   RelayTap,
   UpstreamFailureEvent,
 } from './relayTypes';
 
-export interface RelayServerOptions extends ServerOptions {
-  targetHost: string;
-  targetPort: number;
-  /** Give up on opening the upstream connection after this long (ms); default 10000. */
-  connectTimeoutMs?: number;
-  /** Latency and rate limit for what the client sends to the target. */
-  toServer?: Shaping;
-  /** Latency and rate limit for what the target sends back. */
-  toClient?: Shaping;
-}
-
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export type { RelayServerOptions };
 
 interface Live {
   client: net.Socket;
@@ -133,7 +124,7 @@ export class RelayServer extends TcpServer {
     socket.pause();
     const { targetHost: host, targetPort: port } = this.options;
     // The pumps exist from 'connect' on, before the first read.
-    const onread = bulkReads((b) => l.pumps[1]?.push(b));
+    const onread = bulkReads((b, hold) => l.pumps[1]?.push(b, hold));
     const upstream = net.connect({ host, port, allowHalfOpen: true, noDelay: true, onread });
     const l: Live = { client: socket, info, upstream, pumps: [], clientClosed: false, upstreamClosed: false };
     this.live.set(info.id, l);
@@ -182,19 +173,21 @@ export class RelayServer extends TcpServer {
     const held = (): boolean => this.tapsCongested();
     l.pumps = [
       new Pump(client, upstream, this.options.toServer, {
-        onChunk: (b) => {
+        onChunk: (b, hold) => {
           conn.bytesToServer += b.length;
-          this.received(info, b);
-          this.relayed(conn, 'client→server', b);
+          const own = this.ownFor(b, hold);
+          this.received(info, own);
+          this.relayed(conn, 'client→server', own, b, hold);
         },
         onFinished: () => this.finished(conn, 'client→server'),
         held,
       }),
       new Pump(upstream, client, this.options.toClient, {
-        onChunk: (b) => {
+        onChunk: (b, hold) => {
           conn.bytesToClient += b.length;
-          this.sent(info, b);
-          this.relayed(conn, 'server→client', b);
+          const own = this.ownFor(b, hold);
+          this.sent(info, own);
+          this.relayed(conn, 'server→client', own, b, hold);
         },
         onFinished: () => this.finished(conn, 'server→client'),
         held,
@@ -212,11 +205,19 @@ export class RelayServer extends TcpServer {
     return false;
   }
 
-  private relayed(connection: RelayConnection, direction: RelayDirection, bytes: Buffer): void {
-    if (this._onDidRelayData.hasListeners || this.taps.size > 0) {
+  /** What data listeners get: they may keep it, so a lent chunk (with `hold`) is copied for them. */
+  private ownFor(b: Buffer, hold: Hold | undefined): Buffer {
+    return hold && (this._onDidRelayData.hasListeners || this.hasDataListeners) ? Buffer.from(b) : b;
+  }
+
+  /** Reports a relayed chunk: `own` to listeners, the lent `bytes` to taps, which hold what they keep. */
+  private relayed(connection: RelayConnection, direction: RelayDirection, own: Buffer, bytes: Buffer, hold?: Hold): void {
+    if (this._onDidRelayData.hasListeners) {
+      this._onDidRelayData.fire({ connection, direction, bytes: own });
+    }
+    if (this.taps.size > 0) {
       const e = { connection, direction, bytes };
-      this._onDidRelayData.fire(e);
-      this.taps.forEach((t) => t.data(e));
+      this.taps.forEach((t) => t.data(e, hold));
     }
   }
 

@@ -1,7 +1,20 @@
 // The relay's typed vocabulary: what a view, the CLI log, the pcap writer and the script exporter see.
-import { ClientInfo } from '../serverBase';
+import { ClientInfo, ServerOptions } from '../serverBase';
 import { Event } from '../events';
 import { RelayError } from './relayErrors';
+import { Shaping } from './relayPump';
+import { Hold } from './relayReads';
+
+export interface RelayServerOptions extends ServerOptions {
+  targetHost: string;
+  targetPort: number;
+  /** Give up on opening the upstream connection after this long (ms); default 10000. */
+  connectTimeoutMs?: number;
+  /** Latency and rate limit for what the client sends to the target. */
+  toServer?: Shaping;
+  /** Latency and rate limit for what the target sends back. */
+  toClient?: Shaping;
+}
 
 export type RelayDirection = 'client→server' | 'server→client';
 
@@ -70,7 +83,8 @@ export interface UpstreamFailureEvent {
  */
 export interface RelayTap {
   opened(c: RelayConnection): void;
-  data(e: RelayDataEvent): void;
+  /** With `hold`, `e.bytes` is a lent read buffer: a tap that keeps it past the call must hold it. */
+  data(e: RelayDataEvent, hold?: Hold): void;
   halfClosed(e: RelayHalfCloseEvent): void;
   closed(e: RelayCloseEvent): void;
   failed(e: UpstreamFailureEvent): void;

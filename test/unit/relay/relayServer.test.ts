@@ -240,6 +240,72 @@ describe('RelayServer', () => {
     assert.ok(worstGap < 32 * MiB, `the relay ran ${(worstGap / MiB).toFixed(1)} MiB ahead of the client`);
   });
 
+  it('lends its read buffers again only once nobody holds them: bytes in flight, kept by listeners or held by taps never change', async function () {
+    this.timeout(60000);
+    // 48 MiB of 1 KiB blocks each stamped with its index: a buffer reused too early shows as a wrong block.
+    const payload = Buffer.alloc(48 * MiB);
+    for (let off = 0; off < payload.length; off += 1024) {
+      payload.fill(off / 1024, off, off + 1024);
+      payload.writeUInt32LE(off / 1024, off);
+    }
+    const target = await peers.listen((s) => s.end(payload));
+    const { relay, port } = await relays.start({ targetHost: '127.0.0.1', targetPort: target });
+    const kept: Buffer[] = [];
+    relay.onDidRelayData((e) => e.direction === 'server→client' && kept.push(e.bytes));
+    // A tap that holds every chunk for a while, then checks it is still what it was.
+    const stores = new Set<ArrayBufferLike>();
+    let lent = 0;
+    let reusedStores = 0;
+    let changed = 0;
+    const pending: Promise<void>[] = [];
+    relay.addTap({
+      opened: () => undefined,
+      halfClosed: () => undefined,
+      closed: () => undefined,
+      failed: () => undefined,
+      congested: false,
+      onDrain: () => ({ dispose: () => undefined }),
+      data: (e, hold) => {
+        if (!hold || e.direction !== 'server→client') {
+          return;
+        }
+        lent++;
+        reusedStores += stores.has(e.bytes.buffer) ? 1 : 0;
+        stores.add(e.bytes.buffer);
+        const copy = Buffer.from(e.bytes);
+        const release = hold();
+        pending.push(
+          sleep(2).then(() => {
+            changed += e.bytes.equals(copy) ? 0 : 1;
+            release();
+          }),
+        );
+      },
+    });
+    const s = await peers.connect(port);
+    const parts: Buffer[] = [];
+    s.on('data', (d: Buffer) => {
+      parts.push(d);
+      // A reader that falls behind now and then: writes stay pending while the target is read on.
+      if (parts.length % 8 === 0) {
+        s.pause();
+        setTimeout(() => s.resume(), 3);
+      }
+    });
+    await new Promise<void>((resolve) => s.on('end', resolve));
+    await Promise.all(pending);
+    assert.equal(sha256(Buffer.concat(parts)), sha256(payload), 'the client got other bytes');
+    assert.equal(sha256(Buffer.concat(kept)), sha256(payload), 'a listener kept chunks that changed afterwards');
+    assert.equal(changed, 0, 'a held chunk changed before it was released');
+    assert.ok(lent > 10, `only ${lent} chunks were lent`);
+    // How often depends on timing (a buffer comes back only once the tap lets go); never would be a bug.
+    assert.ok(reusedStores >= lent / 4, `read buffers were reused for only ${reusedStores} of ${lent} chunks`);
+    assert.ok(
+      kept.every((k) => !stores.has(k.buffer)),
+      'a listener was given a lent buffer instead of its own copy',
+    );
+  });
+
   it('applies the connection cap and the idle timeout like the other servers', async () => {
     const { relay, port } = await relays.start({ targetHost: '127.0.0.1', targetPort: await echoServer(), maxConnections: 2, idleTimeoutMs: 300 });
     const refused: string[] = [];

@@ -1,31 +1,33 @@
-// Configure Server…: pick a field (name, port, mode, reply text, folder), change it, and restart a
-// running server so the change applies now.
+// Configure Server…: one wizard — which server (when there is a choice), which field (name, port, mode,
+// reply text, folder, target), its new value — then restart a running server so the change applies now.
 import * as vscode from 'vscode';
+import { parsePort } from '../core/hostPort';
 import { entryOf } from '../state/commandArgs';
 import { registerCommand } from '../state/commands';
 import { Config } from '../common/config';
 import { Services } from '../state/services';
 import { askFolder } from '../ui/folders';
-import { askPort, askTarget, pickEchoMode } from '../ui/prompts';
-import { pickEntry } from './serverCommands';
+import { MultiStepInput, Step } from '../ui/multiStepInput';
+import { TARGET_EXAMPLE, echoModeItems, portProblem, portPrompt, targetPrompt, targetProblem } from '../ui/prompts';
 import { ServerEntry, ServerSpec } from '../state/serverEntry';
 import { serveFolderPurpose, startEntry } from './startServer';
 
 type Field = 'port' | 'mode' | 'replyText' | 'root' | 'label' | 'target';
 type Change = Partial<Omit<ServerSpec, 'id' | 'kind'>>;
 
+interface Answers {
+  entry?: ServerEntry;
+  field?: Field;
+  change?: Change;
+}
+
 export function registerConfigureServer(svc: Services): void {
   registerCommand(svc.context, svc.log, 'tcpWorkbench.configureServer', async (arg) => {
-    const entry = entryOf(svc, arg) ?? (await pickEntry(svc));
-    if (!entry) {
+    const a = await askChange(svc, entryOf(svc, arg));
+    if (!a?.entry || !a.change) {
       return;
     }
-    const cfg = svc.config();
-    const field = await pickField(entry, cfg);
-    const change = field && (await askChange(entry, cfg, field));
-    if (!change) {
-      return;
-    }
+    const { entry, field, change } = a;
     svc.servers.update(entry, change);
     if (field !== 'label' && entry.state === 'listening') {
       // A running server keeps its options; restart so the change applies now.
@@ -35,7 +37,40 @@ export function registerConfigureServer(svc: Services): void {
   });
 }
 
-async function pickField(entry: ServerEntry, cfg: Config): Promise<Field | undefined> {
+/** The server (`given`, the only one, or picked as step 1), the field and its new value; undefined when cancelled. */
+async function askChange(svc: Services, given: ServerEntry | undefined): Promise<Answers | undefined> {
+  const all = svc.servers.list();
+  const entry = given ?? (all.length === 1 ? all[0] : undefined);
+  if (!entry && all.length === 0) {
+    return undefined;
+  }
+  const cfg = svc.config();
+  const title = (a: Answers) => (a.entry ? vscode.l10n.t('Configure {0}', a.entry.label) : vscode.l10n.t('Configure Server'));
+
+  const serverStep: Step<Answers> = async (input, a) => {
+    const items = all.map((e) => ({ label: e.label, description: e.addressText ?? vscode.l10n.t('stopped'), entry: e }));
+    a.entry = (await input.pick({ title: title({}), placeholder: vscode.l10n.t('Which server?'), items, active: (i) => i.entry === a.entry })).entry;
+    return fieldStep(a.entry);
+  };
+
+  const valueStep =
+    (e: ServerEntry, field: Field): Step<Answers> =>
+    async (input, a) => {
+      a.change = await askValue(input, title(a), e, cfg, field);
+      return undefined;
+    };
+
+  const fieldStep =
+    (e: ServerEntry): Step<Answers> =>
+    async (input, a) => {
+      a.field = (await input.pick({ title: title(a), placeholder: vscode.l10n.t('Change what?'), items: fieldItems(e, cfg), active: (i) => i.field === a.field })).field;
+      return valueStep(e, a.field);
+    };
+
+  return MultiStepInput.run<Answers>({ entry }, entry ? fieldStep(entry) : serverStep, () => (entry ? 2 : 3));
+}
+
+function fieldItems(entry: ServerEntry, cfg: Config): (vscode.QuickPickItem & { field: Field })[] {
   const fields: (vscode.QuickPickItem & { field: Field })[] = [
     { field: 'label', label: vscode.l10n.t('Name'), description: entry.label },
     { field: 'port', label: vscode.l10n.t('Port'), description: String(entry.configuredPort(cfg)) },
@@ -48,35 +83,40 @@ async function pickField(entry: ServerEntry, cfg: Config): Promise<Field | undef
   } else if (entry.kind === 'file') {
     fields.push({ field: 'root', label: vscode.l10n.t('Folder'), description: entry.spec.root ?? entry.root ?? vscode.l10n.t('the workspace folder') });
   }
-  return (await vscode.window.showQuickPick(fields, { title: vscode.l10n.t('Configure {0}', entry.label) }))?.field;
+  return fields;
 }
 
-/** The new value of `field`; undefined when cancelled. */
-async function askChange(entry: ServerEntry, cfg: Config, field: Field): Promise<Change | undefined> {
+/** The last step: the new value of `field`, asked the way that field needs. */
+async function askValue(input: MultiStepInput, title: string, entry: ServerEntry, cfg: Config, field: Field): Promise<Change> {
   switch (field) {
     case 'label': {
-      const v = (await vscode.window.showInputBox({ title: vscode.l10n.t('Name'), value: entry.label }))?.trim();
-      return v ? { label: v } : undefined;
+      const empty = vscode.l10n.t('A server needs a name.');
+      const v = await input.input({ title, prompt: vscode.l10n.t('Name'), value: entry.label, validate: (t) => (t.trim() ? undefined : empty) });
+      return { label: v.trim() };
     }
     case 'port': {
-      const v = await askPort(entry.configuredPort(cfg));
-      return v === undefined ? undefined : { port: v };
+      const v = await input.input({ title, prompt: portPrompt(), value: String(entry.configuredPort(cfg)), validate: (t) => portProblem(t) });
+      return { port: parsePort(v, true) };
     }
     case 'mode': {
-      const v = await pickEchoMode(entry.spec.mode ?? cfg.echoMode);
-      return v ? { mode: v } : undefined;
+      const current = entry.spec.mode ?? cfg.echoMode;
+      const v = await input.pick({ title, placeholder: vscode.l10n.t('Echo server mode'), items: echoModeItems(), active: (i) => i.mode === current });
+      return { mode: v.mode };
     }
-    case 'replyText': {
-      const v = await vscode.window.showInputBox({ title: vscode.l10n.t('Reply text'), value: entry.spec.replyText ?? cfg.replyText });
-      return v === undefined ? undefined : { replyText: v };
-    }
-    case 'root': {
-      const v = await askFolder(serveFolderPurpose());
-      return v ? { root: v } : undefined;
-    }
+    case 'replyText':
+      return { replyText: await input.input({ title, prompt: vscode.l10n.t('Reply text'), value: entry.spec.replyText ?? cfg.replyText }) };
+    case 'root':
+      // The folder dialog cannot go Back: it is always the last step.
+      return { root: await input.dialog(() => askFolder(serveFolderPurpose())) };
     case 'target': {
-      const v = await askTarget(cfg.host);
-      return v ? { target: v } : undefined;
+      const v = await input.input({
+        title,
+        prompt: targetPrompt(cfg.host),
+        placeholder: TARGET_EXAMPLE,
+        value: entry.spec.target ?? '',
+        validate: (t) => targetProblem(t, cfg.host),
+      });
+      return { target: v.trim() };
     }
   }
 }

@@ -5,10 +5,10 @@ import { entryOf, isInteractive, isOptions } from '../state/commandArgs';
 import { AddServerArgs, StartArgs, StartResult, registerCommand } from '../state/commands';
 import { Services } from '../state/services';
 import { UserError } from '../common/showError';
-import { pickFolder } from '../ui/folders';
-import { askPort, askTarget, pickEchoMode, pickOne } from '../ui/prompts';
+import { pickOne } from '../ui/prompts';
 import { ServerEntry, ServerKind } from '../state/serverEntry';
-import { serveFolderPurpose, startEntry } from './startServer';
+import { askNewServer, kindItems } from './addServerWizard';
+import { startEntry } from './startServer';
 
 export function registerServerCommands(svc: Services): void {
   const { context, log } = svc;
@@ -68,31 +68,16 @@ export function registerServerCommands(svc: Services): void {
   });
 }
 
-/** Add Server…: kind → port → mode or folder (or all from `args`), then start it. */
+/** Add Server…: kind → port → mode, folder or target in one wizard (or all from `args`), then start it. */
 async function addServer(svc: Services, args: AddServerArgs | undefined): Promise<StartResult | undefined> {
   const interactive = isInteractive(args);
-  const a: AddServerArgs = isOptions(args) ? args : {};
-  const kind = a.kind ?? (await pickKind());
-  if (!kind) {
+  const a: AddServerArgs | undefined = interactive ? await askNewServer(svc) : args;
+  // A wizard's answer always has a kind; a caller's options without one get only that asked, as before.
+  const kind = a && (a.kind ?? (await pickKind()));
+  if (!a || !kind) {
     return undefined;
   }
-  let { port, mode, root, target } = a;
-  if (interactive) {
-    port = await askPort(0);
-    if (port === undefined) {
-      return undefined;
-    }
-    if (kind === 'echo') {
-      mode = await pickEchoMode(svc.config().echoMode);
-    } else if (kind === 'file') {
-      root = await pickFolder(serveFolderPurpose());
-    } else {
-      target = await askTarget(svc.safeHost());
-    }
-    if (!mode && !root && !target) {
-      return undefined;
-    }
-  }
+  const { port, mode, root, target } = a;
   if (kind === 'mock') {
     throw new UserError(vscode.l10n.t('Start a mock server from its .tcp file (Start Mock Server).'));
   }
@@ -104,15 +89,7 @@ async function addServer(svc: Services, args: AddServerArgs | undefined): Promis
 }
 
 async function pickKind(): Promise<ServerKind | undefined> {
-  const p = await vscode.window.showQuickPick(
-    [
-      { label: vscode.l10n.t('Echo Server'), description: vscode.l10n.t('echoes or answers what clients send'), k: 'echo' as const },
-      { label: vscode.l10n.t('File Server'), description: vscode.l10n.t('sends a file when a client names it'), k: 'file' as const },
-      { label: vscode.l10n.t('Relay'), description: vscode.l10n.t('sits between a client and a server and records both directions'), k: 'relay' as const },
-    ],
-    { title: vscode.l10n.t('Add Server') },
-  );
-  return p?.k;
+  return (await vscode.window.showQuickPick(kindItems(), { title: vscode.l10n.t('Add Server') }))?.serverKind;
 }
 
 /** The running server to stop: the only one, or a pick. */

@@ -4,8 +4,7 @@ import * as vscode from 'vscode';
 
 /** A folder for `purpose` (a sentence fragment for the dialog); undefined when the user cancels. */
 export async function pickFolder(purpose: string): Promise<string | undefined> {
-  const folders = vscode.workspace.workspaceFolders ?? [];
-  const local = folders.filter((f) => f.uri.scheme === 'file');
+  const local = localFolders();
   if (local.length === 1) {
     return local[0].uri.fsPath;
   }
@@ -29,6 +28,11 @@ export async function askFolder(purpose: string): Promise<string | undefined> {
 
 /** The single workspace folder without asking, if there is exactly one. */
 export function onlyWorkspaceFolder(): string | undefined {
-  const local = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+  const local = localFolders();
   return local.length === 1 ? local[0].uri.fsPath : undefined;
+}
+
+/** The open workspace folders on this machine's disk (a server cannot serve a remote one). */
+export function localFolders(): vscode.WorkspaceFolder[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
 }

@@ -4,35 +4,39 @@ import { EchoMode } from '../core/echoServer';
 import { parseHostPort, parsePort } from '../core/hostPort';
 import { messageOf } from '../common/messages';
 
+/** What the port box says: which ports it takes. */
+export function portPrompt(allowZero = true): string {
+  return allowZero ? vscode.l10n.t('A port from 1 to 65535, or 0 for any free port') : vscode.l10n.t('A port from 1 to 65535');
+}
+
+/** Why `text` is not a port (in the user's language), or undefined when it is one. */
+export function portProblem(text: string, allowZero = true): string | undefined {
+  try {
+    parsePort(text, allowZero);
+    return undefined;
+  } catch (err) {
+    return messageOf(err);
+  }
+}
+
 /** A port typed by the user, checked as they type; undefined when cancelled. */
 export async function askPort(suggestion: number, allowZero = true): Promise<number | undefined> {
   const text = await vscode.window.showInputBox({
     title: vscode.l10n.t('Port'),
-    prompt: allowZero ? vscode.l10n.t('A port from 1 to 65535, or 0 for any free port') : vscode.l10n.t('A port from 1 to 65535'),
+    prompt: portPrompt(allowZero),
     value: String(suggestion),
-    validateInput: (v) => {
-      try {
-        parsePort(v, allowZero);
-        return undefined;
-      } catch (err) {
-        return messageOf(err);
-      }
-    },
+    validateInput: (v) => portProblem(v, allowZero),
   });
   return text === undefined ? undefined : parsePort(text, allowZero);
 }
 
-export async function pickEchoMode(current: EchoMode): Promise<EchoMode | undefined> {
-  const items: (vscode.QuickPickItem & { mode: EchoMode })[] = [
+/** The three echo modes as pick items. */
+export function echoModeItems(): (vscode.QuickPickItem & { mode: EchoMode })[] {
+  return [
     { mode: 'echo', label: 'echo', description: vscode.l10n.t('send every byte back (RFC 862)') },
     { mode: 'reply', label: 'reply', description: vscode.l10n.t('answer each message with a fixed text') },
     { mode: 'manual', label: 'manual', description: vscode.l10n.t('send nothing by itself; you answer with Send to Client…') },
   ];
-  const p = await vscode.window.showQuickPick(
-    items.map((i) => ({ ...i, picked: i.mode === current })),
-    { title: vscode.l10n.t('Echo server mode') },
-  );
-  return p?.mode;
 }
 
 /** The only item without asking, else a pick; undefined when there is none or the user cancels. */
@@ -47,20 +51,31 @@ export async function pickOne<T>(all: readonly T[], title: string, item: (x: T) 
   return p?.value;
 }
 
+/** The placeholder of a relay target box. */
+export const TARGET_EXAMPLE = '127.0.0.1:9007';
+
+/** What the relay target box says; a bare port means `host`. */
+export function targetPrompt(host: string): string {
+  return vscode.l10n.t('host:port of the target server (a bare port means {0})', host);
+}
+
+/** Why `text` is not a relay target (host:port, or a bare port on `host`), or undefined when it is one. */
+export function targetProblem(text: string, host: string): string | undefined {
+  try {
+    parseHostPort(text.trim(), host);
+    return undefined;
+  } catch (e) {
+    return messageOf(e);
+  }
+}
+
 /** Asks for the relay's target, checked as it is typed. */
 export async function askTarget(host: string): Promise<string | undefined> {
   const v = await vscode.window.showInputBox({
     title: vscode.l10n.t('Relay to which server?'),
-    prompt: vscode.l10n.t('host:port of the target server (a bare port means {0})', host),
-    placeHolder: '127.0.0.1:9007',
-    validateInput: (text) => {
-      try {
-        parseHostPort(text.trim(), host);
-        return undefined;
-      } catch (e) {
-        return messageOf(e);
-      }
-    },
+    prompt: targetPrompt(host),
+    placeHolder: TARGET_EXAMPLE,
+    validateInput: (text) => targetProblem(text, host),
   });
   return v?.trim() || undefined;
 }

@@ -14,7 +14,7 @@
 //          --extensionDevelopmentPath <dir> --suite <dir> (develop the harness with another extension/suite)
 //          --vsix [file] (test the .vsix as VS Code installs it: `npm run package` unless a file is given,
 //          then code-server --install-extension, and the installed folder is the extension under test)
-// Env: TCP_WORKBENCH_TEST_GREP=<text> runs only matching integration tests.
+// Env: TCP_WORKBENCH_TEST_GREP=<text> runs only matching tests (integration and UI).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

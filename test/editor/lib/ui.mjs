@@ -24,7 +24,9 @@ export async function runUiTests({ version, extensionDevelopmentPath, keep }) {
   if (files.length === 0) {
     return { passed: 0, failed: 0, error: `no UI tests in ${dir}` };
   }
-  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: 120_000, color: false });
+  // TCP_WORKBENCH_TEST_GREP picks UI tests too; a file without a match starts no workbench (mocha skips its hooks).
+  const grep = process.env.TCP_WORKBENCH_TEST_GREP || undefined;
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: 120_000, color: false, grep });
   for (const f of files) {
     mocha.addFile(path.join(dir, f));
   }

@@ -45,8 +45,7 @@ describe('Relay in the Servers view (UI)', function () {
     await relayPick.waitFor({ timeout: 20_000 });
     await relayPick.click();
     await answerInput(page, '0', 'or 0 for any free port');
-    await page.locator('.quick-input-widget').filter({ hasText: 'Relay to which server?' }).waitFor({ timeout: 10_000 });
-    await answerInput(page, `127.0.0.1:${target.address().port}`, 'Relay to which server?');
+    await answerInput(page, `127.0.0.1:${target.address().port}`, 'host:port of the target server');
     const relay = treeRow(servers, 'Relay');
     await relay.waitFor({ timeout: 20_000 });
     await waitFor(async () => LISTENING.test(await rowDescription(relay)), 'the Relay row to say ":PORT → TARGET · N clients"');

@@ -4,7 +4,8 @@
 //   suite      test/suite bundled into out/test/suite, loaded by the VS Code extension host (vscode external)
 //   trust      test/suite-trust, the same way, into out/test/suite-trust
 //   soak       test/soak/soak.ts bundled into out/test/soak/soak.js
-// Flags: --production minifies the extension without source maps; --watch rebuilds on change (the
+// Flags: --production minifies the extension without source maps; --outdir=DIR writes the extension
+// somewhere else than dist/ (the bench measures a production bundle that way); --watch rebuilds on change (the
 // problem matcher below prints what VS Code's esbuild matcher reads). `--tests` is the tests target.
 // The editor test scripts import buildExtension() and buildSuite() from here.
 const esbuild = require('esbuild');
@@ -37,6 +38,9 @@ const problemMatcher = {
  * checkEncoding() in src/core/codec.ts only lets utf-8, gbk, gb18030, latin1 and hex through.
  */
 const UNUSED_ICONV_TABLES = /[\\/]tables[\\/](shiftjis|eucjp|cp949|cp950|big5-added)\.json$/;
+/** Of iconv-lite's generated single-byte code pages (57 KB) only ISO-8859-1, our latin1, is kept. */
+const ICONV_SBCS_GENERATED = /[\\/]iconv-lite[\\/]encodings[\\/]sbcs-data-generated\.js$/;
+const KEPT_SBCS = ['iso88591'];
 const dropUnusedIconvTables = {
   name: 'drop-unused-iconv-tables',
   setup(build) {
@@ -45,6 +49,10 @@ const dropUnusedIconvTables = {
       contents: `throw new Error('iconv-lite table ${a.path} is not bundled');`,
       loader: 'js',
     }));
+    build.onLoad({ filter: ICONV_SBCS_GENERATED }, (a) => {
+      const all = require(a.path);
+      return { contents: `module.exports = ${JSON.stringify(Object.fromEntries(KEPT_SBCS.map((k) => [k, all[k]])))};`, loader: 'js' };
+    });
   },
 };
 
@@ -86,10 +94,10 @@ function suiteOptions(src, out) {
 }
 
 const TARGETS = {
-  extension: ({ production }) => ({
+  extension: ({ production, outdir }) => ({
     ...node,
     entryPoints: Object.fromEntries(Object.entries({ extension: 'src/extension.ts', cli: 'src/cli.ts' }).filter(([, f]) => fs.existsSync(path.join(ROOT, f)))),
-    outdir: 'dist',
+    outdir: outdir ?? 'dist',
     bundle: true,
     minify: production,
     sourcemap: !production,
@@ -146,6 +154,7 @@ async function buildSuite(src = path.join(ROOT, 'test/suite'), out = path.join(R
 async function main(argv) {
   const production = argv.includes('--production');
   const watch = argv.includes('--watch');
+  const outdir = argv.find((a) => a.startsWith('--outdir='))?.slice('--outdir='.length);
   const names = argv.filter((a) => !a.startsWith('--'));
   if (argv.includes('--tests')) {
     names.push('tests');
@@ -155,7 +164,7 @@ async function main(argv) {
     if (!target) {
       throw new Error(`unknown target "${name}"; targets: ${Object.keys(TARGETS).join(', ')}`);
     }
-    await build(target({ production }), watch);
+    await build(target({ production, outdir }), watch);
   }
 }
 

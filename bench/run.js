@@ -495,13 +495,9 @@ function extensionCost() {
     row('7a', 'Bundle dist/extension.js (production)', 'n/a', '', '', '≤ 400 KB', undefined, 'src/extension.ts does not exist yet');
   } else {
     const work = fs.mkdtempSync(path.join(tmp, 'build-'));
-    for (const e of fs.readdirSync(ROOT)) {
-      if (!['dist', 'out', '.git', '.vscode-test'].includes(e)) {
-        fs.symlinkSync(path.join(ROOT, e), path.join(work, e));
-      }
-    }
     try {
-      execFileSync(process.execPath, [path.join(ROOT, 'esbuild.js'), '--production'], { cwd: work, stdio: 'pipe' });
+      // Into a temporary folder, so dist/ is left alone.
+      execFileSync(process.execPath, [path.join(ROOT, 'esbuild.js'), '--production', `--outdir=${path.join(work, 'dist')}`], { cwd: ROOT, stdio: 'pipe' });
       const size = fs.statSync(path.join(work, 'dist', 'extension.js')).size;
       results.figures.bundle = { bytes: size };
       row('7a', 'Bundle dist/extension.js (production)', `${fmt(size / 1000, 1)} KB`, `${size} bytes`, '', '≤ 400 KB', size <= 400 * 1000);

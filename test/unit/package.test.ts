@@ -3,15 +3,19 @@
 // and the walkthrough, and none of the sources, tests, node_modules or source maps. Set
 // TCP_WORKBENCH_VSIX=<file> to check an existing package instead of building one.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import { builtinModules } from 'node:module';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 
 const ROOT = path.resolve(__dirname, '../../..');
 // Most of the package is the README's screenshots (about 1 MiB); the bundle itself is checked below.
 const MAX_VSIX_BYTES = 2 * 1024 * 1024;
+/** The production bundle's budget (bench row 7a reports its size as well). */
+const MAX_BUNDLE_BYTES = 400 * 1000;
 
 interface ZipEntry {
   name: string;
@@ -189,6 +193,50 @@ describe('the .vsix package', function () {
     const foreign = [...required].filter((m) => m !== 'vscode' && !builtins.has(m));
     assert.deepEqual(foreign, [], 'the bundle needs modules the package does not contain');
     assert.ok(required.has('vscode'));
+  });
+
+  it(`the bundle stays within ${MAX_BUNDLE_BYTES / 1000} KB`, () => {
+    const size = file('extension/dist/extension.js').length;
+    assert.ok(size <= MAX_BUNDLE_BYTES, `extension.js is ${size} bytes`);
+  });
+
+  it('the production bundle still speaks every encoding offered, with the code pages it keeps (its CLI, built beside)', async function () {
+    this.timeout(60000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpwb-pkg-cli-'));
+    const build = spawnSync(process.execPath, [path.join(ROOT, 'esbuild.js'), '--production', `--outdir=${dir}`], { cwd: ROOT, encoding: 'utf8', timeout: 50_000 });
+    assert.equal(build.status, 0, build.stderr);
+    const cli = path.join(dir, 'cli.js');
+    const cases: [string, string, string][] = [
+      ['latin1', 'é', 'e9'],
+      ['gbk', '中文', 'd6d0cec4'],
+      ['gb18030', 'é中', 'a8a6d6d0'],
+      ['utf-8', 'é', 'c3a9'],
+    ];
+    try {
+      for (const [encoding, text, hex] of cases) {
+        const got = await new Promise<string>((resolve, reject) => {
+          const parts: Buffer[] = [];
+          const server = net.createServer((s) => {
+            s.on('data', (d: Buffer) => parts.push(d));
+            s.on('end', () => s.end());
+          });
+          server.listen(0, '127.0.0.1', () => {
+            const port = (server.address() as net.AddressInfo).port;
+            execFile(process.execPath, [cli, 'send', `127.0.0.1:${port}`, text, '--encoding', encoding], { timeout: 15000 }, (e, _out, err) => {
+              server.close();
+              if (e) {
+                reject(new Error(`${encoding}: ${e.message} ${err}`));
+              } else {
+                resolve(Buffer.concat(parts).toString('hex'));
+              }
+            });
+          });
+        });
+        assert.ok(got.startsWith(hex), `${encoding}: sent ${got}, expected ${hex}…`);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the version matches the top entry of CHANGELOG.md', () => {

@@ -100,7 +100,30 @@ async function startSocat(targetPort, children) {
     await closer.close();
     return undefined;
   }
-  return { port, close: () => closer.close() };
+  return { port, pid: p.pid, close: () => closer.close() };
+}
+
+/** CPU (µs) that socat's reaped children (one per connection) used so far: cutime + cstime of the parent. */
+function childrenCpuUs(pid) {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // Fields 16 and 17 of stat (cutime, cstime), counted from 1 with the command as field 2, in 1/100 s.
+    return (Number(f[13]) + Number(f[14])) * 10000;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Waits (up to 1 s) until socat has reaped the child of the connection that just closed. */
+async function socatCpuAfter(pid, before) {
+  for (let i = 0; i < 50; i++) {
+    const now = childrenCpuUs(pid);
+    if (now !== before) {
+      return now;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return childrenCpuUs(pid);
 }
 
 /** Reads `request`'s answer slowly (≈ bytesPerSecond) for `seconds`, then drops the connection. */
@@ -164,7 +187,7 @@ async function relayFigures(ctx) {
     const speeds = Object.fromEntries(Object.keys(through).map((k) => [k, []]));
     const ratios = { socat: [], pipe: [], pcap: [], pcapShm: [] };
     // Relay CPU per MiB: a cost that the other load on this shared machine disturbs far less than a rate.
-    const cpu = { ours: [], pipe: [], pcap: [], pcapShm: [] };
+    const cpu = { ours: [], pipe: [], pcap: [], pcapShm: [], socat: [] };
     // Rounds with every relay once, the order rotating; a ratio is the median of the rounds' ratios,
     // so load from others on the machine hits both sides of a ratio alike.
     for (let i = 0; i < ROUNDS; i++) {
@@ -176,7 +199,11 @@ async function relayFigures(ctx) {
         if (measured) {
           await through[name].call('mark');
         }
+        const socatBefore = measured ? 0 : childrenCpuUs(through.socat.pid);
         const r = await client.call('recv', { port: through[name].port, request: `${file}\n`, expect: size });
+        if (!measured) {
+          cpu.socat.push(((await socatCpuAfter(through.socat.pid, socatBefore)) - socatBefore) / (r.bytes / MiB));
+        }
         got[name] = mbps(r.bytes, r.ms);
         speeds[name].push(got[name]);
         if (measured) {
@@ -196,7 +223,7 @@ async function relayFigures(ctx) {
     const m = Object.fromEntries(Object.entries(speeds).map(([k, v]) => [k, median(v)]));
     const c = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, median(v)]));
     out.throughput = { mbps: speeds, median: m, ratios, cpuUsPerMiB: cpu, medianCpuUsPerMiB: c };
-    const cpuNote = `relay CPU per MiB: ours ${fmt(c.ours)} µs, pipe ${fmt(c.pipe)} µs, ours with pcap ${fmt(c.pcap)} µs (to tmpfs ${fmt(c.pcapShm)} µs)`;
+    const cpuNote = `relay CPU per MiB: ours ${fmt(c.ours)} µs, pipe ${fmt(c.pipe)} µs, socat ${fmt(c.socat)} µs, ours with pcap ${fmt(c.pcap)} µs (to tmpfs ${fmt(c.pcapShm)} µs)`;
     const rs = median(ratios.socat);
     const rp = median(ratios.pipe);
     const rc = median(ratios.pcap);

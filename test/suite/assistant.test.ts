@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import * as iconv from 'iconv-lite';
 import * as vscode from 'vscode';
-import { api, Api, cleanup, close, listen, logSince, must, run, scratchFolder, server, waitFor } from './helpers';
+import { api, Api, cleanup, logSince, must, RecordingPeer, run, scratchFolder, server, waitFor } from './helpers';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -22,9 +22,7 @@ function connectRaw(port: number): Promise<net.Socket & { got: Buffer[] }> {
 
 describe('Socket assistant (commands in the extension host)', () => {
   let a: Api;
-  let peer: (net.Server & { port: number }) | undefined;
-  let received: Buffer[] = [];
-  let peerSockets: net.Socket[] = [];
+  const peer = new RecordingPeer();
   let dir: string | undefined;
   const raws: (net.Socket & { got: Buffer[] })[] = [];
 
@@ -33,13 +31,7 @@ describe('Socket assistant (commands in the extension host)', () => {
   });
 
   beforeEach(async () => {
-    received = [];
-    peerSockets = [];
-    peer = await listen((s) => {
-      peerSockets.push(s);
-      s.on('data', (c: Buffer) => received.push(c));
-      s.on('error', () => undefined);
-    });
+    await peer.start();
     dir = scratchFolder('assistant');
   });
 
@@ -50,15 +42,13 @@ describe('Socket assistant (commands in the extension host)', () => {
     }
     await a.stopAll();
     raws.splice(0).forEach((s) => s.destroy());
-    peerSockets.forEach((s) => s.destroy());
-    await close(peer);
-    peer = undefined;
+    await peer.stop();
     cleanup(dir);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  const got = () => Buffer.concat(received);
-  const port = () => (peer as net.Server & { port: number }).port;
+  const got = () => peer.got();
+  const port = () => peer.port;
   const connect = (extra: { encoding?: 'gbk'; lineEnding?: 'crlf' } = {}) => must('tcpWorkbench.connect', { address: `127.0.0.1:${port()}`, show: false, ...extra });
 
   it('sends hex byte-exact, 00 0d ff included, in every accepted spelling', async () => {
@@ -176,13 +166,13 @@ describe('Socket assistant (commands in the extension host)', () => {
 
   it('records every received byte raw, kept after the peer resets; never overwrites without asking', async () => {
     const s = await connect();
-    await waitFor(() => peerSockets.length === 1, 'the peer to accept');
+    await waitFor(() => peer.sockets.length === 1, 'the peer to accept');
     const file = path.join(dir as string, 'rec.bin');
     assert.deepStrictEqual(await must('tcpWorkbench.startRecording', { sessionId: s.id, file }), { file });
     const sent = Buffer.concat([Buffer.from([0x00, 0x0d, 0xff, 0x0a]), crypto.randomBytes(256 * 1024)]);
-    peerSockets[0].write(sent);
+    peer.sockets[0].write(sent);
     await waitFor(() => (a.sessions()[0]?.bytesIn ?? 0) === sent.length, 'the session to receive all');
-    peerSockets[0].resetAndDestroy();
+    peer.sockets[0].resetAndDestroy();
     await waitFor(() => a.sessions().length === 0, 'the session to close');
     assert.ok(fs.readFileSync(file).equals(sent), 'the file holds exactly what arrived');
     // A second recording into the same file is refused and leaves it as it is.
@@ -192,8 +182,8 @@ describe('Socket assistant (commands in the extension host)', () => {
     assert.match(logSince(a, mark), /already exists: not overwritten/);
     assert.ok(fs.readFileSync(file).equals(sent));
     await must('tcpWorkbench.startRecording', { sessionId: s2.id, file, overwrite: true });
-    await waitFor(() => peerSockets.length === 2, 'the second peer');
-    peerSockets[1].write('second');
+    await waitFor(() => peer.sockets.length === 2, 'the second peer');
+    peer.sockets[1].write('second');
     await waitFor(() => fs.readFileSync(file).toString() === 'second', 'the new recording');
     const stop = await must('tcpWorkbench.stopRecording', { sessionId: s2.id });
     assert.deepStrictEqual(stop, { file, bytes: 6 });
@@ -201,12 +191,12 @@ describe('Socket assistant (commands in the extension host)', () => {
 
   it('decodes a per-connection gbk text that arrives one byte at a time', async () => {
     const s = await connect({ encoding: 'gbk', lineEnding: 'crlf' });
-    await waitFor(() => peerSockets.length === 1, 'the peer to accept');
-    peerSockets[0].setNoDelay(true);
+    await waitFor(() => peer.sockets.length === 1, 'the peer to accept');
+    peer.sockets[0].setNoDelay(true);
     const text = '你好，世界';
     const bytes = iconv.encode(text, 'gbk');
     for (const b of bytes) {
-      peerSockets[0].write(Buffer.from([b]));
+      peer.sockets[0].write(Buffer.from([b]));
       await sleep(15);
     }
     await waitFor(() => (a.sessions()[0]?.bytesIn ?? 0) === bytes.length, 'every byte');
@@ -277,10 +267,10 @@ describe('Socket assistant (commands in the extension host)', () => {
 
   it('counts bytes and chunks both ways and resets them', async () => {
     const s = await connect();
-    await waitFor(() => peerSockets.length === 1, 'the peer to accept');
+    await waitFor(() => peer.sockets.length === 1, 'the peer to accept');
     await must('tcpWorkbench.sendText', { sessionId: s.id, text: 'abc' });
     await must('tcpWorkbench.sendText', { sessionId: s.id, text: 'de' });
-    peerSockets[0].write('12345');
+    peer.sockets[0].write('12345');
     await waitFor(() => a.sessions()[0].bytesIn === 5, 'the reply');
     const c = a.sessions()[0];
     assert.deepStrictEqual([c.bytesOut, c.chunksOut, c.bytesIn, c.chunksIn], [5, 2, 5, 1]);

@@ -133,6 +133,39 @@ export function close(srv: net.Server | undefined): Promise<void> {
   return new Promise((r) => (srv ? srv.close(() => r()) : r()));
 }
 
+/** A server the test owns that keeps every byte it receives and the sockets it accepted; start() per test. */
+export class RecordingPeer {
+  received: Buffer[] = [];
+  sockets: net.Socket[] = [];
+  private server?: net.Server & { port: number };
+
+  async start(): Promise<void> {
+    this.received = [];
+    this.sockets = [];
+    this.server = await listen((s) => {
+      this.sockets.push(s);
+      s.on('data', (c: Buffer) => this.received.push(c));
+      s.on('error', () => undefined);
+    });
+  }
+
+  get port(): number {
+    assert.ok(this.server, 'the peer is not started');
+    return this.server.port;
+  }
+
+  /** Everything received so far, in order. */
+  got(): Buffer {
+    return Buffer.concat(this.received);
+  }
+
+  async stop(): Promise<void> {
+    this.sockets.forEach((s) => s.destroy());
+    await close(this.server);
+    this.server = undefined;
+  }
+}
+
 /** A fresh folder inside the workspace (or the temp dir when none is open); removed by `cleanup`. */
 export function scratchFolder(prefix: string): string {
   const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.tmpdir();

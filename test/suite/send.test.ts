@@ -1,27 +1,18 @@
 // Connect, Send Selection, Send Text and Disconnect against servers the test owns.
 import * as assert from 'node:assert';
-import * as net from 'node:net';
 import * as vscode from 'vscode';
-import { api, Api, close, exchange, listen, logSince, must, run, tryConnect, waitFor } from './helpers';
+import { api, Api, exchange, logSince, must, RecordingPeer, run, tryConnect, waitFor } from './helpers';
 
 describe('Connect and send (commands in the extension host)', () => {
   let a: Api;
-  let peer: (net.Server & { port: number }) | undefined;
-  let received: Buffer[] = [];
-  let peerSockets: net.Socket[] = [];
+  const peer = new RecordingPeer();
 
   before(async () => {
     a = await api();
   });
 
   beforeEach(async () => {
-    received = [];
-    peerSockets = [];
-    peer = await listen((s) => {
-      peerSockets.push(s);
-      s.on('data', (c: Buffer) => received.push(c));
-      s.on('error', () => undefined);
-    });
+    await peer.start();
   });
 
   afterEach(async () => {
@@ -29,16 +20,14 @@ describe('Connect and send (commands in the extension host)', () => {
       await run('tcpWorkbench.disconnect', { sessionId: s.id });
     }
     await a.stopAll();
-    peerSockets.forEach((s) => s.destroy());
-    await close(peer);
-    peer = undefined;
+    await peer.stop();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  const got = () => Buffer.concat(received).toString('utf8');
+  const got = () => peer.got().toString('utf8');
 
   it('sends the selections of an opened document in order, an empty one as its line', async () => {
-    const port = (peer as net.Server & { port: number }).port;
+    const port = peer.port;
     const s = await must('tcpWorkbench.connect', { address: `127.0.0.1:${port}`, show: false });
     assert.ok(s, 'connected');
     assert.strictEqual(s.address, `127.0.0.1:${port}`);
@@ -63,7 +52,7 @@ describe('Connect and send (commands in the extension host)', () => {
     const cfg = vscode.workspace.getConfiguration('tcpWorkbench');
     await cfg.update('lineEnding', 'crlf', vscode.ConfigurationTarget.Global);
     try {
-      const port = (peer as net.Server & { port: number }).port;
+      const port = peer.port;
       await run('tcpWorkbench.connect', { address: `127.0.0.1:${port}`, show: false });
       // The change reaches the extension asynchronously; send until it is applied.
       for (let i = 0; i < 50 && !got().endsWith('x\r\n'); i++) {
@@ -98,19 +87,18 @@ describe('Connect and send (commands in the extension host)', () => {
   });
 
   it('disconnect closes the session and the peer sees the end', async () => {
-    const port = (peer as net.Server & { port: number }).port;
+    const port = peer.port;
     const s = await must('tcpWorkbench.connect', { address: `127.0.0.1:${port}`, show: false });
-    await waitFor(() => peerSockets.length === 1, 'the peer to accept');
-    const ended = new Promise((r) => peerSockets[0].once('close', r));
+    await waitFor(() => peer.sockets.length === 1, 'the peer to accept');
+    const ended = new Promise((r) => peer.sockets[0].once('close', r));
     await run('tcpWorkbench.disconnect', { sessionId: s.id });
     await ended;
     assert.deepStrictEqual(a.sessions(), []);
   });
 
   it('names host and port when a connection is refused', async () => {
-    const port = (peer as net.Server & { port: number }).port;
-    await close(peer);
-    peer = undefined;
+    const port = peer.port;
+    await peer.stop();
     assert.strictEqual(await tryConnect(port), 'ECONNREFUSED');
     const mark = a.logLines().length;
     const r = await run('tcpWorkbench.connect', { address: `127.0.0.1:${port}`, show: false });

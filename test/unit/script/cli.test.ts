@@ -2,34 +2,17 @@
 // a JUnit report that a real XML parser (python's) reads.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { EchoServer } from '../../../src/core/echoServer';
-import { Peers } from '../support';
+import { useEchoFixture } from './echoFixture';
 
 const CLI = path.resolve(__dirname, '../../../src/cli.js');
 
 describe('cli run', () => {
-  const peers = new Peers();
-  let echo: EchoServer;
-  let port: number;
-  let tmp: string;
-
-  beforeEach(async () => {
-    echo = new EchoServer();
-    port = (await echo.start()).port;
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpwb-run-'));
-  });
-
-  afterEach(async () => {
-    await peers.dispose();
-    await echo.stop();
-    echo.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  const fx = useEchoFixture('tcpwb-run-');
+  const peers = fx.peers;
 
   function write(name: string, text: string): string {
-    const f = path.join(tmp, name);
+    const f = path.join(fx.tmp, name);
     fs.writeFileSync(f, text);
     return f;
   }
@@ -42,7 +25,7 @@ describe('cli run', () => {
   const MIXED = '### good\nconnect 127.0.0.1:{{port}}\nsend "PING\\n"\nexpect "PING\\n"\n\n### bad <&>\nconnect 127.0.0.1:{{port}}\nsend "PANG"\nexpect "PONG"\n';
 
   it('prints a line per block and the tally; exit 0 when all pass', async () => {
-    const f = write('ok.tcp', `@port = ${port}\n### one\nconnect 127.0.0.1:{{port}}\nsend "a"\nexpect "a"\n### two\nconnect 127.0.0.1:{{port}}\n`);
+    const f = write('ok.tcp', `@port = ${fx.port}\n### one\nconnect 127.0.0.1:{{port}}\nsend "a"\nexpect "a"\n### two\nconnect 127.0.0.1:{{port}}\n`);
     const r = await cli(f);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^✓ one \(\d+ ms\)\n✓ two \(\d+ ms\)\n2 passed, 0 failed\n$/);
@@ -50,8 +33,8 @@ describe('cli run', () => {
 
   it('exits 1 with the failing line and expected vs got; writes JUnit XML that parses', async () => {
     const f = write('mixed.tcp', MIXED);
-    const xml = path.join(tmp, 'report.xml');
-    const r = await cli(f, '--var', `port=${port}`, '--junit', xml);
+    const xml = path.join(fx.tmp, 'report.xml');
+    const r = await cli(f, '--var', `port=${fx.port}`, '--junit', xml);
     assert.equal(r.code, 1, r.err);
     assert.match(r.out, /^✓ good \(\d+ ms\)\n✗ bad <&> — line 9: expected "PONG" got "PANG" \(first difference at byte 1\)\n1 passed, 1 failed\n$/);
     const py =
@@ -60,13 +43,13 @@ describe('cli run', () => {
     assert.equal(parsed.code, 0, parsed.stderr);
     assert.equal(parsed.stdout.toString(), 'good | ok\nbad <&> | line 9: expected "PONG" got "PANG" (first difference at byte 1)\n2 1\n');
     // A second run replaces our own earlier report.
-    assert.equal((await cli(f, '--var', `port=${port}`, '--junit', xml)).code, 1);
+    assert.equal((await cli(f, '--var', `port=${fx.port}`, '--junit', xml)).code, 1);
   });
 
   it('refuses to overwrite a file that is not a JUnit report', async () => {
     const f = write('mixed.tcp', MIXED);
     const keep = write('notes.xml', 'my notes');
-    const r = await cli(f, '--var', `port=${port}`, '--junit', keep);
+    const r = await cli(f, '--var', `port=${fx.port}`, '--junit', keep);
     assert.equal(r.code, 2);
     assert.match(r.err, /is not a JUnit report/);
     assert.equal(fs.readFileSync(keep, 'utf8'), 'my notes');
@@ -74,8 +57,8 @@ describe('cli run', () => {
 
   it('exits 2 with FILE:LINE:COL for parse errors and runs nothing', async () => {
     let accepted = 0;
-    echo.onDidAcceptClient(() => accepted++);
-    const good = write('good.tcp', `### g\nconnect 127.0.0.1:${port}\n`);
+    fx.echo.onDidAcceptClient(() => accepted++);
+    const good = write('good.tcp', `### g\nconnect 127.0.0.1:${fx.port}\n`);
     const bad = write('bad.tcp', '### b\nconnect 127.0.0.1:{{port}}\nsend "a\\q"\nfrob\n');
     const r = await cli(good, bad);
     assert.equal(r.code, 2);
@@ -89,15 +72,15 @@ describe('cli run', () => {
 
   it('exits 2 on usage errors', async () => {
     assert.equal((await cli()).code, 2);
-    assert.equal((await cli(path.join(tmp, 'missing.tcp'))).code, 2);
-    const f = write('a.tcp', `### g\nconnect 127.0.0.1:${port}\n`);
+    assert.equal((await cli(path.join(fx.tmp, 'missing.tcp'))).code, 2);
+    const f = write('a.tcp', `### g\nconnect 127.0.0.1:${fx.port}\n`);
     assert.match((await cli(f, '--timeout', 'soon')).err, /--timeout needs a duration/);
     assert.match((await cli(f, '--var', 'novalue')).err, /--var needs name=value/);
   });
 
   it("--timeout overrides the file's @timeout; several files print their names", async () => {
-    const slow = write('slow.tcp', `@timeout = 30s\n### waits\nconnect 127.0.0.1:${port}\nexpect "never"\n`);
-    const ok = write('ok.tcp', `### fine\nconnect 127.0.0.1:${port}\n`);
+    const slow = write('slow.tcp', `@timeout = 30s\n### waits\nconnect 127.0.0.1:${fx.port}\nexpect "never"\n`);
+    const ok = write('ok.tcp', `### fine\nconnect 127.0.0.1:${fx.port}\n`);
     const t0 = Date.now();
     const r = await cli(slow, ok, '--timeout', '200ms');
     assert.equal(r.code, 1);

@@ -2,38 +2,22 @@
 // and hand-written socket servers for split deliveries, early closes, floods and gbk.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as iconv from 'iconv-lite';
-import { EchoServer } from '../../../src/core/echoServer';
 import { RunResult, ScriptRunner, StepResult, parseScript } from '../../../src/core/script';
-import { PEERS, Peers, freePort, sleep, waitFor } from '../support';
+import { PEERS, freePort, sleep, waitFor } from '../support';
+import { useEchoFixture } from './echoFixture';
 
 describe('script runner', () => {
-  const peers = new Peers();
-  let echo: EchoServer;
-  let port: number;
-  let tmp: string;
-
-  beforeEach(async () => {
-    echo = new EchoServer();
-    port = (await echo.start()).port;
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpwb-script-'));
-  });
-
-  afterEach(async () => {
-    await peers.dispose();
-    await echo.stop();
-    echo.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  const fx = useEchoFixture('tcpwb-script-');
+  const peers = fx.peers;
 
   async function run(text: string, vars: Record<string, string> = {}, signal?: AbortSignal): Promise<RunResult> {
-    const script = parseScript(text, { vars: { port: String(port), ...vars } });
+    const script = parseScript(text, { vars: { port: String(fx.port), ...vars } });
     assert.deepEqual(script.diagnostics, []);
     const runner = new ScriptRunner(script);
     try {
-      return await runner.run({ file: path.join(tmp, 'test.tcp'), signal });
+      return await runner.run({ file: path.join(fx.tmp, 'test.tcp'), signal });
     } finally {
       runner.dispose();
     }
@@ -42,8 +26,8 @@ describe('script runner', () => {
   const failureOf = (r: RunResult, i = 0): string => r.blocks[i].failure?.message ?? '(passed)';
 
   it('passes every kind of step against our echo server', async () => {
-    fs.mkdirSync(path.join(tmp, 'data'));
-    fs.writeFileSync(path.join(tmp, 'data', 'frame.bin'), Buffer.from([1, 2, 3, 0, 255]));
+    fs.mkdirSync(path.join(fx.tmp, 'data'));
+    fs.writeFileSync(path.join(fx.tmp, 'data', 'frame.bin'), Buffer.from([1, 2, 3, 0, 255]));
     const r = await run(
       [
         '### everything',
@@ -152,7 +136,7 @@ describe('script runner', () => {
   });
 
   it('flushes the last sends of a passed block (and before close) before the socket goes', async () => {
-    fs.writeFileSync(path.join(tmp, 'big.bin'), Buffer.alloc(8 * 1024 * 1024, 7));
+    fs.writeFileSync(path.join(fx.tmp, 'big.bin'), Buffer.alloc(8 * 1024 * 1024, 7));
     const got: number[] = [];
     const p = await peers.listen((s) => {
       let n = 0;
@@ -169,7 +153,7 @@ describe('script runner', () => {
   });
 
   it('fails a send to a peer that stops reading, at the step timeout', async () => {
-    fs.writeFileSync(path.join(tmp, 'big.bin'), Buffer.alloc(32 * 1024 * 1024, 1));
+    fs.writeFileSync(path.join(fx.tmp, 'big.bin'), Buffer.alloc(32 * 1024 * 1024, 1));
     const p = await peers.listen((s) => s.pause());
     const t0 = Date.now();
     const r = await run('@timeout = 300ms\n### stuck\nconnect 127.0.0.1:{{p}}\nsend file big.bin\n', { p: String(p) });
@@ -252,7 +236,7 @@ describe('script runner', () => {
     runner.onDidStartBlock((e) => events.push(`start ${e.block.title}`));
     runner.onDidFinishStep((e) => events.push(`step ${e.result.step.kind} ${e.result.ok}`));
     runner.onDidFinishBlock((e) => events.push(`done ${e.block.title} ${e.result.status}`));
-    const running = runner.run({ file: path.join(tmp, 'x.tcp'), signal: ac.signal });
+    const running = runner.run({ file: path.join(fx.tmp, 'x.tcp'), signal: ac.signal });
     await waitFor(() => open === 1, 'the script to connect');
     const t0 = Date.now();
     ac.abort();
@@ -284,20 +268,20 @@ describe('script runner', () => {
   });
 
   it('fires one transfer event per chunk each way', async () => {
-    const script = parseScript(`### t\nconnect 127.0.0.1:${port}\nsend "ab"\nexpect "ab"\n`);
+    const script = parseScript(`### t\nconnect 127.0.0.1:${fx.port}\nsend "ab"\nexpect "ab"\n`);
     const runner = new ScriptRunner(script);
     const seen: string[] = [];
     runner.onDidTransfer((e) => seen.push(`${e.direction} ${e.bytes.toString()}`));
-    const r = await runner.run({ file: path.join(tmp, 'x.tcp') });
+    const r = await runner.run({ file: path.join(fx.tmp, 'x.tcp') });
     runner.dispose();
     assert.equal(r.passed, 1);
     assert.deepEqual(seen, ['out ab', 'in ab']);
   });
 
   it('runs only the blocks asked for', async () => {
-    const script = parseScript(`### a\nconnect 127.0.0.1:${port}\n### b\nconnect 127.0.0.1:${port}\n`);
+    const script = parseScript(`### a\nconnect 127.0.0.1:${fx.port}\n### b\nconnect 127.0.0.1:${fx.port}\n`);
     const runner = new ScriptRunner(script);
-    const r = await runner.run({ file: path.join(tmp, 'x.tcp'), only: [1] });
+    const r = await runner.run({ file: path.join(fx.tmp, 'x.tcp'), only: [1] });
     runner.dispose();
     assert.deepEqual(
       r.blocks.map((b) => b.block.title),
@@ -307,13 +291,13 @@ describe('script runner', () => {
 
   it("closes each block's connection when the block ends, passed or failed", async () => {
     let accepted = 0;
-    echo.onDidAcceptClient(() => accepted++);
+    fx.echo.onDidAcceptClient(() => accepted++);
     const r = await run('@timeout = 100ms\n### a\nconnect 127.0.0.1:{{port}}\nsend "x"\nexpect "y"\n### b\nconnect 127.0.0.1:{{port}}\n');
     assert.deepEqual(
       r.blocks.map((b) => b.status),
       ['failed', 'passed'],
     );
-    await waitFor(() => echo.clients.length === 0, 'the echo server to see every script connection leave');
+    await waitFor(() => fx.echo.clients.length === 0, 'the echo server to see every script connection leave');
     assert.equal(accepted, 2);
   });
 });

@@ -54,8 +54,11 @@ export function logSince(a: Api, mark: number): string {
   return a.logLines().slice(mark).join('\n');
 }
 
-/** Sends `data`, then reads until `expected` bytes came back (or the peer closed / 5 s passed). */
-export function exchange(port: number, data: Buffer, expected: number): Promise<Buffer> {
+/**
+ * Sends `data`, then reads until `expected` bytes came back (or the peer closed / 5 s passed). With
+ * `halfClose`, it then half-closes and waits for the peer's close, so both directions end with a FIN.
+ */
+export function exchange(port: number, data: Buffer, expected: number, opts: { halfClose?: boolean } = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let n = 0;
@@ -74,10 +77,15 @@ export function exchange(port: number, data: Buffer, expected: number): Promise<
       parts.push(c);
       n += c.length;
       if (n >= expected) {
-        done();
+        if (opts.halfClose) {
+          s.end();
+        } else {
+          done();
+        }
       }
     });
-    s.on('end', done);
+    s.on('end', () => !opts.halfClose && done());
+    s.on('close', done);
     s.on('error', (e) => {
       clearTimeout(timer);
       reject(e);

@@ -6,33 +6,10 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { api, Api, cleanup, close, logSince, must, REPO, run, scratchFolder, server, waitFor } from './helpers';
+import { api, Api, cleanup, close, exchange, logSince, must, REPO, run, scratchFolder, server, waitFor } from './helpers';
 
 /** Writes `data`, reads `data.length` bytes back, then half-closes and waits for the peer's close. */
-function talk(port: number, data: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let n = 0;
-    const s = net.connect({ host: '127.0.0.1', port });
-    const timer = setTimeout(() => {
-      s.destroy();
-      reject(new Error(`got ${n} of ${data.length} bytes within 5 s`));
-    }, 5000);
-    s.on('connect', () => s.write(data));
-    s.on('data', (c: Buffer) => {
-      parts.push(c);
-      n += c.length;
-      if (n >= data.length) {
-        s.end();
-      }
-    });
-    s.on('error', reject);
-    s.on('close', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(parts));
-    });
-  });
-}
+const talk = (port: number, data: Buffer): Promise<Buffer> => exchange(port, data, data.length, { halfClose: true });
 
 function exec(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -46,6 +46,36 @@ describe('Add Server wizard (UI)', function () {
       .innerText({ timeout: 2_000 })
       .catch(() => '');
 
+  /**
+   * Right-clicks `row` and runs the menu item `label`, until the quick input opens (3 tries): a menu item
+   * runs on a mouse up that follows its own mouse down, and a busy workbench can drop one of the two.
+   */
+  async function runFromContextMenu(row, label) {
+    for (let i = 0; i < 3; i++) {
+      await row.click({ button: 'right' });
+      const item = page.locator('.context-view .action-menu-item').filter({ hasText: label }).first();
+      const shown = await item.waitFor({ timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (shown) {
+        await item.hover();
+        await item.click({ delay: 150 });
+        const opened = await widget()
+          .waitFor({ state: 'visible', timeout: 5_000 })
+          .then(
+            () => true,
+            () => false,
+          );
+        if (opened) {
+          return;
+        }
+      }
+      await page.keyboard.press('Escape');
+    }
+    throw new Error(`the context menu item ${label} of the row never opened its quick input`);
+  }
+
   /** Waits until the quick input's title ends in "(step/total)" and says `text`. */
   async function atStep(step, total, text) {
     await waitFor(
@@ -160,23 +190,28 @@ describe('Add Server wizard (UI)', function () {
   it('Configure…: field, Back from a bad port, another field, and the change applies', async () => {
     const servers = await view(page, 'Servers');
     const relay = treeRow(servers, 'Relay');
-    await relay.click({ button: 'right' });
-    const item = page
-      .locator('.context-view .action-menu-item')
-      .filter({ hasText: /^Configure…/ })
-      .first();
-    await item.waitFor({ timeout: 10_000 });
-    // A menu item runs on a mouse up that follows its own mouse down; playwright's instant click is missed.
-    await item.click({ delay: 150 });
-    await atStep(1, 2, 'Configure Relay');
+    await runFromContextMenu(relay, /^Configure…/);
+    // The row's menu passes the row, so the wizard starts at the field (1/2). On a busy 1.100.3 the
+    // command was once seen to get no row (a tree refresh between the click and the command); it then
+    // asks for the server first (1/3), which is the wizard's own first step: take it, and go on.
+    const first = await waitFor(async () => {
+      const t = await titleText().catch(() => '');
+      return /\((1\/2|1\/3)\)$/.test(t) ? t : undefined;
+    }, 'the Configure wizard to open');
+    let n = 0;
+    if (first.endsWith('(1/3)')) {
+      await choose('Relay');
+      n = 1;
+    }
+    await atStep(1 + n, 2 + n, 'Configure Relay');
     await choose('Port');
-    await atStep(2, 2, 'Configure Relay');
+    await atStep(2 + n, 2 + n, 'Configure Relay');
     await type('-1');
     await waitFor(async () => (await message()).includes('is not a port number'), 'the port box to say -1 is not a port');
     await pressBack();
-    await atStep(1, 2, 'Configure Relay');
+    await atStep(1 + n, 2 + n, 'Configure Relay');
     await choose('Name');
-    await atStep(2, 2, 'Configure Relay');
+    await atStep(2 + n, 2 + n, 'Configure Relay');
     await type('  ');
     await waitFor(async () => (await message()).includes('needs a name'), 'the name box to refuse a blank name');
     await type('Wizard Relay');

@@ -35,12 +35,16 @@ async function plan(tests: ScriptTests, request: vscode.TestRunRequest): Promise
 
 function stepOutput(r: StepResult): string {
   const it = r.iteration ? ` [${r.iteration.join('.')}]` : '';
-  const lines = [`  line ${r.line + 1}${it} ${r.step.kind} ${r.ok ? 'ok' : 'FAILED'} (${r.durationMs} ms)`];
+  // The step's keyword (send, expect…) is the language's own word and stays as written.
+  const head = r.ok
+    ? vscode.l10n.t('line {0}{1} {2} ok ({3} ms)', r.line + 1, it, r.step.kind, r.durationMs)
+    : vscode.l10n.t('line {0}{1} {2} FAILED ({3} ms)', r.line + 1, it, r.step.kind, r.durationMs);
+  const lines = [`  ${head}`];
   if (r.sent && r.sent.length > 0) {
-    lines.push(`    sent ${r.sent.length} bytes: ${brief(r.sent, false)}  ${r.sent.hex}`);
+    lines.push(`    ${vscode.l10n.t('sent {0} bytes: {1}  {2}', r.sent.length, brief(r.sent, false), r.sent.hex)}`);
   }
   if (r.received && r.received.length > 0) {
-    lines.push(`    received ${r.received.length} bytes: ${brief(r.received, false)}  ${r.received.hex}`);
+    lines.push(`    ${vscode.l10n.t('received {0} bytes: {1}  {2}', r.received.length, brief(r.received, false), r.received.hex)}`);
   }
   if (r.failure) {
     lines.push(`    ${failureText(r.failure)}`);

@@ -9,14 +9,13 @@ import { DisposableBase, Emitter } from '../events';
 import { WorkbenchError } from '../errors';
 import { MAX_SEGMENT, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, globalHeader, ipBytes, segmentHeader } from './pcapPackets';
 import { Flow, PcapSummary, PcapWriterOptions } from './pcapTypes';
-import { Hold, keep } from './relayReads';
+import { Arenas } from './pcapArenas';
 import { Endpoint, RelayCloseEvent, RelayConnection, RelayDataEvent, RelayHalfCloseEvent, RelayTap, UpstreamFailureEvent } from './relayTypes';
 
 export type { PcapSummary, PcapWriterOptions };
 
 export const DEFAULT_PCAP_MAX_BYTES = 1024 ** 3;
 const DEFAULT_HIGH_WATER = 4 * 1024 * 1024;
-const BATCH_BYTES = 512 * 1024;
 const BATCH_MS = 10;
 
 export class PcapWriter extends DisposableBase implements RelayTap {
@@ -34,16 +33,13 @@ export class PcapWriter extends DisposableBase implements RelayTap {
   /** Someone was told we are congested and waits for onDrain. */
   private waiting = false;
   private readonly highWater: number;
-  /** Bytes held back (corked) for the next batch, and the timer that sends a small batch anyway. */
-  private corked = 0;
+  /** The batch being filled (see pcapArenas.ts), and the timer that sends a small batch anyway. */
+  private readonly arenas: Arenas;
   private flushTimer?: NodeJS.Timeout;
   private readonly flush = (): void => {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    if (this.corked > 0) {
-      this.corked = 0;
-      this.stream.uncork();
-    }
+    this.arenas.flush();
   };
   /** Resumes the relay at half the mark, not at empty: the disk then never waits for the relay. */
   private readonly onWritten = (): void => {
@@ -60,6 +56,7 @@ export class PcapWriter extends DisposableBase implements RelayTap {
   ) {
     super();
     this.highWater = options.highWaterMark ?? DEFAULT_HIGH_WATER;
+    this.arenas = new Arenas(stream, this.onWritten);
     this._register({ dispose: this.flush });
     stream.on('error', (e) => this.writeFailed(e));
     this.write(globalHeader());
@@ -110,8 +107,8 @@ export class PcapWriter extends DisposableBase implements RelayTap {
     this.packet(f, true, TCP_ACK, f.clientSeq, f.serverSeq);
   }
 
-  /** A big lent chunk is written as it is, held until its last payload is in the file (see `keep`). */
-  data(e: RelayDataEvent, hold?: Hold): void {
+  /** The bytes are copied before this returns (pcapArenas.ts): a lent chunk is never held. */
+  data(e: RelayDataEvent): void {
     const f = this.flows.get(e.connection.id);
     if (!f) {
       return;
@@ -119,12 +116,11 @@ export class PcapWriter extends DisposableBase implements RelayTap {
     const fromClient = e.direction === 'client→server';
     const size = Math.min(MAX_SEGMENT, Math.max(1, this.options.segmentSize ?? MAX_SEGMENT));
     const timeUs = this.now();
-    const { bytes, release } = keep(e.bytes, hold);
+    const bytes = e.bytes;
     for (let off = 0; off < bytes.length; off += size) {
-      const end = Math.min(bytes.length, off + size);
-      const payload = bytes.subarray(off, end);
+      const payload = bytes.subarray(off, Math.min(bytes.length, off + size));
       const seq = fromClient ? f.clientSeq : f.serverSeq;
-      this.packet(f, fromClient, TCP_PSH | TCP_ACK, seq, fromClient ? f.serverSeq : f.clientSeq, payload, timeUs, end === bytes.length ? release : undefined);
+      this.packet(f, fromClient, TCP_PSH | TCP_ACK, seq, fromClient ? f.serverSeq : f.clientSeq, payload, timeUs);
       if (fromClient) {
         f.clientSeq = (f.clientSeq + payload.length) >>> 0;
       } else {
@@ -244,11 +240,9 @@ export class PcapWriter extends DisposableBase implements RelayTap {
     return this.clockBaseUs + Number(process.hrtime.bigint() / 1000n);
   }
 
-  /** `written` runs once `payload` is in the file, or at once when the packet is dropped. */
-  private packet(f: Flow, fromClient: boolean, flags: number, seq: number, ack: number, payload?: Buffer, timeUs = this.now(), written?: () => void): void {
+  private packet(f: Flow, fromClient: boolean, flags: number, seq: number, ack: number, payload?: Buffer, timeUs = this.now()): void {
     if (this.cut || this.closing) {
       this.dropped++;
-      written?.();
       return;
     }
     const header = segmentHeader({ src: fromClient ? f.client : f.server, dst: fromClient ? f.server : f.client, seq, ack, flags, payload, timeUs, ipId: this.ipId++ });
@@ -259,39 +253,21 @@ export class PcapWriter extends DisposableBase implements RelayTap {
       // Whoever paused for us must not wait for a drain that may never come.
       this.waiting = false;
       this._onDrain.fire();
-      written?.();
       return;
     }
     this.write(header);
     if (payload && payload.length > 0) {
-      this.write(payload, written);
-    } else {
-      written?.();
+      this.write(payload);
     }
     this.packets++;
   }
 
-  private write(b: Buffer, written?: () => void): void {
+  private write(b: Buffer): void {
     this.written += b.length;
-    // Headers and payloads go to the file in batches (one writev of up to BATCH_BYTES, or whatever
-    // came within BATCH_MS): each file write is a round trip to libuv's thread pool costing ~15 µs of
-    // CPU whatever its size, which a write or two per relayed chunk made the capture's main cost.
-    if (this.corked === 0) {
-      this.stream.cork();
-      this.flushTimer = setTimeout(this.flush, BATCH_MS);
-    }
-    this.corked += b.length;
-    this.stream.write(
-      b,
-      written
-        ? () => {
-            this.onWritten();
-            written();
-          }
-        : this.onWritten,
-    );
-    if (this.corked >= BATCH_BYTES) {
-      this.flush();
-    }
+    // Headers and payloads go to the file in batches (an arena of 512 KiB, or whatever came within
+    // BATCH_MS): each file write is a round trip to libuv's thread pool costing ~15 µs of CPU whatever
+    // its size, which a write or two per relayed chunk made the capture's main cost.
+    this.flushTimer ??= setTimeout(this.flush, BATCH_MS);
+    this.arenas.add(b);
   }
 }

@@ -1,7 +1,7 @@
 // How the relay reads from the target (`net.connect`'s `onread`): a bulk download is read up to 1 MiB
 // at a time instead of Node's 64 KiB, so a gigabyte costs a sixteenth of the reads, writes and events.
 // The 1 MiB buffers are reused: a chunk read into one is lent to whoever needs its bytes after the read
-// (the socket write it is handed to, a pcap writer's file write), each of them holding it until done;
+// (the socket write it is handed to, a tap that keeps it), each of them holding it until done;
 // the buffer takes the next reads only when every holder has let go. A fresh megabyte a read (page
 // faults, a cold cache, garbage) cost the relay about a third of its CPU per MiB.
 
@@ -68,17 +68,6 @@ export function bulkReads(deliver: (b: Buffer, hold?: Hold) => void): Reads {
       return true;
     },
   };
-}
-
-/**
- * For a holder that keeps chunks a while (a capture waiting for its disk): a big lent chunk is held, a
- * small one copied, so the buffers it pins are at most 4× the bytes it keeps.
- */
-export function keep(bytes: Buffer, hold?: Hold): { bytes: Buffer; release?: Release } {
-  if (!hold) {
-    return { bytes };
-  }
-  return bytes.length >= BIG / 4 ? { bytes, release: hold() } : { bytes: Buffer.from(bytes) };
 }
 
 /** Delivers `chunk` with a Hold; `free` runs once the delivery and every hold have let go. */

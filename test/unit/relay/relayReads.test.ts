@@ -1,7 +1,7 @@
 // The relay's read buffers, driven the way Node drives `onread`: buffer() for the next read, then
 // callback(n, buf) with what the read put there.
 import * as assert from 'node:assert/strict';
-import { Hold, bulkReads, keep } from '../../../src/core/relay/relayReads';
+import { Hold, bulkReads } from '../../../src/core/relay/relayReads';
 import { sleep } from '../support';
 
 const KiB = 1024;
@@ -67,28 +67,5 @@ describe('relay reads (onread buffers)', () => {
     await sleep(1100);
     readInto(reads, 10, 6);
     assert.equal(reads.buffer().length, 64 * KiB, 'an idle connection kept its big buffer');
-  });
-
-  it('keep: holds a big lent chunk, copies a small one, passes an own chunk through', () => {
-    let holds = 0;
-    let releases = 0;
-    const hold: Hold = () => {
-      holds++;
-      return () => releases++;
-    };
-    const big = Buffer.alloc(MiB / 4);
-    const kept = keep(big, hold);
-    assert.equal(kept.bytes, big);
-    assert.equal(holds, 1);
-    kept.release!();
-    assert.equal(releases, 1);
-    const small = Buffer.alloc(MiB / 4 - 1, 7);
-    const copied = keep(small, hold);
-    assert.notEqual(copied.bytes.buffer, small.buffer);
-    assert.ok(copied.bytes.equals(small));
-    assert.equal(copied.release, undefined);
-    assert.equal(holds, 1);
-    const own = Buffer.from('mine');
-    assert.equal(keep(own).bytes, own);
   });
 });

@@ -82,7 +82,7 @@ async function sendFileFigure({ fork, file, row, results, fmt, ratio }) {
     const r = median(ratios);
     results.figures.sendFile = { sizeBytes: size, mbps: m, ratios, rssGrowth: rss };
     row(
-      '8a',
+      '10a',
       `Send a ${fmt(size / MiB)} MiB file to a session ×${PAIRS}, MB/s (median)`,
       fmt(m.ours),
       `read stream pipe ${fmt(m.pipe)}`,
@@ -91,7 +91,7 @@ async function sendFileFigure({ fork, file, row, results, fmt, ratio }) {
       r >= 0.8,
     );
     row(
-      '8b',
+      '10b',
       'Sending process RSS growth (max)',
       `${fmt(rss.ours / MiB, 1)} MiB`,
       `pipe ${fmt(rss.pipe / MiB, 1)} MiB`,

@@ -88,22 +88,40 @@ export function signalChild(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 /**
- * Signals a child and resolves once it has exited (at once if it already did); a gentler signal is followed
- * by SIGKILL. Its pipes are closed on exit, so a grandchild that kept them open cannot hold the test up.
+ * How long the pipes of a child that exited are read on: what it printed last may still be in them, unless
+ * a grandchild (socat's fork, a shell's background job) keeps them open — then they are closed after this.
+ */
+const PIPES_GRACE_MS = 2000;
+
+const pipesOpen = (c: ChildProcess): boolean => [c.stdout, c.stderr].some((s) => s && !s.destroyed && !s.readableEnded);
+
+/**
+ * Signals a child and resolves once it has exited and its output is read (at once if it is all over); a
+ * gentler signal is followed by SIGKILL. A grandchild that keeps the pipes open cannot hold the test up.
  */
 export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL', killAfterMs = 3000): Promise<void> {
   return new Promise((resolve) => {
-    const done = (): void => {
+    const exited = (): void => {
       child.stdin?.destroy();
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      resolve();
+      if (!pipesOpen(child)) {
+        resolve();
+        return;
+      }
+      const timer = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        resolve();
+      }, PIPES_GRACE_MS);
+      child.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
     };
     if (child.exitCode !== null || child.signalCode !== null) {
-      done();
+      exited();
       return;
     }
-    child.once('exit', done);
+    child.once('exit', exited);
     signalChild(child, signal);
     if (signal !== 'SIGKILL') {
       setTimeout(() => signalChild(child, 'SIGKILL'), killAfterMs).unref();

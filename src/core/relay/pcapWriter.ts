@@ -116,9 +116,8 @@ export class PcapWriter extends DisposableBase implements RelayTap {
     const fromClient = e.direction === 'client→server';
     const size = Math.min(MAX_SEGMENT, Math.max(1, this.options.segmentSize ?? MAX_SEGMENT));
     const timeUs = this.now();
-    const bytes = e.bytes;
-    for (let off = 0; off < bytes.length; off += size) {
-      const payload = bytes.subarray(off, Math.min(bytes.length, off + size));
+    for (let off = 0; off < e.bytes.length; off += size) {
+      const payload = e.bytes.subarray(off, Math.min(e.bytes.length, off + size));
       const seq = fromClient ? f.clientSeq : f.serverSeq;
       this.packet(f, fromClient, TCP_PSH | TCP_ACK, seq, fromClient ? f.serverSeq : f.clientSeq, payload, timeUs);
       if (fromClient) {

@@ -132,24 +132,19 @@ export async function pressInline(row, title) {
   await button.click();
 }
 
-/** Runs a command from the command palette by its title ("TCP: Stop All Servers"). */
-export async function runCommand(page, title) {
-  await page
-    .locator('.monaco-workbench')
-    .click({ position: { x: 5, y: 5 }, force: true })
-    .catch(() => {});
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(`>${title}`);
+/**
+ * Runs a command from the command palette by its title ("TCP: Stop All Servers"). The palette is opened
+ * again until it offers the command (within `timeout`): on a loaded 2-core machine a freshly installed
+ * extension's commands take a while to show, and a palette opened too early can keep a stale list.
+ */
+export async function runCommand(page, title, timeout = 60_000) {
   const pick = page
     .locator('.quick-input-widget .quick-input-list .monaco-list-row')
     .filter({
       has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(title)}$`) }),
     })
     .first();
-  // Generous: on a loaded 2-core machine a freshly installed extension's commands take a while to show.
-  await pick.waitFor({ timeout: 30_000 });
+  await openUntilOffered(page, 'F1', `>${title}`, pick, timeout, `the command palette never offered "${title}"`);
   await pick.click();
   await page
     .locator('.quick-input-widget')
@@ -202,27 +197,35 @@ function escapeRe(s) {
  * and Quick Open keeps the answer it gave: so close it and ask again until the file is offered.
  */
 export async function quickOpenFile(page, name, timeout = 60_000) {
-  const input = page.locator('.quick-input-widget input.input');
   const pick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: name }).first();
+  await openUntilOffered(page, 'Control+P', name, pick, timeout, `Quick Open never offered ${name}`);
+  await pick.click();
+  await page.locator('.editor-instance .monaco-editor').first().waitFor({ timeout: 20_000 });
+}
+
+/**
+ * Opens a quick input with `key`, types `text` and waits for `pick`; it closes and opens it again until
+ * `pick` shows (within `timeout`), since a quick input opened too early can keep a stale list.
+ */
+async function openUntilOffered(page, key, text, pick, timeout, what) {
+  const input = page.locator('.quick-input-widget input.input');
   const deadline = Date.now() + timeout;
   for (;;) {
     await page
       .locator('.monaco-workbench')
       .click({ position: { x: 5, y: 5 }, force: true })
       .catch(() => {});
-    await page.keyboard.press('Control+P');
+    await page.keyboard.press(key);
     await input.waitFor({ timeout: 10_000 });
-    await input.fill(name);
+    await input.fill(text);
     try {
-      await pick.waitFor({ timeout: 5_000 });
-      break;
+      await pick.waitFor({ timeout: 10_000 });
+      return;
     } catch (e) {
       await page.keyboard.press('Escape');
       if (Date.now() > deadline) {
-        throw new Error(`Quick Open never offered ${name}: ${e.message}`);
+        throw new Error(`${what}: ${e.message}`);
       }
     }
   }
-  await pick.click();
-  await page.locator('.editor-instance .monaco-editor').first().waitFor({ timeout: 20_000 });
 }

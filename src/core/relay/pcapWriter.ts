@@ -9,7 +9,7 @@ import { DisposableBase, Emitter } from '../events';
 import { WorkbenchError } from '../errors';
 import { MAX_SEGMENT, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, globalHeader, ipBytes, segmentHeader } from './pcapPackets';
 import { Flow, PcapSummary, PcapWriterOptions } from './pcapTypes';
-import { Arenas } from './pcapArenas';
+import { ARENA, CaptureFile } from './captureFile';
 import { Endpoint, RelayCloseEvent, RelayConnection, RelayDataEvent, RelayHalfCloseEvent, RelayTap, UpstreamFailureEvent } from './relayTypes';
 
 export type { PcapSummary, PcapWriterOptions };
@@ -33,33 +33,42 @@ export class PcapWriter extends DisposableBase implements RelayTap {
   /** Someone was told we are congested and waits for onDrain. */
   private waiting = false;
   private readonly highWater: number;
-  /** The batch being filled (see pcapArenas.ts), and the timer that sends a small batch anyway. */
-  private readonly arenas: Arenas;
+  /** The file (see captureFile.ts), and the timer that sends a batch that is not full yet. */
+  private out!: CaptureFile;
   private flushTimer?: NodeJS.Timeout;
+  /** Arenas handed to the file since the timer was set: while they fill, the timer waits for the next. */
+  private filledSince = 0;
+  private readonly onTimer = (): void => {
+    this.flushTimer = undefined;
+    if (this.out.filled !== this.filledSince) {
+      // Bytes are flowing: the batch in hand fills soon and goes out whole.
+      this.filledSince = this.out.filled;
+      this.flushTimer = setTimeout(this.onTimer, BATCH_MS);
+      return;
+    }
+    this.out.flush();
+  };
   private readonly flush = (): void => {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    this.arenas.flush();
-  };
-  /** Resumes the relay at half the mark, not at empty: the disk then never waits for the relay. */
-  private readonly onWritten = (): void => {
-    if (this.waiting && (this.cut || this.stream.writableLength < this.highWater / 2)) {
-      this.waiting = false;
-      this._onDrain.fire();
-    }
+    this.out.flush();
   };
 
   private constructor(
     readonly file: string,
-    private readonly stream: fs.WriteStream,
     private readonly options: PcapWriterOptions,
   ) {
     super();
     this.highWater = options.highWaterMark ?? DEFAULT_HIGH_WATER;
-    this.arenas = new Arenas(stream, this.onWritten);
-    this._register({ dispose: this.flush });
-    stream.on('error', (e) => this.writeFailed(e));
-    this.write(globalHeader());
+    this._register({ dispose: () => clearTimeout(this.flushTimer) });
+  }
+
+  /** Resumes the relay at half the mark, not at empty: the disk then never waits for the relay. */
+  private onWritten(): void {
+    if (this.waiting && (this.cut || this.out.pending < this.highWater / 2)) {
+      this.waiting = false;
+      this._onDrain.fire();
+    }
   }
 
   /** Creates the file (never replacing one unless told) and writes the pcap header. */
@@ -75,16 +84,21 @@ export class PcapWriter extends DisposableBase implements RelayTap {
         }
       }),
     );
-    // The stream's own mark is above ours: we decide when the relay waits (see `congested`).
-    const stream = fs.createWriteStream(file, { fd, highWaterMark: 2 * (options.highWaterMark ?? DEFAULT_HIGH_WATER) });
-    return new PcapWriter(file, stream, options);
+    const w = new PcapWriter(file, options);
+    // Aligned arenas for twice the mark: the relay stops adding at the mark, plus a chunk in hand.
+    const arenas = Math.ceil((2 * w.highWater) / ARENA) + 2;
+    w.out = await CaptureFile.from(fd, file, { written: () => w.onWritten(), failed: (e) => w.writeFailed(e) }, arenas);
+    w.write(globalHeader());
+    return w;
   }
 
   get congested(): boolean {
-    if (!this.cut && this.stream.writableLength >= this.highWater) {
+    if (!this.cut && this.out.pending >= this.highWater) {
       this.waiting = true;
-      // The drain that ends the wait comes from a write callback: held-back bytes must be on their way.
-      this.flush();
+      // The drain that ends the wait comes from a write callback: some bytes must be on their way.
+      if (!this.out.writing) {
+        this.flush();
+      }
     }
     return this.waiting;
   }
@@ -172,37 +186,23 @@ export class PcapWriter extends DisposableBase implements RelayTap {
 
   /** Resolves once every packet so far is in the file (the held-back batch included): for a copy while it runs. */
   sync(): Promise<void> {
-    if (this.stream.destroyed || this.closing) {
-      return this.closing?.then(() => undefined) ?? Promise.resolve();
+    if (this.closing) {
+      return this.closing.then(() => undefined);
     }
     this.flush();
-    // Writes complete in order: the callback of an empty write comes after all the earlier ones.
-    return new Promise((resolve) => this.stream.write(Buffer.alloc(0), () => resolve()));
+    return this.out.drained();
   }
 
   /** Ends the file; resolves once everything is on disk. Later events are ignored. */
   close(): Promise<PcapSummary> {
-    this.closing ??= new Promise<PcapSummary>((resolve) => {
-      if (this.stream.destroyed) {
-        // A write error ended the stream. Its 'error' event, which records the error, can still be on its way
-        // (destroy() emits it on the next tick); 'close' comes after it.
-        if (this.stream.closed) {
-          resolve(this.summary);
-        } else {
-          this.stream.once('close', () => resolve(this.summary));
-        }
-        return;
-      }
+    this.closing ??= (async () => {
       this.flush();
-      // A write error in the last batch reaches end()'s callback before the 'error' event.
-      this.stream.end((e?: Error | null) => {
-        if (e) {
-          this.writeFailed(e);
-        }
-        resolve(this.summary);
-      });
-      this.stream.once('error', () => resolve(this.summary));
-    }).finally(() => this.dispose());
+      const e = await this.out.close();
+      if (e) {
+        this.writeFailed(e);
+      }
+      return this.summary;
+    })().finally(() => this.dispose());
     return this.closing;
   }
 
@@ -263,10 +263,12 @@ export class PcapWriter extends DisposableBase implements RelayTap {
 
   private write(b: Buffer): void {
     this.written += b.length;
-    // Headers and payloads go to the file in batches (an arena of 512 KiB, or whatever came within
-    // BATCH_MS): each file write is a round trip to libuv's thread pool costing ~15 µs of CPU whatever
-    // its size, which a write or two per relayed chunk made the capture's main cost.
-    this.flushTimer ??= setTimeout(this.flush, BATCH_MS);
-    this.arenas.add(b);
+    // Headers and payloads go to the file in batches: an arena when it is full, or what came within
+    // BATCH_MS once the bytes stop filling arenas (captureFile.ts).
+    if (!this.flushTimer) {
+      this.filledSince = this.out.filled;
+      this.flushTimer = setTimeout(this.onTimer, BATCH_MS);
+    }
+    this.out.add(b);
   }
 }

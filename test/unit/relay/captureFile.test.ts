@@ -1,0 +1,176 @@
+// The capture's file: every byte in order at every arena boundary, with direct I/O where the file
+// system takes it (the page cache then does not fill with the capture), through the page cache past
+// the aligned arenas, and in order into a pipe.
+import * as assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ARENA, CaptureFile } from '../../../src/core/relay/captureFile';
+
+const MiB = 1024 * 1024;
+
+/** Whether `dir`'s file system opens files for direct I/O (tmpfs before Linux 6.6 does not). */
+function directIoWorks(dir: string): boolean {
+  const O_DIRECT = fs.constants.O_DIRECT as number | undefined;
+  if (!O_DIRECT) {
+    return false;
+  }
+  const probe = path.join(dir, 'probe');
+  fs.writeFileSync(probe, '');
+  try {
+    fs.closeSync(fs.openSync(probe, fs.constants.O_WRONLY | O_DIRECT));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    fs.rmSync(probe);
+  }
+}
+
+/** Bytes of `file` in the page cache (fincore, util-linux). */
+function cachedBytes(file: string): number {
+  return Number(execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', file], { encoding: 'utf8' }).trim());
+}
+
+describe('CaptureFile', function () {
+  this.timeout(60000);
+  let dir: string;
+  const failures: Error[] = [];
+  let writtenCalls = 0;
+  const hooks = { written: () => writtenCalls++, failed: (e: Error) => failures.push(e) };
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpwb-capture-'));
+    failures.length = 0;
+    writtenCalls = 0;
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function open(file: string, aligned = 8): Promise<CaptureFile> {
+    return CaptureFile.from(fs.openSync(file, 'w'), file, hooks, aligned);
+  }
+
+  it('writes every byte in order across arena boundaries, mixing flushes, and leaves the page cache empty-handed', async () => {
+    const file = path.join(dir, 'a.pcap');
+    const out = await open(file);
+    const direct = directIoWorks(dir);
+    assert.equal(out.isDirect, direct, 'direct I/O where the file system takes it');
+    const pieces = [24, 1000, ARENA - 1024 - 24, 1, 5000, 3 * ARENA + 7, 65495, 17, 2 * ARENA, 333].map((n) => crypto.randomBytes(n));
+    for (const [i, p] of pieces.entries()) {
+      out.add(p);
+      if (i % 3 === 1) {
+        out.flush();
+      }
+      if (i === 5) {
+        await out.drained();
+        assert.equal(out.pending, 0);
+      }
+    }
+    assert.ok(out.pending > 0, 'bytes wait in the arena in hand');
+    await out.drained();
+    assert.equal(out.pending, 0);
+    const size = pieces.reduce((n, p) => n + p.length, 0);
+    assert.equal(fs.statSync(file).size, size, 'what is not full yet is in the file too');
+    assert.equal(await out.close(), undefined);
+    if (direct) {
+      // Full arenas went around the page cache; only the batches written before they were full are in it.
+      const cached = cachedBytes(file);
+      assert.ok(cached < size / 4, `${cached} of ${size} bytes in the page cache`);
+    }
+    assert.ok(fs.readFileSync(file).equals(Buffer.concat(pieces)));
+    assert.ok(writtenCalls > 6);
+    assert.deepEqual(failures, []);
+  });
+
+  it('shows a batch that is not full yet, then writes the full arena over it with the same bytes', async () => {
+    const file = path.join(dir, 'b.pcap');
+    const out = await open(file);
+    const head = crypto.randomBytes(100);
+    out.add(head);
+    await out.drained();
+    assert.ok(fs.readFileSync(file).equals(head));
+    const more = crypto.randomBytes(ARENA + 10);
+    out.add(more);
+    await out.drained();
+    const all = Buffer.concat([head, more]);
+    assert.ok(fs.readFileSync(file).equals(all));
+    await out.close();
+    assert.ok(fs.readFileSync(file).equals(all));
+  });
+
+  it('drained() waits for the bytes handed in before it, not for those that keep coming', async () => {
+    const file = path.join(dir, 'd.pcap');
+    const out = await open(file);
+    const piece = crypto.randomBytes(256 * 1024);
+    let added = 0;
+    let stop = false;
+    // A capture that never pauses: 256 KiB every turn of the event loop, for up to 10 s.
+    const feeding = (async () => {
+      for (const t0 = Date.now(); !stop && Date.now() - t0 < 10000;) {
+        out.add(piece);
+        added += piece.length;
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 200));
+    const before = added;
+    await out.drained();
+    const stillFeeding = !stop;
+    assert.ok(fs.statSync(file).size >= before, `${fs.statSync(file).size} bytes in the file, ${before} handed in before the call`);
+    stop = true;
+    await feeding;
+    assert.ok(stillFeeding && added > before, 'the bytes kept coming while drained() waited');
+    await out.close();
+    assert.equal(fs.statSync(file).size, added);
+  });
+
+  it('writes through the page cache once the aligned arenas are all in use, losing nothing', async () => {
+    const file = path.join(dir, 'c.pcap');
+    const out = await open(file, 1);
+    const pieces = Array.from({ length: 12 }, (_, i) => crypto.randomBytes(MiB / 2 + i));
+    for (const p of pieces) {
+      out.add(p);
+    }
+    assert.ok(out.pending > 4 * MiB, 'the writes are behind');
+    await out.close();
+    assert.ok(fs.readFileSync(file).equals(Buffer.concat(pieces)));
+    assert.deepEqual(failures, []);
+  });
+
+  it('writes in order, one write at a time, into a pipe', async () => {
+    const fifo = path.join(dir, 'fifo');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+    const chunks: Buffer[] = [];
+    const reading = new Promise<Buffer>((resolve, reject) => {
+      const r = fs.createReadStream(fifo);
+      r.on('data', (d) => chunks.push(d as Buffer));
+      r.on('end', () => resolve(Buffer.concat(chunks)));
+      r.on('error', reject);
+    });
+    // Opened off the main thread: the open waits for the reader.
+    const fd = await new Promise<number>((resolve, reject) => fs.open(fifo, 'w', (e, d) => (e ? reject(e) : resolve(d))));
+    const out = await CaptureFile.from(fd, fifo, hooks, 8);
+    assert.equal(out.isDirect, false);
+    const pieces = [10, ARENA, 3, 2 * ARENA + 5, 700].map((n) => crypto.randomBytes(n));
+    for (const p of pieces) {
+      out.add(p);
+      out.flush();
+    }
+    assert.equal(await out.close(), undefined);
+    assert.ok((await reading).equals(Buffer.concat(pieces)));
+  });
+
+  it('reports the first write error once and writes nothing after it', async () => {
+    const out = await CaptureFile.from(fs.openSync('/dev/full', 'w'), '/dev/full', hooks, 8);
+    out.add(crypto.randomBytes(3 * ARENA));
+    out.add(crypto.randomBytes(10));
+    const e = await out.close();
+    assert.equal((e as NodeJS.ErrnoException | undefined)?.code, 'ENOSPC');
+    assert.equal(failures.length, 1);
+    const before = out.pending;
+    out.add(Buffer.from('after'));
+    assert.equal(out.pending, before, 'nothing is taken after the error');
+  });
+});

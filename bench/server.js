@@ -1,6 +1,6 @@
 // A server under test, alone in its own process so its RSS and event-loop delay are its own.
-// Kinds: our FileServer / EchoServer (from the compiled core in out/), and the plainest Node servers
-// of the same protocols as references.
+// Kinds: our FileServer / EchoServer (from the compiled core in out/), the plainest Node servers
+// of the same protocols as references, and a memory source (relay throughput).
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
@@ -61,6 +61,33 @@ function plainFileServer(root) {
   });
 }
 
+/**
+ * A target that is never the bottleneck: for any request line `SIZE\n` it sends SIZE bytes from one
+ * 1 MiB block in memory as fast as the socket takes them, then closes (for relay throughput, where a
+ * target reading a file would limit every relay alike).
+ */
+function memorySource() {
+  const block = require('node:crypto').randomBytes(1 << 20);
+  return net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', (chunk) => {
+      let left = Number(chunk.toString('utf8').trim());
+      const more = () => {
+        while (left > 0) {
+          const b = left >= block.length ? block : block.subarray(0, left);
+          left -= b.length;
+          if (!socket.write(b)) {
+            socket.once('drain', more);
+            return;
+          }
+        }
+        socket.end();
+      };
+      more();
+    });
+  });
+}
+
 /** The plainest echo server; noDelay like ours, so both speak the same TCP and only the code differs. */
 function plainEchoServer() {
   return net.createServer({ noDelay: true }, (socket) => {
@@ -88,7 +115,7 @@ serveRpc({
       const a = await server.start();
       return { port: a.port, fdLimit: fdLimit(), pid: process.pid };
     }
-    server = kind === 'file-plain' ? plainFileServer(root) : plainEchoServer();
+    server = kind === 'file-plain' ? plainFileServer(root) : kind === 'memory-source' ? memorySource() : plainEchoServer();
     server.on('connection', (s) => {
       plainSockets.add(s);
       s.on('close', () => plainSockets.delete(s));

@@ -121,7 +121,7 @@ export class PcapWriter extends DisposableBase implements RelayTap {
     this.packet(f, true, TCP_ACK, f.clientSeq, f.serverSeq);
   }
 
-  /** The bytes are copied before this returns (pcapArenas.ts): a lent chunk is never held. */
+  /** The bytes are copied before this returns (captureFile.ts): a lent chunk is never held. */
   data(e: RelayDataEvent): void {
     const f = this.flows.get(e.connection.id);
     if (!f) {

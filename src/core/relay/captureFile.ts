@@ -10,16 +10,14 @@
 // than the whole relay. What an arena holds before it is full still reaches the file within the
 // batch time, written through the page cache at the same position: the same bytes written twice
 // wherever they land first, so no write waits for another. Anything else (a pipe, a device) is
-// written in order, one write at a time.
+// written in order (captureWrites.ts).
 import * as fs from 'node:fs';
+import { CaptureWrites, CaptureWritesHooks } from './captureWrites';
 
 /** A multiple of 4096, so that full arenas start at positions direct I/O accepts. */
 export const ARENA = 1024 * 1024;
 /** Free arenas kept for the next batches beyond the aligned ones. */
 const KEEP = 4;
-const POSITIONAL_WRITES = 3;
-/** At most this much in one write (a batch of arenas that follow each other). */
-const BATCH_BYTES = 4 * ARENA;
 
 interface Arena {
   buf: Buffer;
@@ -34,29 +32,6 @@ interface Arena {
   writes: number;
   /** No more bytes go into it; it is reused once its writes are done. */
   retired: boolean;
-}
-
-interface Job {
-  arena: Arena;
-  from: number;
-  to: number;
-  /** null: write at the descriptor's position (in order). */
-  position: number | null;
-  direct: boolean;
-  /** Bytes this write brings to the file for the first time. */
-  fresh: number;
-  /** drained() calls waiting for this job among others. */
-  barriers?: Barrier[];
-}
-
-interface Barrier {
-  left: number;
-  resolve: () => void;
-}
-
-/** `b` starts where `a` ends, both written the same way: one write can take both. */
-function follows(a: Job, b: Job): boolean {
-  return a.direct === b.direct && (a.position === null ? b.position === null : b.position === a.position + (a.to - a.from));
 }
 
 type WasmMemory = new (d: { initial: number; maximum?: number }) => { buffer: ArrayBuffer };
@@ -76,40 +51,31 @@ function alignedArenas(count: number): Buffer[] {
   }
 }
 
-export interface CaptureFileHooks {
-  /** A write finished (the pending count went down). */
-  written(): void;
-  /** The first write error; nothing more is written. */
-  failed(e: Error): void;
-}
+export type CaptureFileHooks = CaptureWritesHooks;
 
 export class CaptureFile {
   private cur?: Arena;
   /** Where the next arena starts (positional mode). */
   private end = 0;
   private readonly free: Arena[] = [];
-  private readonly queue: Job[] = [];
-  /** Writes under way (batches). */
-  private inFlight = 0;
-  /** Jobs not done yet: queued or in a write under way. */
-  private readonly open = new Set<Job>();
   private pendingBytes = 0;
-  private error?: Error;
   private closed = false;
   private filledCount = 0;
+  private readonly writes: CaptureWrites;
 
   private constructor(
-    private readonly fd: number,
-    private direct: number | undefined,
+    fd: number,
+    direct: number | undefined,
     private readonly positional: boolean,
-    private readonly hooks: CaptureFileHooks,
+    hooks: CaptureFileHooks,
     alignedCount: number,
   ) {
+    this.writes = new CaptureWrites(fd, direct, positional, hooks);
     for (const buf of direct === undefined ? [] : alignedArenas(alignedCount)) {
       this.free.push({ buf, aligned: true, at: 0, used: 0, shown: 0, writes: 0, retired: true });
     }
     if (this.free.length === 0) {
-      this.closeDirect();
+      this.writes.closeDirect();
     }
   }
 
@@ -134,7 +100,7 @@ export class CaptureFile {
 
   /** A write is queued or under way (its callback will come). */
   get writing(): boolean {
-    return this.open.size > 0;
+    return this.writes.writing;
   }
 
   /** Arenas filled so far. */
@@ -144,12 +110,12 @@ export class CaptureFile {
 
   /** True while full arenas are written around the page cache. */
   get isDirect(): boolean {
-    return this.direct !== undefined;
+    return this.writes.isDirect;
   }
 
   /** Copies `b` in; every arena that fills goes to the file at once. */
   add(b: Uint8Array): void {
-    if (this.error || this.closed) {
+    if (this.writes.error || this.closed) {
       return;
     }
     this.pendingBytes += b.length;
@@ -168,13 +134,12 @@ export class CaptureFile {
   /** Sends what the current arena holds and nothing has written yet. */
   flush(): void {
     const a = this.cur;
-    if (!a || a.used === a.shown || this.error) {
+    if (!a || a.used === a.shown || this.writes.error) {
       return;
     }
     if (this.positional) {
       // The arena stays current; its full write later covers these bytes again.
-      this.send({ arena: a, from: a.shown, to: a.used, position: a.at + a.shown, direct: false, fresh: a.used - a.shown });
-      a.shown = a.used;
+      this.send(a, a.shown, a.used, a.at + a.shown, false);
     } else {
       this.retire(a);
     }
@@ -186,29 +151,17 @@ export class CaptureFile {
    */
   drained(): Promise<void> {
     this.flush();
-    if (this.open.size === 0 || this.error) {
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const barrier = { left: this.open.size, resolve };
-      for (const job of this.open) {
-        (job.barriers ??= []).push(barrier);
-      }
-    });
+    return this.writes.drained();
   }
 
   /** Writes what is left and closes the descriptors; resolves with the first write error, if any. */
   async close(): Promise<Error | undefined> {
     if (!this.closed) {
-      await this.drained();
+      this.flush();
       this.closed = true;
-      this.closeDirect();
-      const e = await new Promise<Error | null>((resolve) => fs.close(this.fd, resolve));
-      if (e && !this.error) {
-        this.error = e;
-      }
+      return this.writes.close();
     }
-    return this.error;
+    return this.writes.error;
   }
 
   private take(): Arena {
@@ -225,104 +178,31 @@ export class CaptureFile {
     this.cur = undefined;
     this.filledCount++;
     a.retired = true;
-    const from = this.positional ? 0 : a.shown;
-    this.send({
-      arena: a,
+    if (this.positional) {
+      this.send(a, 0, a.used, a.at, a.aligned && a.used === a.buf.length);
+    } else {
+      this.send(a, a.shown, a.used, null, false);
+    }
+  }
+
+  /** Writes a[from, to) at `position`; the bytes past `shown` are new to the file. */
+  private send(a: Arena, from: number, to: number, position: number | null, direct: boolean): void {
+    const fresh = to - a.shown;
+    a.shown = to;
+    a.writes++;
+    this.writes.send({
+      buf: a.buf,
       from,
-      to: a.used,
-      position: this.positional ? a.at : null,
-      direct: this.positional && a.aligned && a.used === a.buf.length,
-      fresh: a.used - a.shown,
-    });
-    a.shown = a.used;
-  }
-
-  private send(job: Job): void {
-    job.arena.writes++;
-    this.open.add(job);
-    this.queue.push(job);
-    this.pump();
-  }
-
-  private pump(): void {
-    const most = this.positional ? POSITIONAL_WRITES : 1;
-    while (this.inFlight < most && this.queue.length > 0 && !this.error) {
-      // Arenas that wait for the disk go in one write when they follow each other in the file.
-      const batch = [this.queue.shift() as Job];
-      let bytes = batch[0].to - batch[0].from;
-      for (let next = this.queue[0]; next && bytes < BATCH_BYTES && follows(batch[batch.length - 1], next); next = this.queue[0]) {
-        batch.push(this.queue.shift() as Job);
-        bytes += next.to - next.from;
-      }
-      this.write(batch, bytes);
-    }
-  }
-
-  private write(batch: Job[], bytes: number): void {
-    this.inFlight++;
-    const useDirect = batch[0].direct && this.direct !== undefined;
-    const fd = useDirect ? (this.direct as number) : this.fd;
-    const views = batch.map((j) => j.arena.buf.subarray(j.from, j.to));
-    fs.writev(fd, views, batch[0].position, (e, n) => {
-      this.inFlight--;
-      if (e && useDirect && e.code === 'EINVAL') {
-        // This file system (or device) wants other alignment after all: the page cache it is.
-        this.closeDirect();
-        this.queue.unshift(...batch);
-      } else if (e || n !== bytes) {
-        this.fail(e ?? new Error(`short write (${n} of ${bytes} bytes)`));
-      } else {
-        for (const j of batch) {
-          this.pendingBytes -= j.fresh;
-          this.done(j.arena);
-          this.settle(j);
+      to,
+      position,
+      direct,
+      written: () => {
+        this.pendingBytes -= fresh;
+        a.writes--;
+        if (a.retired && a.writes === 0 && (a.aligned || this.free.length < KEEP)) {
+          this.free.push(a);
         }
-      }
-      this.pump();
-      this.hooks.written();
+      },
     });
-  }
-
-  /** A job is done: the drained() calls that waited for it and nothing else resolve. */
-  private settle(job: Job): void {
-    this.open.delete(job);
-    for (const b of job.barriers ?? []) {
-      if (--b.left === 0) {
-        b.resolve();
-      }
-    }
-    job.barriers = undefined;
-  }
-
-  private settleAll(): void {
-    for (const job of [...this.open]) {
-      job.barriers?.forEach((b) => b.resolve());
-      job.barriers = undefined;
-    }
-    this.open.clear();
-  }
-
-  private done(a: Arena): void {
-    a.writes--;
-    if (a.retired && a.writes === 0 && (a.aligned || this.free.length < KEEP)) {
-      this.free.push(a);
-    }
-  }
-
-  private fail(e: Error): void {
-    if (this.error) {
-      return;
-    }
-    this.error = e;
-    this.queue.length = 0;
-    this.settleAll();
-    this.hooks.failed(e);
-  }
-
-  private closeDirect(): void {
-    if (this.direct !== undefined) {
-      fs.close(this.direct, () => undefined);
-      this.direct = undefined;
-    }
   }
 }

@@ -191,18 +191,18 @@ async function directWriteRate(file, size) {
 }
 
 /**
- * ROUNDS rounds of `request` through our relay, the pipe relay, ours with the capture (in tmp and in
- * /dev/shm) and socat, each relay started for these rounds and stopped after them. Returns the
+ * ROUNDS rounds of `request` through our relay, the pipe relay, ours with the capture (in tmp and, with
+ * `shm`, in /dev/shm) and socat, each relay started for these rounds and stopped after them. Returns the
  * per-round MB/s and relay CPU per MiB, their medians, and the medians of the per-round ratios.
  */
-async function throughput(ctx, client, start, relays, targetPort, request, size) {
+async function throughput(ctx, client, start, relays, targetPort, request, size, { shm = true } = {}) {
   const mbps = (bytes, ms) => bytes / 1e6 / (ms / 1000);
   const pcapFile = path.join(ctx.tmp, 'relay-bench.pcap');
   await start('ours', 'relay-ours', targetPort);
   await start('pipe', 'relay-pipe', targetPort);
   await start('pcap', 'relay-ours', targetPort, { pcapFile });
   // The same capture into tmpfs, for comparison.
-  const shmDir = fs.existsSync('/dev/shm') ? fs.mkdtempSync('/dev/shm/tcpwb-relay-') : undefined;
+  const shmDir = shm && fs.existsSync('/dev/shm') ? fs.mkdtempSync('/dev/shm/tcpwb-relay-') : undefined;
   const shmFile = shmDir ? path.join(shmDir, 'relay-bench.pcap') : undefined;
   try {
     if (shmFile) {
@@ -239,7 +239,9 @@ async function throughput(ctx, client, start, relays, targetPort, request, size)
       ratios.socat.push(got.ours / got.socat);
       ratios.pipe.push(got.ours / got.pipe);
       ratios.pcap.push(got.pcap / got.ours);
-      ratios.pcapShm.push(got.pcapShm / got.ours);
+      if (shmFile) {
+        ratios.pcapShm.push(got.pcapShm / got.ours);
+      }
       // The capture grows by 1 GiB a run; keep the disk from filling (the writer keeps its descriptor).
       fs.truncateSync(pcapFile, 0);
       if (shmFile) {
@@ -284,10 +286,10 @@ async function relayFigures(ctx) {
   const socats = new Set();
   try {
     // Through a target that sends from memory, the relay is what limits: these rows compare relays.
-    const m = await throughput(ctx, client, start, relays, memoryTarget.port, `${size}\n`, size);
+    const m = await throughput(ctx, client, start, relays, memoryTarget.port, `${size}\n`, size, { shm: false });
     out.throughput = m;
     const c = m.medianCpuUsPerMiB;
-    const cpuNote = `relay CPU per MiB: ours ${fmt(c.ours)} µs, pipe ${fmt(c.pipe)} µs, socat ${fmt(c.socat)} µs, ours with pcap ${fmt(c.pcap)} µs (to tmpfs ${fmt(c.pcapShm)} µs)`;
+    const cpuNote = `relay CPU per MiB: ours ${fmt(c.ours)} µs, pipe ${fmt(c.pipe)} µs, socat ${fmt(c.socat)} µs, ours with pcap ${fmt(c.pcap)} µs`;
     const r = m.medianRatio;
     const v = m.median;
     row(

@@ -68,6 +68,9 @@ export class PcapWriter extends DisposableBase implements RelayTap {
     if (this.waiting && (this.cut || this.out.pending < this.highWater / 2)) {
       this.waiting = false;
       this._onDrain.fire();
+    } else if (this.waiting && !this.out.writing) {
+      // What keeps us above the mark is the batch in hand: send it now rather than at the timer.
+      this.flush();
     }
   }
 

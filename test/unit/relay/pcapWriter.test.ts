@@ -237,4 +237,38 @@ describe('PcapWriter', function () {
     const f = await followStream(file, 0);
     assert.ok(f.toServer.equals(payload) && f.toClient.equals(payload));
   });
+
+  it('sync() in the middle of a transfer gives a file tshark reads, without waiting for the transfer to end', async () => {
+    const { relay, port } = await relays.start({ targetHost: '127.0.0.1', targetPort: await echo() });
+    const file = path.join(dir, 'live.pcap');
+    const pcap = await PcapWriter.open(file);
+    relay.addTap(pcap);
+    // 64 MiB echoed in 256 KiB writes with backpressure; sync() once the first 8 MiB are back.
+    const s = await peers.connect(port);
+    let back = 0;
+    s.on('data', (d: Buffer) => (back += d.length));
+    const block = crypto.randomBytes(256 * 1024);
+    const total = 64 * 1024 * 1024;
+    const sending = (async () => {
+      for (let sent = 0; sent < total; sent += block.length) {
+        if (!s.write(block)) {
+          await new Promise((r) => s.once('drain', r));
+        }
+      }
+      s.end();
+    })();
+    await waitFor(() => back >= 8 * 1024 * 1024, 'the first 8 MiB to come back', 20000);
+    await pcap.sync();
+    const backAtSync = back;
+    const copy = path.join(dir, 'copy.pcap');
+    fs.copyFileSync(file, copy);
+    await sending;
+    await waitFor(() => back === total, 'every byte to come back', 30000);
+    assert.ok(backAtSync < total, `the transfer was still running when sync() resolved (${backAtSync} of ${total} bytes back)`);
+    const rows = await packets(copy);
+    assert.ok(rows.length >= 3 && rows.every((r) => r.tcpCheck === '1'), `${rows.length} good packets in the copy`);
+    const seen = rows.reduce((n, r) => n + r.len, 0);
+    assert.ok(seen >= 8 * 1024 * 1024, `the copy holds ${seen} payload bytes, at least the 8 MiB echoed before sync()`);
+    await pcap.close();
+  });
 });

@@ -68,8 +68,17 @@ export class PcapWriter extends DisposableBase implements RelayTap {
     if (this.waiting && (this.cut || this.out.pending < this.highWater / 2)) {
       this.waiting = false;
       this._onDrain.fire();
-    } else if (this.waiting && !this.out.writing) {
-      // What keeps us above the mark is the batch in hand: send it now rather than at the timer.
+    } else if (this.waiting) {
+      this.keepWriting();
+    }
+  }
+
+  /**
+   * While someone waits for onDrain, a write must be under way (its callback is what ends the wait):
+   * when none is, the batch in hand is what keeps us above the mark, so it goes now, not at the timer.
+   */
+  private keepWriting(): void {
+    if (!this.out.writing) {
       this.flush();
     }
   }
@@ -98,10 +107,7 @@ export class PcapWriter extends DisposableBase implements RelayTap {
   get congested(): boolean {
     if (!this.cut && this.out.pending >= this.highWater) {
       this.waiting = true;
-      // The drain that ends the wait comes from a write callback: some bytes must be on their way.
-      if (!this.out.writing) {
-        this.flush();
-      }
+      this.keepWriting();
     }
     return this.waiting;
   }

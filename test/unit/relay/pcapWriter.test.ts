@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EchoServer } from '../../../src/core/echoServer';
-import { PcapWriter } from '../../../src/core/relay/pcapWriter';
+import { PcapWriter, PcapWriterOptions } from '../../../src/core/relay/pcapWriter';
+import { RelayServer } from '../../../src/core/relay/relayServer';
 import { RelayCloseEvent } from '../../../src/core/relay/relayTypes';
 import { Peers, freePort, readAll, sleep, waitFor } from '../support';
 import { PacketRow, Relays, followStream, packets, tshark } from './relayFixtures';
@@ -16,6 +17,7 @@ describe('PcapWriter', function () {
   const peers = new Peers();
   const relays = new Relays();
   const echoes: EchoServer[] = [];
+  const pcaps: PcapWriter[] = [];
   let dir: string;
 
   beforeEach(() => {
@@ -24,6 +26,8 @@ describe('PcapWriter', function () {
 
   afterEach(async () => {
     await relays.dispose();
+    // Closed here too when a test failed before its own close (close() twice is one close).
+    await Promise.all(pcaps.splice(0).map((p) => p.close()));
     await Promise.all(echoes.splice(0).map((s) => s.stop().then(() => s.dispose())));
     await peers.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -33,6 +37,15 @@ describe('PcapWriter', function () {
     const s = new EchoServer({ host });
     echoes.push(s);
     return (await s.start()).port;
+  }
+
+  /** A capture of `relay` into `name` in the test's folder (an absolute path as it is). */
+  async function capture(relay: RelayServer, name: string, options?: PcapWriterOptions): Promise<{ file: string; pcap: PcapWriter }> {
+    const file = path.isAbsolute(name) ? name : path.join(dir, name);
+    const pcap = await PcapWriter.open(file, options);
+    pcaps.push(pcap);
+    relay.addTap(pcap);
+    return { file, pcap };
   }
 
   const ofStream = (rows: PacketRow[], n: number): PacketRow[] => rows.filter((r) => r.stream === n);
@@ -50,9 +63,7 @@ describe('PcapWriter', function () {
       s.on('end', () => s.end());
     });
     const { relay, port } = await relays.start({ targetHost: '127.0.0.1', targetPort: target });
-    const file = path.join(dir, 'all.pcap');
-    const pcap = await PcapWriter.open(file);
-    relay.addTap(pcap);
+    const { file, pcap } = await capture(relay, 'all.pcap');
     const closed: RelayCloseEvent[] = [];
     relay.onDidCloseConnection((e) => closed.push(e));
 
@@ -117,9 +128,7 @@ describe('PcapWriter', function () {
 
   it('records a refused target as a SYN answered by a reset', async () => {
     const { relay, port } = await relays.start({ targetHost: '127.0.0.1', targetPort: await freePort() });
-    const file = path.join(dir, 'refused.pcap');
-    const pcap = await PcapWriter.open(file);
-    relay.addTap(pcap);
+    const { file, pcap } = await capture(relay, 'refused.pcap');
     const s = await peers.connect(port);
     s.on('error', () => undefined);
     await readAll(s);
@@ -132,9 +141,7 @@ describe('PcapWriter', function () {
 
   it('writes IPv6 packets for a relay on ::1', async () => {
     const { relay, port } = await relays.start({ host: '::1', targetHost: '::1', targetPort: await echo('::1') });
-    const file = path.join(dir, 'v6.pcap');
-    const pcap = await PcapWriter.open(file);
-    relay.addTap(pcap);
+    const { file, pcap } = await capture(relay, 'v6.pcap');
     const s = await peers.connect(port, '::1');
     const got = readAll(s);
     s.end('over IPv6');
@@ -155,9 +162,7 @@ describe('PcapWriter', function () {
 
   it('writes the relay address for the server end when client and target differ in family', async () => {
     const { relay, port } = await relays.start({ targetHost: '::1', targetPort: await echo('::1') });
-    const file = path.join(dir, 'mixed.pcap');
-    const pcap = await PcapWriter.open(file);
-    relay.addTap(pcap);
+    const { file, pcap } = await capture(relay, 'mixed.pcap');
     const closed: RelayCloseEvent[] = [];
     relay.onDidCloseConnection((e) => closed.push(e));
     assert.equal((await peers.request(port, ['v4 to v6'], { halfClose: true })).toString(), 'v4 to v6');
@@ -170,9 +175,7 @@ describe('PcapWriter', function () {
 
   it('stops at the size cap, says so, and the relay still delivers every byte', async () => {
     const { relay, port } = await relays.start({ targetHost: '127.0.0.1', targetPort: await echo() });
-    const file = path.join(dir, 'cap.pcap');
-    const pcap = await PcapWriter.open(file, { maxBytes: 10000 });
-    relay.addTap(pcap);
+    const { file, pcap } = await capture(relay, 'cap.pcap', { maxBytes: 10000 });
     const payload = crypto.randomBytes(100000);
     const got = await peers.request(port, [payload], { halfClose: true });
     assert.ok(got.equals(payload));
@@ -185,8 +188,7 @@ describe('PcapWriter', function () {
 
   it('stops capturing on a write error (a full disk) and keeps relaying', async () => {
     const { relay, port } = await relays.start({ targetHost: '127.0.0.1', targetPort: await echo() });
-    const pcap = await PcapWriter.open('/dev/full', { overwrite: true });
-    relay.addTap(pcap);
+    const { pcap } = await capture(relay, '/dev/full', { overwrite: true });
     const payload = crypto.randomBytes(300000);
     assert.ok((await peers.request(port, [payload], { halfClose: true })).equals(payload));
     const summary = await pcap.close();
@@ -197,9 +199,7 @@ describe('PcapWriter', function () {
 
   it('captures only the chosen connection', async () => {
     const { relay, port } = await relays.start({ targetHost: '127.0.0.1', targetPort: await echo() });
-    const file = path.join(dir, 'one.pcap');
-    const pcap = await PcapWriter.open(file, { connectionId: 2 });
-    relay.addTap(pcap);
+    const { file, pcap } = await capture(relay, 'one.pcap', { connectionId: 2 });
     for (const text of ['first', 'second', 'third']) {
       assert.equal((await peers.request(port, [text], { halfClose: true })).toString(), text);
       await sleep(20);
@@ -224,9 +224,7 @@ describe('PcapWriter', function () {
   it('keeps the relay paused while the disk is behind, and loses nothing', async () => {
     // A tiny high-water mark makes the writer congested at once: the relay must wait for its drains.
     const { relay, port } = await relays.start({ targetHost: '127.0.0.1', targetPort: await echo() });
-    const file = path.join(dir, 'slow.pcap');
-    const pcap = await PcapWriter.open(file, { highWaterMark: 1024 });
-    relay.addTap(pcap);
+    const { file, pcap } = await capture(relay, 'slow.pcap', { highWaterMark: 1024 });
     let congestedSeen = 0;
     relay.onDidRelayData(() => (congestedSeen += pcap.congested ? 1 : 0));
     const payload = crypto.randomBytes(4 * 1024 * 1024);
@@ -240,9 +238,7 @@ describe('PcapWriter', function () {
 
   it('sync() in the middle of a transfer gives a file tshark reads, without waiting for the transfer to end', async () => {
     const { relay, port } = await relays.start({ targetHost: '127.0.0.1', targetPort: await echo() });
-    const file = path.join(dir, 'live.pcap');
-    const pcap = await PcapWriter.open(file);
-    relay.addTap(pcap);
+    const { file, pcap } = await capture(relay, 'live.pcap');
     // 64 MiB echoed in 256 KiB writes with backpressure; sync() once the first 8 MiB are back.
     const s = await peers.connect(port);
     let back = 0;

@@ -92,8 +92,8 @@ export function registerRelayCommands(svc: Services): void {
       fromUs: (c.openedAt - 5) * 1000,
       toUs: row.closedAt ? (row.closedAt + 5) * 1000 : undefined,
     };
-    await relayRunOf(entry)?.syncCapture();
-    const r = await copyPcap(capture.file, dest, { filter, overwrite });
+    const length = await relayRunOf(entry)?.syncCapture();
+    const r = await copyPcap(capture.file, dest, { filter, overwrite, length });
     log.info(
       vscode.l10n.t('{0}: capture exported to {1} ({2} packets)', entry.label, r.file, r.packets) +
         (capture.truncated ? ` — ${vscode.l10n.t('cut short at the size cap')}` : ''),

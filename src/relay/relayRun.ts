@@ -66,9 +66,9 @@ export class RelayRun {
     return this.finished ?? this.pcap?.summary;
   }
 
-  /** Waits until the running capture's file holds every packet so far (before Export copies it). */
-  async syncCapture(): Promise<void> {
-    await this.pcap?.sync();
+  /** Waits until the running capture's file holds every packet so far; resolves with that part's length (what Export copies). */
+  syncCapture(): Promise<number | undefined> {
+    return this.pcap ? this.pcap.sync() : Promise.resolve(undefined);
   }
 
   row(id: number): RelayConnectionRow | undefined {

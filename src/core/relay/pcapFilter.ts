@@ -1,6 +1,7 @@
 // Copies a capture the PcapWriter is still writing into a new pcap file, record by record, keeping only
 // the records a filter wants (one connection's packets) — streaming, so memory does not grow with the
-// capture. A record the writer has not finished yet is left out, so the copy is always a valid file.
+// capture. A record the writer has not finished yet is left out, so the copy is always a valid file;
+// with `length` (from PcapWriter.sync()) nothing past the complete part is read at all.
 // The copy is written beside the destination and moved into place only when complete: an existing
 // file is never replaced unless asked, and a failed copy leaves nothing that looks finished.
 import * as fs from 'node:fs';
@@ -48,8 +49,15 @@ function matches(packet: Buffer, ip: Buffer, port: number): boolean {
   return (src.equals(ip) && packet.readUInt16BE(tcp) === port) || (dst.equals(ip) && packet.readUInt16BE(tcp + 2) === port);
 }
 
+export interface PcapCopyOptions {
+  filter?: PcapStreamFilter;
+  overwrite?: boolean;
+  /** Read only this many bytes of `source`: what PcapWriter.sync() said is complete. */
+  length?: number;
+}
+
 /** Copies `source` (a pcap being written) to `dest`; with `filter`, only that stream's records. */
-export async function copyPcap(source: string, dest: string, options: { filter?: PcapStreamFilter; overwrite?: boolean } = {}): Promise<PcapCopyResult> {
+export async function copyPcap(source: string, dest: string, options: PcapCopyOptions = {}): Promise<PcapCopyResult> {
   if (!options.overwrite && fs.existsSync(dest)) {
     throw new WorkbenchError('pcap.exists', `The capture file ${dest} already exists.`, { file: dest });
   }
@@ -67,7 +75,8 @@ export async function copyPcap(source: string, dest: string, options: { filter?:
   try {
     let pending: Buffer = Buffer.alloc(0);
     let headerDone = false;
-    for await (const chunk of fs.createReadStream(source, { highWaterMark: 1024 * 1024 })) {
+    const upTo = options.length === undefined ? {} : { end: Math.max(1, options.length) - 1 };
+    for await (const chunk of fs.createReadStream(source, { highWaterMark: 1024 * 1024, ...upTo })) {
       pending = pending.length ? Buffer.concat([pending, chunk as Buffer]) : (chunk as Buffer);
       let off = 0;
       if (!headerDone) {

@@ -193,13 +193,20 @@ export class PcapWriter extends DisposableBase implements RelayTap {
     }
   }
 
-  /** Resolves once every packet so far is in the file (the held-back batch included): for a copy while it runs. */
-  sync(): Promise<void> {
+  /**
+   * Resolves once every packet so far is in the file (the held-back batch included), with the length
+   * of that part: whole packets, to copy while the capture runs. Writes of later packets may already
+   * reach past it, and not in order (up to 3 at a time), so a copy reads only this far.
+   */
+  async sync(): Promise<number> {
     if (this.closing) {
-      return this.closing.then(() => undefined);
+      await this.closing;
+      return this.written;
     }
+    const complete = this.written;
     this.flush();
-    return this.out.drained();
+    await this.out.drained();
+    return complete;
   }
 
   /** Ends the file; resolves once everything is on disk. Later events are ignored. */

@@ -100,6 +100,21 @@ describe('copyPcap', function () {
     assert.equal((await packets(r.file)).length, summary.packets);
   });
 
+  it('with length, reads only that many bytes: what lies past them (a hole, a later write) never reaches the copy', async () => {
+    const { file, pcap } = await liveCapture();
+    const summary = await pcap.close();
+    const bytes = fs.readFileSync(file);
+    // Past the complete part: 64 KiB of zeros (a write not landed yet), then the capture's records again.
+    const grown = path.join(dir, 'grown.pcap');
+    fs.writeFileSync(grown, Buffer.concat([bytes, Buffer.alloc(65536), bytes.subarray(24)]));
+    const r = await copyPcap(grown, path.join(dir, 'prefix.pcap'), { length: bytes.length });
+    assert.equal(r.packets, summary.packets);
+    assert.deepEqual(fs.readFileSync(r.file), bytes);
+    // Without length the zeros are read as records: the reason Export passes it.
+    const all = await copyPcap(grown, path.join(dir, 'all.pcap'));
+    assert.ok(all.packets > summary.packets, `${all.packets} records read from the grown file`);
+  });
+
   it('never replaces an existing file unless told, and leaves no partial file behind', async () => {
     const { file, pcap } = await liveCapture();
     await pcap.close();

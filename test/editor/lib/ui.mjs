@@ -2,6 +2,7 @@
 // The test files read which VS Code and which extension folder to use from uiOptions (or the environment when
 // run on their own: npx mocha --timeout 120000 test/editor/ui/*.test.mjs).
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 import { EDITOR_DIR, ROOT } from './host.mjs';
@@ -12,6 +13,16 @@ export const uiOptions = {
   extensionDevelopmentPath: process.env.TCP_WORKBENCH_EXTENSION_PATH || ROOT,
   keep: !!process.env.TCP_WORKBENCH_UI_KEEP,
 };
+
+/**
+ * A plain echo server on 127.0.0.1 written here (a peer the extension does not know), for a relay to
+ * point at; `close()` resolves once it has stopped listening.
+ */
+export async function echoTarget() {
+  const server = net.createServer((s) => s.pipe(s));
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { port: server.address().port, close: () => new Promise((r) => server.close(r)) };
+}
 
 /** Returns { passed, failed, error? }. */
 export async function runUiTests({ version, extensionDevelopmentPath, keep }) {

@@ -3,7 +3,7 @@
 // from going through, and Escape that cancels the whole wizard with nothing added.
 import * as assert from 'node:assert';
 import * as net from 'node:net';
-import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
+import { echoTarget, startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
 import { openViewContainer, rowDescription, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const LISTENING = /^:(\d+) → (\S+) · /;
@@ -25,8 +25,7 @@ describe('Add Server wizard (UI)', function () {
 
   before(async function () {
     this.timeout(240_000);
-    target = net.createServer((s) => s.pipe(s));
-    await new Promise((r) => target.listen(0, '127.0.0.1', r));
+    target = await echoTarget();
     wb = await startUiWorkbench();
     page = wb.page;
   });
@@ -34,7 +33,7 @@ describe('Add Server wizard (UI)', function () {
   workbenchHooks(() => wb);
 
   after(async () => {
-    await new Promise((r) => target.close(r));
+    await target.close();
   });
 
   const widget = () => page.locator('.quick-input-widget');
@@ -175,7 +174,7 @@ describe('Add Server wizard (UI)', function () {
     await page.waitForTimeout(500);
     await atStep(3, 3, 'Add Server: Relay');
     assert.ok((await message()).includes('has no port'), 'the message stays after Enter on a bad target');
-    await type(`127.0.0.1:${target.address().port}`);
+    await type(`127.0.0.1:${target.port}`);
     await waitFor(async () => !(await message()).includes('has no port'), 'the message to go once the target is good');
     await page.keyboard.press('Enter');
     await widget().waitFor({ state: 'hidden', timeout: 10_000 });
@@ -184,7 +183,7 @@ describe('Add Server wizard (UI)', function () {
     await relay.waitFor({ timeout: 20_000 });
     const d = await waitFor(async () => LISTENING.exec(await rowDescription(relay)), 'the Relay row to say ":PORT → TARGET · …"');
     assert.strictEqual(Number(d[1]), second, `the relay listens on the port chosen after Back: ${d[0]}`);
-    assert.strictEqual(d[2], `127.0.0.1:${target.address().port}`);
+    assert.strictEqual(d[2], `127.0.0.1:${target.port}`);
   });
 
   it('Configure…: field, Back from a bad port, another field, and the change applies', async () => {

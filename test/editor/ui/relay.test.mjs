@@ -2,7 +2,7 @@
 // the QuickPick, a port, a target typed in — then a client connecting through it shows up as a child row.
 import * as assert from 'node:assert';
 import * as net from 'node:net';
-import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
+import { echoTarget, startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
 import { answerInput, openViewContainer, rowDescription, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const LISTENING = /^:(\d+)( → \S+)? · /;
@@ -17,8 +17,7 @@ describe('Relay in the Servers view (UI)', function () {
   before(async function () {
     this.timeout(240_000);
     // The target: a plain echo written here, so the relay is checked against a peer it does not know.
-    target = net.createServer((s) => s.pipe(s));
-    await new Promise((r) => target.listen(0, '127.0.0.1', r));
+    target = await echoTarget();
     wb = await startUiWorkbench();
     page = wb.page;
   });
@@ -29,7 +28,7 @@ describe('Relay in the Servers view (UI)', function () {
   );
 
   after(async () => {
-    await new Promise((r) => target.close(r));
+    await target.close();
   });
 
   it('Add Server… → Relay → port → target: the relay row appears, listening', async () => {
@@ -45,7 +44,7 @@ describe('Relay in the Servers view (UI)', function () {
     await relayPick.waitFor({ timeout: 20_000 });
     await relayPick.click();
     await answerInput(page, '0', 'or 0 for any free port');
-    await answerInput(page, `127.0.0.1:${target.address().port}`, 'host:port of the target server');
+    await answerInput(page, `127.0.0.1:${target.port}`, 'host:port of the target server');
     const relay = treeRow(servers, 'Relay');
     await relay.waitFor({ timeout: 20_000 });
     await waitFor(async () => LISTENING.test(await rowDescription(relay)), 'the Relay row to say ":PORT → TARGET · N clients"');

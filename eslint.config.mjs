@@ -1,5 +1,19 @@
 import tseslint from 'typescript-eslint';
 
+const NO_VSCODE = { name: 'vscode', message: 'src/core and the CLI must stay vscode-free.' };
+// Each room of src/core and the rooms it must not import (they stand above it).
+const ROOMS = ['sessions', 'relay', 'script', 'fileServer', 'downloads', 'traffic', 'servers'];
+const CORE_FLOORS = {
+  '.': ROOMS,
+  servers: ROOMS.filter((r) => r !== 'servers'),
+  traffic: ['sessions', 'relay', 'script', 'fileServer', 'downloads'],
+  downloads: ['sessions', 'relay', 'script', 'fileServer', 'traffic'],
+  fileServer: ['sessions', 'relay', 'script', 'downloads', 'traffic'],
+  script: ['sessions', 'relay', 'fileServer', 'downloads', 'traffic'],
+  relay: ['sessions', 'fileServer', 'downloads', 'traffic'],
+  sessions: ['relay', 'fileServer', 'downloads', 'traffic'],
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'bench/results.json', '**/*.vsix'] },
   ...tseslint.configs.recommended,
@@ -18,10 +32,24 @@ export default tseslint.config(
   {
     // The core and the CLI know nothing of VS Code: they run in a terminal, the benchmarks and plain-Node tests too.
     files: ['src/core/**/*.ts', 'src/cli.ts', 'src/cli/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core and the CLI must stay vscode-free.' }] }],
-    },
+    rules: { 'no-restricted-imports': ['error', { paths: [NO_VSCODE] }] },
   },
+  // The core's rooms stand in floors (docs/extension.md): a room imports the core root and the rooms below it, never one above.
+  ...Object.entries(CORE_FLOORS).map(([room, above]) => ({
+    files: [room === '.' ? 'src/core/*.ts' : `src/core/${room}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [NO_VSCODE],
+          patterns: above.map((r) => ({
+            group: [`**/core/${r}`, `**/core/${r}/**`, room === '.' ? `./${r}/**` : `../${r}`, room === '.' ? `./${r}` : `../${r}/**`],
+            message: `src/core/${room === '.' ? '' : room + '/'} stands below src/core/${r}/: move the shared piece down instead.`,
+          })),
+        },
+      ],
+    },
+  })),
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {

@@ -31,7 +31,7 @@ function handlers() {
       const t0 = process.hrtime.bigint();
       let socket;
       if (how === 'ours') {
-        const { ClientSession } = require(path.join(CORE, 'clientSession.js'));
+        const { ClientSession } = require(path.join(CORE, 'sessions/clientSession.js'));
         const session = new ClientSession({ host: '127.0.0.1', port });
         await session.connect();
         const closed = new Promise((resolve) => session.onDidClose(resolve));

@@ -69,7 +69,7 @@ serveRpc({
 
   /** Our downloader into destDir; the file is removed afterwards so the disk does not fill up. */
   async download({ port, name, destDir }) {
-    const { download } = require(path.join(CORE, 'downloader.js'));
+    const { download } = require(path.join(CORE, 'downloads/downloader.js'));
     const rss = new RssWindow();
     rss.start();
     const c0 = process.cpuUsage();

@@ -244,7 +244,7 @@ async function once(op, args, timeoutMs) {
 }
 
 async function downloadFigure(expectedSha) {
-  const { download } = require(path.join(CORE, 'downloader.js'));
+  const { download } = require(path.join(CORE, 'downloads/downloader.js'));
   const wire = await downloaderRequest(download);
   const dest = fs.mkdtempSync(path.join(tmp, 'dl-'));
   const s = await startServer('file-ours');
@@ -584,7 +584,7 @@ const only = (() => {
 const wanted = (key) => !only || only.has(key);
 
 async function main() {
-  if (!fs.existsSync(path.join(CORE, 'serverBase.js'))) {
+  if (!fs.existsSync(path.join(CORE, 'servers/serverBase.js'))) {
     console.error('The compiled core is missing: run `node esbuild.js --tests` first (npm run bench does).');
     process.exit(1);
   }
@@ -595,17 +595,17 @@ async function main() {
     sha = generateFiles();
     const client = fork('client.js', {});
     try {
-      await step('File server throughput', 'file', ['fileServer.js'], () => fileThroughput(client));
-      await step('Server memory', 'memory', ['fileServer.js'], () => serverMemory(client));
-      await step('Download', 'download', ['fileServer.js', 'downloader.js'], () => downloadFigure(sha));
-      await step('Echo', 'echo', ['echoServer.js'], () => echoFigure(client));
+      await step('File server throughput', 'file', ['fileServer/fileServer.js'], () => fileThroughput(client));
+      await step('Server memory', 'memory', ['fileServer/fileServer.js'], () => serverMemory(client));
+      await step('Download', 'download', ['fileServer/fileServer.js', 'downloads/downloader.js'], () => downloadFigure(sha));
+      await step('Echo', 'echo', ['servers/echoServer.js'], () => echoFigure(client));
     } finally {
       await client.close();
     }
-    await step('Connections', 'connections', ['echoServer.js'], () => connectionsFigure());
+    await step('Connections', 'connections', ['servers/echoServer.js'], () => connectionsFigure());
     const client2 = fork('client.js', {});
     try {
-      await step('Responsiveness', 'responsiveness', ['fileServer.js'], () => responsiveness(client2));
+      await step('Responsiveness', 'responsiveness', ['fileServer/fileServer.js'], () => responsiveness(client2));
     } finally {
       await client2.close();
     }

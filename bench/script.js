@@ -257,7 +257,7 @@ if (require.main === module && process.send) {
   });
 } else if (require.main === module) {
   // `node bench/script.js` alone: row 8, printed (needs `node esbuild.js --tests`).
-  const { EchoServer } = require(path.join(CORE, 'echoServer.js'));
+  const { EchoServer } = require(path.join(CORE, 'servers/echoServer.js'));
   (async () => {
     const rows = [];
     const results = { figures: {} };

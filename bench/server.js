@@ -18,12 +18,12 @@ const plainSockets = new Set();
 
 /**
  * What the extension hangs on onData (src/servers/serverManager.ts): the shipped traffic ring
- * (src/core/trafficLog.ts — 50 previewed chunks a second per source, 256 bytes decoded and escaped, a
+ * (src/core/traffic/trafficLog.ts — 50 previewed chunks a second per source, 256 bytes decoded and escaped, a
  * 2000-entry ring, the rest only counted), plus byte counters and a count of its throttled change events
  * (each one is a tree refresh in the editor).
  */
 function trafficRecorder() {
-  const { TrafficLog } = require(path.join(CORE, 'trafficLog.js'));
+  const { TrafficLog } = require(path.join(CORE, 'traffic/trafficLog.js'));
   const ring = new TrafficLog();
   const t = { chunks: 0, bytesIn: 0, bytesOut: 0, previewed: 0, skipped: 0, refreshes: 0 };
   ring.onDidChange(() => t.refreshes++);
@@ -101,10 +101,10 @@ serveRpc({
     if (kind === 'file-ours' || kind === 'echo-ours') {
       ours = true;
       if (kind === 'file-ours') {
-        const { FileServer } = require(path.join(CORE, 'fileServer.js'));
+        const { FileServer } = require(path.join(CORE, 'fileServer/fileServer.js'));
         server = new FileServer({ root, maxConnections, backlog });
       } else {
-        const { EchoServer } = require(path.join(CORE, 'echoServer.js'));
+        const { EchoServer } = require(path.join(CORE, 'servers/echoServer.js'));
         server = new EchoServer({ mode: 'echo', maxConnections, backlog });
       }
       if (trafficLog) {

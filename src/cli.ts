@@ -1,7 +1,7 @@
 // The headless CLI: the same core as the extension, no VS Code. Servers print `listening on HOST:PORT`
 // as their first stdout line (scripts read the port from it when --port 0) and log to stderr.
 // Exit codes: 0 ok, 2 usage, 3 not found, 1 any other failure — each with a one-line message on stderr.
-import { NotFoundError, TargetExistsError } from './core/downloader';
+import { NotFoundError, TargetExistsError } from './core/downloads/downloader';
 import { EncodingError } from './core/codec';
 import { HostPortError } from './core/hostPort';
 import { UsageError, io, usage } from './cli/args';

@@ -3,7 +3,7 @@ import { ParseArgsConfig, parseArgs } from 'node:util';
 import { UsageError } from '../core/errors';
 import { EncodingName, checkEncoding } from '../core/codec';
 import { checkHost, formatHostPort, parsePort } from '../core/hostPort';
-import { TcpServer } from '../core/serverBase';
+import { TcpServer } from '../core/servers/serverBase';
 
 export { UsageError };
 

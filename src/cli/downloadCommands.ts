@@ -1,6 +1,6 @@
 // `download` and `list`: the file protocol's client side.
 import * as path from 'node:path';
-import { download, list } from '../core/downloader';
+import { download, list } from '../core/downloads/downloader';
 import { parseHostPort } from '../core/hostPort';
 import { encodingOf, io, parse, str, usage } from './args';
 

@@ -2,13 +2,13 @@
 // until the peer closes or goes quiet. Every argument is checked before connecting: bad input sends nothing.
 import * as fs from 'node:fs';
 import { InputError, inputBytes } from '../core/bytesInput';
-import { ClientSession } from '../core/clientSession';
+import { ClientSession } from '../core/sessions/clientSession';
 import { EncodingName, LineEnding, checkLineEnding } from '../core/codec';
-import { sessionLink } from '../core/connectionLink';
+import { sessionLink } from '../core/sessions/connectionLink';
 import { SendFileError, openForSending } from '../core/fileSender';
 import { formatHostPort, parseHostPort } from '../core/hostPort';
-import { Recorder } from '../core/recorder';
-import { RepeatError, RepeatOptions, Repeater, checkRepeatOptions } from '../core/repeater';
+import { Recorder } from '../core/sessions/recorder';
+import { RepeatError, RepeatOptions, Repeater, checkRepeatOptions } from '../core/sessions/repeater';
 import { Values, encodingOf, io, parse, str, usage } from './args';
 
 /** `send` prints what comes back until the peer closes, is quiet this long, or the bound below is hit. */

@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { parseHex } from '../core/bytesInput';
-import { EchoMode, EchoServer } from '../core/echoServer';
-import { DEFAULT_DENY, DenyGlobError, checkDenyList } from '../core/denyList';
-import { FileServer } from '../core/fileServer';
+import { EchoMode, EchoServer } from '../core/servers/echoServer';
+import { DEFAULT_DENY, DenyGlobError, checkDenyList } from '../core/fileServer/denyList';
+import { FileServer } from '../core/fileServer/fileServer';
 import { Values, encodingOf, io, parse, runServer, serverHostPort, str, usage } from './args';
 
 export async function serveEcho(args: string[]): Promise<number> {

@@ -4,11 +4,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EncodingName, LineEnding, checkEncoding, checkLineEnding } from '../core/codec';
-import { EchoMode } from '../core/echoServer';
+import { EchoMode } from '../core/servers/echoServer';
 import { WorkbenchError } from '../core/errors';
 import { checkHost, parsePort } from '../core/hostPort';
 import { messageOf } from './messages';
-import { DEFAULT_DENY, checkDenyList } from '../core/denyList';
+import { DEFAULT_DENY, checkDenyList } from '../core/fileServer/denyList';
 
 export const SECTION = 'tcpWorkbench';
 

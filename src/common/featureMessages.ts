@@ -4,7 +4,7 @@
 // the error lacks a value it needs.
 import { l10n } from 'vscode';
 import { WorkbenchError } from '../core/errors';
-import { MAX_REPEAT_COUNT, MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS } from '../core/repeater';
+import { MAX_REPEAT_COUNT, MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS } from '../core/sessions/repeater';
 
 type Args = Readonly<Record<string, string | number>>;
 export type Sentence = (a: Args, e: WorkbenchError) => string | undefined;

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DownloadError, DownloadResult, ExistingPolicy, download, localNameFor } from '../core/downloader';
+import { DownloadError, DownloadResult, ExistingPolicy, download, localNameFor } from '../core/downloads/downloader';
 import { formatBytes, formatDuration, formatRate } from '../core/format';
 import { HostPort, formatHostPort } from '../core/hostPort';
 import { addressOf, isOptions } from '../state/commandArgs';

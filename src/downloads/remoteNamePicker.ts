@@ -1,6 +1,6 @@
 // The file to download: picked from the server's listing (folders open, `..` goes up), or typed.
 import * as vscode from 'vscode';
-import { list } from '../core/downloader';
+import { list } from '../core/downloads/downloader';
 import { HostPort, formatHostPort } from '../core/hostPort';
 import { Config } from '../common/config';
 import { Services } from '../state/services';

@@ -5,7 +5,7 @@ import { formatBytes, formatDuration } from '../core/format';
 import { formatHostPort, parseHostPort } from '../core/hostPort';
 import { RelayServer } from '../core/relay/relayServer';
 import { RelayCloseReason } from '../core/relay/relayTypes';
-import { TcpServer } from '../core/serverBase';
+import { TcpServer } from '../core/servers/serverBase';
 import { messageOf } from '../common/messages';
 import { ServerEntry } from '../state/serverEntry';
 import { KindChild, ServerKindDriver } from '../state/serverKind';

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ClientSession } from '../core/clientSession';
+import { ClientSession } from '../core/sessions/clientSession';
 import { formatBytes } from '../core/format';
 import { ScriptEncoding, writeScript } from '../core/script';
 import { isInteractive, isOptions, sessionOf } from '../state/commandArgs';
@@ -12,7 +12,7 @@ import { Services } from '../state/services';
 import { UserError } from '../common/showError';
 import { onlyWorkspaceFolder } from '../ui/folders';
 import { pickOne } from '../ui/prompts';
-import { RECORD_LIMIT } from '../core/sessionRecord';
+import { RECORD_LIMIT } from '../core/sessions/sessionRecord';
 import { sessionAddress } from '../state/sessionManager';
 
 function scriptOf(svc: Services, s: ClientSession): string {

@@ -1,7 +1,7 @@
 // Add Server… asked as one wizard: kind → port → what the kind needs (echo mode, folder, relay target),
 // with a step counter and Back; cancelled at any step, nothing is added.
 import * as vscode from 'vscode';
-import { EchoMode } from '../core/echoServer';
+import { EchoMode } from '../core/servers/echoServer';
 import { parsePort } from '../core/hostPort';
 import { Services } from '../state/services';
 import { askFolder, localFolders, onlyWorkspaceFolder } from '../ui/folders';

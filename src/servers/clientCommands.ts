@@ -1,7 +1,7 @@
 // Commands on a client row of the Servers view: disconnect it, or (echo server) send it text; and send
 // to every client of a server at once.
 import * as vscode from 'vscode';
-import { EchoServer } from '../core/echoServer';
+import { EchoServer } from '../core/servers/echoServer';
 import { formatBytes } from '../core/format';
 import { clientNodeOf, entryOf, isOptions } from '../state/commandArgs';
 import { registerCommand } from '../state/commands';

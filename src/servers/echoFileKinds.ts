@@ -1,10 +1,10 @@
 // The two first server kinds: the echo server and the file server (its requests go to the log).
 import * as vscode from 'vscode';
-import { DEFAULT_DENY, DeniedNameError } from '../core/denyList';
-import { EchoServer } from '../core/echoServer';
-import { FileServer } from '../core/fileServer';
+import { DEFAULT_DENY, DeniedNameError } from '../core/fileServer/denyList';
+import { EchoServer } from '../core/servers/echoServer';
+import { FileServer } from '../core/fileServer/fileServer';
 import { formatBytes } from '../core/format';
-import { ServerError, TcpServer } from '../core/serverBase';
+import { ServerError, TcpServer } from '../core/servers/serverBase';
 import { checkFolder } from '../common/config';
 import { reasonText } from '../common/messages';
 import { ServerKindDriver } from '../state/serverKind';

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { ListenBlock, Script, assertRunnable, parseScript } from '../core/script';
 import { MockServer, describeHit } from '../core/script/mockServer';
-import { TcpServer } from '../core/serverBase';
+import { TcpServer } from '../core/servers/serverBase';
 import { UserError } from '../common/showError';
 import { ServerEntry } from '../state/serverEntry';
 import { ServerKindDriver } from '../state/serverKind';

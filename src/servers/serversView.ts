@@ -1,7 +1,7 @@
 // The Servers view: one item per server entry, its clients as children. It only listens to the
 // manager (which fires at most a few times a second) and redraws.
 import * as vscode from 'vscode';
-import { EchoServer } from '../core/echoServer';
+import { EchoServer } from '../core/servers/echoServer';
 import { formatBytes, formatDuration } from '../core/format';
 import { Config } from '../common/config';
 import { ClientNode, ServerEntry, isClientNode } from '../state/serverEntry';

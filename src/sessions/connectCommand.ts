@@ -1,6 +1,6 @@
 // Connect to Server…: an address (typed or picked), the encoding and line ending a caller may give, a session, its traffic document.
 import * as vscode from 'vscode';
-import { ClientSession } from '../core/clientSession';
+import { ClientSession } from '../core/sessions/clientSession';
 import { EncodingName, LineEnding, checkEncoding, checkLineEnding } from '../core/codec';
 import { HostPort, formatHostPort } from '../core/hostPort';
 import { addressOf, isOptions } from '../state/commandArgs';

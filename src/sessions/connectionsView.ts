@@ -1,6 +1,6 @@
 // The Connections view: the client sessions the user opened, redrawn when the manager says (at most a few times a second).
 import * as vscode from 'vscode';
-import { ClientSession } from '../core/clientSession';
+import { ClientSession } from '../core/sessions/clientSession';
 import { formatBytes } from '../core/format';
 import { connectionMarks, sessionKey } from '../state/connectionMarks';
 import { counterText, markLines, markText } from './rowMarks';

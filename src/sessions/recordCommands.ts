@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { RecordError, Recorder } from '../core/recorder';
+import { RecordError, Recorder } from '../core/sessions/recorder';
 import { formatBytes } from '../core/format';
 import { isInteractive, isOptions } from '../state/commandArgs';
 import { registerCommand } from '../state/commands';

@@ -2,7 +2,7 @@
 // (the core Repeater). The status bar says what is repeating and how often it has gone out; a click
 // stops it. A closed connection (session disconnected, server stopped) stops its repeater by itself.
 import * as vscode from 'vscode';
-import { MAX_REPEAT_COUNT, MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, RepeatStop, Repeater } from '../core/repeater';
+import { MAX_REPEAT_COUNT, MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, RepeatStop, Repeater } from '../core/sessions/repeater';
 import { Throttle } from '../core/throttle';
 import { isInteractive, isOptions } from '../state/commandArgs';
 import { registerCommand } from '../state/commands';

@@ -1,6 +1,6 @@
 // Send Selection, Send Text and Disconnect: text from the editor to a session.
 import * as vscode from 'vscode';
-import { ClientSession } from '../core/clientSession';
+import { ClientSession } from '../core/sessions/clientSession';
 import { formatBytes } from '../core/format';
 import { isOptions, sessionOf } from '../state/commandArgs';
 import { registerCommand } from '../state/commands';

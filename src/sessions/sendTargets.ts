@@ -2,10 +2,10 @@
 // `{ sessionId }`) or a client of an echo server (Servers view row, `{ entryId, clientId }`). Commands
 // resolve their argument here, or ask with one pick over every open connection.
 import * as vscode from 'vscode';
-import { ClientSession } from '../core/clientSession';
+import { ClientSession } from '../core/sessions/clientSession';
 import { EncodingName, LineEnding } from '../core/codec';
-import { Link, serverClientLink, sessionLink } from '../core/connectionLink';
-import { EchoServer } from '../core/echoServer';
+import { Link, serverClientLink, sessionLink } from '../core/sessions/connectionLink';
+import { EchoServer } from '../core/servers/echoServer';
 import { isOptions, sessionOf } from '../state/commandArgs';
 import { Services } from '../state/services';
 import { UserError } from '../common/showError';

@@ -3,9 +3,9 @@
 // session's encoding, or as hex rows while the session's hex view is on. Closing the terminal keeps the
 // connection (disconnect from the Connections view); the connection closing ends the terminal's input.
 import * as vscode from 'vscode';
-import { ClientSession } from '../core/clientSession';
+import { ClientSession } from '../core/sessions/clientSession';
 import { LineEnding } from '../core/codec';
-import { HexDumpStream } from '../core/hexView';
+import { HexDumpStream } from '../core/traffic/hexView';
 import { isOptions, sessionOf } from '../state/commandArgs';
 import { registerCommand } from '../state/commands';
 import { Services } from '../state/services';

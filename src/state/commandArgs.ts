@@ -3,7 +3,7 @@
 // with arguments and other extensions pass a plain options object: the command must never open UI and
 // fails with a clear message instead. Every command decides this with isInteractive().
 import * as vscode from 'vscode';
-import { ClientSession } from '../core/clientSession';
+import { ClientSession } from '../core/sessions/clientSession';
 import { HostPort, parseHostPort } from '../core/hostPort';
 import { ClientNode, ServerEntry, isClientNode } from './serverEntry';
 import { Services } from './services';

@@ -2,10 +2,10 @@
 // contributionUtils). The code registers and the integration tests run commands through these types,
 // so an id, what it takes and what it returns are stated once.
 import * as vscode from 'vscode';
-import type { ClientSession } from '../core/clientSession';
+import type { ClientSession } from '../core/sessions/clientSession';
 import type { EncodingName, LineEnding } from '../core/codec';
-import type { ExistingPolicy } from '../core/downloader';
-import type { EchoMode } from '../core/echoServer';
+import type { ExistingPolicy } from '../core/downloads/downloader';
+import type { EchoMode } from '../core/servers/echoServer';
 import type { RelayConnectionNode } from './relayRows';
 import type { ClientNode, ServerEntry, ServerKind } from './serverEntry';
 import type { SendMode } from '../ui/sendMode';
@@ -148,7 +148,7 @@ export interface RunScriptResult {
 /** `path` saves there without asking (it must not exist yet). */
 type SaveScriptArg = ClientSession | { sessionId?: number; path?: string };
 
-/** How a traffic document lays out data (see src/core/trafficView.ts). */
+/** How a traffic document lays out data (see src/core/traffic/trafficView.ts). */
 export type TrafficLayoutName = 'text' | 'hex' | 'textAndHex';
 
 /** The layout now in force and the `tcp-traffic:` URI of the document that shows it. */

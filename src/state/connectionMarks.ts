@@ -3,8 +3,8 @@
 // views read it to mark a row as recording or repeating and redraw when it changes.
 import * as vscode from 'vscode';
 import { LineEnding } from '../core/codec';
-import { Recorder } from '../core/recorder';
-import { Repeater } from '../core/repeater';
+import { Recorder } from '../core/sessions/recorder';
+import { Repeater } from '../core/sessions/repeater';
 
 export interface Marks {
   recorder?: Recorder;

@@ -1,10 +1,10 @@
 // One server the user sees in the Servers view: what they configured (persisted per workspace) and,
 // while it runs, the core server behind it; and a client row under it.
 import * as vscode from 'vscode';
-import { EchoMode, EchoServer } from '../core/echoServer';
+import { EchoMode, EchoServer } from '../core/servers/echoServer';
 import { WorkbenchError } from '../core/errors';
 import { formatHostPort } from '../core/hostPort';
-import { ClientInfo, ServerAddress, ServerState, TcpServer } from '../core/serverBase';
+import { ClientInfo, ServerAddress, ServerState, TcpServer } from '../core/servers/serverBase';
 import { Config } from '../common/config';
 
 export type ServerKind = 'echo' | 'file' | 'relay' | 'mock';

@@ -2,8 +2,8 @@
 // which extra events reach the log, what the tooltip and the child rows show. The manager and the view
 // look the kind up here instead of branching on it.
 import * as vscode from 'vscode';
-import { TcpServer } from '../core/serverBase';
-import { TrafficLog } from '../core/trafficLog';
+import { TcpServer } from '../core/servers/serverBase';
+import { TrafficLog } from '../core/traffic/trafficLog';
 import { Config } from '../common/config';
 import { Log } from '../common/log';
 import { ServerEntry, StartOverrides } from './serverEntry';

@@ -1,12 +1,12 @@
 // The servers the user sees in the Servers view: specs (persisted per workspace) and, while running,
 // the core server behind each. Adapts core events to the log, the traffic log and one change event.
 import * as vscode from 'vscode';
-import { EchoServer } from '../core/echoServer';
+import { EchoServer } from '../core/servers/echoServer';
 import { formatBytes } from '../core/format';
 import { formatHostPort } from '../core/hostPort';
-import { LeaveReason, ServerAddress, ServerError, TcpServer } from '../core/serverBase';
+import { LeaveReason, ServerAddress, ServerError, TcpServer } from '../core/servers/serverBase';
 import { Throttle } from '../core/throttle';
-import { TrafficLog } from '../core/trafficLog';
+import { TrafficLog } from '../core/traffic/trafficLog';
 import { Config } from '../common/config';
 import { Log } from '../common/log';
 import { reasonText } from '../common/messages';

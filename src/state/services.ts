@@ -1,6 +1,6 @@
 // What every command needs, built once in activate().
 import * as vscode from 'vscode';
-import { TrafficLog } from '../core/trafficLog';
+import { TrafficLog } from '../core/traffic/trafficLog';
 import { ServerManager } from './serverManager';
 import { SessionManager } from './sessionManager';
 import { TrafficDocuments } from './trafficDocuments';

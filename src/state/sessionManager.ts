@@ -1,14 +1,14 @@
 // The client sessions the user opened (Connections view), the active one Send Selection uses, and the
 // recent addresses offered by Connect and Download.
 import * as vscode from 'vscode';
-import { ClientSession, ConnectError } from '../core/clientSession';
+import { ClientSession, ConnectError } from '../core/sessions/clientSession';
 import { EncodingName } from '../core/codec';
 import { formatHostPort } from '../core/hostPort';
 import { Throttle } from '../core/throttle';
-import { TrafficLog } from '../core/trafficLog';
+import { TrafficLog } from '../core/traffic/trafficLog';
 import { Log } from '../common/log';
 import { messageOf } from '../common/messages';
-import { SessionRecord } from '../core/sessionRecord';
+import { SessionRecord } from '../core/sessions/sessionRecord';
 
 const RECENT_KEY = 'tcpWorkbench.recent';
 const MAX_RECENT = 10;

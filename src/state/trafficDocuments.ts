@@ -1,8 +1,8 @@
 // Traffic documents: the core's traffic log shown as read-only virtual documents (`tcp-traffic:`),
 // not an output channel, so memory stays as flat as the ring behind them.
 import * as vscode from 'vscode';
-import { TrafficLog } from '../core/trafficLog';
-import { LineStyle, TrafficLayout, isLayout, renderEntries } from '../core/trafficView';
+import { TrafficLog } from '../core/traffic/trafficLog';
+import { LineStyle, TrafficLayout, isLayout, renderEntries } from '../core/traffic/trafficView';
 
 export const TRAFFIC_SCHEME = 'tcp-traffic';
 /** The language of traffic documents in text: long data wraps (configurationDefaults in package.json). */

@@ -6,7 +6,7 @@ import { LayoutResult, registerCommand } from '../state/commands';
 import { Services } from '../state/services';
 import { isClientNode } from '../state/serverEntry';
 import { sessionAddress } from '../state/sessionManager';
-import { TrafficLayout, isLayout } from '../core/trafficView';
+import { TrafficLayout, isLayout } from '../core/traffic/trafficView';
 import { TRAFFIC_SCHEME, TrafficView, viewOf } from '../state/trafficDocuments';
 import { UserError } from '../common/showError';
 

@@ -1,6 +1,6 @@
 // Small prompts shared by the commands: a port, an echo mode, a relay's target, one item out of a list (text to send: sendMode.ts).
 import * as vscode from 'vscode';
-import { EchoMode } from '../core/echoServer';
+import { EchoMode } from '../core/servers/echoServer';
 import { parseHostPort, parsePort } from '../core/hostPort';
 import { messageOf } from '../common/messages';
 

@@ -6,9 +6,9 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { EchoServer } from '../../src/core/echoServer';
-import { FileServer } from '../../src/core/fileServer';
-import { DownloadError, download, list } from '../../src/core/downloader';
+import { EchoServer } from '../../src/core/servers/echoServer';
+import { FileServer } from '../../src/core/fileServer/fileServer';
+import { DownloadError, download, list } from '../../src/core/downloads/downloader';
 import { buildFixture, leakedBytes, loadCorpus, releaseFifoReaders } from '../unit/hardening/corpus';
 import { MiB, fdCount, rawRequest, removeDir, settleFds, sleep, tempDir, waitUntil } from '../unit/hardening/helpers';
 

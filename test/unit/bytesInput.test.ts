@@ -3,9 +3,9 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { InputError, inputBytes, parseEscapes, parseHex } from '../../src/core/bytesInput';
-import { ClientSession } from '../../src/core/clientSession';
+import { ClientSession } from '../../src/core/sessions/clientSession';
 import { createDecoder } from '../../src/core/codec';
-import { formatHexDump } from '../../src/core/hexView';
+import { formatHexDump } from '../../src/core/traffic/hexView';
 import { PEERS, Peers, waitFor } from './support';
 
 const hex = (b: Buffer) => b.toString('hex');

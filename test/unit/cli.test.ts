@@ -4,7 +4,7 @@ import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EchoServer } from '../../src/core/echoServer';
+import { EchoServer } from '../../src/core/servers/echoServer';
 import { PEERS, Peers, RunResult, finish, firstLine, freePort, waitFor } from './support';
 
 const CLI = path.resolve(__dirname, '../../src/cli.js');

@@ -5,8 +5,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ClientSession } from '../../src/core/clientSession';
-import { EchoServer } from '../../src/core/echoServer';
+import { ClientSession } from '../../src/core/sessions/clientSession';
+import { EchoServer } from '../../src/core/servers/echoServer';
 import { SendFileError } from '../../src/core/fileSender';
 import { PEERS, Peers, firstLine, finish, waitFor } from './support';
 

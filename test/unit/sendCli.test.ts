@@ -6,7 +6,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EchoServer, EchoServerOptions } from '../../src/core/echoServer';
+import { EchoServer, EchoServerOptions } from '../../src/core/servers/echoServer';
 import { Peers, finish, firstLine, sha256, waitFor } from './support';
 
 const CLI = path.resolve(__dirname, '../../src/cli.js');

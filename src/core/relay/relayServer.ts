@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import { Disposable, Emitter } from '../events';
 import { checkHost } from '../hostPort';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../connectErrors';
-import { ClientInfo, LeaveReason, TcpServer } from '../serverBase';
+import { ClientInfo, LeaveReason, TcpServer } from '../servers/serverBase';
 import { RelayError, targetError } from './relayErrors';
 import { Pump } from './relayPump';
 import { Hold, bulkReads } from './relayReads';

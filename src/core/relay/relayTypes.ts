@@ -1,5 +1,5 @@
 // The relay's typed vocabulary: what a view, the CLI log, the pcap writer and the script exporter see.
-import { ClientInfo, ServerOptions } from '../serverBase';
+import { ClientInfo, ServerOptions } from '../servers/serverBase';
 import { Event } from '../events';
 import { RelayError } from './relayErrors';
 import { Shaping } from './relayPump';

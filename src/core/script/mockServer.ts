@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as iconv from 'iconv-lite';
 import { Action, ListenBlock, Rule } from './ast';
 import { Emitter } from '../events';
-import { ClientInfo, ServerOptions, TcpServer } from '../serverBase';
+import { ClientInfo, ServerOptions, TcpServer } from '../servers/serverBase';
 import { MAX_SEND_FILE } from './execute';
 import { MOCK_BUFFER_LIMIT, OTHERWISE_QUIET_MS, RuleSet } from './mockRules';
 import { ReceiveBuffer } from './receiveBuffer';

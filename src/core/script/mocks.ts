@@ -3,7 +3,7 @@
 import { ListenBlock, Script } from './ast';
 import { MockServer } from './mockServer';
 import { ParseOptions, parseScript } from './parser';
-import { ServerOptions } from '../serverBase';
+import { ServerOptions } from '../servers/serverBase';
 
 export interface StartedMocks {
   readonly servers: readonly MockServer[];

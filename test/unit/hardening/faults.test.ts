@@ -6,9 +6,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
-import { FileServer } from '../../../src/core/fileServer';
-import { LeaveReason } from '../../../src/core/serverBase';
-import { DownloadError, download } from '../../../src/core/downloader';
+import { FileServer } from '../../../src/core/fileServer/fileServer';
+import { LeaveReason } from '../../../src/core/servers/serverBase';
+import { DownloadError, download } from '../../../src/core/downloads/downloader';
 import { MiB, fdsOpenOn, pool, rawRequest, removeDir, settleFds, tempDir } from './helpers';
 import { openFds, waitUntil } from '../support';
 

@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChildProcess, fork } from 'node:child_process';
-import { FileRequestEvent, FileServer } from '../../../src/core/fileServer';
+import { FileRequestEvent, FileServer } from '../../../src/core/fileServer/fileServer';
 import { openFds, sleep, stopChild, waitUntil } from '../support';
 
 // test/soak imports these from here under their old names.

@@ -5,9 +5,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { EchoServer } from '../../../src/core/echoServer';
-import { FileServer } from '../../../src/core/fileServer';
-import { ServerError, ServerState } from '../../../src/core/serverBase';
+import { EchoServer } from '../../../src/core/servers/echoServer';
+import { FileServer } from '../../../src/core/fileServer/fileServer';
+import { ServerError, ServerState } from '../../../src/core/servers/serverBase';
 import { MiB, removeDir, settleFds, tempDir } from './helpers';
 import { openFds, waitUntil } from '../support';
 

@@ -1,9 +1,9 @@
 // A server alone in a child process (forked by helpers.startChildServer), so the tests can measure its
 // memory without their own buffers in the figure. Usage: serverChild.js echo | file <root>.
 // Sends {port} once listening, answers {cmd: 'memory' | 'resetPeak'}, and stops on SIGTERM.
-import { EchoServer } from '../../../src/core/echoServer';
-import { FileServer } from '../../../src/core/fileServer';
-import { TcpServer } from '../../../src/core/serverBase';
+import { EchoServer } from '../../../src/core/servers/echoServer';
+import { FileServer } from '../../../src/core/fileServer/fileServer';
+import { TcpServer } from '../../../src/core/servers/serverBase';
 
 const [kind, root] = process.argv.slice(2);
 let baseline = process.memoryUsage().rss;

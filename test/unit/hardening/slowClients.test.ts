@@ -4,8 +4,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { FileServer } from '../../../src/core/fileServer';
-import { LeaveEvent } from '../../../src/core/serverBase';
+import { FileServer } from '../../../src/core/fileServer/fileServer';
+import { LeaveEvent } from '../../../src/core/servers/serverBase';
 import { rawRequest, removeDir, tempDir } from './helpers';
 import { sleep, waitUntil } from '../support';
 

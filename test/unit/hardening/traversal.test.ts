@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { FileServer } from '../../../src/core/fileServer';
+import { FileServer } from '../../../src/core/fileServer/fileServer';
 import { Fixture, HostileName, buildFixture, leakedBytes, loadCorpus, releaseFifoReaders } from './corpus';
 import { RequestEvents, pool, raceRequests, rawRequest, removeDir, tempDir } from './helpers';
 

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EchoServer } from '../../../src/core/echoServer';
+import { EchoServer } from '../../../src/core/servers/echoServer';
 import { WorkbenchError } from '../../../src/core/errors';
 import { copyPcap } from '../../../src/core/relay/pcapFilter';
 import { PcapWriter } from '../../../src/core/relay/pcapWriter';

@@ -5,7 +5,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EchoServer } from '../../../src/core/echoServer';
+import { EchoServer } from '../../../src/core/servers/echoServer';
 import { PcapWriter, PcapWriterOptions } from '../../../src/core/relay/pcapWriter';
 import { RelayServer } from '../../../src/core/relay/relayServer';
 import { RelayCloseEvent } from '../../../src/core/relay/relayTypes';

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EchoServer } from '../../../src/core/echoServer';
+import { EchoServer } from '../../../src/core/servers/echoServer';
 import { Peers, finish, firstLine, stopChild, waitFor } from '../support';
 import { followStream, packets } from './relayFixtures';
 

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EchoServer } from '../../../src/core/echoServer';
+import { EchoServer } from '../../../src/core/servers/echoServer';
 import { Peers } from '../support';
 
 export interface EchoFixture {

@@ -2,8 +2,8 @@
 // the tutorial python reply server.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { EchoServer } from '../../../src/core/echoServer';
-import { FileServer } from '../../../src/core/fileServer';
+import { EchoServer } from '../../../src/core/servers/echoServer';
+import { FileServer } from '../../../src/core/fileServer/fileServer';
 import { PEERS, Peers } from '../support';
 
 const CLI = path.resolve(__dirname, '../../../src/cli.js');

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import * as iconv from 'iconv-lite';
-import { EchoServer } from '../../../src/core/echoServer';
+import { EchoServer } from '../../../src/core/servers/echoServer';
 import { ClientBlock, RecordedChunk, ScriptRunner, parseScript, scriptString, writeScript } from '../../../src/core/script';
 
 describe('script writer', () => {

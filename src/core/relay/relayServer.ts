@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import { Disposable, Emitter } from '../events';
 import { checkHost } from '../hostPort';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../connectErrors';
-import { ClientInfo, LeaveReason, TcpServer } from '../servers/serverBase';
+import { ClientInfo, LeaveReason, TcpServer, resetSocket } from '../servers/serverBase';
 import { RelayError, targetError } from './relayErrors';
 import { Pump } from './relayPump';
 import { Hold, bulkReads } from './relayReads';
@@ -246,7 +246,7 @@ export class RelayServer extends TcpServer {
     this._onDidFailUpstream.fire(ev);
     this.taps.forEach((t) => t.failed(ev));
     if (!l.client.destroyed) {
-      l.client.resetAndDestroy();
+      resetSocket(l.client);
     }
   }
 
@@ -259,7 +259,7 @@ export class RelayServer extends TcpServer {
       this.setLeaveReason(l.info.id, 'reset', e);
     }
     if (!other.destroyed) {
-      other.resetAndDestroy();
+      resetSocket(other);
     }
   }
 
@@ -274,7 +274,7 @@ export class RelayServer extends TcpServer {
       }
       l.reason ??= side === 'client' ? 'client-reset' : 'server-reset';
       if (l.conn) {
-        other.resetAndDestroy();
+        resetSocket(other);
       } else {
         other.destroy();
       }

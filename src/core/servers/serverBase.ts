@@ -91,6 +91,8 @@ interface Tracked {
   socket: net.Socket;
   reason?: LeaveReason;
   error?: Error;
+  /** False while a TLS client is in its handshake: tracked (counted, stopped) but not a client yet. */
+  joined: boolean;
 }
 
 export abstract class TcpServer extends DisposableBase {
@@ -145,7 +147,7 @@ export abstract class TcpServer extends DisposableBase {
   }
 
   get clients(): ClientInfo[] {
-    return [...this.tracked.values()].map((t) => t.info);
+    return [...this.tracked.values()].filter((t) => t.joined).map((t) => t.info);
   }
 
   private setState(s: ServerState): void {
@@ -304,7 +306,7 @@ export abstract class TcpServer extends DisposableBase {
       return;
     }
     const info: ClientInfo = { id: this.nextId++, remoteAddress, remotePort, remote, connectedAt: Date.now(), bytesIn: 0, bytesOut: 0, chunksIn: 0, chunksOut: 0 };
-    const t: Tracked = { info, socket };
+    const t: Tracked = { info, socket, joined: false };
     this.tracked.set(info.id, t);
     socket.setNoDelay(true);
     if (this.tls) {
@@ -318,7 +320,7 @@ export abstract class TcpServer extends DisposableBase {
   private handshake(t: Tracked, serverTls: ServerTls): void {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { acceptTls } = require('../tls/serverTls') as typeof import('../tls/serverTls');
-    acceptTls(t.socket, serverTls, (s) => (t.socket = s)).then(
+    acceptTls(t.socket, serverTls).then(
       ({ socket, facts }) => {
         if (this._state !== 'listening') {
           socket.destroy();
@@ -339,6 +341,7 @@ export abstract class TcpServer extends DisposableBase {
 
   private join(t: Tracked): void {
     const { info, socket } = t;
+    t.joined = true;
     this.stats.clientsAccepted++;
     if (this.options.idleTimeoutMs) {
       socket.setTimeout(this.options.idleTimeoutMs);

@@ -45,7 +45,8 @@ export interface ServerTlsInfo {
 
 export interface ServerTls {
   readonly info: ServerTlsInfo;
-  readonly context: tls.SecureContext;
+  /** The certificate, key and client CA, checked once by a secure context made of them. */
+  readonly secure: tls.SecureContextOptions;
   readonly options: ServerTlsOptions;
 }
 
@@ -92,9 +93,9 @@ export async function prepareServerTls(o: ServerTlsOptions): Promise<ServerTls> 
     caFile = local.caFile;
   }
   const clientCa = o.clientCaFile !== undefined ? await read(o.clientCaFile, 'a client CA certificate') : undefined;
-  let context: tls.SecureContext;
+  const secure: tls.SecureContextOptions = { cert, key, passphrase: o.passphrase, ca: clientCa, minVersion: o.minVersion, maxVersion: o.maxVersion };
   try {
-    context = tls.createSecureContext({ cert, key, passphrase: o.passphrase, ca: clientCa, minVersion: o.minVersion, maxVersion: o.maxVersion });
+    tls.createSecureContext(secure);
   } catch (e) {
     throw badFile(o.keyFile ?? o.certFile ?? o.certFolder ?? '?', 'the server certificate and key', (e as Error).message);
   }
@@ -104,32 +105,141 @@ export async function prepareServerTls(o: ServerTlsOptions): Promise<ServerTls> 
   } catch (e) {
     throw badFile(o.certFile ?? '?', 'a server certificate', (e as Error).message);
   }
-  return { context, options: o, info: { generated: o.certFile === undefined, certificate, caFile, clientCertRequired: clientCa !== undefined } };
+  return { secure, options: o, info: { generated: o.certFile === undefined, certificate, caFile, clientCertRequired: clientCa !== undefined } };
 }
 
 /** The first byte of every TLS connection: a handshake record. Anything else is plaintext (or noise). */
 const TLS_HANDSHAKE_RECORD = 0x16;
 
+interface Pending {
+  resolve: (r: { socket: tls.TLSSocket; facts: ServerClientTls }) => void;
+  fail: (e: TlsError) => void;
+}
+
+/**
+ * The handshakes of one server: a tls.Server that never listens is handed each accepted socket
+ * (`emit('connection')`, as Node documents), so Node itself verifies client certificates and bounds the
+ * handshake. Its events name a TLS socket, found again by the client's address and port.
+ */
+class Acceptor {
+  private readonly server: tls.Server;
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(
+    private readonly t: ServerTls,
+    timeoutMs: number,
+  ) {
+    const o = t.options;
+    this.server = tls.createServer({
+      ...t.secure,
+      requestCert: t.info.clientCertRequired || !!o.requestClientCert,
+      // With a client CA, OpenSSL itself refuses a client without a certificate (the alert the client sees).
+      rejectUnauthorized: t.info.clientCertRequired,
+      ALPNProtocols: o.alpn && o.alpn.length > 0 ? o.alpn : undefined,
+      handshakeTimeout: timeoutMs + 1000,
+    });
+    if (o.keylog) {
+      const keylog = o.keylog;
+      this.server.on('keylog', (line: Buffer) => keylog(line));
+    }
+    this.server.on('secureConnection', (s: tls.TLSSocket) => this.secured(s));
+    this.server.on('tlsClientError', (e: NodeJS.ErrnoException, s: tls.TLSSocket) => {
+      const p = this.pending.get(key(s));
+      const code = e.code ?? '';
+      const text = e.message.split('\n')[0];
+      if (/NO_CERTIFICATE|PEER_DID_NOT_RETURN/i.test(code + text)) {
+        p?.fail(new TlsError('tls.clientCertRequired', 'The client sent no certificate (this server requires one).', {}));
+      } else {
+        p?.fail(new TlsError('tls.handshake', `TLS handshake failed: ${text}`, { reason: code || text }));
+      }
+      s.destroy();
+    });
+  }
+
+  handshake(raw: net.Socket, p: Pending): void {
+    const k = key(raw);
+    this.pending.set(k, {
+      resolve: (r) => {
+        this.pending.delete(k);
+        p.resolve(r);
+      },
+      fail: (e) => {
+        this.pending.delete(k);
+        p.fail(e);
+      },
+    });
+    this.server.emit('connection', raw);
+  }
+
+  forget(raw: net.Socket): void {
+    this.pending.delete(key(raw));
+  }
+
+  private secured(s: tls.TLSSocket): void {
+    const p = this.pending.get(key(s));
+    if (!p) {
+      s.destroy();
+      return;
+    }
+    const peer = s.getPeerCertificate();
+    const peerSubject = peer && peer.raw ? describeCertificate(peer.raw).subject : undefined;
+    if (this.t.info.clientCertRequired && !s.authorized) {
+      const reason = String(s.authorizationError ?? 'no certificate');
+      p.fail(new TlsError('tls.clientCertRequired', `The client certificate did not verify (${reason}).`, { reason, subject: peerSubject ?? '' }));
+      s.destroy();
+      return;
+    }
+    const cipher = s.getCipher();
+    const servername = (s as tls.TLSSocket & { servername?: string | false }).servername;
+    p.resolve({
+      socket: s,
+      facts: {
+        protocol: s.getProtocol() ?? '?',
+        cipher: cipher.standardName ?? cipher.name,
+        alpn: typeof s.alpnProtocol === 'string' ? s.alpnProtocol : undefined,
+        servername: typeof servername === 'string' ? servername : undefined,
+        peerSubject,
+        peerVerified: peerSubject ? s.authorized : undefined,
+      },
+    });
+  }
+}
+
+/** A live connection's key among one server's clients: the client's address and port. */
+function key(s: net.Socket): string {
+  return `${s.remoteAddress}|${s.remotePort}`;
+}
+
+const acceptors = new WeakMap<ServerTls, Acceptor>();
+
 /**
  * Runs the server handshake on an accepted socket. Rejects with `tls.notTls` (the client spoke plaintext),
- * `tls.handshakeTimeout`, `tls.clientCertRequired` (mTLS, none or a bad one) or `tls.handshake`; the
- * socket is destroyed then. `onTls` gets the TLS socket at once, so a server stopping meanwhile can destroy it.
+ * `tls.handshakeTimeout`, `tls.clientCertRequired` (mTLS: none, or one that did not verify) or
+ * `tls.handshake`; the socket is destroyed then. Destroying `raw` meanwhile (a server stopping) rejects.
  */
-export function acceptTls(raw: net.Socket, t: ServerTls, onTls: (s: tls.TLSSocket) => void): Promise<{ socket: tls.TLSSocket; facts: ServerClientTls }> {
-  const o = t.options;
-  const timeoutMs = o.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-  const required = t.info.clientCertRequired;
+export function acceptTls(raw: net.Socket, t: ServerTls): Promise<{ socket: tls.TLSSocket; facts: ServerClientTls }> {
+  const timeoutMs = t.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  let acceptor = acceptors.get(t);
+  if (!acceptor) {
+    acceptor = new Acceptor(t, timeoutMs);
+    acceptors.set(t, acceptor);
+  }
+  const a = acceptor;
   return new Promise((resolve, reject) => {
-    let s: tls.TLSSocket | undefined;
+    let settled = false;
     const fail = (e: TlsError): void => {
-      clearTimeout(timer);
-      reject(e);
-      s?.destroy();
+      if (!settled) {
+        settled = true;
+        clearTimeout(timer);
+        a.forget(raw);
+        reject(e);
+      }
       raw.destroy();
     };
     const timer = setTimeout(() => fail(new TlsError('tls.handshakeTimeout', `The TLS handshake did not finish within ${timeoutMs} ms.`, { ms: timeoutMs })), timeoutMs);
     raw.on('error', () => undefined);
-    raw.once('close', () => fail(new TlsError('tls.handshake', 'The client closed the connection before the TLS handshake finished.', { reason: 'closed' })));
+    const onClose = (): void => fail(new TlsError('tls.handshake', 'The client closed the connection before the TLS handshake finished.', { reason: 'closed' }));
+    raw.once('close', onClose);
     raw.once('readable', () => {
       const first = raw.read() as Buffer | null;
       if (!first) {
@@ -140,57 +250,18 @@ export function acceptTls(raw: net.Socket, t: ServerTls, onTls: (s: tls.TLSSocke
         return;
       }
       raw.unshift(first);
-      s = new tls.TLSSocket(raw, {
-        isServer: true,
-        secureContext: t.context,
-        requestCert: required || !!o.requestClientCert,
-        // With a client CA, OpenSSL itself refuses a client without a certificate (the alert the client sees).
-        rejectUnauthorized: required,
-        ALPNProtocols: o.alpn && o.alpn.length > 0 ? o.alpn : undefined,
-      });
-      onTls(s);
-      if (o.keylog) {
-        s.on('keylog', o.keylog);
-      }
-      const tlsSocket = s;
-      s.on('error', (e: NodeJS.ErrnoException) => {
-        const code = e.code ?? '';
-        if (/NO_CERTIFICATE|PEER_DID_NOT_RETURN/i.test(code + e.message)) {
-          fail(new TlsError('tls.clientCertRequired', 'The client sent no certificate (this server requires one).', {}));
-        } else if (/NO_APPLICATION_PROTOCOL|NO_SHARED_CIPHER|VERSION/i.test(code)) {
-          fail(new TlsError('tls.handshake', `TLS handshake failed: ${e.message.split('\n')[0]}`, { reason: code }));
-        } else {
-          fail(new TlsError('tls.handshake', `TLS handshake failed: ${e.message.split('\n')[0]}`, { reason: code || e.message }));
-        }
-      });
-      s.once('secure', () => {
-        const peer = tlsSocket.getPeerCertificate();
-        const peerSubject = peer && peer.raw ? describeCertificate(peer.raw).subject : undefined;
-        if (required && !tlsSocket.authorized) {
-          fail(
-            new TlsError('tls.clientCertRequired', `The client certificate did not verify (${String(tlsSocket.authorizationError)}).`, {
-              reason: String(tlsSocket.authorizationError),
-              subject: peerSubject ?? '',
-            }),
-          );
-          return;
-        }
-        clearTimeout(timer);
-        raw.removeAllListeners('close');
-        tlsSocket.removeAllListeners('error');
-        const cipher = tlsSocket.getCipher();
-        const servername = (tlsSocket as tls.TLSSocket & { servername?: string | false }).servername;
-        resolve({
-          socket: tlsSocket,
-          facts: {
-            protocol: tlsSocket.getProtocol() ?? '?',
-            cipher: cipher.standardName ?? cipher.name,
-            alpn: typeof tlsSocket.alpnProtocol === 'string' ? tlsSocket.alpnProtocol : undefined,
-            servername: typeof servername === 'string' ? servername : undefined,
-            peerSubject,
-            peerVerified: peerSubject ? tlsSocket.authorized : undefined,
-          },
-        });
+      a.handshake(raw, {
+        resolve: (r) => {
+          if (settled) {
+            r.socket.destroy();
+            return;
+          }
+          settled = true;
+          clearTimeout(timer);
+          raw.off('close', onClose);
+          resolve(r);
+        },
+        fail,
       });
     });
   });

@@ -42,6 +42,13 @@ export interface ServerOptions {
   tls?: ServerTlsOptions;
 }
 
+/** An SSLKEYLOGFILE line (with its newline) of a TLS client's connection, or of the relay's leg to its target. */
+export interface KeylogEvent {
+  clientId: number;
+  leg: 'client' | 'target';
+  line: Buffer;
+}
+
 /** A client whose TLS handshake failed (it never joined): plaintext on a TLS port, a timeout, no client certificate. */
 export interface HandshakeFailureEvent {
   /** Numbered like the clients that join (`client 3 spoke plaintext to a TLS port`). */
@@ -121,6 +128,9 @@ export abstract class TcpServer extends DisposableBase {
   readonly onData = this._onData.event;
   protected readonly _onDidFailHandshake = this._register(new Emitter<HandshakeFailureEvent>());
   readonly onDidFailHandshake = this._onDidFailHandshake.event;
+  protected readonly _onDidLogKeys = this._register(new Emitter<KeylogEvent>());
+  /** The session keys of TLS connections, only while someone listens (a key log, a wire capture). */
+  readonly onDidLogKeys = this._onDidLogKeys.event;
   protected readonly _onDidError = this._register(new Emitter<Error>());
   readonly onDidError = this._onDidError.event;
 
@@ -320,7 +330,8 @@ export abstract class TcpServer extends DisposableBase {
   private handshake(t: Tracked, serverTls: ServerTls): void {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { acceptTls } = require('../tls/serverTls') as typeof import('../tls/serverTls');
-    acceptTls(t.socket, serverTls).then(
+    const id = t.info.id;
+    acceptTls(t.socket, serverTls, (line) => this._onDidLogKeys.fire({ clientId: id, leg: 'client', line })).then(
       ({ socket, facts }) => {
         if (this._state !== 'listening') {
           socket.destroy();

@@ -27,7 +27,7 @@ export interface ServerTlsOptions {
   maxVersion?: TlsVersion;
   /** Default 10000 ms: a client that has not finished its handshake by then is closed. */
   handshakeTimeoutMs?: number;
-  /** Receives each client's SSLKEYLOGFILE lines. */
+  /** Receives every client's SSLKEYLOGFILE lines (a server's `onDidLogKeys` tells whose). */
   keylog?: (line: Buffer) => void;
 }
 
@@ -112,6 +112,7 @@ export async function prepareServerTls(o: ServerTlsOptions): Promise<ServerTls> 
 const TLS_HANDSHAKE_RECORD = 0x16;
 
 interface Pending {
+  keylog?: (line: Buffer) => void;
   resolve: (r: { socket: tls.TLSSocket; facts: ServerClientTls }) => void;
   fail: (e: TlsError) => void;
 }
@@ -138,10 +139,10 @@ class Acceptor {
       ALPNProtocols: o.alpn && o.alpn.length > 0 ? o.alpn : undefined,
       handshakeTimeout: timeoutMs + 1000,
     });
-    if (o.keylog) {
-      const keylog = o.keylog;
-      this.server.on('keylog', (line: Buffer) => keylog(line));
-    }
+    this.server.on('keylog', (line: Buffer, s: tls.TLSSocket) => {
+      o.keylog?.(line);
+      this.pending.get(key(s))?.keylog?.(line);
+    });
     this.server.on('secureConnection', (s: tls.TLSSocket) => this.secured(s));
     this.server.on('tlsClientError', (e: NodeJS.ErrnoException, s: tls.TLSSocket) => {
       const p = this.pending.get(key(s));
@@ -159,6 +160,7 @@ class Acceptor {
   handshake(raw: net.Socket, p: Pending): void {
     const k = key(raw);
     this.pending.set(k, {
+      keylog: p.keylog,
       resolve: (r) => {
         this.pending.delete(k);
         p.resolve(r);
@@ -217,7 +219,7 @@ const acceptors = new WeakMap<ServerTls, Acceptor>();
  * `tls.handshakeTimeout`, `tls.clientCertRequired` (mTLS: none, or one that did not verify) or
  * `tls.handshake`; the socket is destroyed then. Destroying `raw` meanwhile (a server stopping) rejects.
  */
-export function acceptTls(raw: net.Socket, t: ServerTls): Promise<{ socket: tls.TLSSocket; facts: ServerClientTls }> {
+export function acceptTls(raw: net.Socket, t: ServerTls, keylog?: (line: Buffer) => void): Promise<{ socket: tls.TLSSocket; facts: ServerClientTls }> {
   const timeoutMs = t.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   let acceptor = acceptors.get(t);
   if (!acceptor) {
@@ -251,6 +253,7 @@ export function acceptTls(raw: net.Socket, t: ServerTls): Promise<{ socket: tls.
       }
       raw.unshift(first);
       a.handshake(raw, {
+        keylog,
         resolve: (r) => {
           if (settled) {
             r.socket.destroy();

@@ -5,7 +5,7 @@ import { ClientSession } from '../../../src/core/sessions/clientSession';
 import { EchoServer } from '../../../src/core/servers/echoServer';
 import { TlsError, renderChain } from '../../../src/core/tls';
 import { Peers, freePort, waitFor } from '../support';
-import { Ca, CertFactory, Pem } from './tlsFixtures';
+import { Ca, CertFactory, Pem, waitForPort } from './tlsFixtures';
 
 /** Starts `openssl s_server` on a free port (it reverses each line with -rev) and waits until it accepts. */
 async function sServer(peers: Peers, pem: Pem, extra: string[] = []): Promise<number> {
@@ -15,25 +15,6 @@ async function sServer(peers: Peers, pem: Pem, extra: string[] = []): Promise<nu
   child.stderr.resume();
   await waitForPort(port);
   return port;
-}
-
-export async function waitForPort(port: number): Promise<void> {
-  const net = await import('node:net');
-  const ok = (): Promise<boolean> =>
-    new Promise((resolve) => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-  const end = Date.now() + 10000;
-  while (!(await ok())) {
-    if (Date.now() > end) {
-      throw new Error(`nothing listens on ${port}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function tlsError(p: Promise<unknown>): Promise<TlsError> {

@@ -4,6 +4,7 @@
 import { webcrypto } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { loadX509 } from '../../../src/core/tls/certificates';
 
@@ -91,5 +92,24 @@ export class CertFactory {
 
   dispose(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Resolves once something accepts connections on 127.0.0.1:port (a peer program that has started). */
+export async function waitForPort(port: number): Promise<void> {
+  const ok = (): Promise<boolean> =>
+    new Promise((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+  const end = Date.now() + 10000;
+  while (!(await ok())) {
+    if (Date.now() > end) {
+      throw new Error(`nothing listens on ${port}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -19,14 +19,15 @@ const USAGE = `Usage:
                            [--deny GLOB]... [--no-default-deny]
   tcp-workbench serve script FILE.tcp [--block TITLE]
     (every serve: [--tls [--cert F --key F] [--client-ca F]])
-  tcp-workbench serve relay --to [tls://]HOST:PORT [--host H] [--port P] [--pcap FILE] [--pcap-max-mib N]
+  tcp-workbench serve relay --to HOST:PORT [--host H] [--port P] [--pcap FILE] [--pcap-max-mib N]
                             [--script FILE] [--overwrite] [--delay MS] [--rate BYTES_PER_S] [--keylog F]
-                            [--insecure] [--ca F] [--servername N] [--alpn LIST] [--upstream-cert F --upstream-key F]
+                            (--to tls://HOST:PORT [--insecure] [--ca F] [--servername N] [--alpn LIST]
+                             [--upstream-cert F --upstream-key F])
   tcp-workbench download HOST:PORT NAME [--out DIR] [--encoding E] [--overwrite]
   tcp-workbench list HOST:PORT [FOLDER]
-  tcp-workbench send [tls://]HOST:PORT TEXT | --hex HEX | --file PATH [--escapes] [--repeat N [--every MS]]
+  tcp-workbench send HOST:PORT TEXT | --hex HEX | --file PATH [--escapes] [--repeat N [--every MS]]
                 [--out FILE [--overwrite]] [--encoding E] [--line-ending none|lf|crlf]
-                [--insecure] [--ca F] [--cert F --key F] [--servername N] [--alpn LIST] [--keylog F]
+  tcp-workbench send tls://HOST:PORT … [--insecure] [--ca F] [--cert F --key F] [--servername N] [--alpn LIST] [--keylog F]
   tcp-workbench run FILE.tcp... [--junit OUT.xml] [--var NAME=VALUE]... [--timeout 5s]
   tcp-workbench --help
 

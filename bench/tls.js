@@ -22,11 +22,12 @@ async function tlsFigures({ client, startServer, stopServer, paired, row, fmt, t
   row(
     '8a',
     'TLS certificate generation (local CA + server certificate, first use)',
-    `${fmt(ms)} ms`,
+    `${fmt(loadMs + ms)} ms`,
     `reuse ${fmt(reuseMs, 1)} ms`,
     '',
     '≤ 1000 ms',
-    gen.generated && ms <= 1000,
+    gen.generated && loadMs + ms <= 1000,
+    `loading @peculiar/x509 ${fmt(loadMs)} ms (once per process) + generating ${fmt(ms)} ms (EC P-256 keys, both certificates, files written)`,
   );
 
   const ours = await startServer('echo-ours-tls');

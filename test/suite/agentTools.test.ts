@@ -76,10 +76,7 @@ describe('Agent tools (vscode.lm.invokeTool)', function () {
 
   it('registers the six tools with a description and an object schema', () => {
     const tools = vscode.lm.tools.filter((t) => t.name.startsWith('tcpWorkbench_'));
-    assert.deepStrictEqual(
-      tools.map((t) => t.name).sort(),
-      [...TOOL_NAMES].sort(),
-    );
+    assert.deepStrictEqual(tools.map((t) => t.name).sort(), [...TOOL_NAMES].sort());
     for (const t of tools) {
       assert.ok(t.description.length > 60, t.name);
       assert.strictEqual((t.inputSchema as { type?: string }).type, 'object', t.name);
@@ -117,10 +114,16 @@ describe('Agent tools (vscode.lm.invokeTool)', function () {
     // In the traffic log as a person's session and server would be.
     assert.match(a.trafficText(`server:${id}`), /PING/);
     assert.match(a.trafficText(String(ex.session)), /PONG/);
-    assert.ok(a.logLines().some((l) => l.includes(`connected to 127.0.0.1:${port}`)), 'the session is not in the log');
+    assert.ok(
+      a.logLines().some((l) => l.includes(`connected to 127.0.0.1:${port}`)),
+      'the session is not in the log',
+    );
 
     const traffic = await invokeJson('tcpWorkbench_readTraffic', { source: id, last: 10 });
-    assert.ok((traffic.entries as { direction: string; text: string }[]).some((e) => e.direction === 'out' && e.text.includes('PONG')), JSON.stringify(traffic));
+    assert.ok(
+      (traffic.entries as { direction: string; text: string }[]).some((e) => e.direction === 'out' && e.text.includes('PONG')),
+      JSON.stringify(traffic),
+    );
     const listed = (await invokeJson('tcpWorkbench_listServers', {})).servers as { id: string }[];
     assert.ok(listed.some((s) => s.id === id));
 
@@ -168,16 +171,6 @@ describe('Agent tools (vscode.lm.invokeTool)', function () {
     assert.ok(text.length <= 64 * 1024, `${text.length} characters`);
     const ex = JSON.parse(text);
     assert.strictEqual(ex.received.bytes, 60000, text.slice(0, 300));
-    assert.strictEqual(ex.received.truncated, true);
-    assert.strictEqual(ex.received.text.length, 4096);
-  });
-});
-    assert.strictEqual(server(a, String(echo.id)).kind, 'echo');
-    const port = portOf(echo.address);
-    const text = await invoke('tcpWorkbench_exchange', { port, send: 'x'.repeat(60000), untilBytes: 60000, timeoutMs: 10000 });
-    assert.ok(text.length <= 64 * 1024, `${text.length} characters`);
-    const ex = JSON.parse(text);
-    assert.ok(ex.received.bytes >= 60000, text.slice(0, 300));
     assert.strictEqual(ex.received.truncated, true);
     assert.strictEqual(ex.received.text.length, 4096);
   });

@@ -58,8 +58,8 @@ export class EditorAgentHost implements AgentHost {
     return this.svc.servers.list().map((e) => this.row(e));
   }
 
-  connect(host: string, port: number, encoding: EncodingName): Promise<ClientSession> {
-    return this.svc.sessions.connect(host, port, encoding);
+  connect(host: string, port: number, encoding: EncodingName, wire: (s: ClientSession) => void): Promise<ClientSession> {
+    return this.svc.sessions.connect(host, port, encoding, wire);
   }
 
   closeSession(session: ClientSession): Promise<void> {

@@ -65,8 +65,9 @@ export class CoreAgentHost implements AgentHost {
     return [...this.servers.values()].map((r) => this.row(r));
   }
 
-  async connect(host: string, port: number, encoding: EncodingName): Promise<ClientSession> {
+  async connect(host: string, port: number, encoding: EncodingName, wire: (s: ClientSession) => void): Promise<ClientSession> {
     const s = new ClientSession({ host, port, encoding });
+    wire(s);
     const source = `session:${s.id}`;
     const label = `Session ${s.id}`;
     s.onData((d) => this.log.record(source, label, s.remote, 'in', d.bytes, s.encoding, d.text));

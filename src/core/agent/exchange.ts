@@ -5,6 +5,7 @@ import { parseHex } from '../bytesInput';
 import { WorkbenchError } from '../errors';
 import { formatHostPort } from '../hostPort';
 import { compileRegex, searchBounded } from '../script/regex';
+import { ClientSession } from '../sessions/clientSession';
 import { AgentHost } from './host';
 import { DEFAULT_QUIET_MS, DEFAULT_TIMEOUT_MS, MAX_RECEIVE_BYTES, SHOWN_RECEIVE_BYTES } from './limits';
 
@@ -49,8 +50,6 @@ export async function exchange(host: AgentHost, input: ExchangeInput): Promise<E
   }
   const t0 = performance.now();
   const address = formatHostPort(input.host ?? '127.0.0.1', input.port);
-  const session = await withTimeout(host.connect(input.host ?? '127.0.0.1', input.port, encoding), timeoutMs, `Connecting to ${address} took longer than ${timeoutMs} ms.`);
-  const connectMs = performance.now() - t0;
   const kept: Buffer[] = [];
   let keptBytes = 0;
   let total = 0;
@@ -59,51 +58,67 @@ export async function exchange(host: AgentHost, input: ExchangeInput): Promise<E
   let text = '';
   let closed = false;
   let match: string | undefined;
-  try {
-    const endedBy = await new Promise<EndedBy>((resolve) => {
-      let quiet: ReturnType<typeof setTimeout> | undefined;
-      const deadline = setTimeout(() => resolve('timeout'), Math.max(0, timeoutMs - connectMs));
-      const done = (why: EndedBy) => {
-        clearTimeout(deadline);
-        clearTimeout(quiet);
-        resolve(why);
-      };
-      const noCondition = re === undefined && input.untilBytes === undefined && input.untilClose !== true;
-      session.onData((d) => {
-        firstByteMs ??= performance.now() - t0;
-        total += d.bytes.length;
-        const room = MAX_RECEIVE_BYTES - keptBytes;
-        if (room > 0) {
-          const part = d.bytes.subarray(0, room);
-          kept.push(Buffer.from(part));
-          keptBytes += part.length;
-          text += decoder.write(part);
-        }
-        if (re) {
-          const m = searchBounded(re, text);
-          if (m) {
-            match = m[0];
-            done('regex');
-            return;
-          }
-        }
-        if (input.untilBytes !== undefined && total >= input.untilBytes) {
-          done('bytes');
-          return;
-        }
-        if (noCondition) {
-          clearTimeout(quiet);
-          quiet = setTimeout(() => done('quiet'), input.quietMs ?? DEFAULT_QUIET_MS);
-        }
-      });
-      session.onDidClose(() => {
-        closed = true;
-        done('close');
-      });
-      if (payload !== undefined && payload.length > 0) {
-        session.send(payload).catch(() => done('close'));
+  let quiet: ReturnType<typeof setTimeout> | undefined;
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  let finish: (why: EndedBy) => void = () => undefined;
+  const ended = new Promise<EndedBy>((resolve) => (finish = resolve));
+  let settled = false;
+  const done = (why: EndedBy) => {
+    settled = true;
+    clearTimeout(deadline);
+    clearTimeout(quiet);
+    finish(why);
+  };
+  const noCondition = re === undefined && input.untilBytes === undefined && input.untilClose !== true;
+  const onData = (bytes: Buffer) => {
+    firstByteMs ??= performance.now() - t0;
+    total += bytes.length;
+    const room = MAX_RECEIVE_BYTES - keptBytes;
+    if (room > 0) {
+      const part = bytes.subarray(0, room);
+      kept.push(Buffer.from(part));
+      keptBytes += part.length;
+      text += decoder.write(part);
+    }
+    if (re) {
+      const m = searchBounded(re, text);
+      if (m) {
+        match = m[0];
+        done('regex');
+        return;
       }
+    }
+    if (input.untilBytes !== undefined && total >= input.untilBytes) {
+      done('bytes');
+      return;
+    }
+    if (noCondition) {
+      clearTimeout(quiet);
+      quiet = setTimeout(() => done('quiet'), input.quietMs ?? DEFAULT_QUIET_MS);
+    }
+  };
+  // Listening from before the connect: a greeting sent on accept arrives before connect() resolves.
+  const wire = (s: ClientSession) => {
+    s.onData((d) => onData(d.bytes));
+    s.onDidClose(() => {
+      closed = true;
+      done('close');
     });
+  };
+  const session = await withTimeout(
+    host.connect(input.host ?? '127.0.0.1', input.port, encoding, wire),
+    timeoutMs,
+    `Connecting to ${address} took longer than ${timeoutMs} ms.`,
+  );
+  const connectMs = performance.now() - t0;
+  try {
+    if (!settled) {
+      deadline = setTimeout(() => done('timeout'), Math.max(0, timeoutMs - connectMs));
+    }
+    if (payload !== undefined && payload.length > 0) {
+      session.send(payload).catch(() => done('close'));
+    }
+    const endedBy = await ended;
     const all = Buffer.concat(kept);
     const shown = all.subarray(0, SHOWN_RECEIVE_BYTES);
     const shownText = createDecoder(encoding === 'hex' ? 'latin1' : encoding).write(shown);

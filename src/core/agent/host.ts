@@ -46,8 +46,11 @@ export interface AgentHost {
   /** The row as it was, or undefined when there is no server with that id. */
   stopServer(id: string): Promise<ServerRow | undefined>;
   listServers(): ServerRow[];
-  /** A connected session whose traffic the host records under `session:<id>` (and shows, in the editor). */
-  connect(host: string, port: number, encoding: EncodingName): Promise<ClientSession>;
+  /**
+   * A connected session whose traffic the host records under `session:<id>` (and shows, in the editor);
+   * `wire` subscribes to the session before it connects, so no early byte is missed.
+   */
+  connect(host: string, port: number, encoding: EncodingName, wire: (s: ClientSession) => void): Promise<ClientSession>;
   closeSession(session: ClientSession): Promise<void>;
   /** Traffic-log entries of `server:<id>` or `session:<id>`, oldest first. */
   traffic(source: string): readonly TrafficEntry[];

@@ -2,6 +2,7 @@
 // SDK's own client over stdio — list the tools, start a mock from a .tcp file, exchange with it, read its
 // traffic, run the file, stop it; bad calls are protocol errors and the server keeps serving.
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -42,6 +43,22 @@ function accepts(port: number): Promise<boolean> {
     s.on('error', () => resolve(false));
   });
 }
+
+describe('tcp-workbench mcp: loaded only when asked', () => {
+  it('other commands never load the MCP SDK', () => {
+    const probe = (args: string[]) =>
+      execFileSync(
+        process.execPath,
+        [
+          '-e',
+          `require(${JSON.stringify(CLI)}).main(${JSON.stringify(args)}).then(() => process.stdout.write(String(Object.keys(require.cache).some((k) => k.includes('@modelcontextprotocol')))))`,
+        ],
+        { encoding: 'utf8', timeout: 15000 },
+      );
+    assert.match(probe(['--version']), /false$/);
+    assert.match(probe(['--help']), /false$/);
+  });
+});
 
 describe('tcp-workbench mcp (the SDK client over stdio)', function () {
   this.timeout(30000);

@@ -11,6 +11,8 @@ export { ScriptRunner } from './runner';
 export type { BlockDoneEvent, BlockEvent, RunOptions, StepEvent, TrafficEvent } from './runner';
 export * from './results';
 export { toJUnit, blockOutput } from './junit';
+export { toTap } from './tap';
+export { ENV_PREFIX, envVars, mergeVars, parseVarsFile, readVarsFile } from './varSources';
 export type { FileRun } from './junit';
 export { parseOverride } from './variables';
 export { REGEX_WINDOW } from './regex';

@@ -43,6 +43,12 @@ async function runRetry(step: GroupStep & { kind: 'retry' }, ctx: ExecContext): 
         return r;
       }
     }
+    if (attempt > 1) {
+      // What the failed attempt left unread (a stale BUSY) must not fail the next one.
+      for (const conn of new Set([ctx.conn, ...(ctx.conns?.values() ?? [])])) {
+        conn.buffer.consume(conn.buffer.view().length);
+      }
+    }
     const report = (r: StepResult): void => ctx.report({ ...r, attempt: { n: attempt, of: step.count } });
     failed = await runSteps(step.steps, { ...ctx, report });
     if (!failed) {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { CODES, FAILURES, FORMS, RunResult, ScriptRunner, parseScript } from '../../../src/core/script';
 import { NEEDS } from '../../../src/core/script/payload';
 import { Peers, freePort } from '../support';
-import { PROBLEMS, UNPRODUCIBLE } from './problemCorpus';
+import { PROBLEMS, UNPRODUCIBLE, corpusOptions } from './problemCorpus';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const TABLE = fs.readFileSync(path.join(ROOT, 'src/common/scriptMessages.ts'), 'utf8');
@@ -77,7 +77,7 @@ describe('script message args (codes, forms and values for translation)', () => 
 
     for (const p of PROBLEMS) {
       it(`${formKey(p.code, p.form)}: carries its form and the values of its sentence`, () => {
-        const diags = parseScript(p.script).diagnostics;
+        const diags = parseScript(p.script, corpusOptions('/corpus')).diagnostics;
         const d = diags.find((x) => x.code === p.code && x.args.form === p.form);
         assert.ok(d, JSON.stringify(diags));
         const forms = FORMS[d.code as keyof typeof FORMS];

@@ -2,6 +2,8 @@
 // several): the unit tests hold the corpus to CODES and FORMS, the integration tests open each script in the
 // editor and compare its Problems with the core's English. A new code or form needs a line here.
 
+import * as path from 'node:path';
+
 export interface Problem {
   readonly code: string;
   readonly form?: string;
@@ -67,11 +69,25 @@ export const PROBLEMS: readonly Problem[] = [
   { code: 'script.inInclude', script: `${N}include bad.tcp\n` },
 ];
 
-/** The files the include scripts above read (the corpus parses as if it were `x.tcp` among them). */
+/** The files the include scripts above read; a corpus script is parsed as `x.tcp` in their folder. */
 export const INCLUDE_FILES: Readonly<Record<string, string>> = {
   'blocks.tcp': '### a block\nconnect 1\n',
   'bad.tcp': 'send "a"\nfrob 1\n',
 };
+
+/** Parse options for a corpus script written as `dir/x.tcp`, its include files beside it (on disk or not). */
+export function corpusOptions(dir: string): { file: string; readFile: (f: string) => string } {
+  return {
+    file: path.join(dir, 'x.tcp'),
+    readFile: (f) => {
+      const text = path.dirname(f) === dir ? INCLUDE_FILES[path.basename(f)] : undefined;
+      if (text === undefined) {
+        throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+      }
+      return text;
+    },
+  };
+}
 
 /** Forms no script can produce on this runtime (Node has the linear regex engine), checked in the table only. */
 export const UNPRODUCIBLE = ['script.badRegex:engine', 'script.badAddress:captured', 'script.badInclude:noFile', 'script.badInclude:depth'];

@@ -164,7 +164,7 @@ export const DIAGNOSTIC_SENTENCES: Record<DiagnosticCode, Sentence> = {
   },
   // The included file's own problem, worded in the user's language, after where it is.
   'script.inInclude': (a, nested) => {
-    const inner = DIAGNOSTIC_SENTENCES[a.code as DiagnosticCode]?.(a, nested);
+    const inner = DIAGNOSTIC_SENTENCES[a.code as DiagnosticCode]?.(a.innerForm === undefined ? a : { ...a, form: a.innerForm }, nested);
     return inner === undefined ? undefined : `${a.where}: ${inner}`;
   },
 };

@@ -102,6 +102,7 @@ export function toIncludeDiagnostic(d: Diagnostic, inc: Included, i: number, ctx
     message: `${where}: ${d.message}`,
     severity: d.severity,
     range: range(ctx.line, 0, ctx.lineLength),
-    args: { ...d.args, where, code: d.code },
+    // The inner sentence's values, its form renamed (inInclude itself has one sentence).
+    args: Object.fromEntries(Object.entries({ ...d.args, where, code: d.code, innerForm: d.args.form }).filter(([k, v]) => k !== 'form' && v !== undefined)),
   };
 }

@@ -109,16 +109,20 @@ describe('cli run', () => {
   });
 
   it('--jobs runs files at once, each file\'s blocks in order, output grouped per file in the order given', async () => {
-    // A server that counts the connections open at the same time: each block holds one for 300 ms.
-    let open = 0;
+    // A server that sees which files are between their "start" and "end" at the same time.
+    const active = new Map<string, number>();
     let most = 0;
     const port = await peers.listen((s) => {
-      most = Math.max(most, ++open);
-      s.on('close', () => open--);
-      s.resume();
+      s.setEncoding('utf8');
+      s.on('data', (d: string) => {
+        for (const [, name, what] of d.matchAll(/(\w) (start|end)\n/g)) {
+          active.set(name, (active.get(name) ?? 0) + (what === 'start' ? 1 : -1));
+          most = Math.max(most, [...active.values()].filter((n) => n > 0).length);
+        }
+      });
     });
-    const file = (n: string): string =>
-      write(`${n}.tcp`, `### ${n} one\nconnect 127.0.0.1:${port}\nwait 300ms\n### ${n} two\nconnect 127.0.0.1:${port}\nwait 300ms\n`);
+    const block = (n: string, t: string): string => `### ${n} ${t}\nconnect 127.0.0.1:${port}\nsend "${n} start\\n"\nwait 300ms\nsend "${n} end\\n"\n`;
+    const file = (n: string): string => write(`${n}.tcp`, block(n, 'one') + block(n, 'two'));
     const a = file('a');
     const b = file('b');
     const r = await cli(a, b, '--jobs', '2');

@@ -18,7 +18,7 @@ export { parseOverride } from './variables';
 export { REGEX_WINDOW } from './regex';
 export { RECEIVE_LIMIT } from './receiveBuffer';
 export { MAX_REPEAT } from './steps';
-export { writeScript, scriptString } from './writer';
+export { writeConversation, writeScript, scriptString } from './writer';
 export type { RecordedChunk, RecordedSession } from './writer';
 export { MockServer, describeHit } from './mockServer';
 export type { MockServerOptions, RuleHitEvent } from './mockServer';

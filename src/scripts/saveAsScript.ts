@@ -98,9 +98,7 @@ export function registerSaveAsScript(svc: Services): void {
       throw new UserError(vscode.l10n.t('"path" must be an absolute path, not {0}.', given));
     }
     const ids = isOptions(arg) && Array.isArray(arg.sessionIds) ? (arg.sessionIds as unknown[]) : [];
-    const others = ids
-      .filter((id) => id !== s.id)
-      .map((id) => (typeof id === 'number' ? svc.sessions.get(id) : undefined) ?? failNotOpen(id));
+    const others = ids.filter((id) => id !== s.id).map((id) => (typeof id === 'number' ? svc.sessions.get(id) : undefined) ?? failNotOpen(id));
     const text = scriptOf(svc, s, others);
     try {
       // The save dialog asked about replacing; a path from a caller must be new ('wx' fails if it exists).

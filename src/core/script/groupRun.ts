@@ -97,7 +97,12 @@ async function runAnyOrder(group: GroupStep & { kind: 'anyOrder' }, ctx: ExecCon
     const stuck = stuckConnection(pending);
     const why = stuck ?? (ctx.signal.aborted ? 'cancelled' : await waitAny(pending, deadline, ctx.signal, ctx.blockDeadline));
     if (why) {
-      const r = result(pending[0].step, startedAt, { ok: false, received: show(pending[0].ctx.conn.buffer.view(), ctx.encoding), failure: anyOrderFailure(pending, why, ctx) }, ctx);
+      const r = result(
+        pending[0].step,
+        startedAt,
+        { ok: false, received: show(pending[0].ctx.conn.buffer.view(), ctx.encoding), failure: anyOrderFailure(pending, why, ctx) },
+        ctx,
+      );
       ctx.report(r);
       return r;
     }

@@ -400,7 +400,9 @@ class ScriptParser {
       this.emptyBody(open.step);
     }
     if (indent > top.indent) {
-      this.diags.error(CODES.badIndent, 'Unexpected indentation: only the steps under a repeat, retry or any order are indented.', range(ctx.line, 0, indent), { form: 'unexpected' });
+      this.diags.error(CODES.badIndent, 'Unexpected indentation: only the steps under a repeat, retry or any order are indented.', range(ctx.line, 0, indent), {
+        form: 'unexpected',
+      });
       return top;
     }
     while (b.stack.length > 1 && indent < b.stack[b.stack.length - 1].indent) {

@@ -102,7 +102,14 @@ export class ScriptRunner extends DisposableBase {
     return result ?? cancelled(block);
   }
 
-  private async runAttempt(block: ClientBlock, index: number, options: RunOptions, signal: AbortSignal, started: number, attempt?: BlockResult['attempts']): Promise<BlockResult> {
+  private async runAttempt(
+    block: ClientBlock,
+    index: number,
+    options: RunOptions,
+    signal: AbortSignal,
+    started: number,
+    attempt?: BlockResult['attempts'],
+  ): Promise<BlockResult> {
     const attemptStart = Date.now();
     const s = this.script.settings;
     const timeoutMs = options.timeoutMs ?? s.timeoutMs;

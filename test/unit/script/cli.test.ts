@@ -91,13 +91,16 @@ describe('cli run', () => {
     );
   });
 
-  it('--tap writes TAP 13 that perl\'s TAP::Parser reads: a point per block, the failure in YAML', async () => {
+  it("--tap writes TAP 13 that perl's TAP::Parser reads: a point per block, the failure in YAML", async () => {
     const f = write('mixed.tcp', MIXED);
     const tap = path.join(fx.tmp, 'report.tap');
     const r = await cli(f, '--var', `port=${fx.port}`, '--tap', tap);
     assert.equal(r.code, 1, r.err);
     const text = fs.readFileSync(tap, 'utf8');
-    assert.match(text, /^TAP version 13\n1\.\.2\nok 1 - .*mixed\.tcp: good\nnot ok 2 - .*mixed\.tcp: bad <&>\n {2}---\n {2}message: "line 9: expected \\"PONG\\" got \\"PANG\\" \(first difference at byte 1\)"\n/);
+    assert.match(
+      text,
+      /^TAP version 13\n1\.\.2\nok 1 - .*mixed\.tcp: good\nnot ok 2 - .*mixed\.tcp: bad <&>\n {2}---\n {2}message: "line 9: expected \\"PONG\\" got \\"PANG\\" \(first difference at byte 1\)"\n/,
+    );
     const pl =
       'use TAP::Parser; my $p = TAP::Parser->new({ source => $ARGV[0] }); while (my $r = $p->next) { print $r->number, " ", ($r->is_ok ? "ok" : "not ok"), "\\n" if $r->is_test; } print "plan ", $p->tests_planned, " failed ", scalar($p->failed), "\\n";';
     const parsed = await peers.run('perl', ['-e', pl, tap]);
@@ -108,7 +111,7 @@ describe('cli run', () => {
     assert.equal(fs.readFileSync(keep, 'utf8'), 'my notes');
   });
 
-  it('--jobs runs files at once, each file\'s blocks in order, output grouped per file in the order given', async () => {
+  it("--jobs runs files at once, each file's blocks in order, output grouped per file in the order given", async () => {
     // A server that sees which files are between their "start" and "end" at the same time.
     const active = new Map<string, number>();
     let most = 0;

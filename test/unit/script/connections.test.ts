@@ -114,7 +114,9 @@ describe('script: named connections, any order, retry', () => {
         '### pipeline',
         `connect 127.0.0.1:${port}`,
         'send "SET k v\\r\\nGET k\\r\\nPING\\r\\n"',
-        ...(group ? ['any order', '  expect "+PONG\\r\\n"', '  expect "$1\\r\\nv\\r\\n"', '  expect "+OK\\r\\n"'] : ['expect "+OK\\r\\n"', 'expect "$1\\r\\nv\\r\\n"', 'expect "+PONG\\r\\n"']),
+        ...(group
+          ? ['any order', '  expect "+PONG\\r\\n"', '  expect "$1\\r\\nv\\r\\n"', '  expect "+OK\\r\\n"']
+          : ['expect "+OK\\r\\n"', 'expect "$1\\r\\nv\\r\\n"', 'expect "+PONG\\r\\n"']),
         'send "QUIT\\r\\n"',
         'expect "+OK\\r\\n"',
         'expect close',
@@ -169,7 +171,10 @@ describe('script: named connections, any order, retry', () => {
       );
       assert.equal(r.blocks[0].status, 'passed', failedAt(r.blocks[0]));
       const group = r.blocks[0].steps.slice(-3);
-      assert.deepEqual(group.map((s) => s.ok), [true, true, true]);
+      assert.deepEqual(
+        group.map((s) => s.ok),
+        [true, true, true],
+      );
     });
   });
 

@@ -23,7 +23,10 @@ describe('script include and outside variables', () => {
     it('pulls shared settings and steps into a block, and runs them', async () => {
       write('common/settings.tcp', `@host = 127.0.0.1\n@timeout = 700ms\n`);
       write('common/login.tcp', '# shared login\nsend "LOGIN {{user}}\\n"\nexpect /LOGIN (\\w+)\\n/ -> who\n');
-      const main = write('main.tcp', `include common/settings.tcp\n@user = ann\n### login\nconnect {{host}}:${fx.port}\ninclude common/login.tcp\nsend "{{who}}!"\nexpect "ann!"\n`);
+      const main = write(
+        'main.tcp',
+        `include common/settings.tcp\n@user = ann\n### login\nconnect {{host}}:${fx.port}\ninclude common/login.tcp\nsend "{{who}}!"\nexpect "ann!"\n`,
+      );
       const script = parseScript(fs.readFileSync(main, 'utf8'), { file: main });
       assert.deepEqual(script.diagnostics, []);
       assert.equal(script.settings.timeoutMs, 700);
@@ -51,9 +54,7 @@ describe('script include and outside variables', () => {
       assert.deepEqual(at(main, `${H}include blocks.tcp\n`), [
         'script.badInclude:blocks@2 blocks.tcp has blocks (### on line 1); an included file holds only steps and settings.',
       ]);
-      assert.deepEqual(at(main, `${H}include bad.tcp\n`), [
-        'script.inInclude@2 bad.tcp:2:8: Expected "text", hex, /regex/, bytes or close after expect, not "maybe".',
-      ]);
+      assert.deepEqual(at(main, `${H}include bad.tcp\n`), ['script.inInclude@2 bad.tcp:2:8: Expected "text", hex, /regex/, bytes or close after expect, not "maybe".']);
       // Without the file's path (an unsaved editor) an include cannot be resolved.
       assert.deepEqual(
         parseScript(`${H}include a.tcp\n`).diagnostics.map((d) => `${d.code}:${d.args.form}`),

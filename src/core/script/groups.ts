@@ -4,6 +4,7 @@ import { BlockRetry, Step } from './ast';
 import { CODES, range } from './diagnostics';
 import { RawToken } from './lexer';
 import { parseCount, parseDuration } from './literals';
+import { parseAddress } from './steps';
 import { Ctx, missing, noMore, span } from './payload';
 
 /** At most this many attempts for a retry (a block or a group). */
@@ -89,4 +90,51 @@ export function checkAnyOrderMember(step: Step, ctx: Ctx): boolean {
   }
   ctx.diags.error(CODES.badGroup, 'An any order group holds expect steps only (not expect close).', step.range, { step: step.kind });
   return false;
+}
+
+/** A later `connect NAME ADDR` of a block with named connections; the name joins `names`. */
+export function namedConnect(names: Set<string>, toks: readonly RawToken[], ctx: Ctx): Step | undefined {
+  const { name, address } = connectName(toks, ctx);
+  const a = parseAddress(address, ctx, false);
+  if (name !== undefined) {
+    names.add(name);
+  }
+  return a && { kind: 'connect', ...a, name, keywordRange: span(toks[0], toks[0]), range: span(toks[0], toks[toks.length - 1]) };
+}
+
+/** What a block knows of its connections while it is parsed. */
+interface BlockConnections {
+  readonly names: ReadonlySet<string>;
+  /** The first connect had a name. */
+  readonly named?: boolean;
+  /** The steps of an include file (its connections come from the file that includes it). */
+  readonly implicit?: boolean;
+}
+
+/** Puts `alice` of `alice send …` on the step; in a block with named connections every such step needs one. */
+export function onConnection(b: BlockConnections, s: Step, prefix: RawToken | undefined, ctx: Ctx): Step {
+  if (!prefix) {
+    if (b.named && CONNECTION_STEPS.has(s.kind)) {
+      const names = [...b.names].join(', ');
+      ctx.diags.error(CODES.badConnection, `This block has named connections (${names}): say which one, for example ${[...b.names][0]} ${s.kind} ….`, s.keywordRange, {
+        form: 'missing',
+        names,
+        step: s.kind,
+      });
+    }
+    return s;
+  }
+  const at = span(prefix, prefix);
+  if (!b.named && !b.implicit) {
+    ctx.diags.error(CODES.badConnection, `"${prefix.text}" names a connection, but this block has one unnamed connection: write connect NAME HOST:PORT to name them.`, at, {
+      form: 'notNamed',
+      name: prefix.text,
+    });
+  } else if (!b.names.has(prefix.text)) {
+    ctx.diags.error(CODES.badConnection, `No connection "${prefix.text}" is connected above: add connect ${prefix.text} HOST:PORT first.`, at, {
+      form: 'unknown',
+      name: prefix.text,
+    });
+  }
+  return { ...s, conn: prefix.text, range: range(ctx.line, prefix.start, s.range.end) };
 }

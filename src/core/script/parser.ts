@@ -10,7 +10,7 @@ import { MAX_REPEAT, parseAddress, parseClientStep } from './steps';
 import { classify, titleToken } from './tokens';
 import { Scope } from './variables';
 import { parseVariableLine } from './variableLine';
-import { checkAnyOrderMember, connectName, connectionPrefix, parseBlockRetry } from './groups';
+import { checkAnyOrderMember, connectName, connectionPrefix, namedConnect, onConnection, parseBlockRetry } from './groups';
 import { IncludeOptions, readInclude, toIncludeDiagnostic } from './include';
 
 export interface ParseOptions extends IncludeOptions {
@@ -296,8 +296,8 @@ class ScriptParser {
       return;
     }
     const frame = this.frameFor(b, indent, ctx);
-    const parsed = named ? this.namedConnect(b, toks, ctx) : parseClientStep(toks, ctx);
-    const s = parsed && this.onConnection(b, parsed, prefix, ctx);
+    const parsed = named ? namedConnect(b.names, toks, ctx) : parseClientStep(toks, ctx);
+    const s = parsed && onConnection(b, parsed, prefix, ctx);
     if (!s) {
       if (['repeat', 'retry', 'any'].includes(toks[0].text)) {
         // A bad repeat still owns its indented lines, so they get no indentation errors of their own.
@@ -346,44 +346,6 @@ class ScriptParser {
       b.named = true;
       b.names.add(name);
     }
-  }
-
-  /** A later `connect NAME ADDR` of a block with named connections. */
-  private namedConnect(b: Building, toks: RawToken[], ctx: Ctx): Step | undefined {
-    const { name, address } = connectName(toks, ctx);
-    const a = parseAddress(address, ctx, false);
-    if (name !== undefined) {
-      b.names.add(name);
-    }
-    return a && { kind: 'connect', ...a, name, keywordRange: range(ctx.line, toks[0].start, toks[0].end), range: range(ctx.line, toks[0].start, toks[toks.length - 1].end) };
-  }
-
-  /** Puts `alice` of `alice send …` on the step; in a block with named connections every such step needs one. */
-  private onConnection(b: Building, s: Step, prefix: RawToken | undefined, ctx: Ctx): Step | undefined {
-    if (!prefix) {
-      if (b.named && (s.kind === 'send' || s.kind === 'expect' || s.kind === 'close' || s.kind === 'shutdown')) {
-        const names = [...b.names].join(', ');
-        this.diags.error(CODES.badConnection, `This block has named connections (${names}): say which one, for example ${[...b.names][0]} ${s.kind} ….`, s.keywordRange, {
-          form: 'missing',
-          names,
-          step: s.kind,
-        });
-      }
-      return s;
-    }
-    const at = range(ctx.line, prefix.start, prefix.end);
-    if (!b.named && !b.implicit) {
-      this.diags.error(CODES.badConnection, `"${prefix.text}" names a connection, but this block has one unnamed connection: write connect NAME HOST:PORT to name them.`, at, {
-        form: 'notNamed',
-        name: prefix.text,
-      });
-    } else if (!b.names.has(prefix.text)) {
-      this.diags.error(CODES.badConnection, `No connection "${prefix.text}" is connected above: add connect ${prefix.text} HOST:PORT first.`, at, {
-        form: 'unknown',
-        name: prefix.text,
-      });
-    }
-    return { ...s, conn: prefix.text, range: range(ctx.line, prefix.start, s.range.end) };
   }
 
   /** The list a step at `indent` goes into, with indentation diagnostics. */

@@ -149,7 +149,7 @@ export const DIAGNOSTIC_SENTENCES: Record<DiagnosticCode, Sentence> = {
       case 'missing':
         return l10n.t('Cannot include {0}: {1}.', a.path, a.error === 'no such file' ? l10n.t('no such file') : a.error);
       case 'cycle':
-        return l10n.t('{0} includes itself.', a.path);
+        return l10n.t('{0} includes itself (through {1}).', a.path, a.through);
       case 'noFile':
         return l10n.t('include needs the file to be saved first (its path is relative to the file).');
       case 'depth':

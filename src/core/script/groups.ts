@@ -71,9 +71,8 @@ export function parseGroupHead(toks: readonly RawToken[], ctx: Ctx): Step | unde
   const base = { keywordRange: span(kw, kw), range: span(kw, toks[toks.length - 1]) };
   if (kw.text === 'any') {
     if (toks[1]?.text !== 'order') {
-      ctx.diags.error(CODES.unknownStep, `Expected "any order", not "${toks.map((t) => t.text).join(' ')}".`, range(ctx.line, kw.start, toks[toks.length - 1].end), {
-        form: 'anyOrder',
-      });
+      const text = toks.map((t) => t.text).join(' ');
+      ctx.diags.error(CODES.unknownStep, `Expected "any order", not "${text}".`, range(ctx.line, kw.start, toks[toks.length - 1].end), { form: 'anyOrder', text });
       return undefined;
     }
     noMore(toks, 2, ctx);

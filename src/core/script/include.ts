@@ -58,10 +58,8 @@ export function readInclude(toks: readonly RawToken[], ctx: Ctx, options: Includ
   }
   const file = path.resolve(path.dirname(from), written);
   if (file === options.file || stack.includes(file)) {
-    ctx.diags.error(CODES.badInclude, `${written} includes itself (through ${[options.file, ...stack].map((f) => path.basename(f ?? '')).join(' → ')}).`, at, {
-      form: 'cycle',
-      path: written,
-    });
+    const through = [options.file, ...stack].map((f) => path.basename(f ?? '')).join(' → ');
+    ctx.diags.error(CODES.badInclude, `${written} includes itself (through ${through}).`, at, { form: 'cycle', path: written, through });
     return undefined;
   }
   if (stack.length >= MAX_INCLUDE_DEPTH) {

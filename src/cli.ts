@@ -25,7 +25,8 @@ const USAGE = `Usage:
                 [--out FILE [--overwrite]] [--encoding E] [--line-ending none|lf|crlf]
   tcp-workbench run FILE.tcp... [--junit OUT.xml] [--tap OUT.tap] [--var NAME=VALUE]... [--vars-file FILE]...
                 [--timeout 5s] [--jobs N]
-  tcp-workbench --help
+  tcp-workbench mcp [--root DIR]
+  tcp-workbench --help | --version
 
 Servers bind 127.0.0.1 and port 0 (any free port) unless told otherwise, print "listening on HOST:PORT"
 first, and stop on Ctrl+C. In manual mode every line typed on stdin is sent to all clients (with --hex
@@ -49,12 +50,23 @@ beats TCPW_VAR_NAME environment variables beats the file's own @NAME. --jobs N r
 (default: the number of cores); blocks of one file run in order, each file's lines print together. A file's listen
 blocks (mock servers) start first; client blocks reach them as {{listen.port}}. serve script runs only the
 listen blocks (or the one titled TITLE), printing "listening on HOST:PORT" once per listener.
+mcp serves the workbench's tools (start a server or mock, exchange, run a script, read traffic) to an agent
+over the Model Context Protocol on stdin/stdout; paths are relative to --root (default: the current folder)
+and its servers stop when the client disconnects (see docs/agents.md).
 Exit codes: 0 ok, 2 usage error, 3 not found on the server, 1 any other failure.`;
+
+declare const TCP_WORKBENCH_VERSION: string;
+/** The extension's version (esbuild compiles it in from package.json). */
+export const VERSION = typeof TCP_WORKBENCH_VERSION === 'string' ? TCP_WORKBENCH_VERSION : '0.0.0-dev';
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
     io.out(`${USAGE}\n`);
+    return 0;
+  }
+  if (command === '--version' || command === '-v' || command === 'version') {
+    io.out(`${VERSION}\n`);
     return 0;
   }
   try {
@@ -83,6 +95,11 @@ export async function main(argv: string[]): Promise<number> {
         return await runSend(rest);
       case 'run':
         return await runScripts(rest);
+      case 'mcp':
+        // Loaded only here: the MCP SDK is most of the bundle and no other command needs it (a require,
+        // not import(), so the unbundled test build resolves it like every other module).
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        return await (require('./cli/mcpCommand') as typeof import('./cli/mcpCommand')).runMcp(rest, VERSION);
       case undefined:
         return usage('No command given.');
       default:

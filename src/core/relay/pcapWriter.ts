@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { DisposableBase, Emitter } from '../events';
 import { WorkbenchError } from '../errors';
-import { MAX_SEGMENT, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, globalHeader, ipBytes, segmentHeader } from './pcapPackets';
+import { MAX_SEGMENT, PCAP_RECORD_HEADER, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, globalHeader, ipBytes, pcapRecordHeader, segmentHeader } from './pcapPackets';
 import { Flow, PcapSummary, PcapWriterOptions } from './pcapTypes';
-import { ARENA, CaptureFile } from './captureFile';
+import { CaptureStream } from './captureStream';
 import { Endpoint, RelayCloseEvent, RelayConnection, RelayDataEvent, RelayHalfCloseEvent, RelayTap, UpstreamFailureEvent } from './relayTypes';
 
 export type { PcapSummary, PcapWriterOptions };
@@ -33,10 +33,10 @@ export class PcapWriter extends DisposableBase implements RelayTap {
   /** Someone was told we are congested and waits for onDrain. */
   private waiting = false;
   private readonly highWater: number;
-  /** The file (see captureFile.ts), and the timer that sends a batch that is not full yet. */
-  private out!: CaptureFile;
+  /** The file (see captureStream.ts), and the timer that sends a batch that is not full yet. */
+  private out!: CaptureStream;
   private flushTimer?: NodeJS.Timeout;
-  /** Arenas handed to the file since the timer was set: while they fill, the timer waits for the next. */
+  /** Full batches sent when the timer was set: while batches keep filling, the timer waits for the next. */
   private filledSince = 0;
   private readonly onTimer = (): void => {
     this.flushTimer = undefined;
@@ -97,9 +97,7 @@ export class PcapWriter extends DisposableBase implements RelayTap {
       }),
     );
     const w = new PcapWriter(file, options);
-    // Aligned arenas for twice the mark: the relay stops adding at the mark, plus a chunk in hand.
-    const arenas = Math.ceil((2 * w.highWater) / ARENA) + 2;
-    w.out = await CaptureFile.from(fd, file, { written: () => w.onWritten(), failed: (e) => w.writeFailed(e) }, arenas);
+    w.out = new CaptureStream(fd, { written: () => w.onWritten(), failed: (e) => w.writeFailed(e) });
     w.write(globalHeader());
     return w;
   }
@@ -130,7 +128,7 @@ export class PcapWriter extends DisposableBase implements RelayTap {
     this.packet(f, true, TCP_ACK, f.clientSeq, f.serverSeq);
   }
 
-  /** The bytes are copied before this returns (captureFile.ts): a lent chunk is never held. */
+  /** The bytes are copied before this returns (captureStream.ts): a lent chunk is never held. */
   data(e: RelayDataEvent): void {
     const f = this.flows.get(e.connection.id);
     if (!f) {
@@ -195,8 +193,8 @@ export class PcapWriter extends DisposableBase implements RelayTap {
 
   /**
    * Resolves once every packet so far is in the file (the held-back batch included), with the length
-   * of that part: whole packets, to copy while the capture runs. Writes of later packets may already
-   * reach past it, and not in order (up to 3 at a time), so a copy reads only this far.
+   * of that part: whole packets, to copy while the capture runs. Later packets may already be in the
+   * file past it, the last one perhaps in part, so a copy reads only this far.
    */
   async sync(): Promise<number> {
     if (this.closing) {
@@ -260,8 +258,12 @@ export class PcapWriter extends DisposableBase implements RelayTap {
       this.dropped++;
       return;
     }
-    const header = segmentHeader({ src: fromClient ? f.client : f.server, dst: fromClient ? f.server : f.client, seq, ack, flags, payload, timeUs, ipId: this.ipId++ });
+    const header = segmentHeader(
+      { src: fromClient ? f.client : f.server, dst: fromClient ? f.server : f.client, seq, ack, flags, payload, ipId: this.ipId++ },
+      PCAP_RECORD_HEADER,
+    );
     const size = header.length + (payload?.length ?? 0);
+    pcapRecordHeader(header, timeUs, size - PCAP_RECORD_HEADER);
     if (this.written + size > (this.options.maxBytes ?? DEFAULT_PCAP_MAX_BYTES)) {
       this.cut = true;
       this.dropped++;
@@ -279,8 +281,8 @@ export class PcapWriter extends DisposableBase implements RelayTap {
 
   private write(b: Buffer): void {
     this.written += b.length;
-    // Headers and payloads go to the file in batches: an arena when it is full, or what came within
-    // BATCH_MS once the bytes stop filling arenas (captureFile.ts).
+    // Headers and payloads go to the file in batches: one when it is full, or what came within
+    // BATCH_MS once the bytes stop filling batches (captureStream.ts).
     if (!this.flushTimer) {
       this.filledSince = this.out.filled;
       this.flushTimer = setTimeout(this.onTimer, BATCH_MS);

@@ -3,7 +3,9 @@
 // batch goes to the file when it is full or when flush() is called (the writer's 10 ms timer, sync(),
 // close()). One write at a time, at the descriptor's position, through the page cache: the file — or
 // pipe, or device — receives the bytes in order, so whatever the file holds is a prefix of the capture.
-// It knows nothing of pcap: any file format that is a stream of bytes can be written through it.
+// It knows nothing of pcap: any file format that is a stream of bytes can be written through it. This
+// is the plain path; a regular file is written around the page cache instead where that works and the
+// switch allows it (captureFile.ts, chosen by PcapWriter.open).
 import * as fs from 'node:fs';
 
 /** Bytes copied into one buffer before it goes to the file. */

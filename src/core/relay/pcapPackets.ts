@@ -2,6 +2,7 @@
 // and TCP checksums, as LINKTYPE_RAW packets (no link layer, the IP version tells the family). The
 // headers leave room in front for the file format's record header: libpcap's (below) or another's.
 import * as net from 'node:net';
+import { wasmSum, wasmSums } from './pcapChecksum';
 
 export const LINKTYPE_RAW = 101;
 /** Max payload in one segment: 65535 (IPv4 total length) − 20 (IP) − 20 (TCP). */
@@ -157,7 +158,7 @@ export function segmentHeader(s: Segment, room: number): Buffer {
   sum = sum16(s.dst.ip, 0, s.dst.ip.length, sum) + 6 + (tcpLen & 0xffff) + (tcpLen >>> 16);
   sum = sum16(b, t, t + 20, sum);
   if (s.payload && payloadLen > 0) {
-    sum = sum16(s.payload, 0, payloadLen, sum);
+    sum = wasmSums(payloadLen) ? sum + wasmSum(s.payload) : sum16(s.payload, 0, payloadLen, sum);
   }
   b.writeUInt16BE(checksum(sum), t + 16);
   return b;

@@ -66,6 +66,8 @@ export function matcherFor(step: ExpectStep, values: ReadonlyMap<string, string>
       return { kind: 'count', n: step.count };
     case 'close':
       return { kind: 'close' };
+    default:
+      return `expect ${step.match} is not about the bytes received`;
   }
 }
 

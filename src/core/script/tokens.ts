@@ -10,6 +10,7 @@ const KEYWORDS = new Set([
   'wait',
   'close',
   'shutdown',
+  'starttls',
   'repeat',
   'every',
   'hex',

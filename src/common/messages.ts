@@ -3,17 +3,17 @@
 // is looked up here by `code` and `args`, and falls back to the core's message when the table has no
 // sentence (or the error lacks the arguments the sentence needs).
 import * as vscode from 'vscode';
-import { WorkbenchError } from '../core/errors';
+import { ErrorCode, WorkbenchError } from '../core/errors';
 import { Refusal, RefusalArgs, RefusalCode } from '../core/refusals';
 import { Diagnostic, ScriptParseError } from '../core/script';
-import { FEATURE_SENTENCES, Sentence } from './featureMessages';
+import { FEATURE_SENTENCES, Sentences } from './featureMessages';
 import { DIAGNOSTIC_SENTENCES, FAILURE_SENTENCES } from './scriptMessages';
 
 type Args = Readonly<Record<string, string | number>>;
 
 const has = (a: Args, ...keys: string[]): boolean => keys.every((k) => a[k] !== undefined);
 
-const SENTENCES: Record<string, Sentence> = {
+const SENTENCES: Sentences = {
   'connect.refused': (a) => (has(a, 'where') ? vscode.l10n.t('Cannot connect to {0}: connection refused (is a server listening there?).', a.where) : undefined),
   'connect.timeout': (a) => (has(a, 'where') ? vscode.l10n.t('Cannot connect to {0}: timed out.', a.where) : undefined),
   'connect.unknownHost': (a) => (has(a, 'where', 'host') ? vscode.l10n.t('Cannot connect to {0}: unknown host {1}.', a.where, a.host) : undefined),
@@ -62,7 +62,9 @@ export function messageOf(e: unknown): string {
 
 /** A `.tcp` diagnostic's sentence in the user's language (its English message when the table cannot word it). */
 export function diagnosticText(d: Diagnostic): string {
-  const nested = (code: string, args: Args) => SENTENCES[code]?.(args, new WorkbenchError(code, d.message, args));
+  // A code carried in the diagnostic's values (the address problem of a `connect` line): looked up as given.
+  const nested = (code: string, args: Args) =>
+    Object.hasOwn(SENTENCES, code) ? SENTENCES[code as ErrorCode]?.(args, new WorkbenchError(code as ErrorCode, d.message, args)) : undefined;
   return DIAGNOSTIC_SENTENCES[d.code as keyof typeof DIAGNOSTIC_SENTENCES]?.(d.args, nested) ?? d.message;
 }
 

@@ -84,9 +84,15 @@ describe('Socket assistant in VS Code (UI)', function () {
     received = Buffer.alloc(0);
     await runCommand(page, 'TCP: Send Text…');
     await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'pasted before' }).first().waitFor({ timeout: 10_000 });
-    // No wait for the list to show the typed text: Enter comes at once, as after a paste.
-    await page.locator('.quick-input-widget input.input').fill('pasted');
-    await page.keyboard.press('Enter');
+    // The paste and Enter in one turn of the window's event loop, as when the window is busy: Enter reaches
+    // the quick pick before the extension's items for the new text do.
+    await page.locator('.quick-input-widget input.input').evaluate((input) => {
+      input.value = 'pasted';
+      input.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste', data: 'pasted' }));
+      const enter = new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true });
+      Object.defineProperty(enter, 'keyCode', { get: () => 13 });
+      input.dispatchEvent(enter);
+    });
     await waitFor(() => received.length >= 6, 'the pasted text at the peer');
     await new Promise((r) => setTimeout(r, 300));
     assert.strictEqual(received.toString(), 'pasted');

@@ -60,7 +60,18 @@ export type ErrorCode =
   | 'step.connectFailed'
   | 'step.connectTimeout'
   | 'step.noConnect'
-  | 'step.failed';
+  | 'step.failed'
+  | 'agent.badRegex'
+  | 'agent.cannotRead'
+  | 'agent.missing'
+  | 'agent.noBlock'
+  | 'agent.noServer'
+  | 'agent.notAFile'
+  | 'agent.parse'
+  | 'agent.sendTwice'
+  | 'agent.timeout'
+  | 'agent.tooBig'
+  | 'agent.unused';
 
 /** What is wrong with a `host:port` (HostPortError, code `address.<problem>`). */
 export type AddressProblem =

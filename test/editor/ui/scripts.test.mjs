@@ -55,19 +55,23 @@ describe('Scripts in VS Code (UI)', function () {
     await run.click();
     await editor.locator('.codicon-testing-failed-icon, .codicon-testing-error-icon').first().waitFor({ timeout: 30_000 });
     const failing = editor.locator('.view-line').filter({ hasText: 'expect "PANG' }).first();
-    await waitFor(async () => ((await failing.textContent()) ?? '').length > 'expect "PANG\\n"'.length, 'the inline messages on the failing line');
-    // Every piece of text drawn on the failing line (the line, the message, the step output), left to right:
-    // no two may overlap.
-    const pieces = await failing.evaluate((line) => {
-      const box = line.getBoundingClientRect();
-      const root = line.closest('.monaco-editor');
-      return [...root.querySelectorAll('span, div')]
-        .filter((el) => el.children.length === 0 && (el.textContent ?? '').trim() !== '')
-        .map((el) => ({ text: el.textContent, r: el.getBoundingClientRect() }))
-        .filter(({ r }) => r.width > 0 && r.top + r.height / 2 > box.top && r.top + r.height / 2 < box.bottom && r.left >= box.left)
-        .map(({ text, r }) => ({ text, left: Math.round(r.left), right: Math.round(r.right) }))
-        .sort((a, b) => a.left - b.left);
-    });
+    // Every piece of text drawn on the failing line (the line, the red message, any step output), left to
+    // right: no two may overlap. Waited for until the message (it holds the received PONG) is drawn.
+    const piecesOnLine = () =>
+      failing.evaluate((line) => {
+        const box = line.getBoundingClientRect();
+        const root = line.closest('.monaco-editor');
+        return [...root.querySelectorAll('span, div')]
+          .filter((el) => el.children.length === 0 && (el.textContent ?? '').trim() !== '')
+          .map((el) => ({ text: el.textContent, r: el.getBoundingClientRect() }))
+          .filter(({ r }) => r.width > 0 && r.top + r.height / 2 > box.top && r.top + r.height / 2 < box.bottom && r.left >= box.left)
+          .map(({ text, r }) => ({ text, left: Math.round(r.left), right: Math.round(r.right) }))
+          .sort((a, b) => a.left - b.left);
+      });
+    const pieces = await waitFor(async () => {
+      const p = await piecesOnLine();
+      return p.some((x) => x.text.includes('PONG')) ? p : undefined;
+    }, 'the failure message on the failing line');
     for (let i = 1; i < pieces.length; i++) {
       assert.ok(pieces[i].left >= pieces[i - 1].right - 1, `overlap on the failing line: ${JSON.stringify(pieces)}`);
     }

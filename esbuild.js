@@ -57,6 +57,17 @@ const dropUnusedIconvTables = {
   },
 };
 
+/**
+ * @peculiar/x509 (a third of a megabyte) is needed only to generate a certificate: src/core/tls/x509Lib.ts
+ * becomes dist/x509Lib.js of its own, which the bundle requires lazily (see src/core/tls/certificates.ts).
+ */
+const lazyX509 = {
+  name: 'lazy-x509',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/x509Lib$/ }, () => ({ path: './x509Lib.js', external: true }));
+  },
+};
+
 function listTs(dir) {
   if (!fs.existsSync(dir)) {
     return [];
@@ -106,14 +117,16 @@ function suiteOptions(src, out) {
 const TARGETS = {
   extension: ({ production, outdir }) => ({
     ...node,
-    entryPoints: Object.fromEntries(Object.entries({ extension: 'src/extension.ts', cli: 'src/cli.ts' }).filter(([, f]) => fs.existsSync(path.join(ROOT, f)))),
+    entryPoints: Object.fromEntries(
+      Object.entries({ extension: 'src/extension.ts', cli: 'src/cli.ts', x509Lib: 'src/core/tls/x509Lib.ts' }).filter(([, f]) => fs.existsSync(path.join(ROOT, f))),
+    ),
     outdir: outdir ?? 'dist',
     bundle: true,
     minify: production,
     sourcemap: !production,
     sourcesContent: false,
     external: ['vscode'],
-    plugins: [dropUnusedIconvTables, problemMatcher],
+    plugins: [dropUnusedIconvTables, lazyX509, problemMatcher],
   }),
   // One output file per source file, so mocha loads test/unit/*.test.js and stack traces stay readable.
   tests: () => ({

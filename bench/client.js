@@ -19,6 +19,19 @@ function connect(port, extra = {}) {
   });
 }
 
+/** A TLS connection (the bench trusts the server's generated certificate without checking it). */
+function connectTls(port) {
+  return new Promise((resolve, reject) => {
+    const s = require('node:tls').connect({ host: HOST, port, rejectUnauthorized: false });
+    s.once('secureConnect', () => {
+      s.setNoDelay(true);
+      s.off('error', reject);
+      resolve(s);
+    });
+    s.once('error', reject);
+  });
+}
+
 /** Bounds any wait: a stuck figure fails with a message instead of hanging the run. */
 function withTimeout(promise, ms, what) {
   let timer;
@@ -119,8 +132,8 @@ serveRpc({
    * `conns` connections, each with one `size`-byte message in flight: send, wait for all of it back,
    * send again. Warm-up first (JIT), then `seconds` measured; every round trip timed.
    */
-  async pingpong({ port, conns, seconds, warmupSeconds = 0.5, size = 64 }) {
-    const socks = await withTimeout(Promise.all(Array.from({ length: conns }, () => connect(port))), 10000, 'connect');
+  async pingpong({ port, conns, seconds, warmupSeconds = 0.5, size = 64, tls = false }) {
+    const socks = await withTimeout(Promise.all(Array.from({ length: conns }, () => (tls ? connectTls(port) : connect(port)))), 10000, 'connect');
     const msg = Buffer.alloc(size, 0x61);
     const maxSamples = 2000000;
     const rtts = new Float64Array(maxSamples);

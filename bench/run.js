@@ -576,7 +576,7 @@ async function step(name, key, needs, fn) {
   }
 }
 
-// --only file,memory,download,echo,connections,responsiveness,sendfile,script,relay,extension runs a subset (while tuning).
+// --only file,memory,download,echo,tls,connections,responsiveness,sendfile,script,relay,extension runs a subset (while tuning).
 const only = (() => {
   const i = process.argv.indexOf('--only');
   return i > 0 ? new Set(String(process.argv[i + 1] ?? '').split(',')) : undefined;
@@ -599,6 +599,7 @@ async function main() {
       await step('Server memory', 'memory', ['fileServer/fileServer.js'], () => serverMemory(client));
       await step('Download', 'download', ['fileServer/fileServer.js', 'downloads/downloader.js'], () => downloadFigure(sha));
       await step('Echo', 'echo', ['servers/echoServer.js'], () => echoFigure(client));
+      await step('TLS', 'tls', ['tls/serverTls.js'], () => require('./tls').tlsFigures({ client, startServer, stopServer, paired, row, fmt, tmp, pairs: PAIRS }));
     } finally {
       await client.close();
     }

@@ -96,11 +96,26 @@ function plainEchoServer() {
   });
 }
 
+/** The plainest TLS echo server (the same certificate as ours): Node's tls server piping each socket to itself. */
+function plainTlsEchoServer(root) {
+  const dir = path.join(root, 'tls');
+  const options = { cert: fs.readFileSync(path.join(dir, 'server.pem')), key: fs.readFileSync(path.join(dir, 'server.key')) };
+  return require('node:tls').createServer(options, (socket) => {
+    socket.setNoDelay(true);
+    socket.on('error', () => undefined);
+    socket.pipe(socket);
+  });
+}
+
 serveRpc({
   async start({ kind, root, maxConnections, backlog, trafficLog }) {
-    if (kind === 'file-ours' || kind === 'echo-ours') {
+    if (kind === 'file-ours' || kind === 'echo-ours' || kind === 'echo-ours-tls') {
       ours = true;
-      if (kind === 'file-ours') {
+      if (kind === 'echo-ours-tls') {
+        // The generated certificate (in the bench's temporary folder), as `serve echo --tls` uses it.
+        const { EchoServer } = require(path.join(CORE, 'servers/echoServer.js'));
+        server = new EchoServer({ mode: 'echo', maxConnections, backlog, tls: { certFolder: path.join(root, 'tls') } });
+      } else if (kind === 'file-ours') {
         const { FileServer } = require(path.join(CORE, 'fileServer/fileServer.js'));
         server = new FileServer({ root, maxConnections, backlog });
       } else {
@@ -115,7 +130,8 @@ serveRpc({
       const a = await server.start();
       return { port: a.port, fdLimit: fdLimit(), pid: process.pid };
     }
-    server = kind === 'file-plain' ? plainFileServer(root) : kind === 'memory-source' ? memorySource() : plainEchoServer();
+    server =
+      kind === 'file-plain' ? plainFileServer(root) : kind === 'memory-source' ? memorySource() : kind === 'echo-plain-tls' ? plainTlsEchoServer(root) : plainEchoServer();
     server.on('connection', (s) => {
       plainSockets.add(s);
       s.on('close', () => plainSockets.delete(s));

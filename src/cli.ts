@@ -11,18 +11,23 @@ import { runDownload, runList } from './cli/downloadCommands';
 import { runSend } from './cli/sendCommand';
 import { runScripts } from './cli/runCommand';
 import { serveScript } from './cli/serveScript';
+import { TlsError } from './core/tls/tlsErrors';
 
 const USAGE = `Usage:
   tcp-workbench serve echo [--host H] [--port P] [--mode echo|reply|manual] [--reply TEXT] [--encoding E] [--hex]
   tcp-workbench serve file --root DIR [--host H] [--port P] [--encoding E] [--no-listing]
                            [--deny GLOB]... [--no-default-deny]
   tcp-workbench serve script FILE.tcp [--block TITLE]
+    (every serve: [--tls [--cert F --key F] [--client-ca F]])
   tcp-workbench serve relay --to HOST:PORT [--host H] [--port P] [--pcap FILE] [--pcap-max-mib N]
-                            [--script FILE] [--overwrite] [--delay MS] [--rate BYTES_PER_S]
+                            [--script FILE] [--overwrite] [--delay MS] [--rate BYTES_PER_S] [--keylog F]
+                            (--to tls://HOST:PORT [--insecure] [--ca F] [--servername N] [--alpn LIST]
+                             [--upstream-cert F --upstream-key F])
   tcp-workbench download HOST:PORT NAME [--out DIR] [--encoding E] [--overwrite]
   tcp-workbench list HOST:PORT [FOLDER]
   tcp-workbench send HOST:PORT TEXT | --hex HEX | --file PATH [--escapes] [--repeat N [--every MS]]
                 [--out FILE [--overwrite]] [--encoding E] [--line-ending none|lf|crlf]
+  tcp-workbench send tls://HOST:PORT … [--insecure] [--ca F] [--cert F --key F] [--servername N] [--alpn LIST] [--keylog F]
   tcp-workbench run FILE.tcp... [--junit OUT.xml] [--tap OUT.tap] [--var NAME=VALUE]... [--vars-file FILE]...
                 [--timeout 5s] [--jobs N]
   tcp-workbench mcp [--root DIR]
@@ -40,6 +45,12 @@ replaces an existing file without --overwrite. --delay and --rate shape both dir
 serve file never serves nor lists secrets: .env, .env.*, keys (*.pem, *.key, id_rsa*…), .git/ and the rest
 of the default deny list (see README). --deny GLOB (repeatable) adds a pattern; --no-default-deny drops the
 default list, leaving only the --deny patterns.
+TLS (docs/tls.md): send tls://HOST:PORT verifies the server certificate (system store + --ca F; --insecure
+accepts any, and says so), --cert/--key send a client certificate, --servername sets SNI (default the host
+name, none for an IP), --alpn offers protocols, --keylog appends the session keys (SSLKEYLOGFILE).
+serve … --tls listens with TLS: --cert/--key, or a certificate generated once from a local CA kept in
+$XDG_CONFIG_HOME/tcp-workbench (its path and fingerprint are printed); --client-ca F requires client
+certificates signed by F. A certificate, key or CA file that cannot be used exits 2.
 Encodings: utf-8 (default), gbk, gb18030, latin1, hex.
 run executes the client blocks of .tcp conversation files (see docs/tcp-language.md): one line per block
 ("✓ title (12 ms)" or "✗ title — line 14: ..."), then "N passed, N failed"; exit 1 when any block fails,
@@ -107,7 +118,9 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     const err = e as Error;
-    if (err instanceof UsageError || err instanceof HostPortError || err instanceof EncodingError) {
+    // A certificate, key or CA file that cannot be used is bad input like a bad flag.
+    const badTlsInput = err instanceof TlsError && (err.code === 'tls.badFile' || err.code === 'tls.badOption');
+    if (err instanceof UsageError || err instanceof HostPortError || err instanceof EncodingError || badTlsInput) {
       io.err(`tcp-workbench: ${err.message} (see --help)\n`);
       return 2;
     }

@@ -63,8 +63,10 @@ export function untilSignal(): { signalled: Promise<NodeJS.Signals>; dispose: ()
 }
 
 /** Runs a server until SIGINT/SIGTERM, then closes every socket and resolves (exit 0). */
-export async function runServer(server: TcpServer, onListening?: () => void): Promise<void> {
-  server.onDidAcceptClient((c) => io.err(`client ${c.id} connected from ${c.remote}\n`));
+export async function runServer(server: TcpServer, onListening?: () => void, onTls?: (server: TcpServer) => void): Promise<void> {
+  server.onDidAcceptClient((c) =>
+    io.err(`client ${c.id} connected from ${c.remote}${c.tls ? ` (${c.tls.protocol}${c.tls.peerSubject ? `, certificate ${c.tls.peerSubject}` : ''})` : ''}\n`),
+  );
   server.onDidRefuseClient((r) => io.err(`refused ${r.remote}: ${r.reason}\n`));
   server.onDidLeaveClient((e) =>
     io.err(`client ${e.client.id} left: ${e.reason}${e.error ? ` (${e.error.message})` : ''}, ${e.client.bytesIn} bytes in, ${e.client.bytesOut} out\n`),
@@ -74,7 +76,8 @@ export async function runServer(server: TcpServer, onListening?: () => void): Pr
   const signal = untilSignal();
   try {
     const a = await server.start();
-    io.out(`listening on ${formatHostPort(a.host, a.port)}\n`);
+    io.out(`listening on ${formatHostPort(a.host, a.port)}${server.tlsInfo ? ' (TLS)' : ''}\n`);
+    onTls?.(server);
     onListening?.();
     const s = await signal.signalled;
     io.err(`${s}: stopping\n`);

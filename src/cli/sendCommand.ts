@@ -6,10 +6,12 @@ import { ClientSession } from '../core/sessions/clientSession';
 import { EncodingName, LineEnding, checkLineEnding } from '../core/codec';
 import { sessionLink } from '../core/sessions/connectionLink';
 import { SendFileError, openForSending } from '../core/fileSender';
-import { formatHostPort, parseHostPort } from '../core/hostPort';
+import { formatHostPort } from '../core/hostPort';
 import { Recorder } from '../core/sessions/recorder';
 import { RepeatError, RepeatOptions, Repeater, checkRepeatOptions } from '../core/sessions/repeater';
 import { Values, encodingOf, io, parse, str, usage } from './args';
+import type { ClientTlsOptions } from '../core/tls/clientTls';
+import { CLIENT_TLS_FLAGS, clientTlsOf, describeHandshake, parseTarget } from './tlsFlags';
 
 /** `send` prints what comes back until the peer closes, is quiet this long, or the bound below is hit. */
 const SEND_QUIET_MS = 1000;
@@ -26,6 +28,7 @@ const OPTIONS = {
   every: { type: 'string' },
   out: { type: 'string' },
   overwrite: { type: 'boolean' },
+  ...CLIENT_TLS_FLAGS,
 } as const;
 
 /** What to send, checked and encoded before any connection is made. */
@@ -38,15 +41,19 @@ interface SendPlan {
   payload: Payload;
   out?: string;
   overwrite: boolean;
+  tls?: ClientTlsOptions;
 }
 
 export async function runSend(args: string[]): Promise<number> {
   const plan = await planSend(args);
-  const { host, port, encoding } = plan;
-  const session = new ClientSession({ host, port, encoding });
+  const { host, port, encoding, tls } = plan;
+  const session = new ClientSession({ host, port, encoding, tls });
   let recorder: Recorder | undefined;
   try {
     await session.connect();
+    if (session.tlsFacts) {
+      io.err(`${describeHandshake(session.tlsFacts)}\n`);
+    }
     recorder = plan.out ? Recorder.start(sessionLink(session), plan.out, { overwrite: plan.overwrite }) : undefined;
     if (!recorder) {
       // hex: one dump line per chunk; text as it decodes.
@@ -73,7 +80,8 @@ async function planSend(args: string[]): Promise<SendPlan> {
   if (positionals.length < 1) {
     usage('send needs HOST:PORT and TEXT (or --hex HEX, or --file PATH).');
   }
-  const { host, port } = parseHostPort(positionals[0]);
+  const { host, port, tls: isTls } = parseTarget(positionals[0]);
+  const tls = clientTlsOf(values, isTls);
   const encoding = encodingOf(str(values.encoding));
   const lineEnding = checkLineEnding(str(values['line-ending']) ?? 'none');
   const payload = await payloadOf(values, positionals[1], encoding, lineEnding);
@@ -85,7 +93,7 @@ async function planSend(args: string[]): Promise<SendPlan> {
   if (overwrite && out === undefined) {
     usage('--overwrite goes with --out FILE.');
   }
-  return { host, port, encoding, payload, out, overwrite };
+  return { host, port, encoding, payload, out, overwrite, tls };
 }
 
 async function payloadOf(values: Values, text: string | undefined, encoding: EncodingName, lineEnding: LineEnding): Promise<Payload> {

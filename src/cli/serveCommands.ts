@@ -7,11 +7,20 @@ import { EchoMode, EchoServer } from '../core/servers/echoServer';
 import { DEFAULT_DENY, DenyGlobError, checkDenyList } from '../core/fileServer/denyList';
 import { FileServer } from '../core/fileServer/fileServer';
 import { Values, encodingOf, io, parse, runServer, serverHostPort, str, usage } from './args';
+import { SERVER_TLS_FLAGS, reportServerTls, serverTlsOf } from './tlsFlags';
 
 export async function serveEcho(args: string[]): Promise<number> {
   const { values } = parse(
     args,
-    { host: { type: 'string' }, port: { type: 'string' }, mode: { type: 'string' }, reply: { type: 'string' }, encoding: { type: 'string' }, hex: { type: 'boolean' } },
+    {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      mode: { type: 'string' },
+      reply: { type: 'string' },
+      encoding: { type: 'string' },
+      hex: { type: 'boolean' },
+      ...SERVER_TLS_FLAGS,
+    },
     0,
   );
   const { host, port } = serverHostPort(values);
@@ -28,27 +37,31 @@ export async function serveEcho(args: string[]): Promise<number> {
   const encoding = encodingOf(str(values.encoding));
   let server: EchoServer;
   try {
-    server = new EchoServer({ host, port, mode, replyText: str(values.reply), encoding });
+    server = new EchoServer({ host, port, mode, replyText: str(values.reply), encoding, tls: serverTlsOf(values) });
   } catch (e) {
     usage((e as Error).message);
   }
   let rl: readline.Interface | undefined;
-  await runServer(server, () => {
-    if (mode !== 'manual') {
-      return;
-    }
-    io.err('manual mode: each line typed here is sent to every client\n');
-    rl = readline.createInterface({ input: process.stdin, terminal: false });
-    rl.on('line', (line) => {
-      try {
-        // A typed line goes out as a line; in hex the line is the bytes themselves.
-        const n = values.hex ? server.sendToAll(parseHex(line)) : server.broadcastText(line, encoding === 'hex' ? 'none' : 'lf');
-        io.err(`sent to ${n} client${n === 1 ? '' : 's'}\n`);
-      } catch (e) {
-        io.err(`not sent: ${(e as Error).message}\n`);
+  await runServer(
+    server,
+    () => {
+      if (mode !== 'manual') {
+        return;
       }
-    });
-  });
+      io.err('manual mode: each line typed here is sent to every client\n');
+      rl = readline.createInterface({ input: process.stdin, terminal: false });
+      rl.on('line', (line) => {
+        try {
+          // A typed line goes out as a line; in hex the line is the bytes themselves.
+          const n = values.hex ? server.sendToAll(parseHex(line)) : server.broadcastText(line, encoding === 'hex' ? 'none' : 'lf');
+          io.err(`sent to ${n} client${n === 1 ? '' : 's'}\n`);
+        } catch (e) {
+          io.err(`not sent: ${(e as Error).message}\n`);
+        }
+      });
+    },
+    reportServerTls,
+  );
   rl?.close();
   return 0;
 }
@@ -64,6 +77,7 @@ export async function serveFile(args: string[]): Promise<number> {
       'no-listing': { type: 'boolean' },
       deny: { type: 'string', multiple: true },
       'no-default-deny': { type: 'boolean' },
+      ...SERVER_TLS_FLAGS,
     },
     0,
   );
@@ -84,7 +98,7 @@ export async function serveFile(args: string[]): Promise<number> {
     throw new Error(`The root ${root} is not a folder.`);
   }
   const deny = denyOf(values);
-  const server = new FileServer({ host, port, root, encoding, listing: values['no-listing'] !== true, deny: deny.list });
+  const server = new FileServer({ host, port, root, encoding, listing: values['no-listing'] !== true, deny: deny.list, tls: serverTlsOf(values) });
   server.onDidRequest((r) =>
     io.err(
       `client ${r.client.id} asked for ${JSON.stringify(r.name)}: ${r.outcome}` +
@@ -95,7 +109,7 @@ export async function serveFile(args: string[]): Promise<number> {
   );
   io.err(`serving ${root}\n`);
   io.err(`deny list: ${deny.text}\n`);
-  await runServer(server);
+  await runServer(server, undefined, reportServerTls);
   return 0;
 }
 

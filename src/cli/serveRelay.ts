@@ -1,12 +1,14 @@
 // `serve relay`: sits between a client and a target server, logs every connection, and optionally
 // writes the traffic as a pcap (as it goes) and as a replayable .tcp script (on stop).
 import * as fs from 'node:fs';
-import { formatHostPort, parseHostPort } from '../core/hostPort';
+import { formatHostPort } from '../core/hostPort';
 import { WorkbenchError } from '../core/errors';
 import { PcapWriter } from '../core/relay/pcapWriter';
 import { RelayServer } from '../core/relay/relayServer';
 import { ScriptRecorder } from '../core/relay/scriptExport';
 import { io, parse, runServer, serverHostPort, str, usage } from './args';
+import { CLIENT_TLS_FLAGS, SERVER_TLS_FLAGS, clientTlsOf, parseTarget, reportServerTls, serverTlsOf } from './tlsFlags';
+import { keylogFileWriter } from '../core/tls/clientTls';
 
 function count(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) {
@@ -31,6 +33,10 @@ export async function serveRelay(args: string[]): Promise<number> {
       overwrite: { type: 'boolean' },
       delay: { type: 'string' },
       rate: { type: 'string' },
+      ...CLIENT_TLS_FLAGS,
+      ...SERVER_TLS_FLAGS,
+      'upstream-cert': { type: 'string' },
+      'upstream-key': { type: 'string' },
     },
     0,
   );
@@ -38,7 +44,11 @@ export async function serveRelay(args: string[]): Promise<number> {
   if (!to) {
     usage('serve relay needs --to HOST:PORT (the target server).');
   }
-  const target = parseHostPort(to);
+  const target = parseTarget(to);
+  // --cert/--key are the relay's own (listening) certificate; the target may ask for --upstream-cert/--upstream-key.
+  const keylog = str(values.keylog);
+  const targetTls = clientTlsOf({ ...values, keylog: undefined }, target.tls, { cert: 'upstream-cert', key: 'upstream-key' }, to);
+  const tls = serverTlsOf(values);
   const { host, port } = serverHostPort(values);
   const delayMs = count(str(values.delay), '--delay');
   const bytesPerSecond = count(str(values.rate), '--rate');
@@ -49,7 +59,12 @@ export async function serveRelay(args: string[]): Promise<number> {
     throw new WorkbenchError('script.exists', `The script file ${scriptFile} already exists (use --overwrite to replace it).`, { file: scriptFile });
   }
   const shaping = { delayMs, bytesPerSecond };
-  const server = new RelayServer({ host, port, targetHost: target.host, targetPort: target.port, toServer: shaping, toClient: shaping });
+  const server = new RelayServer({ host, port, targetHost: target.host, targetPort: target.port, toServer: shaping, toClient: shaping, tls, targetTls });
+  if (keylog) {
+    // Both legs' session keys, in SSLKEYLOGFILE format: whoever has this file can decrypt the captured traffic.
+    const write = keylogFileWriter(keylog);
+    server.onDidLogKeys((e) => write(e.line));
+  }
   const pcapFile = str(values.pcap);
   const pcap = pcapFile ? await PcapWriter.open(pcapFile, { overwrite, maxBytes: pcapMaxMiB === undefined ? undefined : pcapMaxMiB * 1024 * 1024 }) : undefined;
   const recorder = scriptFile ? new ScriptRecorder({ target }) : undefined;
@@ -59,7 +74,7 @@ export async function serveRelay(args: string[]): Promise<number> {
   if (recorder) {
     server.addTap(recorder);
   }
-  const where = formatHostPort(target.host, target.port);
+  const where = `${target.tls ? 'tls://' : ''}${formatHostPort(target.host, target.port)}`;
   server.onDidOpenConnection((c) => io.err(`client ${c.id} relayed to ${where} (${formatHostPort(c.targetEnd.address, c.targetEnd.port)})\n`));
   server.onDidFailUpstream((f) => io.err(`client ${f.client.id} reset: ${f.error.message}\n`));
   server.onDidCloseConnection((e) =>
@@ -67,7 +82,7 @@ export async function serveRelay(args: string[]): Promise<number> {
   );
   io.err(`relaying to ${where}\n`);
   try {
-    await runServer(server);
+    await runServer(server, undefined, reportServerTls);
   } finally {
     if (pcap) {
       const s = await pcap.close();

@@ -7,9 +7,11 @@ import { startMocks } from '../core/script/mocks';
 import { describeHit } from '../core/script/mockServer';
 import { formatHostPort } from '../core/hostPort';
 import { io, parse, str, untilSignal, usage } from './args';
+import { SERVER_TLS_FLAGS, reportServerTls, serverTlsOf } from './tlsFlags';
 
 export async function serveScript(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { block: { type: 'string' } }, 1);
+  const { values, positionals } = parse(args, { block: { type: 'string' }, ...SERVER_TLS_FLAGS }, 1);
+  const tls = serverTlsOf(values);
   const file = positionals[0];
   if (!file) {
     usage('serve script needs FILE.tcp.');
@@ -33,7 +35,7 @@ export async function serveScript(args: string[]): Promise<number> {
   }
   const signal = untilSignal();
   try {
-    const mocks = await startMocks(script, file, (b) => title === undefined || b.title === title);
+    const mocks = await startMocks(script, file, (b) => title === undefined || b.title === title, { tls });
     for (const m of mocks.servers) {
       const name = `"${m.block.title}"`;
       m.onDidAcceptClient((c) => io.err(`${name}: client ${c.id} connected from ${c.remote}\n`));
@@ -41,7 +43,8 @@ export async function serveScript(args: string[]): Promise<number> {
       m.onDidHitRule((e) => io.err(`${name}: client ${e.client.id}: ${describeHit(e)}\n`));
       m.onDidError((e) => io.err(`${name}: ${e.message}\n`));
       const a = m.address;
-      io.out(`listening on ${a ? formatHostPort(a.host, a.port) : '?'}\n`);
+      io.out(`listening on ${a ? formatHostPort(a.host, a.port) : '?'}${m.tlsInfo ? ' (TLS)' : ''}\n`);
+      reportServerTls(m, `${name}: `);
     }
     const s = await signal.signalled;
     io.err(`${s}: stopping\n`);

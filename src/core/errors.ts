@@ -41,6 +41,8 @@ export type ErrorCode =
   | 'relay.targetUnknownHost'
   | 'relay.targetFailed'
   | 'relay.badOption'
+  | 'relay.targetTls'
+  | `tls.${TlsProblem}`
   | 'pcap.exists'
   | 'pcap.open'
   | 'pcap.write'
@@ -75,6 +77,23 @@ export type ErrorCode =
   | 'agent.timeout'
   | 'agent.tooBig'
   | 'agent.unused';
+
+/** Why a TLS handshake or TLS setting failed (TlsError, code `tls.<problem>`; src/core/tls/tlsErrors.ts says when). */
+export type TlsProblem =
+  | 'expired'
+  | 'notYetValid'
+  | 'selfSigned'
+  | 'unknownIssuer'
+  | 'nameMismatch'
+  | 'untrusted'
+  | 'clientCertRequired'
+  | 'alpnRefused'
+  | 'notTls'
+  | 'handshakeTimeout'
+  | 'handshake'
+  | 'badFile'
+  | 'badOption'
+  | 'generate';
 
 /** What is wrong with a `host:port` (HostPortError, code `address.<problem>`). */
 export type AddressProblem =

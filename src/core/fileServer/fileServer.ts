@@ -3,7 +3,7 @@
 // Every name goes through the path guard; nothing outside the root is ever read.
 import * as net from 'node:net';
 import { Emitter } from '../events';
-import { ClientInfo, ServerOptions, TcpServer } from '../servers/serverBase';
+import { ClientInfo, ServerOptions, TcpServer, resetSocket } from '../servers/serverBase';
 import { EncodingName } from '../codec';
 import { DEFAULT_DENY, DenyList } from './denyList';
 import { WorkbenchError } from '../errors';
@@ -106,7 +106,7 @@ export class FileServer extends TcpServer {
     this.streaming.delete(clientId);
     if (socket && !socket.destroyed) {
       this.setLeaveReason(clientId, reason);
-      socket.resetAndDestroy();
+      resetSocket(socket);
     }
   }
 
@@ -254,7 +254,7 @@ export class FileServer extends TcpServer {
       this.setLeaveReason(client.id, 'error', e);
       this._onDidError.fire(new Error(`Reading ${r.path} for ${client.remote} failed: ${e.message}`));
       if (!socket.destroyed) {
-        socket.resetAndDestroy();
+        resetSocket(socket);
       }
     });
   }

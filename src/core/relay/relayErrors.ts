@@ -2,7 +2,8 @@
 import { WorkbenchError } from '../errors';
 import { formatHostPort } from '../hostPort';
 
-export type RelayErrorCode = 'relay.targetRefused' | 'relay.targetUnreachable' | 'relay.targetTimeout' | 'relay.targetUnknownHost' | 'relay.targetFailed' | 'relay.badOption';
+export type RelayErrorCode =
+  'relay.targetRefused' | 'relay.targetUnreachable' | 'relay.targetTimeout' | 'relay.targetUnknownHost' | 'relay.targetFailed' | 'relay.targetTls' | 'relay.badOption';
 
 export class RelayError extends WorkbenchError {
   constructor(
@@ -34,4 +35,10 @@ export function targetError(e: NodeJS.ErrnoException, host: string, port: number
     default:
       return new RelayError('relay.targetFailed', `Cannot connect to the target ${target}: ${e.message}`, args, { cause: e });
   }
+}
+
+/** The target's TLS handshake failed (`tlsCode` names why, as in docs/tls.md; the TlsError is the cause). */
+export function targetTlsError(e: WorkbenchError, host: string, port: number): RelayError {
+  const target = formatHostPort(host, port);
+  return new RelayError('relay.targetTls', `TLS to the target ${target} failed: ${e.message}`, { ...e.args, target, host, port, tlsCode: e.code }, { cause: e });
 }

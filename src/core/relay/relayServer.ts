@@ -3,10 +3,11 @@
 // so the pair behaves as if the client talked to the target directly — while every byte is seen.
 import * as net from 'node:net';
 import { Disposable, Emitter } from '../events';
-import { checkHost } from '../hostPort';
+import { checkHost, formatHostPort } from '../hostPort';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../connectErrors';
-import { ClientInfo, LeaveReason, TcpServer } from '../servers/serverBase';
-import { RelayError, targetError } from './relayErrors';
+import { ClientInfo, LeaveReason, TcpServer, resetSocket } from '../servers/serverBase';
+import { RelayError, targetError, targetTlsError } from './relayErrors';
+import { TlsError } from '../tls/tlsErrors';
 import { Pump } from './relayPump';
 import { Hold, bulkReads } from './relayReads';
 import {
@@ -27,7 +28,9 @@ export type { RelayServerOptions };
 interface Live {
   client: net.Socket;
   info: ClientInfo;
+  /** The target leg: the TCP socket, then (TLS target) the TLS socket over it once the handshake is done. */
   upstream: net.Socket;
+  failed?: boolean;
   conn?: RelayConnection;
   pumps: Pump[];
   reason?: RelayCloseReason;
@@ -124,7 +127,9 @@ export class RelayServer extends TcpServer {
     socket.pause();
     const { targetHost: host, targetPort: port } = this.options;
     // The pumps exist from 'connect' on, before the first read.
-    const onread = bulkReads((b, hold) => l.pumps[1]?.push(b, hold));
+    const targetTls = this.options.targetTls;
+    // A TLS target is read by its TLS socket (the bulk reads are for plaintext TCP).
+    const onread = targetTls ? undefined : bulkReads((b, hold) => l.pumps[1]?.push(b, hold));
     const upstream = net.connect({ host, port, allowHalfOpen: true, noDelay: true, onread });
     const l: Live = { client: socket, info, upstream, pumps: [], clientClosed: false, upstreamClosed: false };
     this.live.set(info.id, l);
@@ -133,7 +138,11 @@ export class RelayServer extends TcpServer {
     });
     upstream.once('connect', () => {
       upstream.setTimeout(0);
-      this.open(l);
+      if (targetTls) {
+        this.secureUpstream(l, targetTls);
+      } else {
+        this.open(l);
+      }
     });
     upstream.on('error', (e: NodeJS.ErrnoException) => (l.conn ? this.sideFailed(l, 'server', e) : this.upstreamFailed(l, e)));
     upstream.on('close', () => {
@@ -145,6 +154,28 @@ export class RelayServer extends TcpServer {
       l.clientClosed = true;
       this.sideClosed(l, 'client');
     });
+  }
+
+  /** TLS to the target over the connected upstream socket; the same verification as a client session. */
+  private secureUpstream(l: Live, targetTls: NonNullable<RelayServerOptions['targetTls']>): void {
+    const { targetHost: host, targetPort: port } = this.options;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { secureClient } = require('../tls/clientTls') as typeof import('../tls/clientTls');
+    const raw = l.upstream;
+    secureClient(raw, host, `the target ${formatHostPort(host, port)}`, {
+      ...targetTls,
+      keylog: (line) => {
+        targetTls.keylog?.(line);
+        this._onDidLogKeys.fire({ clientId: l.info.id, leg: 'target', line });
+      },
+    }).then(
+      ({ socket }) => {
+        l.upstream = socket;
+        socket.on('error', (e: NodeJS.ErrnoException) => (l.conn ? this.sideFailed(l, 'server', e) : this.upstreamFailed(l, e)));
+        this.open(l);
+      },
+      (e: TlsError) => this.upstreamFailed(l, e),
+    );
   }
 
   private open(l: Live): void {
@@ -232,9 +263,13 @@ export class RelayServer extends TcpServer {
     this.taps.forEach((t) => t.halfClosed(e));
   }
 
-  private upstreamFailed(l: Live, e: NodeJS.ErrnoException): void {
+  private upstreamFailed(l: Live, e: NodeJS.ErrnoException | TlsError): void {
+    if (l.failed) {
+      return;
+    }
+    l.failed = true;
     const { targetHost: host, targetPort: port } = this.options;
-    const error = targetError(e, host, port);
+    const error = e instanceof TlsError ? targetTlsError(e, host, port) : targetError(e, host, port);
     this.setLeaveReason(l.info.id, 'error', error);
     const ev: UpstreamFailureEvent = {
       client: l.info,
@@ -246,7 +281,7 @@ export class RelayServer extends TcpServer {
     this._onDidFailUpstream.fire(ev);
     this.taps.forEach((t) => t.failed(ev));
     if (!l.client.destroyed) {
-      l.client.resetAndDestroy();
+      resetSocket(l.client);
     }
   }
 
@@ -259,7 +294,7 @@ export class RelayServer extends TcpServer {
       this.setLeaveReason(l.info.id, 'reset', e);
     }
     if (!other.destroyed) {
-      other.resetAndDestroy();
+      resetSocket(other);
     }
   }
 
@@ -274,7 +309,7 @@ export class RelayServer extends TcpServer {
       }
       l.reason ??= side === 'client' ? 'client-reset' : 'server-reset';
       if (l.conn) {
-        other.resetAndDestroy();
+        resetSocket(other);
       } else {
         other.destroy();
       }

@@ -4,12 +4,15 @@ import { Event } from '../events';
 import { RelayError } from './relayErrors';
 import { Shaping } from './relayPump';
 import { Hold } from './relayReads';
+import type { ClientTlsOptions } from '../tls/clientTls';
 
 export interface RelayServerOptions extends ServerOptions {
   targetHost: string;
   targetPort: number;
   /** Give up on opening the upstream connection after this long (ms); default 10000. */
   connectTimeoutMs?: number;
+  /** Connect to the target with TLS (listening with TLS is the base's `tls`); the plaintext is what is relayed and tapped. */
+  targetTls?: ClientTlsOptions;
   /** Latency and rate limit for what the client sends to the target. */
   toServer?: Shaping;
   /** Latency and rate limit for what the target sends back. */

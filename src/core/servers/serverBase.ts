@@ -5,6 +5,7 @@ import { DisposableBase, Emitter } from '../events';
 import { formatHostPort } from '../hostPort';
 import { ServerError, listenError } from './serverErrors';
 import { Refusal, refusal } from '../refusals';
+import type { ServerClientTls, ServerTls, ServerTlsInfo, ServerTlsOptions, TlsError } from '../tls';
 
 export { ServerError } from './serverErrors';
 
@@ -24,6 +25,8 @@ export interface ClientInfo {
   bytesOut: number;
   chunksIn: number;
   chunksOut: number;
+  /** A TLS server's client: protocol, cipher, ALPN, and its certificate's subject (mTLS). */
+  tls?: ServerClientTls;
 }
 
 export interface ServerOptions {
@@ -36,6 +39,22 @@ export interface ServerOptions {
   maxConnections?: number;
   /** Close a client that sends and receives nothing for this long (ms); 0/undefined = never. */
   idleTimeoutMs?: number;
+  /** Listen with TLS (docs/tls.md); the certificate is loaded or generated when the server starts. */
+  tls?: ServerTlsOptions;
+}
+
+/** An SSLKEYLOGFILE line (with its newline) of a TLS client's connection, or of the relay's leg to its target. */
+export interface KeylogEvent {
+  clientId: number;
+  leg: 'client' | 'target';
+  line: Buffer;
+}
+
+/** A client whose TLS handshake failed (it never joined): plaintext on a TLS port, a timeout, no client certificate. */
+export interface HandshakeFailureEvent {
+  /** Numbered like the clients that join (`client 3 spoke plaintext to a TLS port`). */
+  client: ClientInfo;
+  error: TlsError;
 }
 
 export interface ServerAddress {
@@ -66,11 +85,22 @@ export interface LeaveEvent {
 
 export const DEFAULT_MAX_CONNECTIONS = 1000;
 
+/** Closes with a reset (RST); a TLS socket, whose handle is not a TCP one, is destroyed instead. */
+export function resetSocket(socket: net.Socket): void {
+  if ((socket as net.Socket & { encrypted?: boolean }).encrypted) {
+    socket.destroy();
+  } else {
+    socket.resetAndDestroy();
+  }
+}
+
 interface Tracked {
   info: ClientInfo;
   socket: net.Socket;
   reason?: LeaveReason;
   error?: Error;
+  /** False while a TLS client is in its handshake: tracked (counted, stopped) but not a client yet. */
+  joined: boolean;
 }
 
 export abstract class TcpServer extends DisposableBase {
@@ -83,6 +113,7 @@ export abstract class TcpServer extends DisposableBase {
   private _address?: ServerAddress;
   private startedAt?: number;
   private stopping?: Promise<void>;
+  private tls?: ServerTls;
   readonly stats: ServerStats = { bytesIn: 0, bytesOut: 0, clientsAccepted: 0, clientsRefused: 0 };
 
   protected readonly _onDidChangeState = this._register(new Emitter<ServerState>());
@@ -96,6 +127,11 @@ export abstract class TcpServer extends DisposableBase {
   protected readonly _onData = this._register(new Emitter<DataEvent>());
   /** Every chunk in and out. Fired only while someone listens, so an unwatched server pays nothing. */
   readonly onData = this._onData.event;
+  protected readonly _onDidFailHandshake = this._register(new Emitter<HandshakeFailureEvent>());
+  readonly onDidFailHandshake = this._onDidFailHandshake.event;
+  protected readonly _onDidLogKeys = this._register(new Emitter<KeylogEvent>());
+  /** The session keys of TLS connections, only while someone listens (a key log, a wire capture). */
+  readonly onDidLogKeys = this._onDidLogKeys.event;
   protected readonly _onDidError = this._register(new Emitter<Error>());
   readonly onDidError = this._onDidError.event;
 
@@ -112,12 +148,17 @@ export abstract class TcpServer extends DisposableBase {
     return this._address;
   }
 
+  /** What a TLS server listens with (its certificate, the local CA's file); undefined for plain TCP. */
+  get tlsInfo(): ServerTlsInfo | undefined {
+    return this.tls?.info;
+  }
+
   get uptimeMs(): number {
     return this.startedAt === undefined ? 0 : Date.now() - this.startedAt;
   }
 
   get clients(): ClientInfo[] {
-    return [...this.tracked.values()].map((t) => t.info);
+    return [...this.tracked.values()].filter((t) => t.joined).map((t) => t.info);
   }
 
   private setState(s: ServerState): void {
@@ -134,6 +175,17 @@ export abstract class TcpServer extends DisposableBase {
     const host = this.options.host ?? '127.0.0.1';
     const port = this.options.port ?? 0;
     this.setState('starting');
+    if (this.options.tls) {
+      try {
+        // Loaded only for a TLS server: the plain path never loads node:tls handling or @peculiar/x509.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { prepareServerTls } = require('../tls/serverTls') as typeof import('../tls/serverTls');
+        this.tls = await prepareServerTls(this.options.tls);
+      } catch (e) {
+        this.setState('stopped');
+        throw e;
+      }
+    }
     // allowHalfOpen: a client that half-closes (nc -N, shutdown(SHUT_WR)) still gets its answer.
     const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (s) => this.accept(s));
     try {
@@ -265,17 +317,51 @@ export abstract class TcpServer extends DisposableBase {
       return;
     }
     const info: ClientInfo = { id: this.nextId++, remoteAddress, remotePort, remote, connectedAt: Date.now(), bytesIn: 0, bytesOut: 0, chunksIn: 0, chunksOut: 0 };
-    const t: Tracked = { info, socket };
+    const t: Tracked = { info, socket, joined: false };
     this.tracked.set(info.id, t);
-    this.stats.clientsAccepted++;
     socket.setNoDelay(true);
+    if (this.tls) {
+      this.handshake(t, this.tls);
+      return;
+    }
+    this.join(t);
+  }
+
+  /** A TLS client joins once its handshake is done; until then it is tracked (counted, stopped) but not shown. */
+  private handshake(t: Tracked, serverTls: ServerTls): void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { acceptTls } = require('../tls/serverTls') as typeof import('../tls/serverTls');
+    const id = t.info.id;
+    acceptTls(t.socket, serverTls, (line) => this._onDidLogKeys.fire({ clientId: id, leg: 'client', line })).then(
+      ({ socket, facts }) => {
+        if (this._state !== 'listening') {
+          socket.destroy();
+          return;
+        }
+        t.socket = socket;
+        t.info.tls = facts;
+        this.join(t);
+      },
+      (error: TlsError) => {
+        this.tracked.delete(t.info.id);
+        if (this._state === 'listening') {
+          this._onDidFailHandshake.fire({ client: t.info, error });
+        }
+      },
+    );
+  }
+
+  private join(t: Tracked): void {
+    const { info, socket } = t;
+    t.joined = true;
+    this.stats.clientsAccepted++;
     if (this.options.idleTimeoutMs) {
       socket.setTimeout(this.options.idleTimeoutMs);
       socket.on('timeout', () => {
         t.reason ??= 'timed-out';
         // A reset, not a FIN: data still queued for a stalled peer must not arrive as a clean end
         // (a file-protocol client would take a truncated file for the whole one).
-        socket.resetAndDestroy();
+        resetSocket(socket);
       });
     }
     socket.on('end', () => {

@@ -6,8 +6,16 @@ import { ConnectError, DEFAULT_CONNECT_TIMEOUT_MS, connectError } from '../conne
 import { EncodingName, LINE_ENDINGS, LineEnding, StreamDecoder, checkEncoding, createDecoder, encodeText } from '../codec';
 import { HostPortError, checkHost, formatHostPort, parsePort } from '../hostPort';
 import { SendFileError, SendFileOptions, SendFileResult, streamFileTo } from '../fileSender';
+import type * as tls from 'node:tls';
+import type { ClientTlsOptions, HandshakeFacts } from '../tls/clientTls';
 
 export { ConnectError };
+
+/** The TLS client code, loaded only for a TLS session: the plain path is unchanged. */
+function tlsClient(): typeof import('../tls/clientTls') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../tls/clientTls') as typeof import('../tls/clientTls');
+}
 
 export type SessionState = 'connecting' | 'connected' | 'closed';
 export type CloseReason = 'closed-by-peer' | 'closed-by-us' | 'error';
@@ -19,6 +27,8 @@ export interface SessionOptions {
   encoding?: EncodingName;
   /** Default 10000 ms. */
   connectTimeoutMs?: number;
+  /** Connect with TLS (docs/tls.md); a certificate that does not verify fails the connect with a TlsError. */
+  tls?: ClientTlsOptions;
 }
 
 export interface SessionData {
@@ -41,6 +51,8 @@ export class ClientSession extends DisposableBase {
   chunksIn = 0;
   chunksOut = 0;
   connectedAt?: number;
+  /** The TLS handshake's facts (protocol, cipher, ALPN, the peer's chain) once TLS is up. */
+  tlsFacts?: HandshakeFacts;
 
   protected readonly _onDidConnect = this._register(new Emitter<void>());
   readonly onDidConnect = this._onDidConnect.event;
@@ -60,6 +72,7 @@ export class ClientSession extends DisposableBase {
   private closeError?: Error;
   private closed?: Promise<void>;
   private cancelConnect?: () => void;
+  private upgrading = false;
 
   constructor(readonly options: SessionOptions) {
     super();
@@ -116,6 +129,16 @@ export class ClientSession extends DisposableBase {
       const code = e instanceof HostPortError ? 'EINVAL' : undefined;
       throw new ConnectError(`Cannot connect to ${where}: ${(e as Error).message}`, code);
     }
+    // A TLS session reads its certificate files first: a bad one fails before anything connects.
+    const tlsFiles = this.options.tls
+      ? await tlsClient()
+          .loadClientTls(this.options.tls)
+          .catch((e: Error) => e)
+      : undefined;
+    if (tlsFiles instanceof Error) {
+      this._state = 'closed';
+      throw tlsFiles;
+    }
     const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const socket = net.connect({ host, port, noDelay: true });
     this.socket = socket;
@@ -147,14 +170,76 @@ export class ClientSession extends DisposableBase {
       throw e;
     }
     this.cancelConnect = undefined;
-    this.wire(socket);
+    if (this.options.tls) {
+      try {
+        await this.secure(socket, this.options.tls, tlsFiles);
+      } catch (e) {
+        this._state = 'closed';
+        this.socket = undefined;
+        throw e;
+      }
+      if (this.closedByUs) {
+        this._state = 'closed';
+        this.socket?.destroy();
+        throw new ConnectError(`Connecting to ${where} was cancelled.`, 'ECANCELED');
+      }
+      this.wire(this.socket as net.Socket);
+    } else {
+      this.wire(socket);
+    }
     this._state = 'connected';
     this.connectedAt = Date.now();
     this._onDidConnect.fire();
   }
 
-  private wire(socket: net.Socket): void {
-    this.decoder = createDecoder(this.encoding);
+  /** The TLS handshake over a connected socket; the TLS code loads only for a TLS session. */
+  private async secure(socket: net.Socket, options: ClientTlsOptions, loaded?: tls.ConnectionOptions): Promise<HandshakeFacts> {
+    const { secureClient } = tlsClient();
+    const { socket: s, facts } = await secureClient(socket, this.options.host, this.remote, options, loaded);
+    s.setNoDelay(true);
+    this.socket = s;
+    this.tlsFacts = facts;
+    return facts;
+  }
+
+  /**
+   * STARTTLS: upgrades this connected plaintext session to TLS in place, after the protocol's own
+   * exchange (`STARTTLS` → `220`) was done over it. Send, receive, record and repeat go on unchanged over
+   * TLS. On failure (a TlsError, same verification as a TLS connect) the session is closed.
+   */
+  async startTls(options: ClientTlsOptions = {}): Promise<HandshakeFacts> {
+    const plain = this.socket;
+    if (this._state !== 'connected' || !plain || this.upgrading) {
+      throw new ConnectError(`Not connected to ${this.remote}: cannot start TLS.`, 'ENOTCONN');
+    }
+    if (this.tlsFacts) {
+      throw new ConnectError(`The connection to ${this.remote} is already TLS.`, 'EISCONN');
+    }
+    this.upgrading = true;
+    // The plaintext reader steps aside; the TLS socket reads the same connection from now on.
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('end');
+    plain.removeAllListeners('error');
+    plain.on('error', (e: NodeJS.ErrnoException) => {
+      this.closeError ??= new ConnectError(`Connection to ${this.remote} failed: ${e.message}`, e.code);
+    });
+    let facts: HandshakeFacts;
+    try {
+      facts = await this.secure(plain, options);
+    } catch (e) {
+      this.closeError ??= e as Error;
+      plain.destroy();
+      throw e;
+    } finally {
+      this.upgrading = false;
+    }
+    // The plain socket's 'close' (wired at connect) still fires when the TLS socket closes.
+    this.wire(this.socket as net.Socket, false);
+    return facts;
+  }
+
+  private wire(socket: net.Socket, watchClose = true): void {
+    this.decoder ??= createDecoder(this.encoding);
     socket.removeAllListeners('error');
     socket.on('data', (bytes: Buffer) => {
       this.bytesIn += bytes.length;
@@ -169,8 +254,16 @@ export class ClientSession extends DisposableBase {
       }
     });
     socket.on('error', (e: NodeJS.ErrnoException) => {
+      // An alert after the handshake (TLS 1.3: the server wanted a client certificate) is a TlsError.
+      if (this.tlsFacts && e.code?.startsWith('ERR_SSL')) {
+        const { tlsSocketError } = tlsClient();
+        this.closeError ??= tlsSocketError(e, this.remote);
+      }
       this.closeError ??= new ConnectError(`Connection to ${this.remote} failed: ${e.message}`, e.code);
     });
+    if (!watchClose) {
+      return;
+    }
     this.closed = new Promise<void>((resolve) => {
       socket.once('close', () => {
         this._state = 'closed';

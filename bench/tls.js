@@ -1,0 +1,65 @@
+// TLS figures for npm run bench: the generated certificate's cost (once per folder), and our EchoServer
+// with TLS against the plainest Node tls pipe server with the same certificate, 64 B ping-pong at 1 and
+// 64 connections (paired runs like the plain echo rows).
+const fs = require('node:fs');
+const path = require('node:path');
+const { CORE, median } = require('./lib');
+
+async function tlsFigures({ client, startServer, stopServer, paired, row, fmt, tmp, pairs }) {
+  const { localCertificate } = require(path.join(CORE, 'tls/certStore.js'));
+  const folder = path.join(tmp, 'tls-gen');
+  // Loading @peculiar/x509 (once per process) is timed apart from the generation itself.
+  const tl = performance.now();
+  require(path.join(CORE, 'tls/x509Lib.js')).x509();
+  const loadMs = performance.now() - tl;
+  const t0 = performance.now();
+  const gen = await localCertificate(folder);
+  const ms = performance.now() - t0;
+  const t1 = performance.now();
+  await localCertificate(folder);
+  const reuseMs = performance.now() - t1;
+  fs.rmSync(folder, { recursive: true, force: true });
+  row(
+    '8a',
+    'TLS certificate generation (local CA + server certificate, first use)',
+    `${fmt(loadMs + ms)} ms`,
+    `reuse ${fmt(reuseMs, 1)} ms`,
+    '',
+    '≤ 1000 ms',
+    gen.generated && loadMs + ms <= 1000,
+    `loading @peculiar/x509 ${fmt(loadMs)} ms (once per process) + generating ${fmt(ms)} ms (EC P-256 keys, both certificates, files written)`,
+  );
+
+  const ours = await startServer('echo-ours-tls');
+  const plain = await startServer('echo-plain-tls');
+  const servers = { ours, plain };
+  try {
+    for (const conns of [1, 64]) {
+      const p = await paired(
+        pairs,
+        servers,
+        (which) => client.call('pingpong', { port: servers[which].port, conns, seconds: 1, warmupSeconds: 0.3, tls: true }),
+        (r) => r.perSecond,
+        (r) => r.allRoundTrips,
+      );
+      const sum = (a) => ({ perSecond: a.reduce((x, r) => x + r.roundTrips, 0) / a.length, mismatched: a.reduce((x, r) => x + r.mismatched, 0) });
+      const o = sum(p.runs.ours);
+      const q = sum(p.runs.plain);
+      row(
+        `8${conns === 1 ? 'b' : 'c'}`,
+        `TLS echo ping-pong 64 B, ${conns} conn${conns > 1 ? 's' : ''}: round trips/s`,
+        fmt(o.perSecond),
+        `tls pipe ${fmt(q.perSecond)}`,
+        `${fmt(p.ratio, 2)}×`,
+        '≥ 0.90×',
+        p.ratio >= 0.9 && o.mismatched === 0,
+        `server CPU per round trip ${fmt(median(p.runs.ours.map((r) => r.serverCpuPerUnit)), 1)} µs vs tls pipe ${fmt(median(p.runs.plain.map((r) => r.serverCpuPerUnit)), 1)} µs`,
+      );
+    }
+  } finally {
+    await stopServer(ours);
+    await stopServer(plain);
+  }
+}
+
+module.exports = { tlsFigures };

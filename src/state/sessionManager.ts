@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { ClientSession, ConnectError } from '../core/sessions/clientSession';
 import { EncodingName } from '../core/codec';
+import { DisposableBase, DisposableMap, DisposableStore } from '../core/events';
 import { formatHostPort } from '../core/hostPort';
 import { Throttle } from '../core/throttle';
 import { TrafficLog } from '../core/traffic/trafficLog';
@@ -17,21 +18,24 @@ export function sessionAddress(s: ClientSession): string {
   return formatHostPort(s.options.host, s.options.port);
 }
 
-export class SessionManager implements vscode.Disposable {
+export class SessionManager extends DisposableBase {
   private readonly list: ClientSession[] = [];
   private active?: ClientSession;
-  private readonly _onDidChange = new vscode.EventEmitter<void>();
+  private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   /** Any session, state or counter change, at most every 300 ms however much traffic flows. */
   readonly onDidChange = this._onDidChange.event;
-  private readonly changed = new Throttle(() => this._onDidChange.fire(), 300);
-  private readonly subs = new Map<number, vscode.Disposable[]>();
+  private readonly changed = this._register(new Throttle(() => this._onDidChange.fire(), 300));
+  /** Per session: the listeners wired to it, released with it. */
+  private readonly wiring = this._register(new DisposableMap<number, DisposableStore>());
   private readonly records = new Map<number, SessionRecord>();
 
   constructor(
     private readonly globalState: vscode.Memento,
     private readonly log: Log,
     private readonly traffic: TrafficLog,
-  ) {}
+  ) {
+    super();
+  }
 
   sessions(): readonly ClientSession[] {
     return this.list;
@@ -74,7 +78,9 @@ export class SessionManager implements vscode.Disposable {
     const fire = () => this.changed.schedule();
     const record = new SessionRecord();
     this.records.set(s.id, record);
-    const subs: vscode.Disposable[] = [
+    const wiring = new DisposableStore();
+    this.wiring.set(s.id, wiring);
+    [
       s.onData((d) => {
         this.traffic.record(source, label, address, 'in', d.bytes, s.encoding, d.text);
         record.add('in', d.bytes);
@@ -97,8 +103,7 @@ export class SessionManager implements vscode.Disposable {
         }
         this.drop(s);
       }),
-    ];
-    this.subs.set(s.id, subs);
+    ].forEach((d) => wiring.add(d));
     try {
       await s.connect();
     } catch (e) {
@@ -125,12 +130,11 @@ export class SessionManager implements vscode.Disposable {
     await Promise.all([...this.list].map((s) => this.close(s)));
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const s of [...this.list]) {
       this.release(s);
     }
-    this.changed.dispose();
-    this._onDidChange.dispose();
+    super.dispose();
   }
 
   private drop(s: ClientSession): void {
@@ -143,10 +147,7 @@ export class SessionManager implements vscode.Disposable {
   }
 
   private release(s: ClientSession): void {
-    for (const d of this.subs.get(s.id) ?? []) {
-      d.dispose();
-    }
-    this.subs.delete(s.id);
+    this.wiring.delete(s.id);
     this.records.delete(s.id);
     this.traffic.forget(`session:${s.id}`);
     if (this.active === s) {

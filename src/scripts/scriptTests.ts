@@ -2,6 +2,7 @@
 // file watcher, parsed only when expanded, run or opened) and each client block a child test.
 import * as vscode from 'vscode';
 import { DisposableBase } from '../core/events';
+import { TEST_CONTROLLER_ID } from '../common/ids';
 import { Script, parseScript } from '../core/script';
 import { Services } from '../state/services';
 import { isScriptDocument, parsedDocument, scriptText } from './scriptDocuments';
@@ -10,7 +11,7 @@ const GLOB = '**/*.tcp';
 const EXCLUDE = '**/node_modules/**';
 
 export class ScriptTests extends DisposableBase {
-  readonly controller = this._register(vscode.tests.createTestController('tcpWorkbench.scripts', vscode.l10n.t('TCP Scripts')));
+  readonly controller = this._register(vscode.tests.createTestController(TEST_CONTROLLER_ID, vscode.l10n.t('TCP Scripts')));
   /** The block index in its file's script, for each block item. */
   private readonly blockIndex = new WeakMap<vscode.TestItem, number>();
 

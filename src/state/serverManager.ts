@@ -9,12 +9,11 @@ import { LeaveReason, ServerAddress, ServerError, TcpServer } from '../core/serv
 import { Throttle } from '../core/throttle';
 import { TrafficLog } from '../core/traffic/trafficLog';
 import { Config } from '../common/config';
+import { LEGACY_SERVERS_KEY, StorageKeys } from '../common/ids';
 import { Log } from '../common/log';
 import { reasonText } from '../common/messages';
 import { PortInUseError, ServerEntry, ServerKind, ServerSpec, StartOverrides, kindLabel } from './serverEntry';
 import { KindContext, ServerKindDriver } from './serverKind';
-
-const STORE_KEY = 'tcpWorkbench.servers';
 
 const LEAVE_TEXT: Record<LeaveReason, () => string> = {
   'closed-by-peer': () => vscode.l10n.t('closed by peer'),
@@ -41,7 +40,7 @@ export class ServerManager extends DisposableBase {
     private readonly kinds: Readonly<Record<ServerKind, ServerKindDriver>>,
   ) {
     super();
-    const saved = state.get<ServerSpec[]>(STORE_KEY);
+    const saved = state.get<ServerSpec[]>(StorageKeys.servers) ?? state.get<ServerSpec[]>(LEGACY_SERVERS_KEY);
     const specs: ServerSpec[] = Array.isArray(saved)
       ? saved
       : [
@@ -168,7 +167,7 @@ export class ServerManager extends DisposableBase {
 
   private save(): void {
     void this.state.update(
-      STORE_KEY,
+      StorageKeys.servers,
       this.entries.filter((e) => this.driverOf(e).persisted).map((e) => e.spec),
     );
   }

@@ -7,11 +7,11 @@ import { DisposableBase, DisposableMap, DisposableStore } from '../core/events';
 import { formatHostPort } from '../core/hostPort';
 import { Throttle } from '../core/throttle';
 import { TrafficLog } from '../core/traffic/trafficLog';
+import { StorageKeys } from '../common/ids';
 import { Log } from '../common/log';
 import { messageOf } from '../common/messages';
 import { SessionRecord } from '../core/sessions/sessionRecord';
 
-const RECENT_KEY = 'tcpWorkbench.recent';
 const MAX_RECENT = 10;
 
 export function sessionAddress(s: ClientSession): string {
@@ -60,13 +60,13 @@ export class SessionManager extends DisposableBase {
   }
 
   recent(): string[] {
-    const r = this.globalState.get<string[]>(RECENT_KEY);
+    const r = this.globalState.get<string[]>(StorageKeys.recent);
     return Array.isArray(r) ? r.filter((x) => typeof x === 'string') : [];
   }
 
   async remember(address: string): Promise<void> {
     const r = [address, ...this.recent().filter((a) => a !== address)].slice(0, MAX_RECENT);
-    await this.globalState.update(RECENT_KEY, r);
+    await this.globalState.update(StorageKeys.recent, r);
   }
 
   /** Connects and adds the session; throws an Error whose message names host and port. */

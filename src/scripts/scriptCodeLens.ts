@@ -1,11 +1,9 @@
 // CodeLens over a `.tcp` file: ▶ Run all at the top, ▶ Run above each client block (both run through the
 // Testing view), ▶ Start server above each listen block (a command the Servers feature provides).
 import * as vscode from 'vscode';
+import { asCommand } from '../state/commands';
 import { Services } from '../state/services';
 import { LANGUAGE_ID, parsedDocument } from './scriptDocuments';
-
-/** Implemented by the Servers feature; we only point at it. */
-const START_SCRIPT_SERVER = 'tcpWorkbench.startScriptServer';
 
 class ScriptCodeLens implements vscode.CodeLensProvider {
   constructor(private readonly svc: Services) {}
@@ -26,34 +24,39 @@ class ScriptCodeLens implements vscode.CodeLensProvider {
     const clients = script.blocks.filter((b) => b.kind === 'client');
     if (clients.length > 0) {
       lenses.push(
-        new vscode.CodeLens(at(0), {
-          title: vscode.l10n.t('▶ Run all'),
-          command: 'tcpWorkbench.runScript',
-          arguments: [doc.uri],
-          tooltip: vscode.l10n.t('Run every client block of this file'),
-        }),
+        new vscode.CodeLens(
+          at(0),
+          asCommand({
+            command: 'tcpWorkbench.runScript',
+            title: vscode.l10n.t('▶ Run all'),
+            arguments: [doc.uri],
+            tooltip: vscode.l10n.t('Run every client block of this file'),
+          }),
+        ),
       );
     }
     for (const b of script.blocks) {
       const line = b.titleRange.line;
       if (b.kind === 'client') {
         lenses.push(
-          new vscode.CodeLens(at(line), {
-            title: vscode.l10n.t('▶ Run'),
-            command: 'tcpWorkbench.runScript',
-            arguments: [doc.uri, line],
-            tooltip: vscode.l10n.t('Run this block'),
-          }),
+          new vscode.CodeLens(
+            at(line),
+            asCommand({ command: 'tcpWorkbench.runScript', title: vscode.l10n.t('▶ Run'), arguments: [doc.uri, line], tooltip: vscode.l10n.t('Run this block') }),
+          ),
         );
       } else {
+        // The Servers feature implements it; we only point at it.
         const args = { uri: doc.uri.toString(), line };
         lenses.push(
-          new vscode.CodeLens(at(line), {
-            title: vscode.l10n.t('▶ Start server'),
-            command: START_SCRIPT_SERVER,
-            arguments: [args],
-            tooltip: vscode.l10n.t('Start this mock server'),
-          }),
+          new vscode.CodeLens(
+            at(line),
+            asCommand({
+              command: 'tcpWorkbench.startScriptServer',
+              title: vscode.l10n.t('▶ Start server'),
+              arguments: [args],
+              tooltip: vscode.l10n.t('Start this mock server'),
+            }),
+          ),
         );
       }
     }

@@ -6,6 +6,7 @@ import { formatBytes } from '../core/format';
 import { connectionMarks, sessionKey } from '../state/connectionMarks';
 import { counterText, markLines, markText } from './rowMarks';
 import { SessionManager, sessionAddress } from '../state/sessionManager';
+import { asCommand } from '../state/commands';
 
 export class ConnectionsView extends DisposableBase implements vscode.TreeDataProvider<ClientSession> {
   private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<ClientSession | undefined>());
@@ -31,7 +32,7 @@ export class ConnectionsView extends DisposableBase implements vscode.TreeDataPr
       counterText(s),
       ...markLines(marks),
     ].join('\n');
-    item.command = { command: 'tcpWorkbench.showSessionTraffic', title: vscode.l10n.t('Show Traffic'), arguments: [s] };
+    item.command = asCommand({ command: 'tcpWorkbench.showSessionTraffic', title: vscode.l10n.t('Show Traffic'), arguments: [s] });
     return item;
   }
 

@@ -38,6 +38,9 @@ describe('Scaffold', () => {
         assert.notEqual(other, port);
       }
       assert.equal(await connectError(port), 'ECONNREFUSED', 'still refused');
+      await bed.releasePort(port);
+      const late = await bed.start(new EchoServer({ port, host: '127.0.0.1' }));
+      assert.equal(late.port, port, 'a released port can be listened on');
     } finally {
       await bed.dispose();
     }

@@ -235,6 +235,8 @@ export class Scaffold {
   private readonly started: Startable[] = [];
   /** Temp folders, removed by dispose(). */
   private readonly dirs: string[] = [];
+  /** The connection holding each refusedPort(). */
+  private readonly holders = new Map<number, net.Socket>();
 
   /** A new folder under the system temp folder (`tcpwb-<prefix>-…`), removed by dispose(). */
   tempDir(prefix: string): string {
@@ -258,7 +260,22 @@ export class Scaffold {
   async refusedPort(): Promise<number> {
     const port = await this.listen(() => undefined);
     const s = await this.connect(port);
+    this.holders.set(s.localPort!, s);
     return s.localPort!;
+  }
+
+  /**
+   * Lets go of a refusedPort(), for a test that listens there next (as the server that was missing): the holding
+   * connection is reset (a reset leaves no TIME_WAIT behind that would keep the port) and gone when this resolves.
+   */
+  async releasePort(port: number): Promise<void> {
+    const s = this.holders.get(port);
+    this.holders.delete(port);
+    if (s && !s.destroyed) {
+      const closed = new Promise((resolve) => s.once('close', resolve));
+      s.resetAndDestroy();
+      await closed;
+    }
   }
 
   /**
@@ -362,6 +379,7 @@ export class Scaffold {
       s.destroy();
     }
     this.sockets.clear();
+    this.holders.clear();
     const servers = [...this.servers].map(([server, conns]) => closeServer(server, conns));
     this.servers.clear();
     const ours = this.started.splice(0).map((s) => s.stop().then(() => s.dispose()));

@@ -131,6 +131,7 @@ describe('RelayServer', () => {
     assert.equal(failures[0].error.code, 'relay.targetRefused');
     assert.match(failures[0].error.message, /refused/);
     // Now something listens there: the same relay serves the next client.
+    await peers.releasePort(targetPort);
     const late = net.createServer((c) => c.end('late hello'));
     await new Promise<void>((r) => late.listen(targetPort, '127.0.0.1', () => r()));
     try {

@@ -1,6 +1,6 @@
 // The one build script. Targets (default: extension):
 //   extension  src/extension.ts and src/cli.ts bundled into dist/ (the .vsix and the `tcp-workbench` CLI)
-//   tests      src/core, src/cli and test/unit transpiled file by file into out/, for plain-Node mocha
+//   tests      src/core, src/cli, src/common/ids.ts (no vscode import) and test/unit transpiled file by file into out/, for plain-Node mocha
 //   suite      test/suite bundled into out/test/suite, loaded by the VS Code extension host (vscode external)
 //   trust      test/suite-trust, the same way, into out/test/suite-trust
 //   soak       test/soak/soak.ts bundled into out/test/soak/soak.js
@@ -131,7 +131,7 @@ const TARGETS = {
   // One output file per source file, so mocha loads test/unit/*.test.js and stack traces stay readable.
   tests: () => ({
     ...node,
-    entryPoints: [...listTs('src/core'), ...listTs('src/cli'), 'src/cli.ts', ...listTs('test/unit')].filter((f) => fs.existsSync(path.join(ROOT, f))),
+    entryPoints: [...listTs('src/core'), ...listTs('src/cli'), 'src/cli.ts', 'src/common/ids.ts', ...listTs('test/unit')].filter((f) => fs.existsSync(path.join(ROOT, f))),
     outdir: 'out',
     outbase: '.',
     bundle: false,

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { Config, ConfigError, SECTION, getConfig } from './common/config';
 import { ContextKey } from './common/contextKey';
+import { ContextKeys, ViewIds } from './common/ids';
 import { Log } from './common/log';
 import { Services } from './state/services';
 import { registerDownloadCommand } from './downloads/downloadCommand';
@@ -144,12 +145,12 @@ function readConfig(log: Log): Config | ConfigError {
 
 function registerViews(svc: Services): void {
   const serversView = new ServersView(svc.servers, svc.configOrUndefined);
-  const serversTree = vscode.window.createTreeView('tcpWorkbench.servers', { treeDataProvider: serversView, showCollapseAll: false });
+  const serversTree = vscode.window.createTreeView(ViewIds.servers, { treeDataProvider: serversView, showCollapseAll: false });
   serversView.setVisible(serversTree.visible);
   const connectionsView = new ConnectionsView(svc.sessions);
-  const connectionsTree = vscode.window.createTreeView('tcpWorkbench.connections', { treeDataProvider: connectionsView });
-  const serversRunning = new ContextKey<boolean>('tcpWorkbench.serversRunning');
-  const hasSessions = new ContextKey<boolean>('tcpWorkbench.hasSessions');
+  const connectionsTree = vscode.window.createTreeView(ViewIds.connections, { treeDataProvider: connectionsView });
+  const serversRunning = new ContextKey<boolean>(ContextKeys.serversRunning);
+  const hasSessions = new ContextKey<boolean>(ContextKeys.hasSessions);
   const setContext = () => {
     serversRunning.set(svc.servers.running().length > 0);
     hasSessions.set(svc.sessions.sessions().length > 0);

@@ -2,12 +2,10 @@
 // Testing view), ▶ Start server above each listen block (a command the Servers feature provides); while
 // that mock runs, ■ Stop server and where it listens instead.
 import * as vscode from 'vscode';
+import { asCommand } from '../state/commands';
 import { ServerEntry } from '../state/serverEntry';
 import { Services } from '../state/services';
 import { LANGUAGE_ID, parsedDocument } from './scriptDocuments';
-
-/** Implemented by the Servers feature; we only point at it. */
-const START_SCRIPT_SERVER = 'tcpWorkbench.startScriptServer';
 
 class ScriptCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly _onDidChange = new vscode.EventEmitter<void>();
@@ -47,50 +45,60 @@ class ScriptCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
     const clients = script.blocks.filter((b) => b.kind === 'client');
     if (clients.length > 0) {
       lenses.push(
-        new vscode.CodeLens(at(0), {
-          title: vscode.l10n.t('▶ Run all'),
-          command: 'tcpWorkbench.runScript',
-          arguments: [doc.uri],
-          tooltip: vscode.l10n.t('Run every client block of this file'),
-        }),
+        new vscode.CodeLens(
+          at(0),
+          asCommand({
+            command: 'tcpWorkbench.runScript',
+            title: vscode.l10n.t('▶ Run all'),
+            arguments: [doc.uri],
+            tooltip: vscode.l10n.t('Run every client block of this file'),
+          }),
+        ),
       );
     }
     for (const b of script.blocks) {
       const line = b.titleRange.line;
       if (b.kind === 'client') {
         lenses.push(
-          new vscode.CodeLens(at(line), {
-            title: vscode.l10n.t('▶ Run'),
-            command: 'tcpWorkbench.runScript',
-            arguments: [doc.uri, line],
-            tooltip: vscode.l10n.t('Run this block'),
-          }),
+          new vscode.CodeLens(
+            at(line),
+            asCommand({ command: 'tcpWorkbench.runScript', title: vscode.l10n.t('▶ Run'), arguments: [doc.uri, line], tooltip: vscode.l10n.t('Run this block') }),
+          ),
         );
       } else if (mock(b.title, line)) {
         const e = mock(b.title, line) as ServerEntry;
         lenses.push(
-          new vscode.CodeLens(at(line), {
-            title: vscode.l10n.t('■ Stop server'),
-            command: 'tcpWorkbench.stopServer',
-            arguments: [{ entryId: e.id }],
-            tooltip: vscode.l10n.t('Stop this mock server'),
-          }),
-          new vscode.CodeLens(at(line), {
-            title: e.addressText ? vscode.l10n.t('listening on {0}', e.addressText) : vscode.l10n.t('starting…'),
-            command: 'tcpWorkbench.showTraffic',
-            arguments: [{ entryId: e.id }],
-            tooltip: vscode.l10n.t("Show this mock server's traffic"),
-          }),
+          new vscode.CodeLens(
+            at(line),
+            asCommand({
+              title: vscode.l10n.t('■ Stop server'),
+              command: 'tcpWorkbench.stopServer',
+              arguments: [{ entryId: e.id }],
+              tooltip: vscode.l10n.t('Stop this mock server'),
+            }),
+          ),
+          new vscode.CodeLens(
+            at(line),
+            asCommand({
+              title: e.addressText ? vscode.l10n.t('listening on {0}', e.addressText) : vscode.l10n.t('starting…'),
+              command: 'tcpWorkbench.showTraffic',
+              arguments: [{ entryId: e.id }],
+              tooltip: vscode.l10n.t("Show this mock server's traffic"),
+            }),
+          ),
         );
       } else {
         const args = { uri: doc.uri.toString(), line, notify: true };
         lenses.push(
-          new vscode.CodeLens(at(line), {
-            title: vscode.l10n.t('▶ Start server'),
-            command: START_SCRIPT_SERVER,
-            arguments: [args],
-            tooltip: vscode.l10n.t('Start this mock server'),
-          }),
+          new vscode.CodeLens(
+            at(line),
+            asCommand({
+              command: 'tcpWorkbench.startScriptServer',
+              title: vscode.l10n.t('▶ Start server'),
+              arguments: [args],
+              tooltip: vscode.l10n.t('Start this mock server'),
+            }),
+          ),
         );
       }
     }

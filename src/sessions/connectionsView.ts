@@ -1,20 +1,21 @@
 // The Connections view: the client sessions the user opened, redrawn when the manager says (at most a few times a second).
 import * as vscode from 'vscode';
 import { ClientSession } from '../core/sessions/clientSession';
+import { DisposableBase } from '../core/events';
 import { formatBytes } from '../core/format';
 import { connectionMarks } from '../state/connectionMarks';
 import { counterText, markLines, markText } from './rowMarks';
 import { SessionManager, sessionAddress } from '../state/sessionManager';
+import { asCommand } from '../state/commands';
 
-export class ConnectionsView implements vscode.TreeDataProvider<ClientSession>, vscode.Disposable {
-  private readonly _onDidChangeTreeData = new vscode.EventEmitter<ClientSession | undefined>();
+export class ConnectionsView extends DisposableBase implements vscode.TreeDataProvider<ClientSession> {
+  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<ClientSession | undefined>());
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
-  private readonly sub: vscode.Disposable;
-  private readonly marksSub: vscode.Disposable;
 
   constructor(private readonly sessions: SessionManager) {
-    this.sub = sessions.onDidChange(() => this._onDidChangeTreeData.fire(undefined));
-    this.marksSub = connectionMarks.onDidChange(() => this._onDidChangeTreeData.fire(undefined));
+    super();
+    this._register(sessions.onDidChange(() => this._onDidChangeTreeData.fire(undefined)));
+    this._register(connectionMarks.onDidChange(() => this._onDidChangeTreeData.fire(undefined)));
   }
 
   getTreeItem(s: ClientSession): vscode.TreeItem {
@@ -31,17 +32,11 @@ export class ConnectionsView implements vscode.TreeDataProvider<ClientSession>, 
       counterText(s),
       ...markLines(marks),
     ].join('\n');
-    item.command = { command: 'tcpWorkbench.showSessionTraffic', title: vscode.l10n.t('Show Traffic'), arguments: [s] };
+    item.command = asCommand({ command: 'tcpWorkbench.showSessionTraffic', title: vscode.l10n.t('Show Traffic'), arguments: [s] });
     return item;
   }
 
   getChildren(s?: ClientSession): ClientSession[] {
     return s ? [] : [...this.sessions.sessions()];
-  }
-
-  dispose(): void {
-    this.sub.dispose();
-    this.marksSub.dispose();
-    this._onDidChangeTreeData.dispose();
   }
 }

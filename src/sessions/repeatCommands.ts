@@ -5,8 +5,9 @@ import * as vscode from 'vscode';
 import { MAX_REPEAT_COUNT, MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, RepeatStop, Repeater } from '../core/sessions/repeater';
 import { Throttle } from '../core/throttle';
 import { isInteractive, isOptions } from '../state/commandArgs';
-import { registerCommand } from '../state/commands';
+import { asCommand, registerCommand } from '../state/commands';
 import { ContextKey } from '../common/contextKey';
+import { ContextKeys, StatusBarIds } from '../common/ids';
 import { Services } from '../state/services';
 import { UserError } from '../common/showError';
 import { bytesFor, checkMode } from '../ui/sendMode';
@@ -66,10 +67,10 @@ async function askRepeat(svc: Services, t: Target, history: SendHistory) {
 
 export function registerRepeatCommands(svc: Services): void {
   const history = new SendHistory(svc.context.workspaceState);
-  const item = vscode.window.createStatusBarItem('tcpWorkbench.repeat', vscode.StatusBarAlignment.Left, 9);
+  const item = vscode.window.createStatusBarItem(StatusBarIds.repeat, vscode.StatusBarAlignment.Left, 9);
   item.name = vscode.l10n.t('TCP Workbench Repeat Send');
-  item.command = 'tcpWorkbench.stopRepeat';
-  const repeating = new ContextKey<boolean>('tcpWorkbench.repeating');
+  item.command = asCommand({ command: 'tcpWorkbench.stopRepeat', title: vscode.l10n.t('Stop Repeat') });
+  const repeating = new ContextKey<boolean>(ContextKeys.repeating);
   const update = () => {
     const all = [...running.values()];
     repeating.set(all.length > 0);

@@ -238,6 +238,14 @@ export function registerCommand<K extends CommandId>(
   );
 }
 
+/**
+ * The `vscode.Command` of a tree item, CodeLens or status bar item, typed by the command's entry (the model is
+ * vscode-js-debug's `asCommand()`): a misspelt id or a wrong argument does not compile.
+ */
+export function asCommand<K extends CommandId>(c: { command: K; title: string; tooltip?: string; arguments?: Args<K> }): vscode.Command {
+  return { command: c.command, title: c.title, tooltip: c.tooltip, arguments: c.arguments };
+}
+
 /** Runs one of our commands with its own argument and result types. */
 export function runCommand<K extends CommandId>(id: K, ...args: Args<K>): Thenable<Result<K> | undefined> {
   return vscode.commands.executeCommand<Result<K> | undefined>(id, ...args);

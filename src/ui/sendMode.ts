@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { inputBytes } from '../core/bytesInput';
 import { EncodingName, LineEnding } from '../core/codec';
 import { UsageError } from '../core/errors';
+import { StorageKeys } from '../common/ids';
 import { messageOf } from '../common/messages';
 
 export const SEND_MODES = ['text', 'escapes', 'hex'] as const;
@@ -16,7 +17,7 @@ export interface HistoryEntry {
   mode: SendMode;
 }
 
-const MODE_KEY = 'tcpWorkbench.sendMode';
+const MODE_KEY = StorageKeys.sendMode;
 
 /** The mode from a caller's argument (default text), or a UsageError naming the choices. */
 export function checkMode(mode: unknown): SendMode {

@@ -25,15 +25,6 @@ export interface Diagnostic {
   readonly severity: DiagnosticSeverity;
 }
 
-export type TokenKind = 'keyword' | 'string' | 'regex' | 'hex' | 'number' | 'duration' | 'variable' | 'comment' | 'title' | 'word' | 'operator';
-
-/** One lexical token, for semantic highlighting and precise diagnostics. */
-export interface Token {
-  readonly kind: TokenKind;
-  readonly text: string;
-  readonly range: Range;
-}
-
 /** Literal text, or a reference resolved while running: a `-> name` capture or a rule's `{{1}}`. */
 export type TemplatePart = string | { readonly ref: string; readonly range: Range };
 
@@ -174,6 +165,4 @@ export interface Script {
   readonly variables: readonly Variable[];
   readonly settings: ScriptSettings;
   readonly diagnostics: readonly Diagnostic[];
-  /** Every token of every line, in order (comments included). */
-  readonly tokens: readonly Token[];
 }

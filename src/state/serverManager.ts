@@ -30,6 +30,9 @@ export class ServerManager implements vscode.Disposable {
   private readonly _onDidChange = new vscode.EventEmitter<void>();
   /** Any state, client or counter change, at most every 300 ms however much traffic flows. */
   readonly onDidChange = this._onDidChange.event;
+  private readonly _onDidWire = new vscode.EventEmitter<{ entry: ServerEntry; server: TcpServer }>();
+  /** A server of an entry is about to start (before it accepts anyone): the timelines watch its clients. */
+  readonly onDidWire = this._onDidWire.event;
   private readonly changed = new Throttle(() => this._onDidChange.fire(), 300);
 
   constructor(
@@ -163,6 +166,7 @@ export class ServerManager implements vscode.Disposable {
     }
     this.changed.dispose();
     this._onDidChange.dispose();
+    this._onDidWire.dispose();
   }
 
   private save(): void {
@@ -173,6 +177,7 @@ export class ServerManager implements vscode.Disposable {
   }
 
   private wire(entry: ServerEntry, server: TcpServer, cfg: Config): vscode.Disposable[] {
+    this._onDidWire.fire({ entry, server });
     const source = `server:${entry.id}`;
     const driver = this.driverOf(entry);
     const fire = () => this.changed.schedule();

@@ -26,6 +26,9 @@ export class SessionManager implements vscode.Disposable {
   private readonly changed = new Throttle(() => this._onDidChange.fire(), 300);
   private readonly subs = new Map<number, vscode.Disposable[]>();
   private readonly records = new Map<number, SessionRecord>();
+  private readonly _onDidOpen = new vscode.EventEmitter<{ session: ClientSession; connectMs: number }>();
+  /** A session just connected (before any of its data arrives), with how long the connect took. */
+  readonly onDidOpen = this._onDidOpen.event;
 
   constructor(
     private readonly globalState: vscode.Memento,
@@ -99,6 +102,7 @@ export class SessionManager implements vscode.Disposable {
       }),
     ];
     this.subs.set(s.id, subs);
+    const connectStarted = Date.now();
     try {
       await s.connect();
     } catch (e) {
@@ -107,6 +111,7 @@ export class SessionManager implements vscode.Disposable {
     }
     this.list.push(s);
     this.active = s;
+    this._onDidOpen.fire({ session: s, connectMs: Date.now() - connectStarted });
     this.traffic.note(source, label, address, vscode.l10n.t('connected'));
     this.log.info(vscode.l10n.t('Session {0} connected to {1}', s.id, address));
     await this.remember(address);
@@ -131,6 +136,7 @@ export class SessionManager implements vscode.Disposable {
     }
     this.changed.dispose();
     this._onDidChange.dispose();
+    this._onDidOpen.dispose();
   }
 
   private drop(s: ClientSession): void {

@@ -2,7 +2,7 @@
 // arriving as one recv (粘包), one send arriving in pieces (半包), recv returning 0 (FIN), a reset, a busy
 // port, a refused connect, a broken pipe, a reader that stopped (flow control). Only what was observed:
 // a merged or split read is reported only where the writer's side was observed too.
-import { ChunkEvent, MarkEvent, Timeline } from './timeline';
+import { ChunkEvent, MarkEvent, Timeline, isChunk } from './timeline';
 
 export type NoteCode = 'merged' | 'split' | 'eof' | 'reset' | 'addrInUse' | 'refused' | 'epipe' | 'timeout' | 'flow' | 'nagle' | 'error';
 
@@ -41,7 +41,7 @@ const ERRNO_NOTES: Record<string, NoteCode> = {
 export function explain(timeline: Timeline): Note[] {
   const notes: Note[] = [];
   for (const e of timeline.events) {
-    if (e.kind === 'read' || e.kind === 'write') {
+    if (isChunk(e)) {
       const n = chunkNote(timeline, e);
       if (n) {
         notes.push(n);

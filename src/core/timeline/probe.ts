@@ -21,9 +21,10 @@ export class SocketProbe implements Disposable {
     readonly peer: Lane,
     private readonly sendFn?: SendFn,
   ) {
-    const on = (event: string, fn: (...a: never[]) => void) => {
-      socket.on(event, fn);
-      this.off.push(() => socket.off(event, fn));
+    const on = <A extends unknown[]>(event: string, fn: (...a: A) => void) => {
+      const f = fn as (...args: unknown[]) => void;
+      socket.on(event, f);
+      this.off.push(() => socket.off(event, f));
     };
     on('data', (bytes: Buffer) => {
       timeline.read(peer, lane, bytes);

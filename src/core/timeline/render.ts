@@ -2,7 +2,7 @@
 // endpoint, time flowing down, an arrow per chunk a program's recv got (or per send whose reader is not
 // observed), the writes each read carried drawn into it, FIN / RST / errors marked and the notes beside
 // them. A plain function of the model, so the webview, the CLI and the `.tcp` HTML report draw the same.
-import { ChunkEvent, MarkEvent, Timeline, TimelineEvent } from './timeline';
+import { ChunkEvent, MarkEvent, Timeline, TimelineEvent, isChunk } from './timeline';
 import { Note, explain } from './explain';
 import { TIMELINE_STRINGS, TimelineStrings, fill } from './strings';
 
@@ -79,7 +79,7 @@ export function renderSvg(timeline: Timeline, options: RenderOptions = {}): stri
     if (prevT !== undefined) {
       out.push(`<text class="delta" x="8" y="${y + 16}">Δ ${esc(formatMs(e.t - prevT))}</text>`);
     }
-    out.push(e.kind === 'read' || e.kind === 'write' ? drawChunk(timeline, e, y, laneX, rowOf, options, s) : drawMark(timeline, e, y, laneX, s));
+    out.push(isChunk(e) ? drawChunk(timeline, e, y, laneX, rowOf, options, s) : drawMark(timeline, e, y, laneX, s));
     const lines = (notes.get(e.seq) ?? []).map((n) => fill(s.notes[n.code], ...n.args));
     lines.forEach((line, i) => {
       out.push(`<text class="note" x="${lanesW + 10}" y="${y + 4 + i * 14}">${esc(line)}</text>`);
@@ -96,7 +96,7 @@ export function renderSvg(timeline: Timeline, options: RenderOptions = {}): stri
     .join('');
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" class="tcp-timeline" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
-    `<style>${STYLE}</style>`,
+    `<style>${TIMELINE_CSS}</style>`,
     `<defs>${MARKERS}</defs>`,
     `<rect class="bg" x="0" y="0" width="${width}" height="${height}"/>`,
     `<text class="honest" x="8" y="50">${esc(s.honest)}</text>`,
@@ -182,7 +182,8 @@ const MARKERS = Object.entries({ a: '#0969da', fin: '#1a7f37', rst: '#cf222e', c
   )
   .join('');
 
-const STYLE = `
+/** The drawing's rules, also for pages whose CSP refuses the SVG's own <style> (the webview). */
+export const TIMELINE_CSS = `
 .bg{fill:#ffffff}
 text{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:11px;fill:#1f2328}
 .lane{font-weight:bold;font-size:12px}

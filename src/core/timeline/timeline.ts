@@ -50,6 +50,10 @@ export interface MarkEvent {
 
 export type TimelineEvent = ChunkEvent | MarkEvent;
 
+export function isChunk(e: TimelineEvent): e is ChunkEvent {
+  return e.kind === 'read' || e.kind === 'write';
+}
+
 /** Chunks and bytes folded away when the event list was full, per stream `from>to`. */
 export interface Summary {
   events: number;

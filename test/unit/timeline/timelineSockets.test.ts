@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { Timeline, ChunkEvent, MarkEvent } from '../../../src/core/timeline/timeline';
+import { Timeline, ChunkEvent, MarkEvent, isChunk } from '../../../src/core/timeline/timeline';
 import { SocketProbe, markError } from '../../../src/core/timeline/probe';
 import { explain } from '../../../src/core/timeline/explain';
 import { EchoServer } from '../../../src/core/servers/echoServer';
@@ -47,7 +47,7 @@ describe('timeline from real sockets', () => {
         fed.write(1, 0, Buffer.alloc(e.size), timeline.startedAt + e.t);
       } else if (e.kind === 'read') {
         fed.read(1, 0, Buffer.alloc(e.size), timeline.startedAt + e.t);
-      } else if (e.kind !== 'write') {
+      } else if (!isChunk(e)) {
         fed.mark(e.kind, e.lane, { ...e, at: timeline.startedAt + e.t });
       }
     }

@@ -2,7 +2,7 @@
 // arriving as one recv (粘包), one send arriving in pieces (半包), recv returning 0 (FIN), a reset, a busy
 // port, a refused connect, a broken pipe, a reader that stopped (flow control). Only what was observed:
 // a merged or split read is reported only where the writer's side was observed too.
-import { ChunkEvent, MarkEvent, Timeline, isChunk } from './timeline';
+import { ChunkEvent, MarkEvent, Timeline, isChunk, isRstEcho } from './timeline';
 
 export type NoteCode = 'merged' | 'split' | 'eof' | 'reset' | 'addrInUse' | 'refused' | 'epipe' | 'timeout' | 'flow' | 'nagle' | 'error';
 
@@ -73,7 +73,7 @@ function markNote(timeline: Timeline, e: MarkEvent): Note | undefined {
     case 'fin':
       return { code: 'eof', seq: e.seq, args: [lane] };
     case 'rst':
-      return { code: 'reset', seq: e.seq, args: [lane] };
+      return isRstEcho(timeline, e) ? undefined : { code: 'reset', seq: e.seq, args: [lane] };
     case 'pause':
       return { code: 'flow', seq: e.seq, args: [lane, e.queued ?? 0] };
     case 'noDelay':

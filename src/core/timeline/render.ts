@@ -2,7 +2,7 @@
 // endpoint, time flowing down, an arrow per chunk a program's recv got (or per send whose reader is not
 // observed), the writes each read carried drawn into it, FIN / RST / errors marked and the notes beside
 // them. A plain function of the model, so the webview, the CLI and the `.tcp` HTML report draw the same.
-import { ChunkEvent, MarkEvent, Timeline, TimelineEvent, isChunk } from './timeline';
+import { ChunkEvent, MarkEvent, Timeline, TimelineEvent, isChunk, isRstEcho } from './timeline';
 import { Note, explain } from './explain';
 import { TIMELINE_STRINGS, TimelineStrings, fill } from './strings';
 
@@ -152,7 +152,10 @@ function drawMark(timeline: Timeline, e: MarkEvent, y: number, laneX: (l: number
     case 'fin':
       return arrow('fin', s.fin);
     case 'rst':
-      return arrow('rst', s.rst);
+      // Seen arriving after we drew it leaving: the receiver's errno on its lane, not a second arrow.
+      return isRstEcho(timeline, e)
+        ? `<g class="mark rstSeen" data-kind="rst"><text x="${px}" y="${y + 4}" text-anchor="middle">${esc(e.code ?? '')}</text></g>`
+        : arrow('rst', s.rst);
     case 'error':
       return tag('error', `${e.code ?? ''} ${e.message ?? ''}`.trim());
     case 'close':
@@ -197,7 +200,7 @@ text{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:11px;fill:#1f23
 .note{fill:#9a6700}
 .mark.fin .arrow{stroke:#1a7f37}.mark.fin text{fill:#1a7f37;font-weight:bold}
 .mark.rst .arrow{stroke:#cf222e;stroke-width:2.5}.mark.rst text{fill:#cf222e;font-weight:bold}
-.mark.error text{fill:#cf222e}
+.mark.error text,.mark.rstSeen text{fill:#cf222e}
 .mark.connect .arrow{stroke:#8250df}.mark.connect text{fill:#8250df}
 .mark.action text,.mark.pause text,.mark.resume text,.mark.nodelay text,.mark.close text{fill:#57606a;font-style:italic}
 .gap,.summary{fill:#8c959f;font-style:italic}

@@ -50,6 +50,13 @@ export interface MarkEvent {
 
 export type TimelineEvent = ChunkEvent | MarkEvent;
 
+/** A reset seen arriving (it has the receiver's errno) whose sending was already marked: not drawn twice. */
+export function isRstEcho(timeline: Timeline, e: MarkEvent): boolean {
+  return (
+    e.kind === 'rst' && e.code !== undefined && timeline.events.some((x) => x.kind === 'rst' && x.seq < e.seq && x.lane === e.lane && (x as MarkEvent).code === undefined)
+  );
+}
+
 export function isChunk(e: TimelineEvent): e is ChunkEvent {
   return e.kind === 'read' || e.kind === 'write';
 }

@@ -46,6 +46,16 @@ describe('Timeline model', () => {
     assert.ok(!/<script/i.test(svg) && !/https?:\/\/(?!www\.w3\.org)/.test(svg), 'self-contained');
   });
 
+  it('draws a reset we sent once: its arrival on the other side is the receiver’s errno, not a second RST', () => {
+    const t = new Timeline({ lanes: ['client', 'server'] });
+    t.mark('rst', 0, { peer: 1 });
+    t.mark('rst', 0, { peer: 1, code: 'ECONNRESET' });
+    const svg = renderSvg(t);
+    assert.equal((svg.match(/class="mark rst"/g) ?? []).length, 1);
+    assert.match(svg, /class="mark rstSeen"[^]*ECONNRESET/);
+    assert.equal((svg.match(/reset by client/g) ?? []).length, 1);
+  });
+
   it('escapes the data it draws', () => {
     const t = new Timeline({ lanes: ['<a>', 'b'] });
     t.read(1, 0, Buffer.from('<script>&"'));

@@ -124,7 +124,7 @@ function drawChunk(
   const title = `<title>${esc(previewOf(e, true, timeline.encoding))}</title>`;
   if (e.kind === 'write' && timeline.seesReads(e.from, e.to)) {
     // The reader is observed: the write is a dot on its lane, drawn into the reads it became.
-    return `<g class="send" data-size="${e.size}"><circle cx="${x1}" cy="${y}" r="4"/><text class="sendLabel" x="${x1 + dir * 8}" y="${y + 4}" text-anchor="${dir > 0 ? 'start' : 'end'}">${esc(fill(s.send, formatBytes(e.size)))}</text>${title}</g>`;
+    return `<g class="send" data-size="${e.size}" data-from="${e.from}"><circle cx="${x1}" cy="${y}" r="4"/><text class="sendLabel" x="${x1 + dir * 8}" y="${y + 4}" text-anchor="${dir > 0 ? 'start' : 'end'}">${esc(fill(s.send, formatBytes(e.size)))}</text>${title}</g>`;
   }
   const pairs =
     e.kind === 'read'

@@ -2,7 +2,7 @@
 // arriving as one recv (粘包), one send arriving in pieces (半包), recv returning 0 (FIN), a reset, a busy
 // port, a refused connect, a broken pipe, a reader that stopped (flow control). Only what was observed:
 // a merged or split read is reported only where the writer's side was observed too.
-import { ChunkEvent, MarkEvent, Timeline, isChunk, isRstEcho } from './timeline';
+import { ChunkEvent, MarkEvent, Timeline, TimelineEvent, isChunk, isRstEcho } from './timeline';
 
 export type NoteCode = 'merged' | 'split' | 'eof' | 'reset' | 'addrInUse' | 'refused' | 'epipe' | 'timeout' | 'flow' | 'nagle' | 'error';
 
@@ -37,10 +37,10 @@ const ERRNO_NOTES: Record<string, NoteCode> = {
   ETIMEDOUT: 'timeout',
 };
 
-/** The notes of a timeline, in event order. */
-export function explain(timeline: Timeline): Note[] {
+/** The notes of a timeline (or of some of its events), in event order. */
+export function explain(timeline: Timeline, events: readonly TimelineEvent[] = timeline.events): Note[] {
   const notes: Note[] = [];
-  for (const e of timeline.events) {
+  for (const e of events) {
     if (isChunk(e)) {
       const n = chunkNote(timeline, e);
       if (n) {

@@ -2,6 +2,7 @@
 // endpoint, time flowing down, an arrow per chunk a program's recv got (or per send whose reader is not
 // observed), the writes each read carried drawn into it, FIN / RST / errors marked and the notes beside
 // them. A plain function of the model, so the webview, the CLI and the `.tcp` HTML report draw the same.
+import { TextDecoder } from 'node:util';
 import { ChunkEvent, MarkEvent, Timeline, TimelineEvent, isChunk, isRstEcho } from './timeline';
 import { Note, explain } from './explain';
 import { TIMELINE_STRINGS, TimelineStrings, fill } from './strings';
@@ -39,14 +40,26 @@ export function previewOf(e: ChunkEvent, hex: boolean, encoding: string): string
   if (hex) {
     return [...e.head.subarray(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join(' ') + (e.head.length > 16 || more ? ' …' : '');
   }
-  let text: string;
-  try {
-    text = new TextDecoder(encoding === 'hex' ? 'latin1' : encoding, { fatal: false }).decode(e.head);
-  } catch {
-    text = e.head.toString('latin1');
-  }
+  const decoder = decoderFor(encoding);
+  let text = decoder ? decoder.decode(e.head) : e.head.toString('latin1');
   text = text.replace(/[\u0000-\u001f\u007f]/g, '·');
   return (text.length > 28 ? text.slice(0, 28) + '…' : text + more) || '';
+}
+
+const decoders = new Map<string, TextDecoder | undefined>();
+
+/** One decoder per encoding (making one per chunk costs more than the drawing); undefined: latin1. */
+function decoderFor(encoding: string): TextDecoder | undefined {
+  if (!decoders.has(encoding)) {
+    let d: TextDecoder | undefined;
+    try {
+      d = encoding === 'hex' ? undefined : new TextDecoder(encoding, { fatal: false });
+    } catch {
+      d = undefined;
+    }
+    decoders.set(encoding, d);
+  }
+  return decoders.get(encoding);
 }
 
 export function renderSvg(timeline: Timeline, options: RenderOptions = {}): string {
@@ -55,7 +68,7 @@ export function renderSvg(timeline: Timeline, options: RenderOptions = {}): stri
   const shown = options.last !== undefined && all.length > options.last ? all.slice(all.length - options.last) : all;
   const hidden = all.length - shown.length + timeline.summary.events;
   const notes = new Map<number, Note[]>();
-  for (const n of explain(timeline)) {
+  for (const n of explain(timeline, shown)) {
     notes.set(n.seq, [...(notes.get(n.seq) ?? []), n]);
   }
   const laneX = (l: number) => TIME_W + 40 + l * LANE_GAP;

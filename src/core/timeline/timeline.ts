@@ -96,6 +96,7 @@ export class Timeline {
   private readonly written = new Map<string, number>();
   private readonly readBytes = new Map<string, number>();
   readonly summary: Summary = { events: 0, chunks: 0, bytes: 0, untilT: 0 };
+  private index?: { seq: number; map: Map<string, ChunkEvent[]> };
   private readonly _onDidChange = new Emitter<TimelineEvent>();
   /** Fires for every new event. */
   readonly onDidChange = this._onDidChange.event;
@@ -145,14 +146,55 @@ export class Timeline {
 
   /** The writes (still kept) whose bytes a read carried; empty when the writer is not observed. */
   writesOf(read: ChunkEvent): ChunkEvent[] {
-    const end = read.offset + read.size;
-    return this.events.filter((e): e is ChunkEvent => e.kind === 'write' && e.from === read.from && e.to === read.to && e.offset < end && e.offset + e.size > read.offset);
+    return this.overlapping('write', read);
   }
 
   /** The reads (still kept) that got bytes of a write. */
   readsOf(write: ChunkEvent): ChunkEvent[] {
-    const end = write.offset + write.size;
-    return this.events.filter((e): e is ChunkEvent => e.kind === 'read' && e.from === write.from && e.to === write.to && e.offset < end && e.offset + e.size > write.offset);
+    return this.overlapping('read', write);
+  }
+
+  /** Chunks of `kind` on c's stream overlapping c's bytes: a binary search in the stream's chunks, by offset. */
+  private overlapping(kind: 'write' | 'read', c: ChunkEvent): ChunkEvent[] {
+    const list = this.streamIndex().get(`${kind}:${c.from}>${c.to}`) ?? [];
+    const end = c.offset + c.size;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].offset + list[mid].size <= c.offset) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    const out: ChunkEvent[] = [];
+    for (let i = lo; i < list.length && list[i].offset < end; i++) {
+      if (list[i].size > 0) {
+        out.push(list[i]);
+      }
+    }
+    return out;
+  }
+
+  /** The kept chunks per kind and stream, in offset order; rebuilt when events were added since. */
+  private streamIndex(): Map<string, ChunkEvent[]> {
+    if (this.index?.seq !== this.nextSeq) {
+      const map = new Map<string, ChunkEvent[]>();
+      for (const e of this.events) {
+        if (isChunk(e)) {
+          const key = `${e.kind}:${e.from}>${e.to}`;
+          const list = map.get(key);
+          if (list) {
+            list.push(e);
+          } else {
+            map.set(key, [e]);
+          }
+        }
+      }
+      this.index = { seq: this.nextSeq, map };
+    }
+    return this.index.map;
   }
 
   /** True when writes on from → to are observed (so reads can be paired with them). */

@@ -17,6 +17,8 @@ export interface TimelineTargetArgs {
   sessionId?: number;
   entryId?: string;
   clientId?: number;
+  /** A relay connection (with `entryId`). */
+  connectionId?: number;
 }
 
 /** Options for starting without UI (tests, other extensions). */
@@ -219,7 +221,7 @@ export interface CommandTypes {
   'tcpWorkbench.setTrafficLayout': (arg?: LayoutTarget | { sessionId?: number; entryId?: string; layout?: TrafficLayoutName }) => LayoutResult;
   'tcpWorkbench.openTerminal': (arg?: SessionArg) => { sessionId: number; name: string };
   /** A session row, a client row of our servers, `{ sessionId }` / `{ entryId, clientId }`, or nothing (the active session). */
-  'tcpWorkbench.showTimeline': (arg?: ClientSession | ClientNode | TimelineTargetArgs) => { title: string; events: number };
+  'tcpWorkbench.showTimeline': (arg?: ClientSession | ClientNode | RelayConnectionNode | TimelineTargetArgs) => { title: string; events: number };
   'tcpWorkbench.timelineAction': (
     arg?: TimelineTargetArgs & {
       action: 'pieces' | 'together' | 'nagleOff' | 'nagleOn' | 'halfClose' | 'reset' | 'pause' | 'resume' | 'closeUnread';

@@ -9,6 +9,8 @@ import { TcpServer } from '../core/servers/serverBase';
 import { Timeline } from '../core/timeline/timeline';
 import { SocketProbe } from '../core/timeline/probe';
 import { formatHostPort } from '../core/hostPort';
+import { RelayServer } from '../core/relay/relayServer';
+import { RelayDirection } from '../core/relay/relayTypes';
 import { ServerEntry } from './serverEntry';
 import { ServerManager } from './serverManager';
 import { SessionManager, sessionAddress } from './sessionManager';
@@ -28,6 +30,7 @@ export class Timelines implements vscode.Disposable {
   private readonly byKey = new Map<string, TimelineHandle>();
   private readonly bySession = new Map<number, TimelineHandle>();
   private readonly byClient = new Map<string, TimelineHandle>();
+  private readonly byRelay = new Map<string, TimelineHandle>();
   private readonly subs: vscode.Disposable[] = [];
   private readonly _onDidAdd = new vscode.EventEmitter<TimelineHandle>();
   readonly onDidAdd = this._onDidAdd.event;
@@ -45,6 +48,11 @@ export class Timelines implements vscode.Disposable {
 
   ofClient(entryId: string, clientId: number): TimelineHandle | undefined {
     return this.byClient.get(`${entryId}:${clientId}`);
+  }
+
+  /** A relay connection: three lanes (client, relay, target), both legs as the relay saw them. */
+  ofRelay(entryId: string, connectionId: number): TimelineHandle | undefined {
+    return this.byRelay.get(`${entryId}:${connectionId}`);
   }
 
   dispose(): void {
@@ -77,7 +85,7 @@ export class Timelines implements vscode.Disposable {
       }
       this.byKey.delete(victim.key);
       victim.probes.forEach((p) => p.dispose());
-      for (const m of [this.bySession, this.byClient] as Map<unknown, TimelineHandle>[]) {
+      for (const m of [this.bySession, this.byClient, this.byRelay] as Map<unknown, TimelineHandle>[]) {
         for (const [k, v] of m) {
           if (v === victim) {
             m.delete(k);
@@ -114,6 +122,10 @@ export class Timelines implements vscode.Disposable {
   }
 
   private watchServer(entry: ServerEntry, server: TcpServer): void {
+    if (server instanceof RelayServer) {
+      this.watchRelay(entry, server);
+      return;
+    }
     const probes = new Map<number, SocketProbe>();
     server.onDidAcceptClient((c) => {
       const socket = server.clientSocket(c.id);
@@ -145,6 +157,47 @@ export class Timelines implements vscode.Disposable {
         const h = this.byClient.get(`${entry.id}:${l.client.id}`);
         h?.probes.delete(1);
       }
+    });
+  }
+
+  private watchRelay(entry: ServerEntry, server: RelayServer): void {
+    // Lanes: 0 the client, 1 the relay, 2 the target; each direction is read on one leg, written on the other.
+    const legs = (d: RelayDirection): [number, number, number] => (d === 'client→server' ? [0, 1, 2] : [2, 1, 0]);
+    const of = (id: number) => this.byRelay.get(`${entry.id}:${id}`);
+    server.onDidOpenConnection((c) => {
+      const port = server.address?.port ?? c.relayEnd.port;
+      const lanes = [c.client.remote, `${entry.label} :${port}`, formatHostPort(c.targetEnd.address, c.targetEnd.port)];
+      const h = this.handle(`relay:${entry.id}:${c.id}`, lanes, `${entry.label} · ${c.client.remote}`, 'utf-8');
+      h.timeline.mark('connect', 0, { peer: 1 });
+      h.timeline.mark('connect', 1, { peer: 2 });
+      this.byRelay.set(`${entry.id}:${c.id}`, h);
+    });
+    server.onDidRelayData((e) => {
+      const t = of(e.connection.id)?.timeline;
+      const [from, relay, to] = legs(e.direction);
+      t?.read(from, relay, e.bytes);
+      t?.write(relay, to, e.bytes);
+    });
+    server.onDidHalfClose((e) => {
+      const t = of(e.connection.id)?.timeline;
+      const [from, relay, to] = legs(e.direction);
+      t?.mark('fin', from, { peer: relay });
+      t?.mark('fin', relay, { peer: to });
+    });
+    server.onDidCloseConnection((e) => {
+      const t = of(e.connection.id)?.timeline;
+      if (!t) {
+        return;
+      }
+      if (e.reason === 'client-reset' || e.reason === 'server-reset') {
+        const [from, relay, to] = legs(e.reason === 'client-reset' ? 'client→server' : 'server→client');
+        t.mark('rst', from, { peer: relay, code: e.error && (e.error as NodeJS.ErrnoException).code });
+        t.mark('rst', relay, { peer: to });
+      } else if (e.reason !== 'closed') {
+        t.mark('rst', 1, { peer: 0, text: e.reason });
+        t.mark('rst', 1, { peer: 2, text: e.reason });
+      }
+      t.mark('close', 1);
     });
   }
 }

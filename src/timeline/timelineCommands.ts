@@ -10,6 +10,7 @@ import { timelineJson } from '../core/timeline/exportJson';
 import { registerCommand } from '../state/commands';
 import { isOptions } from '../state/commandArgs';
 import { isClientNode } from '../state/serverEntry';
+import { isRelayConnectionNode } from '../state/relayRows';
 import { Services } from '../state/services';
 import { TimelineHandle, Timelines } from '../state/timelines';
 import { UserError } from '../common/showError';
@@ -39,6 +40,10 @@ export function registerTimelineCommands(svc: Services): void {
     if (isClientNode(arg) || (isOptions(arg) && typeof arg.entryId === 'string' && typeof arg.clientId === 'number')) {
       const [entryId, clientId] = isClientNode(arg) ? [arg.entry.id, arg.client.id] : [arg.entryId as string, arg.clientId as number];
       return { handle: must(timelines.ofClient(entryId, clientId), vscode.l10n.t('Client {0} has no timeline.', clientId)), lane: 1 };
+    }
+    if (isRelayConnectionNode(arg) || (isOptions(arg) && typeof arg.entryId === 'string' && typeof arg.connectionId === 'number')) {
+      const [entryId, id] = isRelayConnectionNode(arg) ? [arg.entry.id, arg.row.connection.id] : [arg.entryId as string, arg.connectionId as number];
+      return { handle: must(timelines.ofRelay(entryId, id), vscode.l10n.t('Relay connection {0} has no timeline.', id)), lane: 1 };
     }
     const current = svc.sessions.current;
     if (!current) {

@@ -88,4 +88,24 @@ describe('Timeline (commands in the extension host)', () => {
     await run('tcpWorkbench.disconnect', { sessionId: s.id });
     assert.strictEqual(await run('tcpWorkbench.timelineAction', { action: 'reset' }), undefined, 'no active session: fails with a message');
   });
+
+  it('a relay connection: three lanes, what the relay read from the client written on to the target, and back', async () => {
+    const echo = await must('tcpWorkbench.startEchoServer', { port: 0 });
+    const relay = await must('tcpWorkbench.startRelay', { port: 0, target: `127.0.0.1:${echo.port}` });
+    const s = await must('tcpWorkbench.connect', { address: `127.0.0.1:${relay.port}`, show: false });
+    await must('tcpWorkbench.timelineAction', { sessionId: s.id, action: 'together', text: 'xy;', pieces: 3 });
+    await waitFor(() => a.sessions()[0]?.bytesIn === 9, 'the echo through the relay');
+    const connectionId = a.relay(relay.id)?.connections[0]?.id;
+    assert.ok(connectionId !== undefined);
+    const file = path.join(dir, 'relay.json');
+    await must('tcpWorkbench.exportTimeline', { entryId: relay.id, connectionId, format: 'json', path: file });
+    const j = JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
+    assert.strictEqual(j.lanes.length, 3);
+    const sum = (kind: string, from: number, to: number) => j.events.filter((e) => e.kind === kind && e.from === from && e.to === to).reduce((n, e) => n + (e.size ?? 0), 0);
+    assert.strictEqual(sum('read', 0, 1), 9, 'the relay read 9 bytes from the client');
+    assert.strictEqual(sum('write', 1, 2), 9, 'and wrote them to the target');
+    assert.strictEqual(sum('read', 2, 1), 9, 'the echo came back');
+    assert.strictEqual(sum('write', 1, 0), 9, 'and went on to the client');
+    await must('tcpWorkbench.showTimeline', { entryId: relay.id, connectionId });
+  });
 });

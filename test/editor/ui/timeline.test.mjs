@@ -107,8 +107,25 @@ describe('Timeline webview (UI)', function () {
     // The save dialog fills in its default name a moment after it opens: answer after that.
     await waitFor(async () => (await input.inputValue()).endsWith('.svg'), 'the save dialog to offer a file name');
     await input.fill(file);
+    // Enter counts only once the dialog has followed the typed path: its list shows that (empty) folder,
+    // no longer the workspace's "public".
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await waitFor(async () => {
+      const t = await rows.allTextContents();
+      return t.some((x) => x.trim() === '..') && !t.some((x) => x.includes('public'));
+    }, 'the save dialog to follow the typed path');
     await input.press('Enter');
-    await waitFor(() => fs.existsSync(file) && fs.statSync(file).size > 0, 'the exported SVG');
+    // Should Enter still come too early (VS Code 1.139 checks the path as it is typed): its OK button.
+    const ok = page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first();
+    await waitFor(async () => {
+      if (fs.existsSync(file) && fs.statSync(file).size > 0) {
+        return true;
+      }
+      if (await ok.isVisible().catch(() => false)) {
+        await ok.click().catch(() => undefined);
+      }
+      return false;
+    }, 'the exported SVG');
     const svg = fs.readFileSync(file, 'utf8');
     assert.match(svg, /^<svg /);
     assert.match(svg, /class="mark rst"/);

@@ -106,23 +106,15 @@ describe('Timeline webview (UI)', function () {
     await input.waitFor({ timeout: 10_000 });
     // The save dialog fills in its default name a moment after it opens: answer after that.
     await waitFor(async () => (await input.inputValue()).endsWith('.svg'), 'the save dialog to offer a file name');
-    await input.fill(file);
-    // Enter counts only once the dialog has followed the typed path: its list shows that (empty) folder,
-    // no longer the workspace's "public".
-    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
-    await waitFor(async () => {
-      const t = await rows.allTextContents();
-      return t.some((x) => x.trim() === '..') && !t.some((x) => x.includes('public'));
-    }, 'the save dialog to follow the typed path');
-    await input.press('Enter');
-    // Should Enter still come too early (VS Code 1.139 checks the path as it is typed): its OK button.
-    const ok = page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first();
+    // The dialog checks a typed path as it comes, and an Enter during that check can go to its list (the
+    // ".." row) instead of accepting: while the dialog is still open, type the path again and press Enter.
     await waitFor(async () => {
       if (fs.existsSync(file) && fs.statSync(file).size > 0) {
         return true;
       }
-      if (await ok.isVisible().catch(() => false)) {
-        await ok.click().catch(() => undefined);
+      if (await input.isVisible().catch(() => false)) {
+        await input.fill(file).catch(() => undefined);
+        await input.press('Enter').catch(() => undefined);
       }
       return false;
     }, 'the exported SVG');

@@ -576,7 +576,7 @@ async function step(name, key, needs, fn) {
   }
 }
 
-// --only file,memory,download,echo,tls,connections,responsiveness,sendfile,script,relay,extension runs a subset (while tuning).
+// --only file,memory,download,echo,tls,connections,responsiveness,sendfile,script,relay,extension,timeline runs a subset (while tuning).
 const only = (() => {
   const i = process.argv.indexOf('--only');
   return i > 0 ? new Set(String(process.argv[i + 1] ?? '').split(',')) : undefined;
@@ -588,9 +588,16 @@ async function main() {
     console.error('The compiled core is missing: run `node esbuild.js --tests` first (npm run bench does).');
     process.exit(1);
   }
+  if (only && [...only].every((k) => k === 'timeline')) {
+    // Nothing else wanted: no need for the big files.
+    await step('Timeline', 'timeline', ['timeline/timeline.js'], () => require('./timeline').timelineFigure({ row, results, fmt }));
+    printTable();
+    return;
+  }
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tcp-workbench-bench-'));
   let sha;
   try {
+    await step('Timeline', 'timeline', ['timeline/timeline.js'], () => require('./timeline').timelineFigure({ row, results, fmt }));
     log(`generating 1 GiB and a sparse 4 GiB file in ${tmp}`);
     sha = generateFiles();
     const client = fork('client.js', {});

@@ -28,6 +28,7 @@ import { SessionManager, sessionAddress } from './state/sessionManager';
 import { registerSessionTerminal, terminalTranscript } from './sessions/sessionTerminal';
 import { registerTrafficCommands } from './traffic/trafficCommands';
 import { TRAFFIC_SCHEME, TrafficDocuments, createTrafficLog } from './state/trafficDocuments';
+import { registerTimelineCommands } from './timeline/timelineCommands';
 
 /** What `getExtension('tcp-workbench.tcp-workbench').exports` gives integration tests. */
 export interface TcpWorkbenchApi {
@@ -81,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): TcpWorkbenchApi {
   registerScripts(svc);
   registerSessionTerminal(svc);
   registerAssistantCommands(svc);
+  registerTimelineCommands(svc);
   registerAgentTools(svc);
   shutdown = async () => {
     await Promise.all([svc.servers.stopAll(), svc.sessions.closeAll()]);

@@ -12,6 +12,15 @@ import type { SendMode } from '../ui/sendMode';
 import { Log } from '../common/log';
 import { showError } from '../common/showError';
 
+/** A session, or a client of one of our servers, whose timeline a command means. */
+export interface TimelineTargetArgs {
+  sessionId?: number;
+  entryId?: string;
+  clientId?: number;
+  /** A relay connection (with `entryId`). */
+  connectionId?: number;
+}
+
 /** Options for starting without UI (tests, other extensions). */
 export interface StartArgs {
   entryId?: string;
@@ -213,6 +222,17 @@ export interface CommandTypes {
   'tcpWorkbench.toggleHexView': (arg?: LayoutTarget) => LayoutResult;
   'tcpWorkbench.setTrafficLayout': (arg?: LayoutTarget | { sessionId?: number; entryId?: string; layout?: TrafficLayoutName }) => LayoutResult;
   'tcpWorkbench.openTerminal': (arg?: SessionArg) => { sessionId: number; name: string };
+  /** A session row, a client row of our servers, `{ sessionId }` / `{ entryId, clientId }`, or nothing (the active session). */
+  'tcpWorkbench.showTimeline': (arg?: ClientSession | ClientNode | RelayConnectionNode | TimelineTargetArgs) => { title: string; events: number };
+  'tcpWorkbench.timelineAction': (
+    arg?: TimelineTargetArgs & {
+      action: 'pieces' | 'together' | 'nagleOff' | 'nagleOn' | 'halfClose' | 'reset' | 'pause' | 'resume' | 'closeUnread';
+      text?: string;
+      pieces?: number;
+      gapMs?: number;
+    },
+  ) => { events: number };
+  'tcpWorkbench.exportTimeline': (arg?: TimelineTargetArgs & { format?: 'svg' | 'json'; path?: string }) => { path: string };
 }
 
 export type CommandId = keyof CommandTypes;

@@ -30,6 +30,9 @@ export class ServerManager extends DisposableBase {
   private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   /** Any state, client or counter change, at most every 300 ms however much traffic flows. */
   readonly onDidChange = this._onDidChange.event;
+  private readonly _onDidWire = this._register(new vscode.EventEmitter<{ entry: ServerEntry; server: TcpServer }>());
+  /** A server of an entry is about to start (before it accepts anyone): the timelines watch its clients. */
+  readonly onDidWire = this._onDidWire.event;
   private readonly changed = this._register(new Throttle(() => this._onDidChange.fire(), 300));
 
   constructor(
@@ -173,6 +176,7 @@ export class ServerManager extends DisposableBase {
   }
 
   private wire(entry: ServerEntry, server: TcpServer, cfg: Config): vscode.Disposable[] {
+    this._onDidWire.fire({ entry, server });
     const source = `server:${entry.id}`;
     const driver = this.driverOf(entry);
     const fire = () => this.changed.schedule();

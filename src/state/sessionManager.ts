@@ -28,6 +28,9 @@ export class SessionManager extends DisposableBase {
   /** Per session: the listeners wired to it, released with it. */
   private readonly wiring = this._register(new DisposableMap<number, DisposableStore>());
   private readonly records = new Map<number, SessionRecord>();
+  private readonly _onDidOpen = this._register(new vscode.EventEmitter<{ session: ClientSession; connectMs: number }>());
+  /** A session just connected (before any of its data arrives), with how long the connect took. */
+  readonly onDidOpen = this._onDidOpen.event;
 
   constructor(
     private readonly globalState: vscode.Memento,
@@ -108,6 +111,7 @@ export class SessionManager extends DisposableBase {
         this.drop(s);
       }),
     ].forEach((d) => wiring.add(d));
+    const connectStarted = Date.now();
     try {
       await s.connect();
     } catch (e) {
@@ -116,6 +120,7 @@ export class SessionManager extends DisposableBase {
     }
     this.list.push(s);
     this.active = s;
+    this._onDidOpen.fire({ session: s, connectMs: Date.now() - connectStarted });
     this.traffic.note(source, label, address, vscode.l10n.t('connected'));
     this.log.info(vscode.l10n.t('Session {0} connected to {1}', s.id, address));
     await this.remember(address);

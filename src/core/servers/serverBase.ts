@@ -269,6 +269,11 @@ export abstract class TcpServer extends DisposableBase {
     return this.tracked.get(clientId)?.socket;
   }
 
+  /** One client's socket, for the timeline's probe (src/core/timeline/probe.ts). */
+  clientSocket(clientId: number): net.Socket | undefined {
+    return this.socketOf(clientId);
+  }
+
   /** Marks why a client is about to be closed by us (first reason wins). */
   protected setLeaveReason(clientId: number, reason: LeaveReason, error?: Error): void {
     const t = this.tracked.get(clientId);

@@ -58,12 +58,10 @@ export const DIAGNOSTIC_SENTENCES: Record<DiagnosticCode, Sentence> = {
       case 'syntax':
         // The engine's detail stays as the engine wrote it; the frame around it is ours.
         return String(a.detail).startsWith(V8_PREFIX) ? l10n.t('Invalid regular expression: {0}', String(a.detail).slice(V8_PREFIX.length)) : undefined;
-      case 'engine':
-        return l10n.t('This runtime has no linear-time regex engine, so regular expressions cannot be used safely.');
+      case 'unsupported':
+        return l10n.t('The linear-time regex engine cannot run this pattern: {0}', a.detail);
       case 'backtracking':
-        return l10n.t(
-          'This pattern needs backtracking (a backreference, lookahead/lookbehind, or i together with u), which could freeze on hostile input; rewrite it without them.',
-        );
+        return l10n.t('This pattern needs backtracking (a backreference or lookahead/lookbehind), which could freeze on hostile input; rewrite it without them.');
       default:
         return undefined;
     }

@@ -39,7 +39,7 @@ export const FORMS: Partial<Record<DiagnosticCode, readonly string[]>> = {
   [CODES.unknownStep]: ['step', 'payload', 'expect'],
   [CODES.badEscape]: ['x', 'u', 'unknown'],
   [CODES.unterminated]: ['string', 'regex'],
-  [CODES.badRegex]: ['flags', 'syntax', 'engine', 'backtracking'],
+  [CODES.badRegex]: ['flags', 'syntax', 'unsupported', 'backtracking'],
   [CODES.badVariable]: ['capturedPath', 'syntax', 'noValue', 'capturedValue'],
   [CODES.badAddress]: ['captured', 'address'],
   [CODES.badRepeat]: ['range', 'nested'],

@@ -6,7 +6,7 @@
 // - bytes N: waits for N more bytes and consumes them. close: the peer closes with nothing unconsumed.
 import * as iconv from 'iconv-lite';
 import { ExpectStep } from './ast';
-import { compileRegex, escapeRegex, REGEX_WINDOW, searchBounded } from './regex';
+import { ScriptRegex, compileRegex, escapeRegex, REGEX_WINDOW, searchBounded } from './regex';
 import { ScriptEncoding, decode } from './results';
 import { render } from './variables';
 import { encodeScriptText } from './textBytes';
@@ -34,7 +34,7 @@ export function byteLength(text: string, encoding: ScriptEncoding): number {
   return encoding === 'utf-8' ? Buffer.byteLength(text, 'utf8') : encoding === 'latin1' ? text.length : iconv.encode(text, encoding).length;
 }
 
-export function matchRegex(re: RegExp, got: Buffer, encoding: ScriptEncoding): Verdict {
+export function matchRegex(re: ScriptRegex, got: Buffer, encoding: ScriptEncoding): Verdict {
   const window = got.length > REGEX_WINDOW ? got.subarray(0, REGEX_WINDOW) : got;
   const text = decode(window, encoding);
   const m = searchBounded(re, text);
@@ -48,7 +48,7 @@ export function matchRegex(re: RegExp, got: Buffer, encoding: ScriptEncoding): V
 /** The compiled form of an expect, with run-time values substituted. */
 export type Matcher =
   | { readonly kind: 'bytes'; readonly bytes: Buffer }
-  | { readonly kind: 'regex'; readonly re: RegExp }
+  | { readonly kind: 'regex'; readonly re: ScriptRegex }
   | { readonly kind: 'count'; readonly n: number }
   | { readonly kind: 'close' };
 

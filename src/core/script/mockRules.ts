@@ -4,7 +4,7 @@
 // A complete line (up to \n) that no rule matched is dropped and answered by `otherwise` (a bare line end
 // is dropped silently); so is a chunk without \n once the client has been quiet for OTHERWISE_QUIET_MS.
 import { ListenBlock, Payload, Rule } from './ast';
-import { compileRegex, escapeRegex, REGEX_WINDOW } from './regex';
+import { ScriptRegex, compileRegex, escapeRegex, REGEX_WINDOW } from './regex';
 import { ScriptEncoding, decode } from './results';
 import { byteLength } from './expect';
 import { render } from './variables';
@@ -14,7 +14,7 @@ export const OTHERWISE_QUIET_MS = 100;
 /** Unconsumed bytes a mock keeps per client; older ones are dropped (a client that never matches stays small). */
 export const MOCK_BUFFER_LIMIT = 64 * 1024;
 
-type Compiled = { rule: Rule; bytes?: Buffer; re?: RegExp; values?: ReadonlyMap<string, string> };
+type Compiled = { rule: Rule; bytes?: Buffer; re?: ScriptRegex; values?: ReadonlyMap<string, string> };
 
 export interface RuleHit {
   readonly rule: Rule;
@@ -91,7 +91,6 @@ export class RuleSet {
         }
       } else if (m.re) {
         text ??= decode(buf.length > REGEX_WINDOW ? buf.subarray(0, REGEX_WINDOW) : buf, this.encoding);
-        m.re.lastIndex = 0;
         const r = m.re.exec(text);
         if (r && r[0].length > 0) {
           const start = byteLength(text.slice(0, r.index), this.encoding);

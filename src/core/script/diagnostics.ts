@@ -27,6 +27,8 @@ export const CODES = {
   badCapture: 'script.badCapture',
   badRule: 'script.badRule',
   emptyTitle: 'script.emptyTitle',
+  badExpression: 'script.badExpression',
+  badFrame: 'script.badFrame',
 } as const;
 
 export type DiagnosticCode = (typeof CODES)[keyof typeof CODES];
@@ -46,6 +48,8 @@ export const FORMS: Partial<Record<DiagnosticCode, readonly string[]>> = {
   [CODES.badCount]: ['range'],
   [CODES.badIndent]: ['rules', 'unexpected', 'unmatched'],
   [CODES.badRule]: ['trigger', 'action', 'notRule', 'noAction'],
+  [CODES.badExpression]: ['syntax', 'generator', 'notNumber', 'range', 'divideByZero', 'tooLarge'],
+  [CODES.badFrame]: ['field', 'anyInSend', 'lenForm', 'noHex', 'restInSend', 'empty', 'twoLengths', 'restWithoutLength', 'twoRests', 'unknownSize', 'captures'],
 };
 
 export class DiagnosticSink {

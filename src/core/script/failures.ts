@@ -20,6 +20,8 @@ export const FAILURES = {
   connectTimeout: 'step.connectTimeout',
   noConnect: 'step.noConnect',
   failed: 'step.failed',
+  /** A run-time value that does not fit: `form` notNumber, outOfRange, range, divideByZero, tooLarge. */
+  badValue: 'step.badValue',
 } as const;
 
 export type FailureCode = (typeof FAILURES)[keyof typeof FAILURES];

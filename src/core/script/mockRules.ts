@@ -9,6 +9,7 @@ import { ScriptEncoding, decode } from './results';
 import { byteLength } from './expect';
 import { render } from './variables';
 import { encodeScriptText } from './textBytes';
+import { buildFrame } from './frameCodec';
 
 export const OTHERWISE_QUIET_MS = 100;
 /** Unconsumed bytes a mock keeps per client; older ones are dropped (a client that never matches stays small). */
@@ -56,7 +57,9 @@ export class RuleSet {
       }
     }
     for (const rule of block.rules) {
-      if (rule.actions.every((a) => a.kind === 'close' || (a.kind === 'send' && a.payload.kind !== 'file'))) {
+      // Expressions and frames can fail while running: those rules take the queued path, which reports errors.
+      const plain = (p: Payload): boolean => p.kind === 'hex' || (p.kind === 'text' && p.text.every((part) => typeof part === 'string' || !part.expr));
+      if (rule.actions.every((a) => a.kind === 'close' || (a.kind === 'send' && plain(a.payload)))) {
         this.immediate.add(rule);
       }
       for (const a of rule.actions) {
@@ -74,9 +77,12 @@ export class RuleSet {
     return this.immediate.has(rule);
   }
 
-  /** What a text or hex send sends, with `values` for its references. */
-  bytesOf(p: Payload & { kind: 'text' | 'hex' }, values: ReadonlyMap<string, string>): Buffer {
-    return p.kind === 'hex' ? p.bytes : (this.constant.get(p) ?? encodeScriptText(render(p.text, values), this.encoding));
+  /** What a text, hex or frame send sends, with `values` for its references; `seq` is the client's hit count. */
+  bytesOf(p: Exclude<Payload, { kind: 'file' }>, values: ReadonlyMap<string, string>, seq = 1): Buffer {
+    if (p.kind === 'frame') {
+      return buildFrame(p.frame, { values, seq, encoding: this.encoding });
+    }
+    return p.kind === 'hex' ? p.bytes : (this.constant.get(p) ?? encodeScriptText(render(p.text, values, undefined, { seq, encoding: this.encoding }), this.encoding));
   }
 
   /** The earliest match in `buf`, or undefined. */

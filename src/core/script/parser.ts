@@ -233,7 +233,7 @@ class ScriptParser {
     }
     frame.steps.push(s);
     if (s.kind === 'repeat') {
-      const multiplier = frame.multiplier * s.count;
+      const multiplier = frame.multiplier * (typeof s.count === 'number' ? s.count : 1);
       if (multiplier > MAX_REPEAT) {
         this.diags.error(
           CODES.badRepeat,

@@ -53,7 +53,7 @@ describe('script regexes (re2js)', () => {
       assert.deepEqual(exec('\\p{Lu}+', 'u', 'abcDEF'), ['DEF']);
     });
 
-    it('i together with u (refused by V8\'s linear engine before)', () => {
+    it("i together with u (refused by V8's linear engine before)", () => {
       assert.deepEqual(exec('ping', 'iu', 'PiNg'), ['PiNg']);
       assert.deepEqual(parseScript('### t\nconnect 1\nexpect /ping/iu\n').diagnostics, []);
     });

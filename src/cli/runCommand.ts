@@ -2,7 +2,7 @@
 // a closing tally, optional JUnit XML. Exit 0 all passed, 1 any failed, 2 usage or parse error.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FileRun, RunResult, Script, ScriptRunner, formatDiagnostic, parseOverride, parseScript, toJUnit } from '../core/script';
+import { FileRun, RunResult, Script, ScriptRunner, describeLeftover, formatDiagnostic, parseOverride, parseScript, toJUnit } from '../core/script';
 import { parseDurationFlag } from '../core/script/literals';
 import { reparseWithMocks, startMocks } from '../core/script/mocks';
 import { describeHit } from '../core/script/mockServer';
@@ -50,6 +50,9 @@ function printResult(result: RunResult): void {
     } else {
       const f = b.failure;
       io.out(`✗ ${b.block.title} — ${f ? `line ${f.line + 1}: ${f.message}` : b.status}\n`);
+    }
+    for (const l of b.leftovers ?? []) {
+      io.out(`  ⚠ ${describeLeftover(l)}\n`);
     }
   }
 }

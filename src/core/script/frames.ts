@@ -57,10 +57,8 @@ function parseIntField(t: RawToken, ctx: Ctx, expect: boolean): FrameField | und
   if (!m || !isIntType(m[1])) {
     return bad(ctx, t, 'field', `Unknown frame field "${t.text}": use "text", hex .., u8(..), u16be(..) … u64le(..), varint(..), * or a checksum.`, { word: t.text });
   }
-  const inner = m[2]
-    .trim()
-    .replace(/^\{\{([^{}]*)\}\}$/, '$1')
-    .trim();
+  // `u8({{n}})` reads as `u8(n)`: braces inside the parentheses are optional.
+  const inner = m[2].replace(/\{\{\s*([^{}]*?)\s*\}\}/g, (_, e: string) => (/^[\w.]+$/.test(e) ? e : `(${e})`)).trim();
   const at = range(t.line, t.start, t.end);
   if (inner === '_') {
     return expect ? { kind: 'int', type: m[1], value: { kind: 'any' }, range: at } : bad(ctx, t, 'anyInSend', 'A send has no "any value": write the number.');

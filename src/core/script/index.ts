@@ -1,6 +1,7 @@
 // The `.tcp` conversation-file language: parse a script, run its client blocks, write JUnit.
 // The editor (diagnostics, CodeLens, TestController) and the CLI both build on these exports.
 export * from './ast';
+export type { Frame, FrameField } from './frames';
 export { CODES, FORMS, ScriptParseError, assertRunnable, formatDiagnostic } from './diagnostics';
 export { FAILURES, StepError } from './failures';
 export type { FailureCode } from './failures';

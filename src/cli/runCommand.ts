@@ -2,7 +2,7 @@
 // a closing tally, optional JUnit XML. Exit 0 all passed, 1 any failed, 2 usage or parse error.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FileRun, RunResult, Script, ScriptRunner, describeLeftover, formatDiagnostic, parseOverride, parseScript, toJUnit } from '../core/script';
+import { FileRun, RunResult, Script, ScriptRunner, describeLeftover, formatDiagnostic, formatFailure, parseOverride, parseScript, toJUnit } from '../core/script';
 import { parseDurationFlag } from '../core/script/literals';
 import { reparseWithMocks, startMocks } from '../core/script/mocks';
 import { describeHit } from '../core/script/mockServer';
@@ -43,8 +43,13 @@ function load(files: string[], vars: Record<string, string>): { file: string; te
   return bad ? undefined : loaded;
 }
 
-function printResult(result: RunResult): void {
+/** One line per block on stdout; a failure also in compiler style (file:line:col, source, caret, bytes) on stderr. */
+function printResult(result: RunResult, file: string, source: string): void {
   for (const b of result.blocks) {
+    const detail = formatFailure(file, source, b);
+    if (detail) {
+      io.err(`${detail}\n`);
+    }
     if (b.status === 'passed') {
       io.out(`✓ ${b.block.title} (${b.durationMs} ms)\n`);
     } else {
@@ -117,7 +122,7 @@ export async function runScripts(args: string[]): Promise<number> {
         io.out(`${file}\n`);
       }
       const result = await runFile(file, text, script, vars, { signal: abort.signal, timeoutMs });
-      printResult(result);
+      printResult(result, file, text);
       runs.push({ file, result });
     }
   } finally {

@@ -12,6 +12,7 @@ export { ScriptRunner } from './runner';
 export type { BlockDoneEvent, BlockEvent, RunOptions, StepEvent, TrafficEvent } from './runner';
 export * from './results';
 export { toJUnit, blockOutput } from './junit';
+export { formatFailure } from './failureReport';
 export type { FileRun } from './junit';
 export { parseOverride } from './variables';
 export { REGEX_WINDOW } from './regex';

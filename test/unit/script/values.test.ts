@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { CODES, ListenBlock, RunResult, ScriptRunner, StepResult, parseScript, toJUnit } from '../../../src/core/script';
+import { CODES, ListenBlock, RunResult, ScriptRunner, StepResult, formatFailure, parseScript, toJUnit } from '../../../src/core/script';
 import { MockServer } from '../../../src/core/script/mockServer';
 import { readAll } from '../support';
 import { useEchoFixture } from './echoFixture';
@@ -149,5 +149,47 @@ describe('script values, generators and new expects', () => {
       await mock.stop();
       mock.dispose();
     }
+  });
+});
+
+describe('failures in compiler style', () => {
+  const fx = useEchoFixture('tcpwb-report-');
+
+  async function report(text: string): Promise<string | undefined> {
+    const script = parseScript(text, { vars: { port: String(fx.port) } });
+    const runner = new ScriptRunner(script);
+    try {
+      const r = await runner.run({ file: path.join(fx.tmp, 't.tcp') });
+      return formatFailure('t.tcp', text, r.blocks[0]);
+    } finally {
+      runner.dispose();
+    }
+  }
+
+  it('file:line:col, the source line, a caret under the argument, expected and actual with the byte marked', async () => {
+    const out = await report('### bad\nconnect 127.0.0.1:{{port}}\nsend "PANG\\n"\nexpect "PONG\\n"   # why\n');
+    assert.equal(
+      out,
+      [
+        't.tcp:4:8: expected "PONG\\n" got "PANG\\n" (first difference at byte 1)',
+        '  4 | expect "PONG\\n"   # why',
+        '    |        ^^^^^^^^',
+        '    expected  "PONG\\n"   50 4f 4e 47 0a',
+        '    actual    "PANG\\n"   50 41 4e 47 0a',
+        '                            ^^ byte 1',
+      ].join('\n'),
+    );
+  });
+
+  it('a frame with a wrong checksum: the caret under the frame, the checksum byte marked', async () => {
+    const out = await report('### crc\nconnect 127.0.0.1:{{port}}\nsend hex 01 02 00\nexpect frame hex 01 02 sum8\n');
+    const lines = out?.split('\n') ?? [];
+    assert.equal(lines[0], 't.tcp:4:8: expected hex 01 02 03 got hex 01 02 00 (sum8 should be 03, got 00 at byte 2)');
+    assert.equal(lines[2], '    |        ^^^^^^^^^^^^^^^^^^^^');
+    assert.equal(lines[5].indexOf('^^'), lines[4].indexOf('00'));
+  });
+
+  it('nothing for a passed block', async () => {
+    assert.equal(await report('### ok\nconnect 127.0.0.1:{{port}}\nsend "a"\nexpect "a"\n'), undefined);
   });
 });

@@ -128,8 +128,8 @@ export const DIAGNOSTIC_SENTENCES: Record<DiagnosticCode, Sentence> = {
     switch (a.form) {
       case 'syntax':
         return a.at
-          ? l10n.t('Cannot read "{0}" in {{{1}}}.', a.at, a.text)
-          : l10n.t('{{{0}}} is not an expression (numbers, names, len(name), $generators, + - * / % and parentheses).', a.text);
+          ? l10n.t('Cannot read "{0}" in {1}.', a.at, `{{${a.text}}}`)
+          : l10n.t('{0} is not an expression (numbers, names, len(name), $generators, + - * / % and parentheses).', `{{${a.text}}}`);
       case 'generator':
         return l10n.t('Unknown generator ${0}: use $seq, $now, $nowMs, $uuid, $random A B or $randomHex N.', a.name);
       case 'notNumber':
@@ -265,7 +265,7 @@ export const FAILURE_SENTENCES: Record<FailureCode, (a: MessageArgs) => string |
       case 'doesNotFit':
         return l10n.t('{0} does not fit in {1} (0 to {2}).', a.value, a.type, a.max);
       case 'outOfRange':
-        return l10n.t('{{{0}}} is {1}; it must be from {2} to {3} here.', a.expr, a.value, a.min, thousands(a.max));
+        return l10n.t('{0} is {1}; it must be from {2} to {3} here.', `{{${a.expr}}}`, a.value, a.min, thousands(a.max));
       default:
         // The expression's own problems read as they do while parsing.
         return DIAGNOSTIC_SENTENCES['script.badExpression'](a, () => undefined);

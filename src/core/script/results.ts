@@ -65,7 +65,7 @@ export interface BlockResult {
   readonly bytesOut: number;
   /** Received bytes dropped unmatched because the receive buffer passed its bound. */
   readonly bytesDropped: number;
-  /** Bytes received and never consumed by an expect, per connection that has any (empty when all were read). */
+  /** Bytes received and never consumed, per connection that has any, for a passed block (empty when all were read). */
   readonly leftovers?: readonly Leftover[];
 }
 

@@ -97,7 +97,8 @@ export class ScriptRunner extends DisposableBase {
       const why = failed?.failure ?? { message: 'failed', code: FAILURES.failed, args: {} };
       const failure = failed && { line: failed.line, column: failed.step.range.start, message: why.message, code: why.code, args: why.args, step: failed };
       const counts = { bytesIn: conn?.buffer.total ?? 0, bytesOut: conn?.bytesOut ?? 0, bytesDropped: conn?.buffer.dropped ?? 0 };
-      const unread = conn?.buffer.view();
+      // A failed block shows its unread bytes as the failing step's actual bytes already.
+      const unread = failed ? undefined : conn?.buffer.view();
       const leftovers = unread && unread.length > 0 ? [{ connection: '', bytes: show(unread, s.encoding) }] : [];
       return { block, status, durationMs: Date.now() - started, steps: kept, stepsRun: run, stepsOmitted: run - kept.length, failure, ...counts, leftovers };
     };

@@ -24,7 +24,8 @@ const USAGE = `Usage:
   tcp-workbench send HOST:PORT TEXT | --hex HEX | --file PATH [--escapes] [--repeat N [--every MS]]
                 [--out FILE [--overwrite]] [--encoding E] [--line-ending none|lf|crlf]
   tcp-workbench run FILE.tcp... [--junit OUT.xml] [--var NAME=VALUE]... [--timeout 5s]
-  tcp-workbench --help
+  tcp-workbench mcp [--root DIR]
+  tcp-workbench --help | --version
 
 Servers bind 127.0.0.1 and port 0 (any free port) unless told otherwise, print "listening on HOST:PORT"
 first, and stop on Ctrl+C. In manual mode every line typed on stdin is sent to all clients (with --hex
@@ -45,12 +46,23 @@ run executes the client blocks of .tcp conversation files (see docs/tcp-language
 per-step timeout; --junit writes a JUnit XML report (it replaces only an earlier report). A file's listen
 blocks (mock servers) start first; client blocks reach them as {{listen.port}}. serve script runs only the
 listen blocks (or the one titled TITLE), printing "listening on HOST:PORT" once per listener.
+mcp serves the workbench's tools (start a server or mock, exchange, run a script, read traffic) to an agent
+over the Model Context Protocol on stdin/stdout; paths are relative to --root (default: the current folder)
+and its servers stop when the client disconnects (see docs/agents.md).
 Exit codes: 0 ok, 2 usage error, 3 not found on the server, 1 any other failure.`;
+
+declare const TCP_WORKBENCH_VERSION: string;
+/** The extension's version (esbuild compiles it in from package.json). */
+export const VERSION = typeof TCP_WORKBENCH_VERSION === 'string' ? TCP_WORKBENCH_VERSION : '0.0.0-dev';
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
     io.out(`${USAGE}\n`);
+    return 0;
+  }
+  if (command === '--version' || command === '-v' || command === 'version') {
+    io.out(`${VERSION}\n`);
     return 0;
   }
   try {
@@ -79,6 +91,11 @@ export async function main(argv: string[]): Promise<number> {
         return await runSend(rest);
       case 'run':
         return await runScripts(rest);
+      case 'mcp':
+        // Loaded only here: the MCP SDK is most of the bundle and no other command needs it (a require,
+        // not import(), so the unbundled test build resolves it like every other module).
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        return await (require('./cli/mcpCommand') as typeof import('./cli/mcpCommand')).runMcp(rest, VERSION);
       case undefined:
         return usage('No command given.');
       default:

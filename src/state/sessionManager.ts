@@ -65,9 +65,13 @@ export class SessionManager implements vscode.Disposable {
     await this.globalState.update(RECENT_KEY, r);
   }
 
-  /** Connects and adds the session; throws an Error whose message names host and port. */
-  async connect(host: string, port: number, encoding: EncodingName): Promise<ClientSession> {
+  /**
+   * Connects and adds the session; throws an Error whose message names host and port. `wire` subscribes a
+   * caller before the connect (the agent tools' exchange must not miss a greeting sent on accept).
+   */
+  async connect(host: string, port: number, encoding: EncodingName, wire?: (s: ClientSession) => void): Promise<ClientSession> {
     const s = new ClientSession({ host, port, encoding });
+    wire?.(s);
     const address = sessionAddress(s);
     const source = `session:${s.id}`;
     const label = vscode.l10n.t('Session {0}', s.id);

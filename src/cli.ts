@@ -23,7 +23,8 @@ const USAGE = `Usage:
   tcp-workbench list HOST:PORT [FOLDER]
   tcp-workbench send HOST:PORT TEXT | --hex HEX | --file PATH [--escapes] [--repeat N [--every MS]]
                 [--out FILE [--overwrite]] [--encoding E] [--line-ending none|lf|crlf]
-  tcp-workbench run FILE.tcp... [--junit OUT.xml] [--var NAME=VALUE]... [--timeout 5s]
+  tcp-workbench run FILE.tcp... [--junit OUT.xml] [--tap OUT.tap] [--var NAME=VALUE]... [--vars-file FILE]...
+                [--timeout 5s] [--jobs N]
   tcp-workbench mcp [--root DIR]
   tcp-workbench --help | --version
 
@@ -43,7 +44,10 @@ Encodings: utf-8 (default), gbk, gb18030, latin1, hex.
 run executes the client blocks of .tcp conversation files (see docs/tcp-language.md): one line per block
 ("✓ title (12 ms)" or "✗ title — line 14: ..."), then "N passed, N failed"; exit 1 when any block fails,
 2 on a parse error (printed as FILE:LINE:COL: message). --var overrides a file's @variable, --timeout its
-per-step timeout; --junit writes a JUnit XML report (it replaces only an earlier report). A file's listen
+per-step timeout; --junit writes a JUnit XML report, --tap a TAP report (each replaces only an earlier
+report of its kind). Variables: --var beats --vars-file (NAME=VALUE lines; a later file beats an earlier)
+beats TCPW_VAR_NAME environment variables beats the file's own @NAME. --jobs N runs N files at once
+(default: the number of cores); blocks of one file run in order, each file's lines print together. A file's listen
 blocks (mock servers) start first; client blocks reach them as {{listen.port}}. serve script runs only the
 listen blocks (or the one titled TITLE), printing "listening on HOST:PORT" once per listener.
 mcp serves the workbench's tools (start a server or mock, exchange, run a script, read traffic) to an agent

@@ -29,6 +29,11 @@ export const CODES = {
   emptyTitle: 'script.emptyTitle',
   badExpression: 'script.badExpression',
   badFrame: 'script.badFrame',
+  badConnection: 'script.badConnection',
+  badGroup: 'script.badGroup',
+  emptyGroup: 'script.emptyGroup',
+  badInclude: 'script.badInclude',
+  inInclude: 'script.inInclude',
 } as const;
 
 export type DiagnosticCode = (typeof CODES)[keyof typeof CODES];
@@ -38,7 +43,7 @@ export type DiagnosticCode = (typeof CODES)[keyof typeof CODES];
  * table needs one sentence per code and per form; the unit tests hold every diagnostic to this list.
  */
 export const FORMS: Partial<Record<DiagnosticCode, readonly string[]>> = {
-  [CODES.unknownStep]: ['step', 'payload', 'expect'],
+  [CODES.unknownStep]: ['step', 'payload', 'expect', 'anyOrder'],
   [CODES.badEscape]: ['x', 'u', 'unknown'],
   [CODES.unterminated]: ['string', 'regex'],
   [CODES.badRegex]: ['flags', 'syntax', 'unsupported', 'backtracking'],
@@ -50,6 +55,8 @@ export const FORMS: Partial<Record<DiagnosticCode, readonly string[]>> = {
   [CODES.badRule]: ['trigger', 'action', 'notRule', 'noAction'],
   [CODES.badExpression]: ['syntax', 'generator', 'notNumber', 'range', 'divideByZero', 'tooLarge'],
   [CODES.badFrame]: ['field', 'anyInSend', 'lenForm', 'noHex', 'restInSend', 'empty', 'twoLengths', 'restWithoutLength', 'twoRests', 'unknownSize', 'captures'],
+  [CODES.badConnection]: ['name', 'unknown', 'missing', 'notNamed'],
+  [CODES.badInclude]: ['missing', 'cycle', 'noFile', 'depth', 'path', 'blocks'],
 };
 
 export class DiagnosticSink {

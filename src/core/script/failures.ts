@@ -22,6 +22,8 @@ export const FAILURES = {
   failed: 'step.failed',
   /** A run-time value that does not fit: `form` notNumber, outOfRange, range, divideByZero, tooLarge. */
   badValue: 'step.badValue',
+  /** An any order group gave up: `why` is noneMatches, peerClosed, timeout, blockTimeout or cancelled. */
+  anyOrder: 'step.anyOrder',
 } as const;
 
 export type FailureCode = (typeof FAILURES)[keyof typeof FAILURES];

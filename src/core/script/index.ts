@@ -13,12 +13,14 @@ export type { BlockDoneEvent, BlockEvent, RunOptions, StepEvent, TrafficEvent } 
 export * from './results';
 export { toJUnit, blockOutput } from './junit';
 export { formatFailure } from './failureReport';
+export { toTap } from './tap';
+export { ENV_PREFIX, envVars, mergeVars, parseVarsFile, readVarsFile } from './varSources';
 export type { FileRun } from './junit';
 export { parseOverride } from './variables';
 export { REGEX_WINDOW } from './regex';
 export { RECEIVE_LIMIT } from './receiveBuffer';
 export { MAX_REPEAT } from './steps';
-export { writeScript, scriptString } from './writer';
+export { writeConversation, writeScript, scriptString } from './writer';
 export type { RecordedChunk, RecordedSession } from './writer';
 export { MockServer, describeHit } from './mockServer';
 export type { MockServerOptions, RuleHitEvent } from './mockServer';

@@ -40,6 +40,7 @@ export const NEEDS = {
   expectation: 'what to expect: "text", hex .., /regex/, bytes N, close, file PATH, nothing T or frame …',
   byteCount: 'a byte count',
   repeatCount: 'a count, for example repeat 10',
+  retryCount: 'a count, for example retry 5 every 200ms',
   everyDuration: 'a duration, for example every 50ms',
   waitDuration: 'a duration, for example 100ms',
   nothingDuration: 'a duration, for example nothing 200ms',

@@ -21,6 +21,10 @@ const KEYWORDS = new Set([
   'idle',
   'frame',
   'nothing',
+  'retry',
+  'any',
+  'order',
+  'include',
 ]);
 
 function kindOf(t: RawToken, first: boolean, inHex: boolean): TokenKind {

@@ -6,6 +6,7 @@ import { EchoServer } from '../../../src/core/servers/echoServer';
 import { FileServer } from '../../../src/core/fileServer/fileServer';
 import * as net from 'node:net';
 import { PEERS, Peers, freePort, sleep } from '../support';
+import { startChat, startRedis } from './realServers';
 
 const CLI = path.resolve(__dirname, '../../../src/cli.js');
 const EXAMPLES = path.resolve(__dirname, '../../../../examples');
@@ -86,9 +87,9 @@ describe('examples/*.tcp', () => {
     allPass(await runExample('length-prefixed.tcp', 1), 2);
   });
 
-  it('redis.tcp passes against redis-server', async () => {
+  it('resp.tcp passes against redis-server', async () => {
     const port = await serve('redis-server', (p) => ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-    allPass(await runExample('redis.tcp', port), 2);
+    allPass(await runExample('resp.tcp', port), 2);
   });
 
   it('mqtt.tcp passes against mosquitto', async () => {
@@ -99,5 +100,18 @@ describe('examples/*.tcp', () => {
   it('modbus-rtu.tcp passes against the python3-pymodbus server', async () => {
     const port = await serve('/usr/bin/python3', (p) => [path.join(PEERS, 'modbus_rtu_server.py'), String(p)]);
     allPass(await runExample('modbus-rtu.tcp', port), 3);
+  });
+
+  it('chat.tcp passes against the tutorial chat server (two and three clients, an include)', async () => {
+    const lines = await runExample('chat.tcp', await startChat(peers));
+    assert.deepEqual(
+      lines.map((l) => l.replace(/ \(\d+ ms\)$/, '')),
+      ['✓ two clients chat', '✓ a third client is told who joins', '2 passed, 0 failed'],
+    );
+  });
+
+  it('redis.tcp passes against a real redis-server', async () => {
+    const lines = await runExample('redis.tcp', await startRedis(peers));
+    assert.equal(lines[lines.length - 1], '4 passed, 0 failed');
   });
 });

@@ -134,7 +134,10 @@ async function runFile(
     shown.set(e.index, n);
     // Bounded like the kept results: a million-step repeat must not flood the output.
     if (n <= MAX_KEPT_STEPS || !e.result.ok) {
-      run.appendOutput(stepOutput(e.result), new vscode.Location(uri, new vscode.Position(e.result.line, 0)), byIndex.get(e.index));
+      // A failed step's line shows the failure message (red): its output stays in the test output only, or
+      // the message would cover the start of the grey output on the same line.
+      const at = e.result.ok ? new vscode.Location(uri, new vscode.Position(e.result.line, 0)) : undefined;
+      run.appendOutput(stepOutput(e.result), at, byIndex.get(e.index));
     } else if (n === MAX_KEPT_STEPS + 1) {
       run.appendOutput(`  … ${vscode.l10n.t('later steps are not shown')}\r\n`, undefined, byIndex.get(e.index));
     }

@@ -7,7 +7,7 @@ import { Config } from '../common/config';
 import { ClientNode, ServerEntry, isClientNode } from '../state/serverEntry';
 import { ServerManager } from '../state/serverManager';
 import { KindChild, ServerKindDriver } from '../state/serverKind';
-import { clientKey, connectionMarks } from '../state/connectionMarks';
+import { connectionMarks } from '../state/connectionMarks';
 import { counterText, markLines, markText } from '../sessions/rowMarks';
 
 type ServerTreeNode = ServerEntry | ClientNode | KindChild;
@@ -154,7 +154,7 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
     const item = new vscode.TreeItem(c.remote, vscode.TreeItemCollapsibleState.None);
     item.id = `client:${node.entry.id}:${c.id}`;
     item.description = `${formatDuration(Date.now() - c.connectedAt)} · ↓${formatBytes(c.bytesIn)} ↑${formatBytes(c.bytesOut)}`;
-    const marks = connectionMarks.get(clientKey(node.entry.id, c.id));
+    const marks = connectionMarks.get(c);
     item.description += markText(marks);
     item.iconPath = marks.recorder ? new vscode.ThemeIcon('record', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('plug');
     item.contextValue = `client;${node.entry.kind};${marks.recorder ? 'recording;' : ''}${marks.repeater ? 'repeating;' : ''}`;

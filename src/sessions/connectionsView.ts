@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { ClientSession } from '../core/sessions/clientSession';
 import { formatBytes } from '../core/format';
-import { connectionMarks, sessionKey } from '../state/connectionMarks';
+import { connectionMarks } from '../state/connectionMarks';
 import { counterText, markLines, markText } from './rowMarks';
 import { SessionManager, sessionAddress } from '../state/sessionManager';
 
@@ -22,7 +22,7 @@ export class ConnectionsView implements vscode.TreeDataProvider<ClientSession>, 
     item.id = `session:${s.id}`;
     const state = s.state === 'connected' ? vscode.l10n.t('connected') : s.state === 'connecting' ? vscode.l10n.t('connecting…') : vscode.l10n.t('closed');
     const current = this.sessions.current === s && this.sessions.sessions().length > 1 ? ` · ${vscode.l10n.t('active')}` : '';
-    const marks = connectionMarks.get(sessionKey(s.id));
+    const marks = connectionMarks.get(s);
     item.description = `${state} · ↓${formatBytes(s.bytesIn)} ↑${formatBytes(s.bytesOut)}${current}${markText(marks)}`;
     item.iconPath = marks.recorder ? new vscode.ThemeIcon('record', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('plug');
     item.contextValue = `session;${s.state};${marks.recorder ? 'recording;' : ''}${marks.repeater ? 'repeating;' : ''}`;

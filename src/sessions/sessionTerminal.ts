@@ -11,6 +11,7 @@ import { registerCommand } from '../state/commands';
 import { Services } from '../state/services';
 import { UserError, showError } from '../common/showError';
 import { sessionAddress } from '../state/sessionManager';
+import { connectionMarks } from '../state/connectionMarks';
 
 /** What a terminal keeps of its own output for the test API, ANSI sequences removed. */
 const TRANSCRIPT_CHARS = 64 * 1024;
@@ -137,7 +138,7 @@ class SessionPty implements vscode.Pseudoterminal {
  * in a terminal means "this line is done" (the tutorials' servers read lines).
  */
 function lineEndingOf(svc: Services, s: ClientSession): LineEnding {
-  const own = (s as unknown as { lineEnding?: LineEnding }).lineEnding;
+  const own = connectionMarks.get(s).lineEnding;
   const le = own ?? svc.configOrUndefined()?.lineEnding ?? 'lf';
   return le === 'none' ? 'lf' : le;
 }

@@ -34,6 +34,8 @@ export type AddServerArgs = StartArgs & { kind?: ServerKind; label?: string; tar
 export interface ScriptServerArgs {
   uri: string;
   line: number;
+  /** Say where it listens in a notification (the CodeLens asks for it). */
+  notify?: boolean;
 }
 
 export interface RelayArgs {

@@ -9,7 +9,7 @@ import { Throttle } from '../core/throttle';
 import { TrafficLog } from '../core/traffic/trafficLog';
 import { Config } from '../common/config';
 import { Log } from '../common/log';
-import { reasonText } from '../common/messages';
+import { refusalText } from '../common/messages';
 import { PortInUseError, ServerEntry, ServerKind, ServerSpec, StartOverrides, kindLabel } from './serverEntry';
 import { KindContext, ServerKindDriver } from './serverKind';
 
@@ -184,7 +184,7 @@ export class ServerManager implements vscode.Disposable {
         fire();
       }),
       server.onDidRefuseClient((r) => {
-        this.log.warn(vscode.l10n.t('{0}: refused {1}: {2}', entry.label, r.remote, reasonText(r.reason)));
+        this.log.warn(vscode.l10n.t('{0}: refused {1}: {2}', entry.label, r.remote, refusalText(r.why)));
         fire();
       }),
       server.onDidLeaveClient((l) => {

@@ -82,7 +82,36 @@ describe('Scripts (.tcp files in the extension host)', () => {
       [5, '▶ Run', 'tcpWorkbench.runScript'],
       [9, '▶ Run', 'tcpWorkbench.runScript'],
     ]);
-    assert.deepStrictEqual(lenses[1].command?.arguments, [{ uri: uri.toString(), line: 0 }]);
+    assert.deepStrictEqual(lenses[1].command?.arguments, [{ uri: uri.toString(), line: 0, notify: true }]);
+  });
+
+  it('turns ▶ Start server into ■ Stop server and where it listens while the mock runs, and back', async () => {
+    const uri = write('stoplens.tcp', [...MOCK, '### one', 'connect {{listen.port}}', 'close', '']);
+    await vscode.workspace.openTextDocument(uri);
+    const listenLenses = async () =>
+      ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [])
+        .filter((l) => l.range.start.line === 0 && l.command?.title !== '▶ Run all')
+        .map((l) => [l.command?.title, l.command?.command, l.command?.arguments]);
+    const until = async (check: (l: unknown[][]) => boolean, what: string) => {
+      let seen: unknown[][] = [];
+      for (let i = 0; i < 50; i++) {
+        seen = await listenLenses();
+        if (check(seen)) {
+          return seen;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.fail(`${what}; the lenses: ${JSON.stringify(seen)}`);
+    };
+    await until((l) => l.length === 1 && l[0][0] === '▶ Start server', 'the start lens');
+    const r = await must('tcpWorkbench.startScriptServer', { uri: uri.toString(), line: 0 });
+    const running = await until((l) => l[0]?.[0] === '■ Stop server', 'the stop lens');
+    assert.deepStrictEqual(running, [
+      ['■ Stop server', 'tcpWorkbench.stopServer', [{ entryId: r.id }]],
+      [`listening on ${r.address}`, 'tcpWorkbench.showTraffic', [{ entryId: r.id }]],
+    ]);
+    await run('tcpWorkbench.stopServer', { entryId: r.id });
+    await until((l) => l.length === 1 && l[0][0] === '▶ Start server', 'the start lens after the stop');
   });
 
   it('runs one block and reports pass, and a failing one with its message at the failing line', async () => {

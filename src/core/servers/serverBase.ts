@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import { DisposableBase, Emitter } from '../events';
 import { formatHostPort } from '../hostPort';
 import { ServerError, listenError } from './serverErrors';
+import { Refusal, refusal } from '../refusals';
 
 export { ServerError } from './serverErrors';
 
@@ -88,7 +89,7 @@ export abstract class TcpServer extends DisposableBase {
   readonly onDidChangeState = this._onDidChangeState.event;
   protected readonly _onDidAcceptClient = this._register(new Emitter<ClientInfo>());
   readonly onDidAcceptClient = this._onDidAcceptClient.event;
-  protected readonly _onDidRefuseClient = this._register(new Emitter<{ remote: string; reason: string }>());
+  protected readonly _onDidRefuseClient = this._register(new Emitter<{ remote: string; reason: string; why: Refusal }>());
   readonly onDidRefuseClient = this._onDidRefuseClient.event;
   protected readonly _onDidLeaveClient = this._register(new Emitter<LeaveEvent>());
   readonly onDidLeaveClient = this._onDidLeaveClient.event;
@@ -259,8 +260,8 @@ export abstract class TcpServer extends DisposableBase {
       this.stats.clientsRefused++;
       socket.on('error', () => undefined);
       socket.destroy();
-      const reason = this._state !== 'listening' ? 'server is stopping' : `connection limit reached (${max})`;
-      this._onDidRefuseClient.fire({ remote, reason });
+      const why = this._state !== 'listening' ? refusal('refusal.stopping') : refusal('refusal.connectionLimit', { max });
+      this._onDidRefuseClient.fire({ remote, reason: why.reason, why });
       return;
     }
     const info: ClientInfo = { id: this.nextId++, remoteAddress, remotePort, remote, connectedAt: Date.now(), bytesIn: 0, bytesOut: 0, chunksIn: 0, chunksOut: 0 };

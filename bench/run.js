@@ -576,7 +576,7 @@ async function step(name, key, needs, fn) {
   }
 }
 
-// --only file,memory,download,echo,tls,connections,responsiveness,sendfile,script,relay,extension,timeline runs a subset (while tuning).
+// --only file,memory,download,echo,tls,connections,responsiveness,sendfile,script,frames,relay,extension,timeline runs a subset (while tuning).
 const only = (() => {
   const i = process.argv.indexOf('--only');
   return i > 0 ? new Set(String(process.argv[i + 1] ?? '').split(',')) : undefined;
@@ -620,6 +620,7 @@ async function main() {
     await step('Send file', 'sendfile', ['fileSender.js'], () => sendFileFigure({ fork, file: path.join(tmp, BIG), row, results, fmt, ratio }));
     await step('Script runner', 'script', ['script/runner.js'], () => require('./script').scriptFigure({ startServer, stopServer, row, results, fmt }));
     await step('Mock server', 'script', ['script/mockServer.js'], () => require('./script').mockFigure({ fork, startServer, stopServer, row, results, fmt }));
+    await step('Script frames', 'frames', ['script/frameCodec.js'], () => require('./frames').framesFigure({ startServer, stopServer, row, results, fmt }));
     await step('Relay', 'relay', ['relay/relayServer.js'], () => relayFigures({ fork, startServer, stopServer, row, results, tmp, file: BIG, size: GiB, children }));
     await step('Extension cost', 'extension', [], async () => extensionCost());
   } finally {

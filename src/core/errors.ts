@@ -66,6 +66,7 @@ export type ErrorCode =
   | 'step.noConnect'
   | 'step.failed'
   | 'step.anyOrder'
+  | 'step.badValue'
   | 'agent.badRegex'
   | 'agent.cannotRead'
   | 'agent.missing'

@@ -147,6 +147,8 @@ export interface ScriptBlockSummary {
   durationMs: number;
   /** Where and why it failed: zero-based line and column of the failing step. */
   failure?: { line: number; column: number; message: string };
+  /** Bytes each connection left unread at the end of the block ('' names the unnamed connection). */
+  leftovers?: { connection: string; bytes: number }[];
 }
 
 export interface RunScriptResult {

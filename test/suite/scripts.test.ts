@@ -265,4 +265,29 @@ describe('Scripts (.tcp files in the extension host)', () => {
     assert.match(r.blocks[0]?.failure?.message ?? '', /1000 ms/);
     assert.ok(Date.now() - started < 8000, `took ${Date.now() - started} ms`);
   });
+
+  it('every regex flag (i m s u) works in this host, in rules and expects; frames, $len and leftovers', async () => {
+    const uri = write('flags.tcp', [
+      '### mock',
+      'listen 127.0.0.1:0',
+      'on /^ping\\r?\\n/im send "PONG é\\nline2\\n"',
+      'on /^len (\\w+)\\n/ send frame u16be(len) "{{1}}" crc16modbus',
+      '',
+      '### flags',
+      'connect {{listen.port}}',
+      'send "PiNg\\n"',
+      'expect /^pong (.)$/imu -> c',
+      'expect /\\nline2.$/s',
+      'send "len hello\\n"',
+      'expect frame u16be(len) * crc16modbus -> body',
+      'expect nothing 100ms',
+      'send "PING\\n"',
+      'wait 300ms',
+      '',
+    ]);
+    const r = await must('tcpWorkbench.runScript', { uri: uri.toString() });
+    assert.deepStrictEqual([r.passed, r.failed], [1, 0], JSON.stringify(r));
+    // The second answer is never read: the result names it as left over.
+    assert.deepStrictEqual(r.blocks[0]?.leftovers, [{ connection: '', bytes: Buffer.byteLength('PONG é\nline2\n') }], JSON.stringify(r));
+  });
 });

@@ -14,8 +14,8 @@ import * as zlib from 'node:zlib';
 const ROOT = path.resolve(__dirname, '../../..');
 // Most of the package is the README's screenshots (about 1 MiB); the bundle itself is checked below.
 const MAX_VSIX_BYTES = 2 * 1024 * 1024;
-/** The production bundle's budget (bench row 7a reports its size as well). */
-const MAX_BUNDLE_BYTES = 400 * 1000;
+/** The production bundle's budget (bench row 7a reports its size as well); re2js, the linear-time regex engine, is about 110 KB of it. */
+const MAX_BUNDLE_BYTES = 560 * 1000;
 
 interface ZipEntry {
   name: string;

@@ -307,7 +307,7 @@ class ScriptParser {
       b.open = { step: s, indent, multiplier: frame.multiplier };
     }
     if (s.kind === 'repeat') {
-      const multiplier = frame.multiplier * s.count;
+      const multiplier = frame.multiplier * (typeof s.count === 'number' ? s.count : 1);
       if (multiplier > MAX_REPEAT) {
         this.diags.error(
           CODES.badRepeat,

@@ -2,7 +2,7 @@
 // the input for every pattern — `(a+)+$` cannot backtrack catastrophically — on every runtime (Node 20,
 // every extension host), with all four documented flags. Patterns RE2 cannot run (backreferences,
 // lookaround) are refused when parsed. A regex sees at most REGEX_WINDOW characters of unconsumed text.
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
 import { MessageArgs, RegexPattern, TemplatePart } from './ast';
 import { CODES, DiagnosticSink, range } from './diagnostics';
 import { RawToken } from './lexer';
@@ -28,8 +28,14 @@ export interface RegexProblem {
   readonly args: MessageArgs;
 }
 
+/** The engine, loaded on first use (a file of its own in the extension bundle: activation never loads it). */
+function engine(): typeof RE2JS {
+  return (require('./re2Lib') as typeof import('./re2Lib')).re2();
+}
+
 /** `i m s` map to RE2's flags; `u` is accepted as is: RE2 always matches by Unicode code point. */
 function re2Flags(flags: string): number {
+  const RE2JS = engine();
   let f = 0;
   f |= flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0;
   f |= flags.includes('m') ? RE2JS.MULTILINE : 0;
@@ -55,7 +61,7 @@ export function checkRegex(source: string, flags: string): ScriptRegex | RegexPr
     if (/(^|[^\\])(\\\\)*\\k</.test(source)) {
       throw new Error('invalid escape sequence: `\\k`');
     }
-    re = RE2JS.compile(RE2JS.translateRegExp(source), re2Flags(flags));
+    re = engine().compile(engine().translateRegExp(source), re2Flags(flags));
   } catch (e) {
     const detail = (e as Error).message;
     if (/\\[1-9k]|\(\?[=!]|\(\?<[=!]/.test(detail)) {

@@ -119,7 +119,9 @@ const TARGETS = {
   extension: ({ production, outdir }) => ({
     ...node,
     entryPoints: Object.fromEntries(
-      Object.entries({ extension: 'src/extension.ts', cli: 'src/cli.ts', x509Lib: 'src/core/tls/x509Lib.ts', re2Lib: 'src/core/script/re2Lib.ts' }).filter(([, f]) => fs.existsSync(path.join(ROOT, f))),
+      Object.entries({ extension: 'src/extension.ts', cli: 'src/cli.ts', x509Lib: 'src/core/tls/x509Lib.ts', re2Lib: 'src/core/script/re2Lib.ts' }).filter(([, f]) =>
+        fs.existsSync(path.join(ROOT, f)),
+      ),
     ),
     outdir: outdir ?? 'dist',
     bundle: true,

@@ -30,6 +30,7 @@ export interface RegexProblem {
 
 /** The engine, loaded on first use (a file of its own in the extension bundle: activation never loads it). */
 function engine(): typeof RE2JS {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('./re2Lib') as typeof import('./re2Lib')).re2();
 }
 

@@ -1,6 +1,6 @@
 // The one build script. Targets (default: extension):
 //   extension  src/extension.ts and src/cli.ts bundled into dist/ (the .vsix and the `tcp-workbench` CLI)
-//   tests      src/core, src/cli and test/unit transpiled file by file into out/, for plain-Node mocha
+//   tests      src/core, src/cli, src/common/ids.ts (no vscode import) and test/unit transpiled file by file into out/, for plain-Node mocha
 //   suite      test/suite bundled into out/test/suite, loaded by the VS Code extension host (vscode external)
 //   trust      test/suite-trust, the same way, into out/test/suite-trust
 //   soak       test/soak/soak.ts bundled into out/test/soak/soak.js
@@ -60,11 +60,12 @@ const dropUnusedIconvTables = {
 /**
  * @peculiar/x509 (a third of a megabyte) is needed only to generate a certificate: src/core/tls/x509Lib.ts
  * becomes dist/x509Lib.js of its own, which the bundle requires lazily (see src/core/tls/certificates.ts).
+ * re2js (110 KB) likewise, only when a script's regex is compiled: src/core/script/re2Lib.ts, dist/re2Lib.js.
  */
-const lazyX509 = {
-  name: 'lazy-x509',
+const lazyLibs = {
+  name: 'lazy-libs',
   setup(build) {
-    build.onResolve({ filter: /^\.\/x509Lib$/ }, () => ({ path: './x509Lib.js', external: true }));
+    build.onResolve({ filter: /^\.\/(x509Lib|re2Lib)$/ }, (a) => ({ path: `${a.path}.js`, external: true }));
   },
 };
 
@@ -118,7 +119,9 @@ const TARGETS = {
   extension: ({ production, outdir }) => ({
     ...node,
     entryPoints: Object.fromEntries(
-      Object.entries({ extension: 'src/extension.ts', cli: 'src/cli.ts', x509Lib: 'src/core/tls/x509Lib.ts' }).filter(([, f]) => fs.existsSync(path.join(ROOT, f))),
+      Object.entries({ extension: 'src/extension.ts', cli: 'src/cli.ts', x509Lib: 'src/core/tls/x509Lib.ts', re2Lib: 'src/core/script/re2Lib.ts' }).filter(([, f]) =>
+        fs.existsSync(path.join(ROOT, f)),
+      ),
     ),
     outdir: outdir ?? 'dist',
     bundle: true,
@@ -126,12 +129,12 @@ const TARGETS = {
     sourcemap: !production,
     sourcesContent: false,
     external: ['vscode'],
-    plugins: [dropUnusedIconvTables, lazyX509, problemMatcher],
+    plugins: [dropUnusedIconvTables, lazyLibs, problemMatcher],
   }),
   // One output file per source file, so mocha loads test/unit/*.test.js and stack traces stay readable.
   tests: () => ({
     ...node,
-    entryPoints: [...listTs('src/core'), ...listTs('src/cli'), 'src/cli.ts', ...listTs('test/unit')].filter((f) => fs.existsSync(path.join(ROOT, f))),
+    entryPoints: [...listTs('src/core'), ...listTs('src/cli'), 'src/cli.ts', 'src/common/ids.ts', ...listTs('test/unit')].filter((f) => fs.existsSync(path.join(ROOT, f))),
     outdir: 'out',
     outbase: '.',
     bundle: false,

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import build from '../esbuild.js';
-import { EDITOR_DIR, INSTALL_DIR, ensureHost, freePort, startCodeServer } from '../test/editor/lib/host.mjs';
+import { EDITOR_DIR, INSTALL_DIR, ensureHost, startCodeServer } from '../test/editor/lib/host.mjs';
 import { installStaged, stagePackage } from '../test/editor/lib/package.mjs';
 
 const args = process.argv.slice(2);
@@ -45,12 +45,12 @@ try {
   // A lasting profile: layout, settings and the servers you add survive a restart.
   const profile = path.join(INSTALL_DIR, `start-${version}`);
   installStaged(staged.dir, path.join(profile, 'extensions'));
-  let port = wantedPort;
-  if (!(await portIsFree(port))) {
-    port = await freePort();
-    console.log(`port ${wantedPort} is taken: using ${port}`);
+  // A taken port: code-server picks a free one itself (0) and says which.
+  const taken = !(await portIsFree(wantedPort));
+  const server = await startCodeServer({ version, port: taken ? 0 : wantedPort, tmp: profile });
+  if (taken) {
+    console.log(`port ${wantedPort} is taken: using ${server.port}`);
   }
-  const server = await startCodeServer({ version, port, tmp: profile });
   const url = `http://${server.host}/?folder=${encodeURIComponent(folder)}`;
   console.log(`
   TCP Workbench in VS Code ${version} (code-server), workspace ${folder}

@@ -27,6 +27,8 @@ const USAGE = `Usage:
   tcp-workbench list HOST:PORT [FOLDER]
   tcp-workbench send HOST:PORT TEXT | --hex HEX | --file PATH [--escapes] [--repeat N [--every MS]]
                 [--out FILE [--overwrite]] [--encoding E] [--line-ending none|lf|crlf]
+                [--pieces N [--gap MS] | --together N] [--nagle] [--half-close | --reset]
+                [--timeline FILE.json|FILE.svg|FILE.html]
   tcp-workbench send tls://HOST:PORT … [--insecure] [--ca F] [--cert F --key F] [--servername N] [--alpn LIST] [--keylog F]
   tcp-workbench run FILE.tcp... [--junit OUT.xml] [--tap OUT.tap] [--var NAME=VALUE]... [--vars-file FILE]...
                 [--timeout 5s] [--jobs N] [--keylog F]
@@ -39,6 +41,11 @@ the line is hex bytes: 48 65 6c, 0x48,0x65 or 48656c).
 send: --hex sends bytes, --escapes reads \\r \\n \\t \\\\ \\" \\0 \\xHH \\u{HHHH} in TEXT, --file sends a file's
 bytes, --repeat N sends N times every MS ms (default 1000), --out writes every received byte to FILE
 (never over an existing one unless --overwrite). Bad input exits 2 before anything is sent.
+send, what TCP did: --pieces N --gap MS sends the message as N writes MS ms apart (the reader may get 半包),
+--together N sends it N times in one corked burst with Nagle on (the reader may get 粘包), --nagle turns
+Nagle on (setNoDelay false), --half-close sends FIN after sending and keeps reading, --reset ends with RST
+instead of FIN; --timeline writes the exchange as JSON, SVG or HTML (the chunks recv got, not packets) and
+the notes (3 sends → 1 recv, FIN, reset…) are printed on stderr.
 The relay forwards every client to --to and logs each connection; --pcap writes a libpcap capture as it
 goes (default cap 1024 MiB), --script writes the conversations as a .tcp script on stop; neither
 replaces an existing file without --overwrite. --delay and --rate shape both directions.

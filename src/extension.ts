@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { Config, ConfigError, SECTION, getConfig } from './common/config';
 import { ContextKey } from './common/contextKey';
+import { ContextKeys, ViewIds } from './common/ids';
 import { Log } from './common/log';
 import { Services } from './state/services';
 import { registerDownloadCommand } from './downloads/downloadCommand';
@@ -27,6 +28,7 @@ import { SessionManager, sessionAddress } from './state/sessionManager';
 import { registerSessionTerminal, terminalTranscript } from './sessions/sessionTerminal';
 import { registerTrafficCommands } from './traffic/trafficCommands';
 import { TRAFFIC_SCHEME, TrafficDocuments, createTrafficLog } from './state/trafficDocuments';
+import { registerTimelineCommands } from './timeline/timelineCommands';
 
 /** What `getExtension('tcp-workbench.tcp-workbench').exports` gives integration tests. */
 export interface TcpWorkbenchApi {
@@ -80,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): TcpWorkbenchApi {
   registerScripts(svc);
   registerSessionTerminal(svc);
   registerAssistantCommands(svc);
+  registerTimelineCommands(svc);
   registerAgentTools(svc);
   shutdown = async () => {
     await Promise.all([svc.servers.stopAll(), svc.sessions.closeAll()]);
@@ -144,12 +147,12 @@ function readConfig(log: Log): Config | ConfigError {
 
 function registerViews(svc: Services): void {
   const serversView = new ServersView(svc.servers, svc.configOrUndefined);
-  const serversTree = vscode.window.createTreeView('tcpWorkbench.servers', { treeDataProvider: serversView, showCollapseAll: false });
+  const serversTree = vscode.window.createTreeView(ViewIds.servers, { treeDataProvider: serversView, showCollapseAll: false });
   serversView.setVisible(serversTree.visible);
   const connectionsView = new ConnectionsView(svc.sessions);
-  const connectionsTree = vscode.window.createTreeView('tcpWorkbench.connections', { treeDataProvider: connectionsView });
-  const serversRunning = new ContextKey<boolean>('tcpWorkbench.serversRunning');
-  const hasSessions = new ContextKey<boolean>('tcpWorkbench.hasSessions');
+  const connectionsTree = vscode.window.createTreeView(ViewIds.connections, { treeDataProvider: connectionsView });
+  const serversRunning = new ContextKey<boolean>(ContextKeys.serversRunning);
+  const hasSessions = new ContextKey<boolean>(ContextKeys.hasSessions);
   const setContext = () => {
     serversRunning.set(svc.servers.running().length > 0);
     hasSessions.set(svc.sessions.sessions().length > 0);

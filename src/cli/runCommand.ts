@@ -10,7 +10,9 @@ import {
   Script,
   ScriptRunner,
   envVars,
+  describeLeftover,
   failedAt,
+  formatFailure,
   formatDiagnostic,
   mergeVars,
   parseOverride,
@@ -69,14 +71,22 @@ function load(files: string[], vars: Record<string, string>): { file: string; te
   return bad ? undefined : loaded;
 }
 
-function resultLines(result: RunResult): string {
+/** One line per block (and its leftovers); a failure also in compiler style (file:line:col, source, caret, bytes) on stderr. */
+function resultLines(result: RunResult, file: string, source: string): string {
   let out = '';
   for (const b of result.blocks) {
+    const detail = formatFailure(file, source, b);
+    if (detail) {
+      io.err(`${detail}\n`);
+    }
     if (b.status === 'passed') {
       const attempts = b.attempts && b.attempts.n > 1 ? `, attempt ${b.attempts.n} of ${b.attempts.of}` : '';
       out += `✓ ${b.block.title} (${b.durationMs} ms${attempts})\n`;
     } else {
       out += `✗ ${b.block.title} — ${failedAt(b)}\n`;
+    }
+    for (const l of b.leftovers ?? []) {
+      out += `  ⚠ ${describeLeftover(l)}\n`;
     }
   }
   return out;
@@ -201,7 +211,7 @@ export async function runScripts(args: string[]): Promise<number> {
       // With several files in flight, mock logs name their file.
       const log = (line: string): void => io.err(loaded.length > 1 ? `${file}: ${line}` : line);
       const result = await runFile(file, text, script, vars, { signal: abort.signal, timeoutMs, keylog }, log);
-      done[i] = `${loaded.length > 1 ? `${file}\n` : ''}${resultLines(result)}`;
+      done[i] = `${loaded.length > 1 ? `${file}\n` : ''}${resultLines(result, file, text)}`;
       for (; printed < done.length && done[printed] !== undefined; printed++) {
         io.out(done[printed] as string);
       }

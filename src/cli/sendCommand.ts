@@ -12,6 +12,7 @@ import { RepeatError, RepeatOptions, Repeater, checkRepeatOptions } from '../cor
 import { Values, encodingOf, io, parse, str, usage } from './args';
 import type { ClientTlsOptions } from '../core/tls/clientTls';
 import { CLIENT_TLS_FLAGS, clientTlsOf, describeHandshake, parseTarget } from './tlsFlags';
+import { ProvokePlan, TIMELINE_OPTIONS, finishTimeline, provokePlanOf, sendProvoked, watchSession } from './sendTimeline';
 
 /** `send` prints what comes back until the peer closes, is quiet this long, or the bound below is hit. */
 const SEND_QUIET_MS = 1000;
@@ -29,6 +30,7 @@ const OPTIONS = {
   out: { type: 'string' },
   overwrite: { type: 'boolean' },
   ...CLIENT_TLS_FLAGS,
+  ...TIMELINE_OPTIONS,
 } as const;
 
 /** What to send, checked and encoded before any connection is made. */
@@ -42,6 +44,7 @@ interface SendPlan {
   out?: string;
   overwrite: boolean;
   tls?: ClientTlsOptions;
+  provoke: ProvokePlan;
 }
 
 export async function runSend(args: string[]): Promise<number> {
@@ -49,25 +52,40 @@ export async function runSend(args: string[]): Promise<number> {
   const { host, port, encoding, tls } = plan;
   const session = new ClientSession({ host, port, encoding, tls });
   let recorder: Recorder | undefined;
+  let watched: ReturnType<typeof watchSession>;
   try {
+    const connectStarted = Date.now();
     await session.connect();
     if (session.tlsFacts) {
       io.err(`${describeHandshake(session.tlsFacts)}\n`);
     }
+    watched = watchSession(session, Date.now() - connectStarted);
     recorder = plan.out ? Recorder.start(sessionLink(session), plan.out, { overwrite: plan.overwrite }) : undefined;
     if (!recorder) {
       // hex: one dump line per chunk; text as it decodes.
       session.onData((d) => io.out(encoding === 'hex' ? (d.text ? `${d.text}\n` : '') : d.text));
     }
     const closed = new Promise<string>((resolve) => session.onDidClose((c) => resolve(c.reason === 'error' ? `error: ${c.error?.message ?? ''}` : 'closed')));
-    const sendProblem = await sendPayload(session, plan.payload);
+    const probe = watched?.probe;
+    const sendProblem = await sendPayload(session, plan.payload, probe && ((b) => sendProvoked(probe, b, plan.provoke)));
+    if (plan.provoke.halfClose) {
+      watched?.probe.halfClose();
+    }
     io.err(`sent ${session.bytesOut} bytes to ${formatHostPort(host, port)}${sendProblem ? ` (${sendProblem})` : ''}\n`);
     const why = await Promise.race([closed, quietOrBound(session)]);
     recorder?.stop();
+    if (plan.provoke.reset) {
+      watched?.probe.reset();
+    }
     const into = recorder ? ` into ${recorder.file}` : '';
     io.err(`${session.bytesIn > 0 ? `received ${session.bytesIn} bytes${into}` : `nothing came back${into}`}; ${why}\n`);
+    if (watched && plan.provoke.wanted) {
+      await session.close();
+      finishTimeline(watched.timeline, plan.provoke, io.err);
+    }
     return sendProblem || why.startsWith('error') ? 1 : 0;
   } finally {
+    watched?.probe.dispose();
     recorder?.dispose();
     await session.close();
     session.dispose();
@@ -90,10 +108,11 @@ async function planSend(args: string[]): Promise<SendPlan> {
   if (out !== undefined && !overwrite && fs.existsSync(out)) {
     usage(`--out ${out} already exists: not overwritten (add --overwrite to replace it).`);
   }
-  if (overwrite && out === undefined) {
-    usage('--overwrite goes with --out FILE.');
+  if (overwrite && out === undefined && values.timeline === undefined) {
+    usage('--overwrite goes with --out FILE or --timeline FILE.');
   }
-  return { host, port, encoding, payload, out, overwrite, tls };
+  const provoke = provokePlanOf(values, !('file' in payload), overwrite);
+  return { host, port, encoding, payload, out, overwrite, tls, provoke };
 }
 
 async function payloadOf(values: Values, text: string | undefined, encoding: EncodingName, lineEnding: LineEnding): Promise<Payload> {
@@ -152,7 +171,7 @@ function repeatOf(values: Values): RepeatOptions | undefined {
 }
 
 /** Sends; resolves with a short problem description when the sending stopped early, else undefined. */
-async function sendPayload(session: ClientSession, payload: Payload): Promise<string | undefined> {
+async function sendPayload(session: ClientSession, payload: Payload, provoked?: (bytes: Buffer) => Promise<boolean>): Promise<string | undefined> {
   if ('file' in payload) {
     try {
       await session.sendFile(payload.file);
@@ -162,7 +181,9 @@ async function sendPayload(session: ClientSession, payload: Payload): Promise<st
     }
   }
   if (!payload.repeat) {
-    await session.send(payload.bytes);
+    if (!(await provoked?.(payload.bytes))) {
+      await session.send(payload.bytes);
+    }
     return undefined;
   }
   const repeater = new Repeater(sessionLink(session), payload.bytes, payload.repeat);

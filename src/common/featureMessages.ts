@@ -3,18 +3,20 @@
 // messages.ts merges them into its table; a sentence falls back to the core's English (undefined) when
 // the error lacks a value it needs.
 import { l10n } from 'vscode';
-import { WorkbenchError } from '../core/errors';
+import { ErrorCode, WorkbenchError } from '../core/errors';
 import { MAX_REPEAT_COUNT, MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS } from '../core/sessions/repeater';
 
 type Args = Readonly<Record<string, string | number>>;
 export type Sentence = (a: Args, e: WorkbenchError) => string | undefined;
+/** Sentences by error code: a misspelled code does not compile. */
+export type Sentences = { readonly [K in ErrorCode]?: Sentence };
 
 const has = (a: Args, ...keys: string[]): boolean => keys.every((k) => a[k] !== undefined);
 
 /** The operating system's words for what went wrong (kept as they are: they name the errno). */
 const causeOf = (e: WorkbenchError): string | undefined => (e.cause instanceof Error ? e.cause.message : undefined);
 
-export const FEATURE_SENTENCES: Record<string, Sentence> = {
+export const FEATURE_SENTENCES: Sentences = {
   'script.exists': (a) => (has(a, 'file') ? l10n.t('The script file {0} already exists (use --overwrite to replace it).', a.file) : undefined),
   'relay.targetRefused': (a) => (has(a, 'target') ? l10n.t('The target {0} refused the connection (nothing listens there).', a.target) : undefined),
   'relay.targetTimeout': (a) => (has(a, 'target') ? l10n.t('The target {0} did not answer in time.', a.target) : undefined),

@@ -1,18 +1,19 @@
-// The one table that turns the core's error codes (and the file server's refusal reasons) into
+// The one table that turns the core's error codes (and the servers' refusal codes) into
 // localized sentences. The core speaks English for the CLI and logs; what a person sees in the editor
 // is looked up here by `code` and `args`, and falls back to the core's message when the table has no
 // sentence (or the error lacks the arguments the sentence needs).
 import * as vscode from 'vscode';
-import { WorkbenchError } from '../core/errors';
+import { ErrorCode, WorkbenchError } from '../core/errors';
+import { Refusal, RefusalArgs, RefusalCode } from '../core/refusals';
 import { Diagnostic, ScriptParseError } from '../core/script';
-import { FEATURE_SENTENCES, Sentence } from './featureMessages';
+import { FEATURE_SENTENCES, Sentences } from './featureMessages';
 import { DIAGNOSTIC_SENTENCES, FAILURE_SENTENCES } from './scriptMessages';
 
 type Args = Readonly<Record<string, string | number>>;
 
 const has = (a: Args, ...keys: string[]): boolean => keys.every((k) => a[k] !== undefined);
 
-const SENTENCES: Record<string, Sentence> = {
+const SENTENCES: Sentences = {
   'connect.refused': (a) => (has(a, 'where') ? vscode.l10n.t('Cannot connect to {0}: connection refused (is a server listening there?).', a.where) : undefined),
   'connect.timeout': (a) => (has(a, 'where') ? vscode.l10n.t('Cannot connect to {0}: timed out.', a.where) : undefined),
   'connect.unknownHost': (a) => (has(a, 'where', 'host') ? vscode.l10n.t('Cannot connect to {0}: unknown host {1}.', a.where, a.host) : undefined),
@@ -61,7 +62,9 @@ export function messageOf(e: unknown): string {
 
 /** A `.tcp` diagnostic's sentence in the user's language (its English message when the table cannot word it). */
 export function diagnosticText(d: Diagnostic): string {
-  const nested = (code: string, args: Args) => SENTENCES[code]?.(args, new WorkbenchError(code, d.message, args));
+  // A code carried in the diagnostic's values (the address problem of a `connect` line): looked up as given.
+  const nested = (code: string, args: Args) =>
+    Object.hasOwn(SENTENCES, code) ? SENTENCES[code as ErrorCode]?.(args, new WorkbenchError(code as ErrorCode, d.message, args)) : undefined;
   return DIAGNOSTIC_SENTENCES[d.code as keyof typeof DIAGNOSTIC_SENTENCES]?.(d.args, nested) ?? d.message;
 }
 
@@ -70,47 +73,40 @@ export function failureText(f: { readonly message: string; readonly code: keyof 
   return FAILURE_SENTENCES[f.code]?.(f.args) ?? f.message;
 }
 
-/** Fixed refusal reasons of the file server (pathGuard.ts), localized. */
-const REASONS: Record<string, () => string> = {
-  'empty name': () => vscode.l10n.t('empty name'),
-  'name contains a NUL character': () => vscode.l10n.t('name contains a NUL character'),
-  'name contains control characters': () => vscode.l10n.t('name contains control characters'),
-  'UNC paths are not allowed': () => vscode.l10n.t('UNC paths are not allowed'),
-  'backslashes are not allowed (use / for subfolders)': () => vscode.l10n.t('backslashes are not allowed (use / for subfolders)'),
-  'drive letters are not allowed': () => vscode.l10n.t('drive letters are not allowed'),
-  'absolute paths are not allowed': () => vscode.l10n.t('absolute paths are not allowed'),
-  'empty path segment (//)': () => vscode.l10n.t('empty path segment (//)'),
-  '".." segments are not allowed': () => vscode.l10n.t('".." segments are not allowed'),
-  '":" is not allowed in names': () => vscode.l10n.t('":" is not allowed in names'),
-  'listing is switched off': () => vscode.l10n.t('listing is switched off'),
-  'no such file': () => vscode.l10n.t('no such file'),
-  'no such folder': () => vscode.l10n.t('no such folder'),
-  'not a folder': () => vscode.l10n.t('not a folder'),
-  'name too long for the file system': () => vscode.l10n.t('name too long for the file system'),
-  'resolves outside the root (symlink)': () => vscode.l10n.t('resolves outside the root (symlink)'),
-  'changed into a symlink while being opened': () => vscode.l10n.t('changed into a symlink while being opened'),
-  'changed while being opened': () => vscode.l10n.t('changed while being opened'),
+/** One sentence per refusal code of the core (src/core/refusals.ts): a code without one, or a misspelled one, does not compile. */
+const REFUSALS: Record<RefusalCode, (a: RefusalArgs) => string> = {
+  'refusal.nameTooLong': (a) => vscode.l10n.t('name is longer than {0} bytes', a.max),
+  'refusal.emptyName': () => vscode.l10n.t('empty name'),
+  'refusal.badEncoding': (a) => vscode.l10n.t('name is not valid {0}', a.encoding),
+  'refusal.nul': () => vscode.l10n.t('name contains a NUL character'),
+  'refusal.control': () => vscode.l10n.t('name contains control characters'),
+  'refusal.unc': () => vscode.l10n.t('UNC paths are not allowed'),
+  'refusal.backslash': () => vscode.l10n.t('backslashes are not allowed (use / for subfolders)'),
+  'refusal.driveLetter': () => vscode.l10n.t('drive letters are not allowed'),
+  'refusal.absolute': () => vscode.l10n.t('absolute paths are not allowed'),
+  'refusal.emptySegment': () => vscode.l10n.t('empty path segment (//)'),
+  'refusal.dotDot': () => vscode.l10n.t('".." segments are not allowed'),
+  'refusal.colon': () => vscode.l10n.t('":" is not allowed in names'),
+  'refusal.listingOff': () => vscode.l10n.t('listing is switched off'),
+  'refusal.noRoot': (a) => vscode.l10n.t('the root folder is not available ({0})', a.detail),
+  'refusal.noSuchFile': () => vscode.l10n.t('no such file'),
+  'refusal.noSuchFolder': () => vscode.l10n.t('no such folder'),
+  'refusal.notAFolder': () => vscode.l10n.t('not a folder'),
+  'refusal.nameTooLongForFs': () => vscode.l10n.t('name too long for the file system'),
+  'refusal.outsideRoot': () => vscode.l10n.t('resolves outside the root (symlink)'),
+  'refusal.notRegularFile': (a) => vscode.l10n.t('{0}, not a regular file', a.what),
+  'refusal.becameSymlink': () => vscode.l10n.t('changed into a symlink while being opened'),
+  'refusal.changed': () => vscode.l10n.t('changed while being opened'),
+  'refusal.cannotResolve': (a) => vscode.l10n.t('cannot resolve: {0}', a.detail),
+  'refusal.cannotStat': (a) => vscode.l10n.t('cannot stat: {0}', a.detail),
+  'refusal.cannotOpen': (a) => vscode.l10n.t('cannot open: {0}', a.detail),
+  'refusal.cannotReadFolder': (a) => vscode.l10n.t('cannot read the folder: {0}', a.detail),
+  'refusal.denied': (a) => vscode.l10n.t('denied by {0}: {1}', 'tcpWorkbench.fileDeny', a.entry),
+  'refusal.connectionLimit': (a) => vscode.l10n.t('connection limit reached ({0})', a.max),
+  'refusal.stopping': () => vscode.l10n.t('server is stopping'),
 };
 
-/** Reasons that carry a value. */
-const REASON_PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
-  [/^name is longer than (\d+) bytes$/, (m) => vscode.l10n.t('name is longer than {0} bytes', m[1])],
-  [/^name is not valid (.+)$/, (m) => vscode.l10n.t('name is not valid {0}', m[1])],
-  [/^connection limit reached \((\d+)\)$/, (m) => vscode.l10n.t('connection limit reached ({0})', m[1])],
-  [/^server is stopping$/, () => vscode.l10n.t('server is stopping')],
-];
-
-/** A refusal reason from the core, localized when it is one we know; otherwise as the core said it. */
-export function reasonText(reason: string): string {
-  const fixed = REASONS[reason];
-  if (fixed) {
-    return fixed();
-  }
-  for (const [re, text] of REASON_PATTERNS) {
-    const m = re.exec(reason);
-    if (m) {
-      return text(m);
-    }
-  }
-  return reason;
+/** A refusal from the core in the user's language, worded from its code. */
+export function refusalText(r: Refusal): string {
+  return REFUSALS[r.code](r.args);
 }

@@ -10,18 +10,19 @@ type Sentence = (a: MessageArgs, nested: (code: string, args: MessageArgs) => st
 
 /** What `missingArgument` says a step lacks, by its `what`. */
 const NEEDS: Record<Need, () => string> = {
-  payload: () => l10n.t('what to send: "text", hex 48 65 or file PATH'),
+  payload: () => l10n.t('what to send: "text", hex 48 65, file PATH or frame …'),
   hex: () => l10n.t('hex bytes, for example 48 65 6c 6c 6f'),
   ruleHex: () => l10n.t('hex bytes, for example 01 03'),
   path: () => l10n.t('a path (relative to the .tcp file)'),
   address: () => l10n.t('an address, for example 127.0.0.1:9007'),
   captureName: () => l10n.t('a name to capture into'),
-  expectation: () => l10n.t('what to expect: "text", hex .., /regex/, bytes N, close, tls … or cert …'),
+  expectation: () => l10n.t('what to expect: "text", hex .., /regex/, bytes N, close, file PATH, nothing T, frame …, tls … or cert …'),
   byteCount: () => l10n.t('a byte count'),
   repeatCount: () => l10n.t('a count, for example repeat 10'),
   retryCount: () => l10n.t('a count, for example retry 5 every 200ms'),
   everyDuration: () => l10n.t('a duration, for example every 50ms'),
   waitDuration: () => l10n.t('a duration, for example 100ms'),
+  nothingDuration: () => l10n.t('a duration, for example nothing 200ms'),
   trigger: () => l10n.t('connect, "text", /regex/, hex .. or idle T'),
   idleDuration: () => l10n.t('a duration, for example idle 10s'),
   actionDuration: () => l10n.t('a duration, for example 500ms'),
@@ -39,9 +40,9 @@ export const DIAGNOSTIC_SENTENCES: Record<DiagnosticCode, Sentence> = {
     a.form === 'step'
       ? l10n.t('Unknown step "{0}". Steps: {1}.', a.word, a.steps)
       : a.form === 'payload'
-        ? l10n.t('Expected "text", hex or file after {0}, not "{1}".', a.step, a.word)
+        ? l10n.t('Expected "text", hex, file or frame after {0}, not "{1}".', a.step, a.word)
         : a.form === 'expect'
-          ? l10n.t('Expected "text", hex, /regex/, bytes, close, tls or cert after expect, not "{0}".', a.word)
+          ? l10n.t('Expected "text", hex, /regex/, bytes, close, file, nothing, frame, tls or cert after expect, not "{0}".', a.word)
           : a.form === 'anyOrder'
             ? l10n.t('Expected "any order", not "{0}".', a.text)
             : undefined,
@@ -64,12 +65,10 @@ export const DIAGNOSTIC_SENTENCES: Record<DiagnosticCode, Sentence> = {
       case 'syntax':
         // The engine's detail stays as the engine wrote it; the frame around it is ours.
         return String(a.detail).startsWith(V8_PREFIX) ? l10n.t('Invalid regular expression: {0}', String(a.detail).slice(V8_PREFIX.length)) : undefined;
-      case 'engine':
-        return l10n.t('This runtime has no linear-time regex engine, so regular expressions cannot be used safely.');
+      case 'unsupported':
+        return l10n.t('The linear-time regex engine cannot run this pattern: {0}', a.detail);
       case 'backtracking':
-        return l10n.t(
-          'This pattern needs backtracking (a backreference, lookahead/lookbehind, or i together with u), which could freeze on hostile input; rewrite it without them.',
-        );
+        return l10n.t('This pattern needs backtracking (a backreference or lookahead/lookbehind), which could freeze on hostile input; rewrite it without them.');
       default:
         return undefined;
     }
@@ -131,6 +130,28 @@ export const DIAGNOSTIC_SENTENCES: Record<DiagnosticCode, Sentence> = {
     }
   },
   'script.emptyTitle': () => l10n.t('A block needs a title after ###: it names the test.'),
+  'script.badExpression': (a) => {
+    switch (a.form) {
+      case 'syntax':
+        return a.at
+          ? l10n.t('Cannot read "{0}" in {1}.', a.at, `{{${a.text}}}`)
+          : l10n.t('{0} is not an expression (numbers, names, len(name), $generators, + - * / % and parentheses).', `{{${a.text}}}`);
+      case 'generator':
+        return l10n.t('Unknown generator ${0}: use $seq, $now, $nowMs, $uuid, $random A B or $randomHex N.', a.name);
+      case 'notNumber':
+        return l10n.t('{0} is "{1}", not a whole number.', a.what, a.value);
+      case 'range':
+        return String(a.text).startsWith('$random ')
+          ? l10n.t('{0}: the first bound must not exceed the second.', a.text)
+          : l10n.t('{0}: the digit count must be from 1 to {1}.', a.text, 1024);
+      case 'divideByZero':
+        return l10n.t('Division by zero.');
+      case 'tooLarge':
+        return l10n.t('The result {0} is too large.', a.value);
+      default:
+        return undefined;
+    }
+  },
   'script.badConnection': (a) => {
     switch (a.form) {
       case 'name':
@@ -141,6 +162,34 @@ export const DIAGNOSTIC_SENTENCES: Record<DiagnosticCode, Sentence> = {
         return l10n.t('This block has named connections ({0}): say which one, for example {1} {2} ….', a.names, String(a.names).split(', ')[0], a.step);
       case 'notNamed':
         return l10n.t('"{0}" names a connection, but this block has one unnamed connection: write connect NAME HOST:PORT to name them.', a.name);
+      default:
+        return undefined;
+    }
+  },
+  'script.badFrame': (a) => {
+    switch (a.form) {
+      case 'field':
+        return l10n.t('Unknown frame field "{0}": use "text", hex .., u8(..), u16be(..) … u64le(..), varint(..), * or a checksum.', a.word);
+      case 'anyInSend':
+        return l10n.t('A send has no "any value": write the number.');
+      case 'lenForm':
+        return l10n.t('An expect reads the length back, so it takes len, len + N or len - N, not {0}.', a.text);
+      case 'noHex':
+        return l10n.t('hex needs bytes, for example hex 01 03.');
+      case 'restInSend':
+        return l10n.t('A send has no *: write the bytes.');
+      case 'empty':
+        return l10n.t('frame needs fields, for example frame u16be(len) "text" crc16modbus.');
+      case 'twoLengths':
+        return l10n.t('A frame has at most one len field.');
+      case 'restWithoutLength':
+        return l10n.t('A * takes the bytes a len field before it counts: add one, for example u16be(len) *.');
+      case 'twoRests':
+        return l10n.t('A frame has at most one *.');
+      case 'unknownSize':
+        return l10n.t('After a * every field up to the checksum needs a known size; this varint has none.');
+      case 'captures':
+        return l10n.t('The frame has {0} value(s) to capture (* and _ fields), not more.', a.count);
       default:
         return undefined;
     }
@@ -209,12 +258,23 @@ function expectWhy(a: MessageArgs): string | undefined {
       return l10n.t('the peer sent more instead of closing');
     case 'cancelled':
       return l10n.t('cancelled');
+    case 'checksum':
+      return l10n.t('{0} should be {1}, got {2} at byte {3}', a.name, a.sum, a.got, a.offset);
+    case 'field':
+      return l10n.t('{0} should be {1}, got {2} at byte {3}', a.field, a.want, a.got, a.offset);
+    case 'length':
+      return l10n.t('the length field counts to byte {0}, the fields after it end at byte {1}', a.declared, a.actual);
+    case 'badVarint':
+      return l10n.t('no varint at byte {0} (more than {1} bytes)', a.offset, 10);
     default:
       return undefined;
   }
 }
 
 function expected(a: MessageArgs): string | undefined {
+  if (a.want === 'frame') {
+    return l10n.t('the frame');
+  }
   return a.want === 'count' ? l10n.t('{0} bytes', a.count) : a.want === 'close' ? l10n.t('the peer to close') : a.expected === undefined ? undefined : String(a.expected);
 }
 
@@ -236,6 +296,9 @@ function sendWhy(a: MessageArgs): string | undefined {
 /** Keyed by every FailureCode. The expected and actual bytes themselves are shown as they are. */
 export const FAILURE_SENTENCES: Record<FailureCode, (a: MessageArgs) => string | undefined> = {
   'step.expect': (a) => {
+    if (a.want === 'nothing') {
+      return l10n.t('expected nothing within {0} ms got {1}', a.ms, a.actual);
+    }
     const want = expected(a);
     const why = expectWhy(a);
     const got = a.actualLength === 0 ? l10n.t('nothing') : a.actual;
@@ -243,7 +306,10 @@ export const FAILURE_SENTENCES: Record<FailureCode, (a: MessageArgs) => string |
   },
   'step.badRegex': (a) => l10n.t('bad regex: {0}', a.detail),
   'step.cannotRead': (a) => (a.error === undefined ? undefined : l10n.t('cannot send: {0}', a.error)),
-  'step.fileTooBig': (a) => l10n.t('cannot send: {0} is {1} bytes; send file takes at most {2} bytes', a.path, a.size, a.max),
+  'step.fileTooBig': (a) =>
+    a.form === 'expect'
+      ? l10n.t('{0} is {1} bytes; expect file takes at most {2} bytes', a.path, a.size, a.max)
+      : l10n.t('cannot send: {0} is {1} bytes; send file takes at most {2} bytes', a.path, a.size, a.max),
   'step.sendFailed': (a) => {
     const why = sendWhy(a);
     return why === undefined ? undefined : l10n.t('send failed: {0}', why);
@@ -258,6 +324,17 @@ export const FAILURE_SENTENCES: Record<FailureCode, (a: MessageArgs) => string |
   'step.noConnect': () => l10n.t('the block has no valid connect step'),
   'step.failed': () => l10n.t('failed'),
   'step.tls': (a) => tlsFailure(a),
+  'step.badValue': (a) => {
+    switch (a.form) {
+      case 'doesNotFit':
+        return l10n.t('{0} does not fit in {1} (0 to {2}).', a.value, a.type, a.max);
+      case 'outOfRange':
+        return l10n.t('{0} is {1}; it must be from {2} to {3} here.', `{{${a.expr}}}`, a.value, a.min, thousands(a.max));
+      default:
+        // The expression's own problems read as they do while parsing.
+        return DIAGNOSTIC_SENTENCES['script.badExpression'](a, () => undefined);
+    }
+  },
   'step.anyOrder': (a) => {
     const why = a.why === 'noneMatches' ? l10n.t('none of them matches the bytes there') : expectWhy({ ...a, why: a.why === 'peerClosed' ? 'peerClosed' : a.why });
     return why === undefined ? undefined : l10n.t('expected in any order {0} got {1} ({2})', a.expected, a.actual, why);

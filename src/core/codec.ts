@@ -1,14 +1,14 @@
 // Text encodings for names and session traffic: utf-8, gbk, gb18030, latin1 (through iconv-lite), and
 // `hex`, which sends "48 65 6c 6c 6f" as bytes and shows received bytes as a hex dump.
 import * as iconv from 'iconv-lite';
-import { WorkbenchError } from './errors';
+import { EncodingProblem, WorkbenchError } from './errors';
 
 export const ENCODINGS = ['utf-8', 'gbk', 'gb18030', 'latin1', 'hex'] as const;
 export type EncodingName = (typeof ENCODINGS)[number];
 
 /** Codes `encoding.<what>` (unknown, badHex, unknownLineEnding), with the offending text in `args`. */
 export class EncodingError extends WorkbenchError {
-  constructor(what: string, message: string, args: Readonly<Record<string, string | number>> = {}) {
+  constructor(what: EncodingProblem, message: string, args: Readonly<Record<string, string | number>> = {}) {
     super(`encoding.${what}`, message, args);
   }
 }

@@ -2,6 +2,108 @@
 // WorkbenchError with a machine-readable `code`. Layers above decide by `instanceof` and `code`
 // (exit codes, "Show Log" or not, which localized sentence to show), never by class-name regexes.
 
+/**
+ * Every error code, in one place: a misspelled code does not compile where an error is thrown, nor in the
+ * extension's message tables (keyed by this type). A room's own union (RelayErrorCode, FailureCode…) must
+ * fit in it.
+ */
+export type ErrorCode =
+  | 'usage'
+  | 'user'
+  | 'config.invalid'
+  | `connect.${NetCause}`
+  | `address.${AddressProblem}`
+  | `encoding.${EncodingProblem}`
+  | 'input.badHex'
+  | 'input.badEscape'
+  | 'download.notFound'
+  | 'download.exists'
+  | `download.${NetCause}`
+  | 'server.portInUse'
+  | 'server.failed'
+  | 'server.noClient'
+  | 'server.sendFailed'
+  | 'file.denied'
+  | 'file.denyGlob'
+  | 'record.exists'
+  | 'record.cannotOpen'
+  | 'record.writeFailed'
+  | 'record.closed'
+  | 'repeat.badOptions'
+  | 'sendFile.notFound'
+  | 'sendFile.notAFile'
+  | 'sendFile.unreadable'
+  | 'sendFile.closed'
+  | 'sendFile.cancelled'
+  | 'relay.targetRefused'
+  | 'relay.targetUnreachable'
+  | 'relay.targetTimeout'
+  | 'relay.targetUnknownHost'
+  | 'relay.targetFailed'
+  | 'relay.badOption'
+  | 'relay.targetTls'
+  | `tls.${TlsProblem}`
+  | 'pcap.exists'
+  | 'pcap.open'
+  | 'pcap.write'
+  | 'pcap.empty'
+  | 'script.parse'
+  | 'script.exists'
+  | 'script.varsFile'
+  | 'script.varsFileRead'
+  | 'step.expect'
+  | 'step.badRegex'
+  | 'step.cannotRead'
+  | 'step.fileTooBig'
+  | 'step.sendFailed'
+  | 'step.blockTimeout'
+  | 'step.cancelled'
+  | 'step.notHere'
+  | 'step.noPort'
+  | 'step.refused'
+  | 'step.connectFailed'
+  | 'step.connectTimeout'
+  | 'step.noConnect'
+  | 'step.failed'
+  | 'step.anyOrder'
+  | 'step.badValue'
+  | 'step.tls'
+  | 'agent.badRegex'
+  | 'agent.cannotRead'
+  | 'agent.missing'
+  | 'agent.noBlock'
+  | 'agent.noServer'
+  | 'agent.notAFile'
+  | 'agent.parse'
+  | 'agent.sendTwice'
+  | 'agent.timeout'
+  | 'agent.tooBig'
+  | 'agent.unused';
+
+/** Why a TLS handshake or TLS setting failed (TlsError, code `tls.<problem>`; src/core/tls/tlsErrors.ts says when). */
+export type TlsProblem =
+  | 'expired'
+  | 'notYetValid'
+  | 'selfSigned'
+  | 'unknownIssuer'
+  | 'nameMismatch'
+  | 'untrusted'
+  | 'clientCertRequired'
+  | 'alpnRefused'
+  | 'notTls'
+  | 'handshakeTimeout'
+  | 'handshake'
+  | 'badFile'
+  | 'badOption'
+  | 'generate';
+
+/** What is wrong with a `host:port` (HostPortError, code `address.<problem>`). */
+export type AddressProblem =
+  'empty' | 'emptyHost' | 'noHost' | 'noPort' | 'notHostPort' | 'portNotNumber' | 'portRange' | 'badHost' | 'badIpv6' | 'bracketsNotIpv6' | 'ipv6NeedsBrackets';
+
+/** What is wrong with an encoding or typed bytes (EncodingError, code `encoding.<problem>`). */
+export type EncodingProblem = 'unknown' | 'badHex' | 'unknownLineEnding';
+
 /** An expected failure: bad input, a refused connection, a missing file. Its message is for people. */
 export class WorkbenchError extends Error {
   /**
@@ -10,7 +112,7 @@ export class WorkbenchError extends Error {
    * @param args the values the sentence needs (a port, a file name), for localized rewording.
    */
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly args: Readonly<Record<string, string | number>> = {},
     options?: { cause?: unknown },

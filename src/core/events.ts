@@ -44,31 +44,110 @@ export class Emitter<T> implements Disposable {
   }
 }
 
-/** Owns resources: `_register()` what you create, `dispose()` releases them once, newest first. */
-export abstract class DisposableBase implements Disposable {
-  private readonly toDispose: Disposable[] = [];
+/** A bag of owned things: `add()` what you create, `clear()` releases them (newest first) and stays usable. */
+export class DisposableStore implements Disposable {
+  private readonly items: Disposable[] = [];
   private isDisposed = false;
 
-  protected _register<T extends Disposable>(d: T): T {
+  /** Takes ownership of `d` (disposed at once when the store already is). */
+  add<T extends Disposable>(d: T): T {
     if (this.isDisposed) {
       d.dispose();
     } else {
-      this.toDispose.push(d);
+      this.items.push(d);
     }
     return d;
   }
 
-  protected get disposed(): boolean {
+  get disposed(): boolean {
     return this.isDisposed;
   }
 
+  /** Disposes everything held so far, newest first; later `add()`s are held again. */
+  clear(): void {
+    for (const d of this.items.splice(0).reverse()) {
+      d.dispose();
+    }
+  }
+
   dispose(): void {
+    this.isDisposed = true;
+    this.clear();
+  }
+}
+
+/** One owned thing per key: `set()` disposes what the key held before, `delete()` disposes it. */
+export class DisposableMap<K, V extends Disposable = Disposable> implements Disposable {
+  private readonly map = new Map<K, V>();
+  private isDisposed = false;
+
+  get(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
+  has(key: K): boolean {
+    return this.map.has(key);
+  }
+
+  values(): IterableIterator<V> {
+    return this.map.values();
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  set(key: K, value: V): void {
     if (this.isDisposed) {
+      value.dispose();
       return;
     }
+    const old = this.map.get(key);
+    this.map.set(key, value);
+    if (old !== undefined && old !== value) {
+      old.dispose();
+    }
+  }
+
+  /** Disposes and forgets the key's value (nothing when it has none). */
+  delete(key: K): void {
+    const old = this.map.get(key);
+    this.map.delete(key);
+    old?.dispose();
+  }
+
+  /** Forgets the key's value without disposing it (its owner disposes it). */
+  take(key: K): V | undefined {
+    const v = this.map.get(key);
+    this.map.delete(key);
+    return v;
+  }
+
+  dispose(): void {
     this.isDisposed = true;
-    for (const d of this.toDispose.splice(0).reverse()) {
+    const all = [...this.map.values()];
+    this.map.clear();
+    for (const d of all) {
       d.dispose();
+    }
+  }
+}
+
+/** Owns resources: `_register()` what you create, `dispose()` releases them once, newest first. */
+export abstract class DisposableBase implements Disposable {
+  private readonly store = new DisposableStore();
+
+  protected _register<T extends Disposable>(d: T): T {
+    return this.store.add(d);
+  }
+
+  protected get disposed(): boolean {
+    return this.store.disposed;
+  }
+
+  dispose(): void {
+    if (!this.store.disposed) {
+      this.store.dispose();
     }
   }
 }

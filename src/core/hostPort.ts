@@ -1,5 +1,5 @@
 // The one `host:port` parser every entry point uses (CLI, commands, settings).
-import { WorkbenchError } from './errors';
+import { AddressProblem, WorkbenchError } from './errors';
 
 export interface HostPort {
   host: string;
@@ -8,7 +8,7 @@ export interface HostPort {
 
 /** Codes `address.<what>` (portNotNumber, portRange, noPort…), with the text and values in `args`. */
 export class HostPortError extends WorkbenchError {
-  constructor(what: string, message: string, args: Readonly<Record<string, string | number>> = {}) {
+  constructor(what: AddressProblem, message: string, args: Readonly<Record<string, string | number>> = {}) {
     super(`address.${what}`, message, args);
   }
 }

@@ -1,6 +1,7 @@
 // Start Relay and the exports of a relay's traffic: the
 // capture as pcap (copied, or filtered to one connection, from the temporary capture) and the
 // conversations as a .tcp script (client blocks, or the server side as a listen block).
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -16,6 +17,26 @@ import { startEntry } from '../servers/startServer';
 import { askTarget } from '../ui/prompts';
 import { disposeRelayRuns, relayRunOf } from './relayKind';
 import { RelayConnectionRow, isRelayConnectionNode } from '../state/relayRows';
+import { LANGUAGE_ID } from '../scripts/scriptDocuments';
+
+/**
+ * An untitled document holding `text` in the `.tcp` language (highlighting, ▶ Run), named `<base>.tcp` in the
+ * workspace folder so that Save proposes that name; `-2`, `-3`… when the name is taken.
+ */
+async function openScriptDocument(base: string, text: string): Promise<vscode.TextDocument> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
+  const safe = base.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'relay';
+  const taken = (f: string) => fs.existsSync(f) || vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'untitled' && d.uri.fsPath === f);
+  let file = path.join(folder, `${safe}.tcp`);
+  for (let n = 2; taken(file) && n < 1000; n++) {
+    file = path.join(folder, `${safe}-${n}.tcp`);
+  }
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file).with({ scheme: 'untitled' }));
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(doc.uri, new vscode.Position(0, 0), text);
+  await vscode.workspace.applyEdit(edit);
+  return doc.languageId === LANGUAGE_ID ? doc : vscode.languages.setTextDocumentLanguage(doc, LANGUAGE_ID);
+}
 
 /** A relay entry and, from a connection row or `connectionId`, one of its connections. */
 function relayOf(svc: Services, arg: unknown): { entry: ServerEntry; row?: RelayConnectionRow } {
@@ -114,8 +135,8 @@ export function registerRelayCommands(svc: Services): void {
     }
     const title = vscode.l10n.t('mock of {0}', entry.spec.target ?? entry.label);
     const text = listen ? exportListenBlock(convs, title, { host: '127.0.0.1', port: 0 }) : exportScript(convs);
-    const language = (await vscode.languages.getLanguages()).includes('tcp') ? 'tcp' : 'plaintext';
-    const doc = await vscode.workspace.openTextDocument({ language, content: text });
+    const target = entry.spec.target ?? entry.label;
+    const doc = await openScriptDocument(`${listen ? 'mock' : 'replay'}-${target}`, text);
     if (!isOptions(arg) || (arg as unknown as ExportScriptArgs).show !== false) {
       await vscode.window.showTextDocument(doc, { preview: false });
     }

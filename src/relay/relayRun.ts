@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { PcapSummary, PcapWriter } from '../core/relay/pcapWriter';
 import { RelayServer } from '../core/relay/relayServer';
 import { ScriptRecorder } from '../core/relay/scriptExport';
-import { Disposable } from '../core/events';
+import { DisposableStore } from '../core/events';
 import { RelayConnectionRow } from '../state/relayRows';
 
 /** Closed connections kept as rows (older ones are dropped from the view, not from the capture). */
@@ -28,18 +28,21 @@ export class RelayRun {
   pcap?: PcapWriter;
   /** The capture as it ended (summary), once the relay stopped. */
   finished?: PcapSummary;
-  private readonly subs: Disposable[] = [];
+  /** The taps and listeners on the server, released when it stops. */
+  private readonly listening = new DisposableStore();
 
   private constructor(
     readonly server: RelayServer,
     target: { host: string; port: number },
   ) {
     this.recorder = new ScriptRecorder({ target });
-    this.subs.push(
-      server.addTap(this.recorder),
+    this.listening.add(server.addTap(this.recorder));
+    this.listening.add(
       server.onDidOpenConnection((connection) => {
         this.rows.push({ connection, state: 'open' });
       }),
+    );
+    this.listening.add(
       server.onDidCloseConnection((e) => {
         const row = this.rows.find((r) => r.connection === e.connection);
         if (row) {
@@ -56,7 +59,7 @@ export class RelayRun {
     const run = new RelayRun(server, target);
     if (captureMaxBytes !== undefined) {
       run.pcap = await PcapWriter.open(captureFile(entryId), { maxBytes: captureMaxBytes });
-      run.subs.push(server.addTap(run.pcap));
+      run.listening.add(server.addTap(run.pcap));
     }
     return run;
   }
@@ -77,7 +80,7 @@ export class RelayRun {
 
   /** The relay stopped: end the capture (the file stays for Export until `dispose`). */
   async stopped(): Promise<void> {
-    this.subs.splice(0).forEach((s) => s.dispose());
+    this.listening.clear();
     if (this.pcap && !this.finished) {
       this.finished = await this.pcap.close();
     }
@@ -98,7 +101,7 @@ export class RelayRun {
 
   /** At shutdown: the temporary capture goes, whatever state the writer is in. */
   disposeNow(): void {
-    this.subs.splice(0).forEach((s) => s.dispose());
+    this.listening.clear();
     if (this.pcap) {
       void this.pcap.close();
       fs.rmSync(this.pcap.file, { force: true });

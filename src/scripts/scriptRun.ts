@@ -2,7 +2,7 @@
 // then the requested client blocks, reported live (started / step output / passed or failed) and with
 // their traffic in the traffic log. Cancelling aborts the runner, which destroys its sockets at once.
 import * as vscode from 'vscode';
-import { BlockResult, MAX_KEPT_STEPS, Script, ScriptRunner, StepResult, brief, reparseWithMocks, startMocks, stepLabel } from '../core/script';
+import { BlockResult, MAX_KEPT_STEPS, Script, ScriptRunner, StepResult, brief, quote, reparseWithMocks, startMocks, stepLabel } from '../core/script';
 import type { RunScriptResult, ScriptBlockSummary } from '../state/commands';
 import { diagnosticText, failureText, messageOf } from '../common/messages';
 import { Services } from '../state/services';
@@ -73,6 +73,7 @@ function summaryOf(b: BlockResult): ScriptBlockSummary {
     status: b.status,
     durationMs: b.durationMs,
     failure: f && b.status !== 'passed' ? { line: f.line, column: f.column, message: f.message } : undefined,
+    leftovers: b.leftovers?.map((l) => ({ connection: l.connection, bytes: l.bytes.length })),
   };
 }
 
@@ -133,7 +134,10 @@ async function runFile(
     shown.set(e.index, n);
     // Bounded like the kept results: a million-step repeat must not flood the output.
     if (n <= MAX_KEPT_STEPS || !e.result.ok) {
-      run.appendOutput(stepOutput(e.result), new vscode.Location(uri, new vscode.Position(e.result.line, 0)), byIndex.get(e.index));
+      // A failed step's line shows the failure message (red): its output stays in the test output only, or
+      // the message would cover the start of the grey output on the same line.
+      const at = e.result.ok ? new vscode.Location(uri, new vscode.Position(e.result.line, 0)) : undefined;
+      run.appendOutput(stepOutput(e.result), at, byIndex.get(e.index));
     } else if (n === MAX_KEPT_STEPS + 1) {
       run.appendOutput(`  … ${vscode.l10n.t('later steps are not shown')}\r\n`, undefined, byIndex.get(e.index));
     }
@@ -156,6 +160,12 @@ async function runFile(
     }
     if (!item) {
       return;
+    }
+    for (const l of b.leftovers ?? []) {
+      const text = l.connection
+        ? vscode.l10n.t('⚠ {0} bytes left unread on {1}: {2} (hex {3})', l.bytes.length, l.connection, quote(l.bytes.text), l.bytes.hex)
+        : vscode.l10n.t('⚠ {0} bytes left unread: {1} (hex {2})', l.bytes.length, quote(l.bytes.text), l.bytes.hex);
+      run.appendOutput(`${text}\r\n`, undefined, item);
     }
     if (b.status === 'passed') {
       run.passed(item, b.durationMs);

@@ -1,6 +1,8 @@
 // The Testing view's tree: every `.tcp` file in the workspace is a test item (found by findFiles and a
 // file watcher, parsed only when expanded, run or opened) and each client block a child test.
 import * as vscode from 'vscode';
+import { DisposableBase } from '../core/events';
+import { TEST_CONTROLLER_ID } from '../common/ids';
 import { Script, parseScript } from '../core/script';
 import { Services } from '../state/services';
 import { isScriptDocument, parseOptionsFor, parsedDocument, scriptText } from './scriptDocuments';
@@ -8,13 +10,13 @@ import { isScriptDocument, parseOptionsFor, parsedDocument, scriptText } from '.
 const GLOB = '**/*.tcp';
 const EXCLUDE = '**/node_modules/**';
 
-export class ScriptTests implements vscode.Disposable {
-  readonly controller = vscode.tests.createTestController('tcpWorkbench.scripts', vscode.l10n.t('TCP Scripts'));
+export class ScriptTests extends DisposableBase {
+  readonly controller = this._register(vscode.tests.createTestController(TEST_CONTROLLER_ID, vscode.l10n.t('TCP Scripts')));
   /** The block index in its file's script, for each block item. */
   private readonly blockIndex = new WeakMap<vscode.TestItem, number>();
-  private readonly subs: vscode.Disposable[] = [];
 
   constructor(private readonly svc: Services) {
+    super();
     this.controller.resolveHandler = async (item) => {
       if (!item) {
         await this.discover();
@@ -22,10 +24,8 @@ export class ScriptTests implements vscode.Disposable {
         await this.refresh(item);
       }
     };
-    const watcher = vscode.workspace.createFileSystemWatcher(GLOB);
-    this.subs.push(
-      this.controller,
-      watcher,
+    const watcher = this._register(vscode.workspace.createFileSystemWatcher(GLOB));
+    [
       watcher.onDidCreate((uri) => this.fileItem(uri)),
       watcher.onDidChange((uri) => {
         const item = this.controller.items.get(uri.toString());
@@ -36,7 +36,7 @@ export class ScriptTests implements vscode.Disposable {
       watcher.onDidDelete((uri) => this.controller.items.delete(uri.toString())),
       vscode.workspace.onDidOpenTextDocument((d) => this.fromDocument(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.fromDocument(e.document)),
-    );
+    ].forEach((d) => this._register(d));
     vscode.workspace.textDocuments.forEach((d) => this.fromDocument(d));
   }
 
@@ -71,10 +71,6 @@ export class ScriptTests implements vscode.Disposable {
 
   indexOf(item: vscode.TestItem): number | undefined {
     return this.blockIndex.get(item);
-  }
-
-  dispose(): void {
-    this.subs.forEach((d) => d.dispose());
   }
 
   private async discover(): Promise<void> {

@@ -1,12 +1,12 @@
 // The two first server kinds: the echo server and the file server (its requests go to the log).
 import * as vscode from 'vscode';
-import { DEFAULT_DENY, DeniedNameError } from '../core/fileServer/denyList';
+import { DEFAULT_DENY } from '../core/fileServer/denyList';
 import { EchoServer } from '../core/servers/echoServer';
 import { FileServer } from '../core/fileServer/fileServer';
 import { formatBytes } from '../core/format';
 import { ServerError, TcpServer } from '../core/servers/serverBase';
 import { checkFolder } from '../common/config';
-import { reasonText } from '../common/messages';
+import { refusalText } from '../common/messages';
 import { ServerKindDriver } from '../state/serverKind';
 
 export const echoKind: ServerKindDriver = {
@@ -60,8 +60,8 @@ export const fileKind: ServerKindDriver = {
               : r.outcome === 'not-found'
                 ? vscode.l10n.t('not found')
                 : vscode.l10n.t('refused');
-        // A deny-list refusal names the setting, in the user's language; other reasons go through the message table.
-        const why = r.refusal instanceof DeniedNameError ? vscode.l10n.t('denied by {0}: {1}', 'tcpWorkbench.fileDeny', r.refusal.entry) : r.reason && reasonText(r.reason);
+        // Worded from the refusal's code, in the user's language (a deny-list refusal names the setting).
+        const why = r.why && refusalText(r.why);
         const reason = why ? ` (${why})` : '';
         const line = vscode.l10n.t('{0}: {1} asked for "{2}": {3}', entry.label, r.client.remote, r.name, what) + reason;
         if (r.outcome === 'refused') {

@@ -36,39 +36,60 @@ function mocksOf(svc: Services, file: string): ServerEntry[] {
   return svc.servers.list().filter((e) => e.kind === 'mock' && e.spec.file === file);
 }
 
+/** Says where a mock started from its CodeLens listens (the Servers view may be out of sight). */
+function notifyStarted(svc: Services, r: StartResult | undefined): void {
+  const entry = r && svc.servers.get(r.id);
+  if (entry) {
+    const show = vscode.l10n.t('Show Traffic');
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} listening on {1}', entry.label, r.address), show).then((choice) => {
+      if (choice === show) {
+        void vscode.commands.executeCommand('tcpWorkbench.showTraffic', { entryId: entry.id });
+      }
+    });
+  }
+}
+
 export function registerMockCommands(svc: Services): void {
   registerCommand(svc.context, svc.log, 'tcpWorkbench.startScriptServer', async (args) => {
-    const interactive = isInteractive(args);
-    const where = isOptions(args) ? { file: uriOf(String(args.uri)).fsPath, line: Number(args.line) } : await pickBlock();
-    if (!where) {
-      return undefined;
+    const r = await startScriptServer(svc, args);
+    if (isOptions(args) && args.notify === true) {
+      notifyStarted(svc, r);
     }
-    if (!Number.isInteger(where.line) || where.line < 0) {
-      throw new UserError(vscode.l10n.t('"line" must be a line number (0-based), not {0}.', String(where.line)));
-    }
-    const block = listenBlockAt(parseScript(scriptText(where.file)), where.line);
-    const entry = mocksOf(svc, where.file).find((e) => (block ? e.spec.label === block.title : e.spec.line === where.line));
-    if (entry && entry.state !== 'stopped') {
-      return { id: entry.id, address: entry.addressText ?? '?', port: entry.address?.port ?? 0 } satisfies StartResult;
-    }
-    if (entry) {
-      return startEntry(svc, entry, {}, interactive);
-    }
-    // A new entry that cannot start (a parse error, no block there) is not left behind.
-    const added = svc.servers.add({ kind: 'mock', file: where.file, line: where.line, label: block?.title });
-    try {
-      const r = await startEntry(svc, added, {}, interactive);
-      if (!r) {
-        await svc.servers.remove(added);
-      }
-      return r;
-    } catch (e) {
-      await svc.servers.remove(added);
-      throw e;
-    }
+    return r;
   });
 
   svc.context.subscriptions.push(vscode.workspace.onDidSaveTextDocument((doc) => void offerRestart(svc, doc)));
+}
+
+async function startScriptServer(svc: Services, args: unknown): Promise<StartResult | undefined> {
+  const interactive = isInteractive(args);
+  const where = isOptions(args) ? { file: uriOf(String(args.uri)).fsPath, line: Number(args.line) } : await pickBlock();
+  if (!where) {
+    return undefined;
+  }
+  if (!Number.isInteger(where.line) || where.line < 0) {
+    throw new UserError(vscode.l10n.t('"line" must be a line number (0-based), not {0}.', String(where.line)));
+  }
+  const block = listenBlockAt(parseScript(scriptText(where.file)), where.line);
+  const entry = mocksOf(svc, where.file).find((e) => (block ? e.spec.label === block.title : e.spec.line === where.line));
+  if (entry && entry.state !== 'stopped') {
+    return { id: entry.id, address: entry.addressText ?? '?', port: entry.address?.port ?? 0 } satisfies StartResult;
+  }
+  if (entry) {
+    return startEntry(svc, entry, {}, interactive);
+  }
+  // A new entry that cannot start (a parse error, no block there) is not left behind.
+  const added = svc.servers.add({ kind: 'mock', file: where.file, line: where.line, label: block?.title });
+  try {
+    const r = await startEntry(svc, added, {}, interactive);
+    if (!r) {
+      await svc.servers.remove(added);
+    }
+    return r;
+  } catch (e) {
+    await svc.servers.remove(added);
+    throw e;
+  }
 }
 
 async function offerRestart(svc: Services, doc: vscode.TextDocument): Promise<void> {

@@ -2,12 +2,13 @@
 // manager (which fires at most a few times a second) and redraws.
 import * as vscode from 'vscode';
 import { EchoServer } from '../core/servers/echoServer';
+import { DisposableBase } from '../core/events';
 import { formatBytes, formatDuration } from '../core/format';
 import { Config } from '../common/config';
 import { ClientNode, ServerEntry, isClientNode } from '../state/serverEntry';
 import { ServerManager } from '../state/serverManager';
 import { KindChild, ServerKindDriver } from '../state/serverKind';
-import { clientKey, connectionMarks } from '../state/connectionMarks';
+import { connectionMarks } from '../state/connectionMarks';
 import { counterText, markLines, markText } from '../sessions/rowMarks';
 
 type ServerTreeNode = ServerEntry | ClientNode | KindChild;
@@ -50,20 +51,19 @@ function serverDescription(entry: ServerEntry, kind: ServerKindDriver): string {
   }
 }
 
-export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vscode.Disposable {
-  private readonly _onDidChangeTreeData = new vscode.EventEmitter<ServerTreeNode | undefined>();
+export class ServersView extends DisposableBase implements vscode.TreeDataProvider<ServerTreeNode> {
+  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<ServerTreeNode | undefined>());
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
-  private readonly subs: vscode.Disposable[] = [];
   private tick?: ReturnType<typeof setInterval>;
 
   constructor(
     private readonly manager: ServerManager,
     private readonly config: () => Config | undefined,
   ) {
-    this.subs.push(
-      manager.onDidChange(() => this.refresh()),
-      connectionMarks.onDidChange(() => this.refresh()),
-    );
+    super();
+    this._register(manager.onDidChange(() => this.refresh()));
+    this._register(connectionMarks.onDidChange(() => this.refresh()));
+    this._register({ dispose: () => clearInterval(this.tick) });
   }
 
   /** While visible, redraw every few seconds so client ages move; nothing runs when hidden. */
@@ -99,14 +99,6 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
 
   getParent(node: ServerTreeNode): ServerTreeNode | undefined {
     return node instanceof ServerEntry ? undefined : node.entry;
-  }
-
-  dispose(): void {
-    clearInterval(this.tick);
-    for (const s of this.subs) {
-      s.dispose();
-    }
-    this._onDidChangeTreeData.dispose();
   }
 
   private refresh(): void {
@@ -154,7 +146,7 @@ export class ServersView implements vscode.TreeDataProvider<ServerTreeNode>, vsc
     const item = new vscode.TreeItem(c.remote, vscode.TreeItemCollapsibleState.None);
     item.id = `client:${node.entry.id}:${c.id}`;
     item.description = `${formatDuration(Date.now() - c.connectedAt)} · ↓${formatBytes(c.bytesIn)} ↑${formatBytes(c.bytesOut)}`;
-    const marks = connectionMarks.get(clientKey(node.entry.id, c.id));
+    const marks = connectionMarks.get(c);
     item.description += markText(marks);
     item.iconPath = marks.recorder ? new vscode.ThemeIcon('record', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('plug');
     item.contextValue = `client;${node.entry.kind};${marks.recorder ? 'recording;' : ''}${marks.repeater ? 'repeating;' : ''}`;

@@ -1,6 +1,7 @@
 // `$(server-process) 2` while servers run (not the radio tower of VS Code's own Forwarded Ports item beside it); a click offers stop one / stop all / show log.
 import * as vscode from 'vscode';
-import { registerCommand, runCommand } from '../state/commands';
+import { StatusBarIds } from '../common/ids';
+import { asCommand, registerCommand, runCommand } from '../state/commands';
 import { Services } from '../state/services';
 import { ServerEntry } from '../state/serverEntry';
 
@@ -16,9 +17,9 @@ export function statusBarShown(): { text: string; label: string } | undefined {
 }
 
 export function registerStatusBar(svc: Services): void {
-  const item = vscode.window.createStatusBarItem('tcpWorkbench.servers', vscode.StatusBarAlignment.Left, 10);
+  const item = vscode.window.createStatusBarItem(StatusBarIds.servers, vscode.StatusBarAlignment.Left, 10);
   item.name = vscode.l10n.t('TCP Workbench Servers');
-  item.command = 'tcpWorkbench.showStatusMenu';
+  item.command = asCommand({ command: 'tcpWorkbench.showStatusMenu', title: vscode.l10n.t('TCP Workbench') });
   const update = () => {
     const running = svc.servers.running();
     if (running.length === 0) {

@@ -8,7 +8,8 @@ import { SessionInfo, registerCommand } from '../state/commands';
 import { Services } from '../state/services';
 import { UserError } from '../common/showError';
 import { pickAddress } from './addressPicker';
-import { connectionMarks, sessionKey } from '../state/connectionMarks';
+import { connectionMarks } from '../state/connectionMarks';
+import { sessionTarget } from './sendTargets';
 import { sessionAddress } from '../state/sessionManager';
 
 export function sessionInfo(s: ClientSession): SessionInfo {
@@ -53,7 +54,7 @@ export function registerConnectCommand(svc: Services): void {
     const o = isOptions(args) ? connectionOptions(args) : {};
     const s = await connectTo(svc, target, isOptions(args) ? (args.show ?? true) : true, o.encoding);
     if (o.lineEnding) {
-      connectionMarks.set(sessionKey(s.id), { lineEnding: o.lineEnding });
+      connectionMarks.set(sessionTarget(svc, s), { lineEnding: o.lineEnding });
     }
     return sessionInfo(s);
   });

@@ -10,7 +10,7 @@ import { pickAddress } from './addressPicker';
 import { connectTo, connectionOptions, sessionInfo } from './connectCommand';
 import { registerSendFileCommand } from './sendFileCommand';
 import { SendHistory } from '../ui/sendHistory';
-import { connectionMarks, sessionKey } from '../state/connectionMarks';
+import { connectionMarks } from '../state/connectionMarks';
 import { registerRecordCommands } from './recordCommands';
 import { registerRepeatCommands } from './repeatCommands';
 import { resolveTarget, sessionTarget, targetOf } from './sendTargets';
@@ -58,7 +58,7 @@ export function registerAssistantCommands(svc: Services): void {
       t.client.server.setClientEncoding(t.client.id, encoding);
       svc.log.info(vscode.l10n.t('Client {0}: encoding {1}, line ending {2}', t.label, encoding, lineEnding));
     }
-    connectionMarks.set(t.key, { lineEnding });
+    connectionMarks.set(t, { lineEnding });
     return { encoding, lineEnding };
   });
 
@@ -74,7 +74,7 @@ export function registerAssistantCommands(svc: Services): void {
       return undefined;
     }
     const s = await connectTo(svc, target, true, chosen.encoding);
-    connectionMarks.set(sessionKey(s.id), { lineEnding: chosen.lineEnding });
+    connectionMarks.set(sessionTarget(svc, s), { lineEnding: chosen.lineEnding });
     return sessionInfo(s);
   });
 
@@ -90,16 +90,4 @@ export function registerAssistantCommands(svc: Services): void {
   });
 
   registerCommand(svc.context, svc.log, 'tcpWorkbench.clearSendHistory', async () => ({ cleared: await history.clear() }));
-
-  // Line endings of connections that are gone are forgotten.
-  svc.context.subscriptions.push(
-    svc.sessions.onDidChange(() => {
-      const open = new Set(svc.sessions.sessions().map((s) => sessionKey(s.id)));
-      for (const [key] of connectionMarks.entries()) {
-        if (key.startsWith('session:') && !open.has(key)) {
-          connectionMarks.set(key, { lineEnding: undefined });
-        }
-      }
-    }),
-  );
 }

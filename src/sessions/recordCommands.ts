@@ -66,8 +66,8 @@ export function registerRecordCommands(svc: Services): void {
     if (!t) {
       return undefined;
     }
-    if (connectionMarks.get(t.key).recorder) {
-      throw new UserError(vscode.l10n.t('{0} is already being recorded into {1}.', t.label, connectionMarks.get(t.key).recorder?.file ?? '?'));
+    if (connectionMarks.get(t.connection).recorder) {
+      throw new UserError(vscode.l10n.t('{0} is already being recorded into {1}.', t.label, connectionMarks.get(t.connection).recorder?.file ?? '?'));
     }
     const file = isOptions(arg) ? fileOf(arg.file) : await askFile(t);
     if (!file) {
@@ -75,10 +75,10 @@ export function registerRecordCommands(svc: Services): void {
     }
     const overwrite = isOptions(arg) && arg.overwrite === true;
     const recorder = await start(t, file, overwrite, isInteractive(arg));
-    connectionMarks.set(t.key, { recorder });
+    connectionMarks.set(t, { recorder });
     recorder.onDidStop((stop) => {
-      if (connectionMarks.get(t.key).recorder === recorder) {
-        connectionMarks.set(t.key, { recorder: undefined });
+      if (connectionMarks.get(t.connection).recorder === recorder) {
+        connectionMarks.set(t, { recorder: undefined });
       }
       const line = vscode.l10n.t('Recording of {0} into {1} ended: {2} written', t.label, stop.file, formatBytes(stop.bytes));
       if (stop.error) {
@@ -93,9 +93,9 @@ export function registerRecordCommands(svc: Services): void {
   });
 
   registerCommand(svc.context, svc.log, 'tcpWorkbench.stopRecording', async (arg) => {
-    const recording = allTargets(svc).filter((x) => connectionMarks.get(x.key).recorder);
+    const recording = allTargets(svc).filter((x) => connectionMarks.get(x.connection).recorder);
     const t = targetOf(svc, arg) ?? (isOptions(arg) ? undefined : await pickTarget(svc, vscode.l10n.t('Stop recording which connection?'), recording));
-    const recorder = t && connectionMarks.get(t.key).recorder;
+    const recorder = t && connectionMarks.get(t.connection).recorder;
     if (!t || !recorder) {
       if (t || isOptions(arg)) {
         throw new UserError(vscode.l10n.t('{0} is not being recorded.', t?.label ?? vscode.l10n.t('This connection')));

@@ -5,19 +5,20 @@ import * as vscode from 'vscode';
 import { MAX_REPEAT_COUNT, MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, RepeatStop, Repeater } from '../core/sessions/repeater';
 import { Throttle } from '../core/throttle';
 import { isInteractive, isOptions } from '../state/commandArgs';
-import { registerCommand } from '../state/commands';
+import { asCommand, registerCommand } from '../state/commands';
 import { ContextKey } from '../common/contextKey';
+import { ContextKeys, StatusBarIds } from '../common/ids';
 import { Services } from '../state/services';
 import { UserError } from '../common/showError';
 import { bytesFor, checkMode } from '../ui/sendMode';
-import { connectionMarks } from '../state/connectionMarks';
+import { Connection, connectionMarks } from '../state/connectionMarks';
 import { askSendTo } from './sendCommands';
 import { SendHistory } from '../ui/sendHistory';
 import { Target, resolveTarget, targetOf } from './sendTargets';
 
 interface Running {
   id: number;
-  key: string;
+  connection: Connection;
   target: string;
   text: string;
   repeater: Repeater;
@@ -48,11 +49,11 @@ function selectionText(): string | undefined {
 
 /** Text, mode, interval and count from the user; undefined when any step is cancelled. */
 async function askRepeat(svc: Services, t: Target, history: SendHistory) {
-  const input = await askSendTo(svc, t, history, selectionText());
+  const title = vscode.l10n.t('Repeat Send to {0}', t.label);
+  const input = await askSendTo(svc, t, history, selectionText(), title);
   if (!input) {
     return undefined;
   }
-  const title = vscode.l10n.t('Repeat Send to {0}', t.label);
   const every = await askNumber(title, vscode.l10n.t('Send every how many milliseconds?'), '1000', MIN_REPEAT_INTERVAL_MS, MAX_REPEAT_INTERVAL_MS, false);
   if (every === undefined) {
     return undefined;
@@ -66,10 +67,10 @@ async function askRepeat(svc: Services, t: Target, history: SendHistory) {
 
 export function registerRepeatCommands(svc: Services): void {
   const history = new SendHistory(svc.context.workspaceState);
-  const item = vscode.window.createStatusBarItem('tcpWorkbench.repeat', vscode.StatusBarAlignment.Left, 9);
+  const item = vscode.window.createStatusBarItem(StatusBarIds.repeat, vscode.StatusBarAlignment.Left, 9);
   item.name = vscode.l10n.t('TCP Workbench Repeat Send');
-  item.command = 'tcpWorkbench.stopRepeat';
-  const repeating = new ContextKey<boolean>('tcpWorkbench.repeating');
+  item.command = asCommand({ command: 'tcpWorkbench.stopRepeat', title: vscode.l10n.t('Stop Repeat') });
+  const repeating = new ContextKey<boolean>(ContextKeys.repeating);
   const update = () => {
     const all = [...running.values()];
     repeating.set(all.length > 0);
@@ -108,16 +109,16 @@ export function registerRepeatCommands(svc: Services): void {
       throw new UserError(vscode.l10n.t('Nothing to repeat: the text is empty.'));
     }
     // One repeater per connection: a new one replaces the old.
-    [...running.values()].filter((r) => r.key === t.key).forEach(stopOne);
+    [...running.values()].filter((r) => r.connection === t.connection).forEach(stopOne);
     const repeater = new Repeater(t.link, payload, { everyMs: o.everyMs, count: o.count });
-    const r: Running = { id: nextId++, key: t.key, target: t.label, text: o.text, repeater };
+    const r: Running = { id: nextId++, connection: t.connection, target: t.label, text: o.text, repeater };
     running.set(r.id, r);
-    connectionMarks.set(t.key, { repeater });
+    connectionMarks.set(t, { repeater });
     repeater.onTick(() => redraw.schedule());
     repeater.onDidStop((stop) => {
       running.delete(r.id);
-      if (connectionMarks.get(t.key).repeater === repeater) {
-        connectionMarks.set(t.key, { repeater: undefined });
+      if (connectionMarks.get(t.connection).repeater === repeater) {
+        connectionMarks.set(t, { repeater: undefined });
       }
       svc.log.info(vscode.l10n.t('Repeat to {0} ended after {1} sends ({2})', t.label, stop.sent, stop.reason) + (stop.error ? `: ${stop.error.message}` : ''));
       update();
@@ -135,8 +136,8 @@ export function registerRepeatCommands(svc: Services): void {
     if (typeof repeatId === 'number') {
       chosen = [...running.values()].filter((r) => r.id === repeatId);
     } else if (targetOf(svc, arg)) {
-      const key = (targetOf(svc, arg) as Target).key;
-      chosen = [...running.values()].filter((r) => r.key === key);
+      const c = (targetOf(svc, arg) as Target).connection;
+      chosen = [...running.values()].filter((r) => r.connection === c);
     } else if (isOptions(arg) || running.size <= 1) {
       chosen = [...running.values()];
     } else {

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { ClientSession } from '../core/sessions/clientSession';
 import { formatBytes } from '../core/format';
-import { isOptions, sessionOf } from '../state/commandArgs';
+import { isInteractive, isOptions, sessionOf } from '../state/commandArgs';
 import { registerCommand } from '../state/commands';
 import { Services } from '../state/services';
 import { UserError } from '../common/showError';
@@ -10,7 +10,7 @@ import { TRAFFIC_SCHEME } from '../state/trafficDocuments';
 import { pickOne } from '../ui/prompts';
 import { HistoryEntry, SendMode, askSend, bytesFor, checkMode, modeLabel, rememberedMode } from '../ui/sendMode';
 import { SendHistory } from '../ui/sendHistory';
-import { Target, sessionTarget } from './sendTargets';
+import { Target, revealTraffic, sessionTarget } from './sendTargets';
 import { pickAddress } from './addressPicker';
 import { connectTo, sessionInfo } from './connectCommand';
 import { sessionAddress } from '../state/sessionManager';
@@ -71,10 +71,10 @@ function editorToSend(): vscode.TextEditor | undefined {
 }
 
 /** The send prompt for one connection: its encoding and line ending, the history, the mode buttons. */
-export function askSendTo(svc: Services, t: Target, history: SendHistory, initial?: string): Promise<HistoryEntry | undefined> {
+export function askSendTo(svc: Services, t: Target, history: SendHistory, initial?: string, title = vscode.l10n.t('Send to {0}', t.label)): Promise<HistoryEntry | undefined> {
   return askSend({
     initial,
-    title: vscode.l10n.t('Send to {0}', t.label),
+    title,
     state: svc.context.workspaceState,
     history: history.list(),
     encoding: t.encoding,
@@ -98,7 +98,11 @@ export function registerSendCommands(svc: Services): void {
       return undefined;
     }
     const mode = isOptions(args) ? checkMode(args.mode) : rememberedMode(context.workspaceState);
-    return { ...sessionInfo(s), bytes: await sendAll(svc, s, texts, mode) };
+    const bytes = await sendAll(svc, s, texts, mode);
+    if (isInteractive(args)) {
+      await revealTraffic(svc, sessionTarget(svc, s));
+    }
+    return { ...sessionInfo(s), bytes };
   });
 
   registerCommand(context, log, 'tcpWorkbench.sendText', async (arg) => {
@@ -114,6 +118,9 @@ export function registerSendCommands(svc: Services): void {
     svc.sessions.setCurrent(s);
     const bytes = await sendAll(svc, s, [input.text], input.mode);
     await history.add(input);
+    if (isInteractive(arg)) {
+      await revealTraffic(svc, sessionTarget(svc, s));
+    }
     return { ...sessionInfo(s), bytes };
   });
 

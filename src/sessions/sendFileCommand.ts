@@ -4,11 +4,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { SendFileResult } from '../core/fileSender';
 import { formatBytes } from '../core/format';
-import { isOptions } from '../state/commandArgs';
+import { isInteractive, isOptions } from '../state/commandArgs';
 import { registerCommand } from '../state/commands';
 import { Services } from '../state/services';
 import { UserError } from '../common/showError';
-import { Target, resolveTarget } from './sendTargets';
+import { Target, resolveTarget, revealTraffic } from './sendTargets';
 
 function fileOf(arg: unknown): string | undefined {
   const uri = arg instanceof vscode.Uri ? arg : isOptions(arg) ? arg.uri : undefined;
@@ -70,6 +70,9 @@ export function registerSendFileCommand(svc: Services): void {
     );
     svc.log.info(vscode.l10n.t('Sent {0} ({1}) to {2}', name, formatBytes(result.bytes), t.label));
     vscode.window.setStatusBarMessage(vscode.l10n.t('Sent {0} ({1}) to {2}', name, formatBytes(result.bytes), t.label), 5000);
+    if (isInteractive(arg)) {
+      await revealTraffic(svc, t);
+    }
     return { ...result, target: t.label };
   });
 }

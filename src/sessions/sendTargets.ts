@@ -11,22 +11,33 @@ import { Services } from '../state/services';
 import { UserError } from '../common/showError';
 import { isClientNode } from '../state/serverEntry';
 import { SendMode, bytesFor } from '../ui/sendMode';
-import { clientKey, connectionMarks, sessionKey } from '../state/connectionMarks';
+import { Connection, connectionMarks } from '../state/connectionMarks';
 import { sessionAddress } from '../state/sessionManager';
+import { TrafficDocuments, TrafficView } from '../state/trafficDocuments';
 
 export interface Target {
-  key: string;
+  /** The connection object: what its marks and its repeater belong to. */
+  connection: Connection;
   label: string;
   link: Link;
   encoding: EncodingName;
   lineEnding: LineEnding;
   session?: ClientSession;
   client?: { server: EchoServer; id: number };
+  /** The document that shows this connection's own traffic, and its title. */
+  traffic: { title: string; view: TrafficView };
 }
 
 export function sessionTarget(svc: Services, s: ClientSession): Target {
-  const key = sessionKey(s.id);
-  return { key, label: sessionAddress(s), link: sessionLink(s), encoding: s.encoding, lineEnding: lineEndingOf(svc, key), session: s };
+  return {
+    connection: s,
+    label: sessionAddress(s),
+    link: sessionLink(s),
+    encoding: s.encoding,
+    lineEnding: lineEndingOf(svc, s),
+    session: s,
+    traffic: { title: vscode.l10n.t('Traffic - {0}', sessionAddress(s)), view: { source: `session:${s.id}` } },
+  };
 }
 
 function clientTarget(svc: Services, entryId: string, clientId: number): Target {
@@ -42,19 +53,19 @@ function clientTarget(svc: Services, entryId: string, clientId: number): Target 
   if (!c) {
     throw new UserError(vscode.l10n.t('Client {0} of {1} is not connected.', clientId, entry.label));
   }
-  const key = clientKey(entryId, clientId);
   return {
-    key,
+    connection: c,
     label: `${c.remote} (${entry.label})`,
     link: serverClientLink(server, clientId),
     encoding: server.encodingOf(clientId),
-    lineEnding: lineEndingOf(svc, key),
+    lineEnding: lineEndingOf(svc, c),
     client: { server, id: clientId },
+    traffic: { title: vscode.l10n.t('Traffic - {0}', c.remote), view: { source: `server:${entryId}`, peer: c.remote } },
   };
 }
 
-function lineEndingOf(svc: Services, key: string): LineEnding {
-  return connectionMarks.get(key).lineEnding ?? svc.config().lineEnding;
+function lineEndingOf(svc: Services, c: Connection): LineEnding {
+  return connectionMarks.get(c).lineEnding ?? svc.config().lineEnding;
 }
 
 /** The connection an argument names (a row, `{ sessionId }`, `{ entryId, clientId }`), else undefined. */
@@ -123,4 +134,17 @@ export async function sendInput(t: Target, text: string, mode: SendMode): Promis
   const bytes = bytesFor(text, mode, t.encoding, t.lineEnding);
   await t.link.send(bytes);
   return bytes.length;
+}
+
+/**
+ * After a send by the user: the connection's own traffic, where its reply shows, in sight. An editor that
+ * shows it already is left alone; otherwise it opens beside the editor without taking the focus (a tab
+ * behind the file the user sends from does not count: the reply must be readable without another click).
+ * The traffic follower keeps its newest line in view.
+ */
+export async function revealTraffic(svc: Services, t: Target): Promise<void> {
+  const uri = TrafficDocuments.uri(t.traffic.title, t.traffic.view).toString();
+  if (!vscode.window.visibleTextEditors.some((e) => e.document.uri.toString() === uri)) {
+    await svc.trafficDocs.show(t.traffic.title, t.traffic.view, true);
+  }
 }

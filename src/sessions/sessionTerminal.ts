@@ -5,18 +5,27 @@
 import * as vscode from 'vscode';
 import { ClientSession } from '../core/sessions/clientSession';
 import { LineEnding } from '../core/codec';
+import { DisposableMap, DisposableStore } from '../core/events';
 import { HexDumpStream } from '../core/traffic/hexView';
 import { isOptions, sessionOf } from '../state/commandArgs';
 import { registerCommand } from '../state/commands';
 import { Services } from '../state/services';
 import { UserError, showError } from '../common/showError';
 import { sessionAddress } from '../state/sessionManager';
+import { connectionMarks } from '../state/connectionMarks';
 
 /** What a terminal keeps of its own output for the test API, ANSI sequences removed. */
 const TRANSCRIPT_CHARS = 64 * 1024;
 const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/u;
 
-const open = new Map<number, { terminal: vscode.Terminal; pty: SessionPty }>();
+/** A session's open terminal; disposing it closes the terminal. */
+interface OpenTerminal {
+  terminal: vscode.Terminal;
+  pty: SessionPty;
+  dispose(): void;
+}
+
+const open = new DisposableMap<number, OpenTerminal>();
 
 /** The text a session's terminal has printed (for integration tests), or undefined when none is open. */
 export function terminalTranscript(sessionId: number): string | undefined {
@@ -32,7 +41,7 @@ class SessionPty implements vscode.Pseudoterminal {
   private line = '';
   private ended = false;
   private lastWasCr = false;
-  private readonly subs: vscode.Disposable[] = [];
+  private readonly listening = new DisposableStore();
   private readonly hex = new HexDumpStream();
 
   constructor(
@@ -43,8 +52,8 @@ class SessionPty implements vscode.Pseudoterminal {
 
   open(): void {
     this.print(vscode.l10n.t('Connected to {0}. Type a line and press Enter to send it; closing this terminal keeps the connection.', sessionAddress(this.s)) + '\n');
-    this.subs.push(
-      this.s.onData((d) => this.received(d.bytes, d.text)),
+    this.listening.add(this.s.onData((d) => this.received(d.bytes, d.text)));
+    this.listening.add(
       this.s.onDidClose((c) => {
         const why = c.reason === 'closed-by-peer' ? vscode.l10n.t('closed by peer') : c.reason === 'closed-by-us' ? vscode.l10n.t('closed by you') : vscode.l10n.t('error');
         this.ended = true;
@@ -55,9 +64,7 @@ class SessionPty implements vscode.Pseudoterminal {
   }
 
   close(): void {
-    for (const d of this.subs.splice(0)) {
-      d.dispose();
-    }
+    this.listening.clear();
     this.onGone();
   }
 
@@ -137,7 +144,7 @@ class SessionPty implements vscode.Pseudoterminal {
  * in a terminal means "this line is done" (the tutorials' servers read lines).
  */
 function lineEndingOf(svc: Services, s: ClientSession): LineEnding {
-  const own = (s as unknown as { lineEnding?: LineEnding }).lineEnding;
+  const own = connectionMarks.get(s).lineEnding;
   const le = own ?? svc.configOrUndefined()?.lineEnding ?? 'lf';
   return le === 'none' ? 'lf' : le;
 }
@@ -169,13 +176,14 @@ export function registerSessionTerminal(svc: Services): void {
     const name = `TCP ${sessionAddress(s)}`;
     let t = open.get(s.id);
     if (!t) {
-      const pty = new SessionPty(svc, s, () => open.delete(s.id));
+      // The terminal closed by itself: forget it without disposing it again.
+      const pty = new SessionPty(svc, s, () => open.take(s.id));
       const terminal = vscode.window.createTerminal({ name, pty, iconPath: new vscode.ThemeIcon('plug') });
-      t = { terminal, pty };
+      t = { terminal, pty, dispose: () => terminal.dispose() };
       open.set(s.id, t);
     }
     t.terminal.show();
     return { sessionId: s.id, name };
   });
-  svc.context.subscriptions.push({ dispose: () => open.forEach((t) => t.terminal.dispose()) });
+  svc.context.subscriptions.push(open);
 }

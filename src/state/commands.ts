@@ -12,6 +12,15 @@ import type { SendMode } from '../ui/sendMode';
 import { Log } from '../common/log';
 import { showError } from '../common/showError';
 
+/** A session, or a client of one of our servers, whose timeline a command means. */
+export interface TimelineTargetArgs {
+  sessionId?: number;
+  entryId?: string;
+  clientId?: number;
+  /** A relay connection (with `entryId`). */
+  connectionId?: number;
+}
+
 /** Options for starting without UI (tests, other extensions). */
 export interface StartArgs {
   entryId?: string;
@@ -34,6 +43,8 @@ export type AddServerArgs = StartArgs & { kind?: ServerKind; label?: string; tar
 export interface ScriptServerArgs {
   uri: string;
   line: number;
+  /** Say where it listens in a notification (the CodeLens asks for it). */
+  notify?: boolean;
 }
 
 export interface RelayArgs {
@@ -136,6 +147,8 @@ export interface ScriptBlockSummary {
   durationMs: number;
   /** Where and why it failed: zero-based line and column of the failing step. */
   failure?: { line: number; column: number; message: string };
+  /** Bytes each connection left unread at the end of the block ('' names the unnamed connection). */
+  leftovers?: { connection: string; bytes: number }[];
 }
 
 export interface RunScriptResult {
@@ -211,6 +224,17 @@ export interface CommandTypes {
   'tcpWorkbench.toggleHexView': (arg?: LayoutTarget) => LayoutResult;
   'tcpWorkbench.setTrafficLayout': (arg?: LayoutTarget | { sessionId?: number; entryId?: string; layout?: TrafficLayoutName }) => LayoutResult;
   'tcpWorkbench.openTerminal': (arg?: SessionArg) => { sessionId: number; name: string };
+  /** A session row, a client row of our servers, `{ sessionId }` / `{ entryId, clientId }`, or nothing (the active session). */
+  'tcpWorkbench.showTimeline': (arg?: ClientSession | ClientNode | RelayConnectionNode | TimelineTargetArgs) => { title: string; events: number };
+  'tcpWorkbench.timelineAction': (
+    arg?: TimelineTargetArgs & {
+      action: 'pieces' | 'together' | 'nagleOff' | 'nagleOn' | 'halfClose' | 'reset' | 'pause' | 'resume' | 'closeUnread';
+      text?: string;
+      pieces?: number;
+      gapMs?: number;
+    },
+  ) => { events: number };
+  'tcpWorkbench.exportTimeline': (arg?: TimelineTargetArgs & { format?: 'svg' | 'json'; path?: string }) => { path: string };
 }
 
 export type CommandId = keyof CommandTypes;
@@ -234,6 +258,14 @@ export function registerCommand<K extends CommandId>(
       }
     }),
   );
+}
+
+/**
+ * The `vscode.Command` of a tree item, CodeLens or status bar item, typed by the command's entry (the model is
+ * vscode-js-debug's `asCommand()`): a misspelt id or a wrong argument does not compile.
+ */
+export function asCommand<K extends CommandId>(c: { command: K; title: string; tooltip?: string; arguments?: Args<K> }): vscode.Command {
+  return { command: c.command, title: c.title, tooltip: c.tooltip, arguments: c.arguments };
 }
 
 /** Runs one of our commands with its own argument and result types. */

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { EchoMode, EchoServer } from '../core/servers/echoServer';
 import { WorkbenchError } from '../core/errors';
+import { DisposableStore } from '../core/events';
 import { formatHostPort } from '../core/hostPort';
 import { ClientInfo, ServerAddress, ServerState, TcpServer } from '../core/servers/serverBase';
 import { Config } from '../common/config';
@@ -48,7 +49,8 @@ export class ServerEntry {
   server?: TcpServer;
   /** Root of the last start (for the tooltip of a file server). */
   root?: string;
-  private subs: vscode.Disposable[] = [];
+  /** What is wired to the running server (its event listeners), released at stop. */
+  private readonly wiring = new DisposableStore();
 
   constructor(public spec: ServerSpec) {}
 
@@ -87,13 +89,11 @@ export class ServerEntry {
   }
 
   attach(subs: vscode.Disposable[]): void {
-    this.subs.push(...subs);
+    subs.forEach((d) => this.wiring.add(d));
   }
 
   detach(): void {
-    for (const s of this.subs.splice(0)) {
-      s.dispose();
-    }
+    this.wiring.clear();
   }
 }
 

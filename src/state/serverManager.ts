@@ -2,18 +2,18 @@
 // the core server behind each. Adapts core events to the log, the traffic log and one change event.
 import * as vscode from 'vscode';
 import { EchoServer } from '../core/servers/echoServer';
+import { DisposableBase } from '../core/events';
 import { formatBytes } from '../core/format';
 import { formatHostPort } from '../core/hostPort';
 import { LeaveReason, ServerAddress, ServerError, TcpServer } from '../core/servers/serverBase';
 import { Throttle } from '../core/throttle';
 import { TrafficLog } from '../core/traffic/trafficLog';
 import { Config } from '../common/config';
+import { LEGACY_SERVERS_KEY, StorageKeys } from '../common/ids';
 import { Log } from '../common/log';
-import { reasonText } from '../common/messages';
+import { refusalText } from '../common/messages';
 import { PortInUseError, ServerEntry, ServerKind, ServerSpec, StartOverrides, kindLabel } from './serverEntry';
 import { KindContext, ServerKindDriver } from './serverKind';
-
-const STORE_KEY = 'tcpWorkbench.servers';
 
 const LEAVE_TEXT: Record<LeaveReason, () => string> = {
   'closed-by-peer': () => vscode.l10n.t('closed by peer'),
@@ -25,12 +25,15 @@ const LEAVE_TEXT: Record<LeaveReason, () => string> = {
   error: () => vscode.l10n.t('error'),
 };
 
-export class ServerManager implements vscode.Disposable {
+export class ServerManager extends DisposableBase {
   private readonly entries: ServerEntry[];
-  private readonly _onDidChange = new vscode.EventEmitter<void>();
+  private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   /** Any state, client or counter change, at most every 300 ms however much traffic flows. */
   readonly onDidChange = this._onDidChange.event;
-  private readonly changed = new Throttle(() => this._onDidChange.fire(), 300);
+  private readonly _onDidWire = this._register(new vscode.EventEmitter<{ entry: ServerEntry; server: TcpServer }>());
+  /** A server of an entry is about to start (before it accepts anyone): the timelines watch its clients. */
+  readonly onDidWire = this._onDidWire.event;
+  private readonly changed = this._register(new Throttle(() => this._onDidChange.fire(), 300));
 
   constructor(
     private readonly state: vscode.Memento,
@@ -39,7 +42,8 @@ export class ServerManager implements vscode.Disposable {
     /** What each kind does differently; given by activate(), which knows every kind. */
     private readonly kinds: Readonly<Record<ServerKind, ServerKindDriver>>,
   ) {
-    const saved = state.get<ServerSpec[]>(STORE_KEY);
+    super();
+    const saved = state.get<ServerSpec[]>(StorageKeys.servers) ?? state.get<ServerSpec[]>(LEGACY_SERVERS_KEY);
     const specs: ServerSpec[] = Array.isArray(saved)
       ? saved
       : [
@@ -156,23 +160,23 @@ export class ServerManager implements vscode.Disposable {
     await Promise.all(this.entries.map((e) => this.stop(e)));
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const e of this.entries) {
       e.detach();
       e.server?.dispose();
     }
-    this.changed.dispose();
-    this._onDidChange.dispose();
+    super.dispose();
   }
 
   private save(): void {
     void this.state.update(
-      STORE_KEY,
+      StorageKeys.servers,
       this.entries.filter((e) => this.driverOf(e).persisted).map((e) => e.spec),
     );
   }
 
   private wire(entry: ServerEntry, server: TcpServer, cfg: Config): vscode.Disposable[] {
+    this._onDidWire.fire({ entry, server });
     const source = `server:${entry.id}`;
     const driver = this.driverOf(entry);
     const fire = () => this.changed.schedule();
@@ -184,7 +188,7 @@ export class ServerManager implements vscode.Disposable {
         fire();
       }),
       server.onDidRefuseClient((r) => {
-        this.log.warn(vscode.l10n.t('{0}: refused {1}: {2}', entry.label, r.remote, reasonText(r.reason)));
+        this.log.warn(vscode.l10n.t('{0}: refused {1}: {2}', entry.label, r.remote, refusalText(r.why)));
         fire();
       }),
       server.onDidLeaveClient((l) => {

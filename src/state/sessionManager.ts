@@ -3,35 +3,42 @@
 import * as vscode from 'vscode';
 import { ClientSession, ConnectError } from '../core/sessions/clientSession';
 import { EncodingName } from '../core/codec';
+import { DisposableBase, DisposableMap, DisposableStore } from '../core/events';
 import { formatHostPort } from '../core/hostPort';
 import { Throttle } from '../core/throttle';
 import { TrafficLog } from '../core/traffic/trafficLog';
+import { StorageKeys } from '../common/ids';
 import { Log } from '../common/log';
 import { messageOf } from '../common/messages';
 import { SessionRecord } from '../core/sessions/sessionRecord';
 
-const RECENT_KEY = 'tcpWorkbench.recent';
 const MAX_RECENT = 10;
 
 export function sessionAddress(s: ClientSession): string {
   return formatHostPort(s.options.host, s.options.port);
 }
 
-export class SessionManager implements vscode.Disposable {
+export class SessionManager extends DisposableBase {
   private readonly list: ClientSession[] = [];
   private active?: ClientSession;
-  private readonly _onDidChange = new vscode.EventEmitter<void>();
+  private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   /** Any session, state or counter change, at most every 300 ms however much traffic flows. */
   readonly onDidChange = this._onDidChange.event;
-  private readonly changed = new Throttle(() => this._onDidChange.fire(), 300);
-  private readonly subs = new Map<number, vscode.Disposable[]>();
+  private readonly changed = this._register(new Throttle(() => this._onDidChange.fire(), 300));
+  /** Per session: the listeners wired to it, released with it. */
+  private readonly wiring = this._register(new DisposableMap<number, DisposableStore>());
   private readonly records = new Map<number, SessionRecord>();
+  private readonly _onDidOpen = this._register(new vscode.EventEmitter<{ session: ClientSession; connectMs: number }>());
+  /** A session just connected (before any of its data arrives), with how long the connect took. */
+  readonly onDidOpen = this._onDidOpen.event;
 
   constructor(
     private readonly globalState: vscode.Memento,
     private readonly log: Log,
     private readonly traffic: TrafficLog,
-  ) {}
+  ) {
+    super();
+  }
 
   sessions(): readonly ClientSession[] {
     return this.list;
@@ -56,13 +63,13 @@ export class SessionManager implements vscode.Disposable {
   }
 
   recent(): string[] {
-    const r = this.globalState.get<string[]>(RECENT_KEY);
+    const r = this.globalState.get<string[]>(StorageKeys.recent);
     return Array.isArray(r) ? r.filter((x) => typeof x === 'string') : [];
   }
 
   async remember(address: string): Promise<void> {
     const r = [address, ...this.recent().filter((a) => a !== address)].slice(0, MAX_RECENT);
-    await this.globalState.update(RECENT_KEY, r);
+    await this.globalState.update(StorageKeys.recent, r);
   }
 
   /**
@@ -78,7 +85,9 @@ export class SessionManager implements vscode.Disposable {
     const fire = () => this.changed.schedule();
     const record = new SessionRecord();
     this.records.set(s.id, record);
-    const subs: vscode.Disposable[] = [
+    const wiring = new DisposableStore();
+    this.wiring.set(s.id, wiring);
+    [
       s.onData((d) => {
         this.traffic.record(source, label, address, 'in', d.bytes, s.encoding, d.text);
         record.add('in', d.bytes);
@@ -101,8 +110,8 @@ export class SessionManager implements vscode.Disposable {
         }
         this.drop(s);
       }),
-    ];
-    this.subs.set(s.id, subs);
+    ].forEach((d) => wiring.add(d));
+    const connectStarted = Date.now();
     try {
       await s.connect();
     } catch (e) {
@@ -111,6 +120,7 @@ export class SessionManager implements vscode.Disposable {
     }
     this.list.push(s);
     this.active = s;
+    this._onDidOpen.fire({ session: s, connectMs: Date.now() - connectStarted });
     this.traffic.note(source, label, address, vscode.l10n.t('connected'));
     this.log.info(vscode.l10n.t('Session {0} connected to {1}', s.id, address));
     await this.remember(address);
@@ -129,12 +139,11 @@ export class SessionManager implements vscode.Disposable {
     await Promise.all([...this.list].map((s) => this.close(s)));
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const s of [...this.list]) {
       this.release(s);
     }
-    this.changed.dispose();
-    this._onDidChange.dispose();
+    super.dispose();
   }
 
   private drop(s: ClientSession): void {
@@ -147,10 +156,7 @@ export class SessionManager implements vscode.Disposable {
   }
 
   private release(s: ClientSession): void {
-    for (const d of this.subs.get(s.id) ?? []) {
-      d.dispose();
-    }
-    this.subs.delete(s.id);
+    this.wiring.delete(s.id);
     this.records.delete(s.id);
     this.traffic.forget(`session:${s.id}`);
     if (this.active === s) {

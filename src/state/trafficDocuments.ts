@@ -1,6 +1,7 @@
 // Traffic documents: the core's traffic log shown as read-only virtual documents (`tcp-traffic:`),
 // not an output channel, so memory stays as flat as the ring behind them.
 import * as vscode from 'vscode';
+import { DisposableBase } from '../core/events';
 import { TrafficLog } from '../core/traffic/trafficLog';
 import { LineStyle, TrafficLayout, isLayout, renderEntries } from '../core/traffic/trafficView';
 
@@ -38,17 +39,17 @@ function styleOf(v: TrafficView): LineStyle {
 }
 
 /** Serves `tcp-traffic:/<title>.log?source=…&peer=…` documents from the log, refreshed while open. */
-export class TrafficDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly _onDidChange = new vscode.EventEmitter<vscode.Uri>();
+export class TrafficDocuments extends DisposableBase implements vscode.TextDocumentContentProvider {
+  private readonly _onDidChange = this._register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidChange = this._onDidChange.event;
-  private readonly _onDidChangeLayout = new vscode.EventEmitter<string>();
+  private readonly _onDidChangeLayout = this._register(new vscode.EventEmitter<string>());
   /** Fires with the source key (`''` for the whole log) whose layout changed. */
   readonly onDidChangeLayout = this._onDidChangeLayout.event;
-  private readonly sub: vscode.Disposable;
   private readonly layouts = new Map<string, TrafficLayout>();
 
   constructor(private readonly log: TrafficLog) {
-    this.sub = log.onDidChange(() => this.refresh());
+    super();
+    this._register(log.onDidChange(() => this.refresh()));
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
@@ -114,12 +115,6 @@ export class TrafficDocuments implements vscode.TextDocumentContentProvider, vsc
     const beside = preserveFocus && vscode.window.tabGroups.activeTabGroup.activeTab !== undefined;
     await vscode.window.showTextDocument(doc, { preview: true, preserveFocus, viewColumn: beside ? vscode.ViewColumn.Beside : undefined });
     return uri;
-  }
-
-  dispose(): void {
-    this.sub.dispose();
-    this._onDidChange.dispose();
-    this._onDidChangeLayout.dispose();
   }
 
   private refresh(which: (v: TrafficView) => boolean = () => true): void {

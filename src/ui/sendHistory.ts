@@ -1,8 +1,9 @@
 // The last texts sent with Send Text, per workspace, newest first, bounded.
 import * as vscode from 'vscode';
+import { StorageKeys } from '../common/ids';
 import { HistoryEntry } from './sendMode';
 
-const KEY = 'tcpWorkbench.sendHistory';
+const KEY = StorageKeys.sendHistory;
 export const MAX_HISTORY = 20;
 
 export class SendHistory {

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { inputBytes } from '../core/bytesInput';
 import { EncodingName, LineEnding } from '../core/codec';
 import { UsageError } from '../core/errors';
+import { StorageKeys } from '../common/ids';
 import { messageOf } from '../common/messages';
 
 export const SEND_MODES = ['text', 'escapes', 'hex'] as const;
@@ -16,7 +17,7 @@ export interface HistoryEntry {
   mode: SendMode;
 }
 
-const MODE_KEY = 'tcpWorkbench.sendMode';
+const MODE_KEY = StorageKeys.sendMode;
 
 /** The mode from a caller's argument (default text), or a UsageError naming the choices. */
 export function checkMode(mode: unknown): SendMode {
@@ -53,7 +54,11 @@ function modeTooltip(mode: SendMode): string {
       : vscode.l10n.t('Send as text');
 }
 
-type Item = vscode.QuickPickItem & { entry?: HistoryEntry; clear?: boolean; error?: boolean };
+/** `typed`: the first item, always there, stands for whatever the box holds when Enter is pressed. */
+/** How long after a change of the box the list may still show the items from before it. */
+const SETTLE_MS = 100;
+
+type Item = vscode.QuickPickItem & { entry?: HistoryEntry; clear?: boolean; typed?: boolean };
 
 export interface AskSendOptions {
   title: string;
@@ -64,6 +69,28 @@ export interface AskSendOptions {
   onClearHistory: () => Thenable<unknown>;
   /** Typed in already (the selection, for Repeat Send). */
   initial?: string;
+}
+
+function parses(text: string, mode: SendMode, encoding: EncodingName): boolean {
+  try {
+    bytesFor(text, mode, encoding, 'none');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The first item: the box's text ready to send, why it cannot be sent, or what to do with an empty box. */
+function typedItem(v: string, mode: SendMode, encoding: EncodingName): Item {
+  if (v === '') {
+    return { label: `$(send) ${vscode.l10n.t('Type the text to send, then Enter')}`, typed: true, alwaysShow: true };
+  }
+  try {
+    bytesFor(v, mode, encoding, 'none');
+    return { label: `$(send) ${v}`, description: modeLabel(mode), typed: true, alwaysShow: true };
+  } catch (e) {
+    return { label: `$(error) ${v}`, detail: messageOf(e), typed: true, alwaysShow: true };
+  }
 }
 
 /** Asks for a text and a mode; resolves once with both (checked to parse) or undefined when cancelled. */
@@ -77,14 +104,12 @@ export function askSend(o: AskSendOptions): Promise<HistoryEntry | undefined> {
     qp.title = `${o.title} · ${modeLabel(mode)}`;
     qp.placeholder = mode === 'hex' ? vscode.l10n.t('Hex bytes, for example 48 65 6c 6c 6f') : vscode.l10n.t('Text to send ({0}, line ending: {1})', o.encoding, o.lineEnding);
     qp.buttons = SEND_MODES.map((m) => ({ iconPath: new vscode.ThemeIcon(m === mode ? 'check' : MODE_ICONS[m]), tooltip: modeTooltip(m) }));
-    const items: Item[] = [];
     const v = qp.value;
-    if (v !== '') {
-      try {
-        bytesFor(v, mode, o.encoding, 'none');
-        items.push({ label: `$(send) ${v}`, description: modeLabel(mode), entry: { text: v, mode }, alwaysShow: true });
-      } catch (e) {
-        items.push({ label: `$(error) ${v}`, detail: messageOf(e), error: true, alwaysShow: true });
+    const items: Item[] = [typedItem(v, mode, o.encoding)];
+    // Text that is bad in this mode but good in another: offer the other mode right here.
+    if (items[0].label.startsWith('$(error)')) {
+      for (const m of SEND_MODES.filter((x) => x !== mode && parses(v, x, o.encoding))) {
+        items.push({ label: `$(${MODE_ICONS[m]}) ${v}`, description: vscode.l10n.t('send as {0}', modeLabel(m)), entry: { text: v, mode: m }, alwaysShow: true });
       }
     }
     items.push(...history.map((h) => ({ label: `$(history) ${h.text}`, description: modeLabel(h.mode), entry: h })));
@@ -103,7 +128,21 @@ export function askSend(o: AskSendOptions): Promise<HistoryEntry | undefined> {
         qp.dispose();
       }
     };
-    qp.onDidChangeValue(update);
+    // The item the user moved to (arrows, mouse) once the list had caught up with the box. Right after the
+    // box changes (a paste), VS Code still shows the old items, sorted for the new text: whatever is active
+    // then was not chosen, and Enter sends what is in the box.
+    let valueChangedAt = 0;
+    let chosen: Item | undefined;
+    qp.onDidChangeValue(() => {
+      valueChangedAt = Date.now();
+      chosen = undefined;
+      update();
+    });
+    qp.onDidChangeActive((active) => {
+      if (Date.now() - valueChangedAt > SETTLE_MS) {
+        chosen = active[0];
+      }
+    });
     qp.onDidTriggerButton((b) => {
       const i = qp.buttons.indexOf(b);
       if (i >= 0) {
@@ -113,8 +152,16 @@ export function askSend(o: AskSendOptions): Promise<HistoryEntry | undefined> {
       }
     });
     qp.onDidAccept(() => {
-      const item = qp.selectedItems[0] ?? qp.activeItems[0];
-      if (item?.clear) {
+      const active = qp.selectedItems[0] ?? qp.activeItems[0];
+      const item = qp.value !== '' && active !== chosen ? qp.items[0] : active;
+      if (item?.typed) {
+        // What the box holds now, even when Enter came before the list caught up with a paste.
+        if (qp.value !== '' && parses(qp.value, mode, o.encoding)) {
+          finish({ text: qp.value, mode });
+        } else {
+          update();
+        }
+      } else if (item?.clear) {
         history = [];
         void o.onClearHistory();
         update();

@@ -6,10 +6,12 @@
 //      Node extension host of each VS Code version with that folder as the extension under test,
 //   4. runs the Workspace Trust suite (test/suite-trust) once per version with trust ON and an untrusted folder
 //      whose .vscode/settings.json sets the restricted settings (host, fileRoot) to what an attacker would,
-//   5. runs the UI tests (test/editor/ui/*.test.mjs, Playwright driving the workbench) in VS Code 1.100.3.
-// Prints `<layer>: N passed, N failed` per run and a total; exits non-zero on any failure, timeout or empty run.
+//   5. runs the UI tests (test/editor/ui/*.test.mjs, Playwright driving the workbench) in each of --ui-hosts.
+// Prints `<layer>: N passed, N failed` per run, how long each layer took, and a total; exits non-zero on any
+// failure, timeout or empty run.
 //
 // Options: --hosts 1.100.3,1.139.1   --no-ui   --ui-only   --timeout <s> (per suite run, default 300)
+//          --ui-hosts 1.139.1 (the hosts of the UI tests, among --hosts; default all of them; env TCP_WORKBENCH_UI_HOSTS)
 //          --keep (keep temp folders)   --dev (load the work tree instead of the staged package)   --no-trust
 //          --extensionDevelopmentPath <dir> --suite <dir> (develop the harness with another extension/suite)
 //          --vsix [file] (test the .vsix as VS Code installs it: `npm run package` unless a file is given,
@@ -45,6 +47,8 @@ function parseArgs(argv) {
 
 const opts = parseArgs(process.argv.slice(2));
 const hosts = opts.hosts ? String(opts.hosts).split(',') : VERSIONS;
+const uiHostsAsked = opts['ui-hosts'] ?? process.env.TCP_WORKBENCH_UI_HOSTS;
+const uiHosts = uiHostsAsked ? hosts.filter((h) => String(uiHostsAsked).split(',').includes(h)) : hosts;
 const suiteTimeoutS = Number(opts.timeout ?? process.env.TCP_WORKBENCH_EDITOR_TIMEOUT ?? 300);
 const t0 = Date.now();
 const secs = (since) => `${((Date.now() - since) / 1000).toFixed(0)} s`;
@@ -206,9 +210,12 @@ function runUiTestsInChild(version, extensionDevelopmentPath) {
 }
 
 const lines = [];
+/** `<layer> N s` per layer, printed at the end: what each host and layer costs a CI run. */
+const timings = [];
 let total = { passed: 0, failed: 0 };
 let broken = false;
-function record(name, r) {
+function record(name, r, since) {
+  timings.push(`${name} ${secs(since)}`);
   // A run that broke down (timeout, crash, no results) counts as one failure, so it can never pass quietly.
   const failed = r.failed + (r.error && r.failed === 0 ? 1 : 0);
   const line = `${name}: ${r.passed} passed, ${failed} failed`;
@@ -247,17 +254,26 @@ try {
 
   if (!opts['ui-only']) {
     for (const version of hosts) {
-      record(`vscode-${version}`, await runSuite(version, extensionDevelopmentPath, extensionTestsPath));
+      phase = Date.now();
+      record(`vscode-${version}`, await runSuite(version, extensionDevelopmentPath, extensionTestsPath), phase);
     }
     for (const version of trustRuns ? hosts : []) {
-      record(`trust-${version}`, await runSuite(version, extensionDevelopmentPath, trustTestsPath, { trust: true }));
+      phase = Date.now();
+      record(`trust-${version}`, await runSuite(version, extensionDevelopmentPath, trustTestsPath, { trust: true }), phase);
     }
   }
   if (!opts['no-ui']) {
     // Mocha loads a test file once per process, so each further VS Code version gets a child process.
-    for (const [i, version] of hosts.entries()) {
+    if (uiHosts.length < hosts.length) {
+      log(`UI tests in VS Code ${uiHosts.join(' and ') || 'none'} only (--ui-hosts)`);
+    }
+    for (const [i, version] of uiHosts.entries()) {
       phase = Date.now();
-      record(`ui-${version}`, i === 0 ? await runUiTests({ version, extensionDevelopmentPath, keep: !!opts.keep }) : runUiTestsInChild(version, extensionDevelopmentPath));
+      record(
+        `ui-${version}`,
+        i === 0 ? await runUiTests({ version, extensionDevelopmentPath, keep: !!opts.keep }) : runUiTestsInChild(version, extensionDevelopmentPath),
+        phase,
+      );
       log(`UI tests in VS Code ${version} took ${secs(phase)}`);
     }
   }
@@ -266,7 +282,7 @@ try {
   broken = true;
 }
 
-console.log(`[editor] done in ${secs(t0)}`);
+console.log(`[editor] done in ${secs(t0)}${timings.length ? `; ${timings.join(', ')}` : ''}`);
 if (lines.length > 1) {
   console.log(lines.join('\n'));
 }

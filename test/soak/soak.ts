@@ -10,7 +10,8 @@ import { EchoServer } from '../../src/core/servers/echoServer';
 import { FileServer } from '../../src/core/fileServer/fileServer';
 import { DownloadError, download, list } from '../../src/core/downloads/downloader';
 import { buildFixture, leakedBytes, loadCorpus, releaseFifoReaders } from '../unit/hardening/corpus';
-import { MiB, fdCount, rawRequest, removeDir, settleFds, sleep, tempDir, waitUntil } from '../unit/hardening/helpers';
+import { MiB, fdCount, rawRequest, settleFds, sleep, waitUntil } from '../unit/hardening/helpers';
+import { Scaffold } from '../unit/support';
 
 const DURATION_MS = Math.max(1, Number(process.env.SOAK_SECONDS ?? 30)) * 1000;
 const HOST = '127.0.0.1';
@@ -36,7 +37,8 @@ async function main(): Promise<number> {
   }, DURATION_MS + 60_000);
   hang.unref();
 
-  const base = tempDir('soak');
+  const bed = new Scaffold();
+  const base = bed.tempDir('soak');
   const fx = buildFixture(base);
   const files = new Map<string, string>(); // name -> sha256
   for (const size of [1, 1000, 65536, 1000003, 4 * MiB]) {
@@ -227,7 +229,7 @@ async function main(): Promise<number> {
   echo.dispose();
   fileServer.dispose();
   releaseFifoReaders(fx.fifo);
-  removeDir(base);
+  await bed.dispose();
 
   console.log('');
   console.log(`soak: ${((Date.now() - started) / 1000).toFixed(1)} s of mixed load`);

@@ -255,6 +255,26 @@ describe('Socket assistant (commands in the extension host)', () => {
     assert.deepStrictEqual(Buffer.concat(raws[0].got).subarray(before, before + 4), Buffer.concat([Buffer.from([0xd6, 0xd0]), iconv.encode('文', 'gbk')]));
   });
 
+  it("a new client does not inherit a departed client's line ending (client ids restart with the server)", async () => {
+    const srv = await must('tcpWorkbench.startEchoServer', { port: 0, mode: 'manual' });
+    raws.push(await connectRaw(srv.port));
+    await waitFor(() => server(a, srv.id).clients === 1, 'the first client');
+    await must('tcpWorkbench.setEncoding', { entryId: srv.id, clientId: 1, lineEnding: 'crlf' });
+    assert.strictEqual(await must('tcpWorkbench.sendToClient', { entryId: srv.id, clientId: 1, text: 'a' }), true);
+    await waitFor(() => Buffer.concat(raws[0].got).length >= 3, 'a with crlf at the first client');
+    assert.strictEqual(Buffer.concat(raws[0].got).toString(), 'a\r\n');
+    raws[0].destroy();
+    await waitFor(() => server(a, srv.id).clients === 0, 'the first client to leave');
+    await run('tcpWorkbench.stopServer', { entryId: srv.id });
+    const again = await must('tcpWorkbench.startServer', { entryId: srv.id });
+    raws.push(await connectRaw(again.port));
+    await waitFor(() => server(a, srv.id).clients === 1, 'the second client (id 1 again)');
+    assert.strictEqual(await must('tcpWorkbench.sendToClient', { entryId: srv.id, clientId: 1, text: 'b' }), true);
+    await waitFor(() => Buffer.concat(raws[1].got).length >= 1, 'b at the second client');
+    await sleep(100);
+    assert.strictEqual(Buffer.concat(raws[1].got).toString(), 'b', 'the setting (none), not the crlf of the client before');
+  });
+
   it('Connect with Encoding… takes the same options as Connect', async () => {
     const s = await must('tcpWorkbench.connectWithEncoding', { address: `127.0.0.1:${port()}`, show: false, encoding: 'gbk', lineEnding: 'crlf' });
     await must('tcpWorkbench.sendText', { sessionId: s.id, text: '中' });

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import * as vscode from 'vscode';
 import { api, Api, cleanup, close, exchange, logSince, must, REPO, run, scratchFolder, server, waitFor } from './helpers';
 
 /** Writes `data`, reads `data.length` bytes back, then half-closes and waits for the peer's close. */
@@ -115,6 +116,13 @@ describe('Relay (Servers view, commands in the extension host)', () => {
     const script = await must('tcpWorkbench.exportRelayScript', { entryId: id, connectionId, show: false });
     assert.match(script.text, /^send "PING replay\\n"$/m);
     assert.match(script.text, /^expect "PING replay\\n"$/m);
+    // Opened in the .tcp language (highlighting, ▶ Run), and Save proposes a .tcp file.
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === script.uri);
+    assert.ok(doc, `the exported document ${script.uri} is open`);
+    assert.strictEqual(doc.languageId, 'tcp-script');
+    assert.strictEqual(doc.uri.scheme, 'untitled');
+    assert.match(doc.uri.path, /\.tcp$/);
+    assert.strictEqual(doc.getText(), script.text);
     dir = scratchFolder('relay-script');
     const file = path.join(dir, 'replay.tcp');
     fs.writeFileSync(file, script.text);
@@ -122,6 +130,7 @@ describe('Relay (Servers view, commands in the extension host)', () => {
     assert.strictEqual(r.code, 0, `${r.stdout}\n${r.stderr}\n${script.text}`);
     const listen = await must('tcpWorkbench.exportRelayListenBlock', { entryId: id, show: false });
     assert.match(listen.text, /^listen 127\.0\.0\.1:0$/m);
+    assert.strictEqual(vscode.workspace.textDocuments.find((d) => d.uri.toString() === listen.uri)?.languageId, 'tcp-script');
     assert.match(listen.text, /^on "PING replay\\n" send "PING replay\\n"/m);
   });
 

@@ -82,7 +82,36 @@ describe('Scripts (.tcp files in the extension host)', () => {
       [5, '▶ Run', 'tcpWorkbench.runScript'],
       [9, '▶ Run', 'tcpWorkbench.runScript'],
     ]);
-    assert.deepStrictEqual(lenses[1].command?.arguments, [{ uri: uri.toString(), line: 0 }]);
+    assert.deepStrictEqual(lenses[1].command?.arguments, [{ uri: uri.toString(), line: 0, notify: true }]);
+  });
+
+  it('turns ▶ Start server into ■ Stop server and where it listens while the mock runs, and back', async () => {
+    const uri = write('stoplens.tcp', [...MOCK, '### one', 'connect {{listen.port}}', 'close', '']);
+    await vscode.workspace.openTextDocument(uri);
+    const listenLenses = async () =>
+      ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [])
+        .filter((l) => l.range.start.line === 0 && l.command?.title !== '▶ Run all')
+        .map((l) => [l.command?.title, l.command?.command, l.command?.arguments]);
+    const until = async (check: (l: unknown[][]) => boolean, what: string) => {
+      let seen: unknown[][] = [];
+      for (let i = 0; i < 50; i++) {
+        seen = await listenLenses();
+        if (check(seen)) {
+          return seen;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.fail(`${what}; the lenses: ${JSON.stringify(seen)}`);
+    };
+    await until((l) => l.length === 1 && l[0][0] === '▶ Start server', 'the start lens');
+    const r = await must('tcpWorkbench.startScriptServer', { uri: uri.toString(), line: 0 });
+    const running = await until((l) => l[0]?.[0] === '■ Stop server', 'the stop lens');
+    assert.deepStrictEqual(running, [
+      ['■ Stop server', 'tcpWorkbench.stopServer', [{ entryId: r.id }]],
+      [`listening on ${r.address}`, 'tcpWorkbench.showTraffic', [{ entryId: r.id }]],
+    ]);
+    await run('tcpWorkbench.stopServer', { entryId: r.id });
+    await until((l) => l.length === 1 && l[0][0] === '▶ Start server', 'the start lens after the stop');
   });
 
   it('runs one block and reports pass, and a failing one with its message at the failing line', async () => {
@@ -235,5 +264,30 @@ describe('Scripts (.tcp files in the extension host)', () => {
     assert.deepStrictEqual([r.failed, r.blocks[0]?.failure?.line], [1, 8], JSON.stringify(r));
     assert.match(r.blocks[0]?.failure?.message ?? '', /1000 ms/);
     assert.ok(Date.now() - started < 8000, `took ${Date.now() - started} ms`);
+  });
+
+  it('every regex flag (i m s u) works in this host, in rules and expects; frames, $len and leftovers', async () => {
+    const uri = write('flags.tcp', [
+      '### mock',
+      'listen 127.0.0.1:0',
+      'on /^ping\\r?\\n/im send "PONG é\\nline2\\n"',
+      'on /^len (\\w+)\\n/ send frame u16be(len) "{{1}}" crc16modbus',
+      '',
+      '### flags',
+      'connect {{listen.port}}',
+      'send "PiNg\\n"',
+      'expect /^pong (.)$/imu -> c',
+      'expect /\\nline2.$/s',
+      'send "len hello\\n"',
+      'expect frame u16be(len) * crc16modbus -> body',
+      'expect nothing 100ms',
+      'send "PING\\n"',
+      'wait 300ms',
+      '',
+    ]);
+    const r = await must('tcpWorkbench.runScript', { uri: uri.toString() });
+    assert.deepStrictEqual([r.passed, r.failed], [1, 0], JSON.stringify(r));
+    // The second answer is never read: the result names it as left over.
+    assert.deepStrictEqual(r.blocks[0]?.leftovers, [{ connection: '', bytes: Buffer.byteLength('PONG é\nline2\n') }], JSON.stringify(r));
   });
 });

@@ -97,6 +97,18 @@ describe('Traffic views, terminal and status bar (extension host)', () => {
     await waitFor(() => (a.terminalText(sessionId) ?? '').includes('Connection closed: closed by you'), 'the closing line');
   });
 
+  it("the terminal sends with the session's own line ending (Set Encoding… to crlf)", async () => {
+    await must('tcpWorkbench.setEncoding', { sessionId, lineEnding: 'crlf' });
+    const r = await must('tcpWorkbench.openTerminal', { sessionId });
+    const terminal = vscode.window.terminals.find((t) => t.name === r.name);
+    assert.ok(terminal, `a terminal named ${r.name}`);
+    await waitFor(() => (a.terminalText(sessionId) ?? '').includes('Connected to'), 'the terminal to open');
+    terminal.sendText('crlf line', true);
+    await waitFor(() => (a.sessions()[0]?.bytesOut ?? 0) >= 'crlf line\n'.length, 'the line to go out');
+    await waitFor(() => a.trafficText(`session:${sessionId}`).includes('crlf line'), 'the line in the traffic log');
+    assert.strictEqual(a.sessions()[0].bytesOut, 'crlf line\r\n'.length, 'the line with \\r\\n, not \\n');
+  });
+
   it('says "1 TCP server running" and "2 TCP servers running" with its own icon', async () => {
     await waitFor(() => a.statusBar() !== undefined, 'the item to show');
     assert.deepStrictEqual(a.statusBar(), { text: '$(server-process) 1', label: '1 TCP server running' });

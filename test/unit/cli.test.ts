@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EchoServer } from '../../src/core/servers/echoServer';
-import { PEERS, Peers, RunResult, finish, firstLine, freePort, waitFor } from './support';
+import { PEERS, Peers, RunResult, finish, firstLine, onFreePort, waitFor } from './support';
 
 const CLI = path.resolve(__dirname, '../../src/cli.js');
 
@@ -128,8 +128,8 @@ describe('cli', () => {
     });
 
     it('listens on the port asked for; SIGINT exits 0', async () => {
-      const port = await freePort();
-      const srv = await serve(['echo', '--port', String(port), '--host', '127.0.0.1']);
+      const inUse = (e: unknown) => /already in use/i.test(String(e));
+      const { port, srv } = await onFreePort(async (port) => ({ port, srv: await serve(['echo', '--port', String(port), '--host', '127.0.0.1']) }), inUse);
       assert.equal(srv.port, port);
       srv.child.kill('SIGINT');
       assert.equal((await srv.result).code, 0);
@@ -219,7 +219,7 @@ describe('cli', () => {
     });
 
     it('a refused connection exits 1 with a one-line message naming host:port', async () => {
-      const port = await freePort();
+      const port = await peers.refusedPort();
       const r = await cli(['send', `127.0.0.1:${port}`, 'x']);
       assert.equal(r.code, 1);
       assert.match(r.stderr, new RegExp(`refused by 127\\.0\\.0\\.1:${port}`));

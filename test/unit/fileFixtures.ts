@@ -5,8 +5,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { Scaffold } from './support';
 
 export interface Fixture {
   base: string;
@@ -29,7 +29,8 @@ export interface Fixture {
  * secret.txt (outside the root)
  */
 export async function makeFixture(): Promise<Fixture> {
-  const base = await fsp.mkdtemp(path.join(os.tmpdir(), 'tcpwb-file-'));
+  const bed = new Scaffold();
+  const base = bed.tempDir('file');
   const root = path.join(base, 'root');
   const out = path.join(base, 'out');
   await fsp.mkdir(path.join(root, 'sub', '子目录'), { recursive: true });
@@ -60,7 +61,7 @@ export async function makeFixture(): Promise<Fixture> {
     secretText,
     out,
     files,
-    cleanup: () => fsp.rm(base, { recursive: true, force: true }),
+    cleanup: () => bed.dispose(),
   };
 }
 

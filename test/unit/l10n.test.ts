@@ -200,7 +200,7 @@ describe('localization', () => {
     const walkthroughs = (pkg.contributes.walkthroughs ?? []) as { id: string; steps: Step[] }[];
     const commandIds = new Set((pkg.contributes.commands as { command: string }[]).map((c) => c.command));
 
-    it('has five steps: start the echo server, connect, send a selection, start the file server, download', () => {
+    it('has six steps: start the echo server, connect, send a selection, see the timeline, start the file server, download', () => {
       assert.equal(walkthroughs.length, 1);
       const steps = walkthroughs[0].steps;
       const completions = steps.map((s) => s.completionEvents);
@@ -208,6 +208,7 @@ describe('localization', () => {
         ['onCommand:tcpWorkbench.startEchoServer'],
         ['onCommand:tcpWorkbench.connect'],
         ['onCommand:tcpWorkbench.sendSelection'],
+        ['onCommand:tcpWorkbench.showTimeline'],
         ['onCommand:tcpWorkbench.startFileServer'],
         ['onCommand:tcpWorkbench.downloadFile'],
       ]);

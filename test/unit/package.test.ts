@@ -14,8 +14,12 @@ import * as zlib from 'node:zlib';
 const ROOT = path.resolve(__dirname, '../../..');
 // Most of the package is the README's screenshots (about 1 MiB); the bundle itself is checked below.
 const MAX_VSIX_BYTES = 2 * 1024 * 1024;
-/** The production bundle's budget (bench row 7a reports its size as well). */
-const MAX_BUNDLE_BYTES = 400 * 1000;
+/**
+ * The production bundle's budget (bench row 7a reports its size as well). 0.3 raised it from 400 KB for what this
+ * round added to the bundle itself (TLS, the timeline, agent tools, the language's frames and expressions: about
+ * 110 KB); the big libraries stay out of it, in files of their own required on first use (x509Lib.js, re2Lib.js).
+ */
+const MAX_BUNDLE_BYTES = 480 * 1000;
 
 interface ZipEntry {
   name: string;
@@ -195,6 +199,7 @@ describe('the .vsix package', function () {
     const foreign = [...required].filter((m) => m !== 'vscode' && !builtins.has(m) && !own(m));
     assert.deepEqual(foreign, [], 'the bundle needs modules the package does not contain');
     assert.ok(required.has('./x509Lib.js'), '@peculiar/x509 is bundled into extension.js instead of its lazy file');
+    assert.ok(required.has('./re2Lib.js'), 're2js is bundled into extension.js instead of its lazy file');
     assert.ok(required.has('vscode'));
   });
 

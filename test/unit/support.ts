@@ -1,10 +1,11 @@
-// Shared by the plain-Node unit tests: the peer programs folder, a tracker that owns child processes,
-// sockets and hand-made servers until the after hooks close them (mocha runs without --exit), socket
-// readers and bounded waits.
+// Shared by the plain-Node unit tests: the peer programs folder, the one scaffold that owns what a test
+// starts (temp folders, our servers, peer programs, sockets, hand-made servers) until its dispose() in an
+// after hook removes them (mocha runs without --exit), socket readers and bounded waits.
 import { ChildProcess, ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 
@@ -41,13 +42,51 @@ export function sha256(b: Buffer): string {
   return crypto.createHash('sha256').update(b).digest('hex');
 }
 
-/** A port that was free a moment ago: for "nobody listens here" and for servers that must pick it. */
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
-  const port = (s.address() as net.AddressInfo).port;
-  await closeServer(s);
-  return port;
+let nextPeerPort = 0;
+
+/**
+ * A port for a peer program that must be told its port (redis-server, mosquitto, openssl s_server, socat).
+ * It is taken below the kernel's ephemeral range (`ip_local_port_range`), where neither a bind to port 0 nor an
+ * outgoing connection ever lands, so no other socket of these tests can take it between this call and the
+ * peer's bind; each call moves on (from an offset by pid) and checks the port with a bind of its own.
+ */
+export async function peerPort(): Promise<number> {
+  const low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  const base = 10000;
+  const span = Math.max(1000, low - base);
+  for (let i = 0; i < 200; i++) {
+    const port = base + ((process.pid * 131 + nextPeerPort++) % span);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+    if (free) {
+      return port;
+    }
+  }
+  throw new Error('no free port below the ephemeral range');
+}
+
+/**
+ * A port that was free a moment ago, for the one case where a test must name the port a server binds
+ * (`serve echo --port N`): another process may take it before the bind, so `start` is retried on another port
+ * when it fails with EADDRINUSE. Everywhere else a server picks its own port (0) and the test reads it back.
+ */
+export async function onFreePort<T>(start: (port: number) => Promise<T>, inUse: (e: unknown) => boolean, tries = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    const s = net.createServer();
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
+    const port = (s.address() as net.AddressInfo).port;
+    await closeServer(s);
+    try {
+      return await start(port);
+    } catch (e) {
+      if (i >= tries || !inUse(e)) {
+        throw e;
+      }
+    }
+  }
 }
 
 /** Closes a server; `conns` are its live sockets, destroyed so the close does not wait for them. */
@@ -201,15 +240,69 @@ export function readAll(s: net.Socket, timeoutMs = 10000): Promise<Buffer> {
   });
 }
 
+/** What Scaffold.start() takes: our core servers (TcpServer) and anything started, stopped and disposed alike. */
+export interface Startable {
+  start(): Promise<{ port: number }>;
+  stop(): Promise<void>;
+  dispose(): void;
+}
+
 /**
- * Owns what a test starts: peer programs, client sockets and hand-made servers. `dispose()` in afterEach
- * kills and closes all of them and waits until they are gone.
+ * The one scaffold of the unit tests: owns what a test starts — temp folders, our servers, peer programs,
+ * client sockets and hand-made servers. `dispose()` in an after hook stops, kills, closes and removes all of
+ * them and waits until they are gone; the scaffold can be used again afterwards (one per describe()).
  */
-export class Peers {
+export class Scaffold {
   readonly children = new Set<ChildProcess>();
   readonly sockets = new Set<net.Socket>();
   /** Hand-made servers with their live sockets. */
   private readonly servers = new Map<net.Server, Set<net.Socket>>();
+  /** Our servers, stopped and disposed by dispose(). */
+  private readonly started: Startable[] = [];
+  /** Temp folders, removed by dispose(). */
+  private readonly dirs: string[] = [];
+  /** The connection holding each refusedPort(). */
+  private readonly holders = new Map<number, net.Socket>();
+
+  /** A new folder under the system temp folder (`tcpwb-<prefix>-…`), removed by dispose(). */
+  tempDir(prefix: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tcpwb-${prefix}-`));
+    this.dirs.push(dir);
+    return dir;
+  }
+
+  /** Starts one of our servers (on the port its options say, usually 0) and owns it; resolves with it and its port. */
+  async start<T extends Startable>(server: T): Promise<{ server: T; port: number }> {
+    this.started.push(server);
+    const { port } = await server.start();
+    return { server, port };
+  }
+
+  /**
+   * A port where nothing listens and that nobody can take while the test runs: the local port of a connection
+   * this scaffold holds open (to a throwaway server of its own). The kernel hands out no port in use, and a
+   * connect to it is refused, since no socket listens there.
+   */
+  async refusedPort(): Promise<number> {
+    const port = await this.listen(() => undefined);
+    const s = await this.connect(port);
+    this.holders.set(s.localPort!, s);
+    return s.localPort!;
+  }
+
+  /**
+   * Lets go of a refusedPort(), for a test that listens there next (as the server that was missing): the holding
+   * connection is reset (a reset leaves no TIME_WAIT behind that would keep the port) and gone when this resolves.
+   */
+  async releasePort(port: number): Promise<void> {
+    const s = this.holders.get(port);
+    this.holders.delete(port);
+    if (s && !s.destroyed) {
+      const closed = new Promise((resolve) => s.once('close', resolve));
+      s.resetAndDestroy();
+      await closed;
+    }
+  }
 
   /**
    * Spawns with piped stdio, as the leader of its own process group (dispose() kills what it forks too);
@@ -259,6 +352,16 @@ export class Peers {
     return { port: Number(line), child };
   }
 
+  /** Starts `nc -l` on a port it picks itself (0) and resolves once it says which (`Listening on … N`). */
+  async listenNc(host = '127.0.0.1'): Promise<{ child: ChildProcessWithoutNullStreams; port: number }> {
+    const { child, line } = await this.startPeer('nc', ['-lv', host, '0'], true);
+    const m = /^Listening on \S+ (\d+)$/.exec(line);
+    if (!m) {
+      throw new Error(`nc printed ${JSON.stringify(line)} instead of where it listens`);
+    }
+    return { child, port: Number(m[1]) };
+  }
+
   connect(port: number, host = '127.0.0.1'): Promise<net.Socket> {
     return new Promise((resolve, reject) => {
       const s = net.connect({ host, port }, () => resolve(s));
@@ -302,9 +405,24 @@ export class Peers {
       s.destroy();
     }
     this.sockets.clear();
+    this.holders.clear();
     const servers = [...this.servers].map(([server, conns]) => closeServer(server, conns));
     this.servers.clear();
-    await Promise.all([...servers, ...[...this.children].map((c) => stopChild(c))]);
+    const ours = this.started.splice(0).map((s) => s.stop().then(() => s.dispose()));
+    await Promise.all([...servers, ...ours, ...[...this.children].map((c) => stopChild(c))]);
     this.children.clear();
+    for (const dir of this.dirs.splice(0)) {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
+}
+
+/** The scaffold under the name most tests know it by (they began with peers only). */
+export { Scaffold as Peers };
+
+/** A scaffold for each test of the describe() it is called in, disposed after each test. */
+export function useScaffold(): Scaffold {
+  const bed = new Scaffold();
+  afterEach(() => bed.dispose());
+  return bed;
 }

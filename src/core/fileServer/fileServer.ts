@@ -7,6 +7,7 @@ import { ClientInfo, ServerOptions, TcpServer, resetSocket } from '../servers/se
 import { EncodingName } from '../codec';
 import { DEFAULT_DENY, DenyList } from './denyList';
 import { WorkbenchError } from '../errors';
+import { Refusal } from '../refusals';
 import { MAX_NAME_BYTES, escapeBytes, guardRequest } from './pathGuard';
 
 export interface FileServerOptions extends ServerOptions {
@@ -41,8 +42,9 @@ export interface FileRequestEvent {
   name: string;
   /** served: a file; listed: a folder listing; refused / not-found: zero bytes and a close. */
   outcome: 'served' | 'listed' | 'refused' | 'not-found';
-  /** Why it was refused or not found. */
+  /** Why it was refused or not found: in English, and as a code with its values (for localized wording). */
   reason?: string;
+  why?: Refusal;
   /** The refusal as a typed error when it has one (DeniedNameError, code `file.denied`), for localized wording. */
   refusal?: WorkbenchError;
   /** The resolved path for served/listed. */
@@ -195,7 +197,14 @@ export class FileServer extends TcpServer {
   private async answer(socket: net.Socket, client: ClientInfo, raw: Buffer): Promise<void> {
     const r = await guardRequest(this.options.root, raw, { encoding: this.options.encoding, listing: this.options.listing, deny: this.denyList });
     if (!r.ok) {
-      this._onDidRequest.fire({ client, name: r.name || escapeBytes(raw), outcome: r.outcome, reason: r.reason, refusal: r.error });
+      this._onDidRequest.fire({
+        client,
+        name: r.name || escapeBytes(raw),
+        outcome: r.outcome,
+        reason: r.reason,
+        why: { code: r.code, args: r.args, reason: r.reason },
+        refusal: r.error,
+      });
       this.close(socket, client);
       return;
     }

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { EncodingName, decodeStrict, encodeText } from '../codec';
 import { DeniedNameError, DenyList } from './denyList';
 import { WorkbenchError } from '../errors';
+import { RefusalArgs, RefusalCode, refusal } from '../refusals';
 
 /** The longest name accepted, in bytes on the wire. */
 export const MAX_NAME_BYTES = 4096;
@@ -15,7 +16,7 @@ export const MAX_NAME_BYTES = 4096;
 export type GuardResult =
   | { ok: true; kind: 'file'; path: string; size: number; handle: fsp.FileHandle }
   | { ok: true; kind: 'listing'; path: string; entries: string[] }
-  | { ok: false; outcome: 'refused' | 'not-found'; reason: string; error?: WorkbenchError };
+  | { ok: false; outcome: 'refused' | 'not-found'; code: RefusalCode; args: RefusalArgs; reason: string; error?: WorkbenchError };
 
 export type GuardRefusal = Extract<GuardResult, { ok: false }>;
 
@@ -28,9 +29,9 @@ export interface GuardOptions {
   deny?: DenyList;
 }
 
-const refused = (reason: string): GuardRefusal => ({ ok: false, outcome: 'refused', reason });
-const notFound = (reason: string): GuardRefusal => ({ ok: false, outcome: 'not-found', reason });
-const deniedBy = (error: DeniedNameError): GuardRefusal => ({ ok: false, outcome: 'refused', reason: error.message, error });
+const refused = (code: RefusalCode, args?: RefusalArgs): GuardRefusal => ({ ok: false, outcome: 'refused', ...refusal(code, args) });
+const notFound = (code: RefusalCode, args?: RefusalArgs): GuardRefusal => ({ ok: false, outcome: 'not-found', ...refusal(code, args) });
+const deniedBy = (error: DeniedNameError): GuardRefusal => ({ ok: false, outcome: 'refused', ...refusal('refusal.denied', { entry: error.entry }), error });
 
 // C0, DEL and C1 controls: none belongs in a file name, and CR/LF would forge log lines.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -47,14 +48,14 @@ export function escapeBytes(bytes: Buffer, max = 200): string {
 /** Decodes the raw name strictly; a refusal when it is too long or not valid in the encoding. */
 export function decodeName(bytes: Buffer, encoding: EncodingName): { ok: true; name: string } | GuardRefusal {
   if (bytes.length > MAX_NAME_BYTES) {
-    return refused(`name is longer than ${MAX_NAME_BYTES} bytes`);
+    return refused('refusal.nameTooLong', { max: MAX_NAME_BYTES });
   }
   if (bytes.length === 0) {
-    return refused('empty name');
+    return refused('refusal.emptyName');
   }
   const name = encoding === 'hex' ? bytes.toString('latin1') : decodeStrict(bytes, encoding);
   if (name === undefined) {
-    return refused(`name is not valid ${encoding}`);
+    return refused('refusal.badEncoding', { encoding });
   }
   return { ok: true, name };
 }
@@ -65,42 +66,42 @@ export function decodeName(bytes: Buffer, encoding: EncodingName): { ok: true; n
  */
 export function checkName(name: string): { ok: true; segments: string[]; listing: boolean } | GuardRefusal {
   if (name.length === 0) {
-    return refused('empty name');
+    return refused('refusal.emptyName');
   }
   if (name.includes('\0')) {
-    return refused('name contains a NUL character');
+    return refused('refusal.nul');
   }
   if (CONTROL.test(name)) {
-    return refused('name contains control characters');
+    return refused('refusal.control');
   }
   if (name.startsWith('\\\\') || name.startsWith('//')) {
-    return refused('UNC paths are not allowed');
+    return refused('refusal.unc');
   }
   if (name.includes('\\')) {
-    return refused('backslashes are not allowed (use / for subfolders)');
+    return refused('refusal.backslash');
   }
   if (/^[A-Za-z]:/.test(name)) {
-    return refused('drive letters are not allowed');
+    return refused('refusal.driveLetter');
   }
   if (name === '/') {
     return { ok: true, segments: [], listing: true };
   }
   if (name.startsWith('/')) {
-    return refused('absolute paths are not allowed');
+    return refused('refusal.absolute');
   }
   const listing = name.endsWith('/');
   const parts = (listing ? name.slice(0, -1) : name).split('/');
   const segments: string[] = [];
   for (const p of parts) {
     if (p === '') {
-      return refused('empty path segment (//)');
+      return refused('refusal.emptySegment');
     }
     if (p === '..') {
-      return refused('".." segments are not allowed');
+      return refused('refusal.dotDot');
     }
     if (p.includes(':')) {
       // NTFS alternate data streams (file:stream) and stray drive specs.
-      return refused('":" is not allowed in names');
+      return refused('refusal.colon');
     }
     if (p !== '.') {
       segments.push(p);
@@ -164,14 +165,14 @@ export async function guardRequest(root: string, bytes: Buffer, options: GuardOp
 export async function resolveInRoot(root: string, name: string, options: GuardOptions = {}): Promise<GuardResult> {
   const encoding = options.encoding ?? 'utf-8';
   if (encodeText(name, encoding === 'hex' ? 'latin1' : encoding).length > MAX_NAME_BYTES) {
-    return refused(`name is longer than ${MAX_NAME_BYTES} bytes`);
+    return refused('refusal.nameTooLong', { max: MAX_NAME_BYTES });
   }
   const checked = checkName(name);
   if (!checked.ok) {
     return checked;
   }
   if (checked.listing && options.listing === false) {
-    return refused('listing is switched off');
+    return refused('refusal.listingOff');
   }
   // As asked, before touching the disk: a denied name is refused whether or not it exists.
   const askedDenied = options.deny?.deniedName(checked.segments);
@@ -182,7 +183,7 @@ export async function resolveInRoot(root: string, name: string, options: GuardOp
   try {
     rootReal = await fsp.realpath(root);
   } catch (e) {
-    return notFound(`the root folder is not available (${(e as Error).message})`);
+    return notFound('refusal.noRoot', { detail: (e as Error).message });
   }
   const candidate = path.join(rootReal, ...checked.segments);
   let real: string;
@@ -190,12 +191,12 @@ export async function resolveInRoot(root: string, name: string, options: GuardOp
     real = await fsp.realpath(candidate);
   } catch (e) {
     if (missing(e)) {
-      return notFound((e as NodeJS.ErrnoException).code === 'ENAMETOOLONG' ? 'name too long for the file system' : 'no such file');
+      return notFound((e as NodeJS.ErrnoException).code === 'ENAMETOOLONG' ? 'refusal.nameTooLongForFs' : 'refusal.noSuchFile');
     }
-    return refused(`cannot resolve: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    return refused('refusal.cannotResolve', { detail: (e as NodeJS.ErrnoException).code ?? (e as Error).message });
   }
   if (!inside(rootReal, real)) {
-    return refused('resolves outside the root (symlink)');
+    return refused('refusal.outsideRoot');
   }
   // Resolved: a symlink to a denied file, or through a link into a denied folder.
   const realDenied = options.deny?.deniedPath(rootReal, real);
@@ -206,16 +207,16 @@ export async function resolveInRoot(root: string, name: string, options: GuardOp
   try {
     st = await fsp.stat(real);
   } catch (e) {
-    return missing(e) ? notFound('no such file') : refused(`cannot stat: ${(e as NodeJS.ErrnoException).code}`);
+    return missing(e) ? notFound('refusal.noSuchFile') : refused('refusal.cannotStat', { detail: String((e as NodeJS.ErrnoException).code) });
   }
   if (checked.listing) {
     if (!st.isDirectory()) {
-      return notFound('not a folder');
+      return notFound('refusal.notAFolder');
     }
     return listFolder(rootReal, real, options.deny);
   }
   if (!st.isFile()) {
-    return refused(`${describe(st)}, not a regular file`);
+    return refused('refusal.notRegularFile', { what: describe(st) });
   }
   return openChecked(rootReal, real, st, options.deny);
 }
@@ -230,15 +231,15 @@ async function openChecked(rootReal: string, real: string, st: fs.Stats, deny: D
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') {
-      return refused('changed into a symlink while being opened');
+      return refused('refusal.becameSymlink');
     }
-    return missing(e) ? notFound('no such file') : refused(`cannot open: ${code ?? (e as Error).message}`);
+    return missing(e) ? notFound('refusal.noSuchFile') : refused('refusal.cannotOpen', { detail: code ?? (e as Error).message });
   }
   try {
     const fst = await handle.stat();
     if (!fst.isFile()) {
       await handle.close();
-      return refused(`${describe(fst)}, not a regular file`);
+      return refused('refusal.notRegularFile', { what: describe(fst) });
     }
     // The descriptor is what gets read: make sure it is the file that was checked, and inside the root
     // and not denied (a parent folder swapped for a symlink between the checks and the open is caught here).
@@ -246,12 +247,12 @@ async function openChecked(rootReal: string, real: string, st: fs.Stats, deny: D
     const moved = opened !== undefined && (!inside(rootReal, opened) || deny?.deniedPath(rootReal, opened) !== undefined);
     if (moved || fst.ino !== st.ino || fst.dev !== st.dev) {
       await handle.close();
-      return refused('changed while being opened');
+      return refused('refusal.changed');
     }
     return { ok: true, kind: 'file', path: real, size: fst.size, handle };
   } catch (e) {
     await handle.close().catch(() => undefined);
-    return refused(`cannot stat: ${(e as Error).message}`);
+    return refused('refusal.cannotStat', { detail: (e as Error).message });
   }
 }
 
@@ -261,7 +262,7 @@ async function listFolder(rootReal: string, dir: string, deny: DenyList | undefi
   try {
     dirents = await fsp.readdir(dir, { withFileTypes: true });
   } catch (e) {
-    return missing(e) ? notFound('no such folder') : refused(`cannot read the folder: ${(e as NodeJS.ErrnoException).code}`);
+    return missing(e) ? notFound('refusal.noSuchFolder') : refused('refusal.cannotReadFolder', { detail: String((e as NodeJS.ErrnoException).code) });
   }
   const entries: string[] = [];
   for (const d of dirents) {

@@ -1,5 +1,6 @@
 // The typed syntax tree of a `.tcp` conversation file. Every node carries its exact source range, so an
 // editor can put CodeLens above a block, a squiggle under a token and a test failure at a step's line.
+import type { Frame } from './frames';
 
 /** Zero-based line; zero-based column in UTF-16 code units (what VS Code's Position uses). */
 export interface Range {
@@ -25,17 +26,24 @@ export interface Diagnostic {
   readonly severity: DiagnosticSeverity;
 }
 
-export type TokenKind = 'keyword' | 'string' | 'regex' | 'hex' | 'number' | 'duration' | 'variable' | 'comment' | 'title' | 'word' | 'operator';
+/** An expression inside {{ }} that is evaluated while running (see expr.ts). */
+export type Expr =
+  | { readonly kind: 'num'; readonly value: number }
+  | { readonly kind: 'lit'; readonly value: string }
+  | { readonly kind: 'var'; readonly name: string }
+  | { readonly kind: 'len'; readonly arg: Expr }
+  | { readonly kind: 'frameLen' }
+  | { readonly kind: 'gen'; readonly name: string; readonly args: readonly Expr[] }
+  | { readonly kind: 'bin'; readonly op: '+' | '-' | '*' | '/' | '%'; readonly left: Expr; readonly right: Expr };
 
-/** One lexical token, for semantic highlighting and precise diagnostics. */
-export interface Token {
-  readonly kind: TokenKind;
-  readonly text: string;
-  readonly range: Range;
-}
+/**
+ * Literal text, or a reference resolved while running: a `-> name` capture, a rule's `{{1}}`, or an
+ * expression (`{{n + 2}}`, `{{$seq}}`), whose text is then `ref`.
+ */
+export type TemplatePart = string | { readonly ref: string; readonly range: Range; readonly expr?: Expr };
 
-/** Literal text, or a reference resolved while running: a `-> name` capture or a rule's `{{1}}`. */
-export type TemplatePart = string | { readonly ref: string; readonly range: Range };
+/** A number written literally, or an expression evaluated while running (`expect bytes {{n}}`). */
+export type NumberArg = number | { readonly ref: string; readonly range: Range; readonly expr: Expr };
 
 /** A text whose file variables are already substituted; only run-time references remain. */
 export type Template = readonly TemplatePart[];
@@ -44,7 +52,8 @@ export type Template = readonly TemplatePart[];
 export type Payload =
   | { readonly kind: 'text'; readonly text: Template; readonly range: Range }
   | { readonly kind: 'hex'; readonly bytes: Buffer; readonly range: Range }
-  | { readonly kind: 'file'; readonly path: string; readonly range: Range };
+  | { readonly kind: 'file'; readonly path: string; readonly range: Range }
+  | { readonly kind: 'frame'; readonly frame: Frame; readonly range: Range };
 
 export interface RegexPattern {
   /** The pattern after file variables were substituted (run-time refs are regex-escaped when run). */
@@ -66,8 +75,11 @@ export type ExpectStep = StepBase & { readonly kind: 'expect' } & (
     | { readonly match: 'text'; readonly text: Template }
     | { readonly match: 'hex'; readonly bytes: Buffer }
     | { readonly match: 'regex'; readonly pattern: RegexPattern; readonly captures: readonly Capture[] }
-    | { readonly match: 'bytes'; readonly count: number; readonly captures: readonly Capture[] }
+    | { readonly match: 'bytes'; readonly count: NumberArg; readonly captures: readonly Capture[] }
     | { readonly match: 'close' }
+    | { readonly match: 'file'; readonly path: string }
+    | { readonly match: 'nothing'; readonly ms: number }
+    | { readonly match: 'frame'; readonly frame: Frame; readonly captures: readonly Capture[] }
     /** `expect tls protocol|cipher|alpn VALUE`: a fact of the handshake, exact (a word or "text") or /regex/. */
     | { readonly match: 'tls'; readonly fact: TlsFact; readonly value?: string; readonly pattern?: RegexPattern }
     /** `expect cert subject|issuer|san /re/` (or "text": contained) and `expect cert days >= N`: the peer's leaf. */
@@ -94,7 +106,7 @@ export type Step =
   | (StepBase & { readonly kind: 'wait'; readonly ms: number })
   | (StepBase & { readonly kind: 'close' })
   | (StepBase & { readonly kind: 'shutdown' })
-  | (StepBase & { readonly kind: 'repeat'; readonly count: number; readonly everyMs?: number; readonly steps: readonly Step[] })
+  | (StepBase & { readonly kind: 'repeat'; readonly count: NumberArg; readonly everyMs?: number; readonly steps: readonly Step[] })
   | GroupStep;
 
 /** `any order` (its expects may match in any order) and `retry N every T` (runs its steps again until they pass). */
@@ -198,6 +210,4 @@ export interface Script {
   readonly variables: readonly Variable[];
   readonly settings: ScriptSettings;
   readonly diagnostics: readonly Diagnostic[];
-  /** Every token of every line, in order (comments included). */
-  readonly tokens: readonly Token[];
 }

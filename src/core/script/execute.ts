@@ -8,6 +8,10 @@ import { Matcher, Verdict, judge, matcherFor } from './expect';
 import { ScriptEncoding, StepFailure, StepResult, brief, show } from './results';
 import { render, staticText } from './variables';
 import { encodeScriptText } from './textBytes';
+import { FrameEnv, buildFrame } from './frameCodec';
+import { evalNumberArg } from './numbers';
+import { runExpectNothing } from './silence';
+import { MAX_REPEAT } from './steps';
 import { onConnection, runGroup } from './groupRun';
 import { judgeTls } from './tlsSteps';
 import type { ClientTlsOptions } from '../tls/clientTls';
@@ -40,9 +44,17 @@ const YIELD_EVERY = 1000;
 
 const encodedCache = new WeakMap<object, Buffer>();
 
+/** What expressions read while a step runs: captures, the innermost repeat's number ({{$seq}}), the encoding. */
+export function envOf(ctx: ExecContext): FrameEnv {
+  return { values: ctx.captures, seq: ctx.iteration[ctx.iteration.length - 1] ?? 1, encoding: ctx.encoding };
+}
+
 async function payloadBytes(p: Payload, ctx: ExecContext): Promise<Buffer> {
   if (p.kind === 'hex') {
     return p.bytes;
+  }
+  if (p.kind === 'frame') {
+    return buildFrame(p.frame, envOf(ctx));
   }
   if (p.kind === 'file') {
     const file = path.resolve(ctx.baseDir, p.path);
@@ -61,7 +73,7 @@ async function payloadBytes(p: Payload, ctx: ExecContext): Promise<Buffer> {
     return cached;
   }
   const fixed = staticText(p.text);
-  const bytes = encodeScriptText(fixed ?? render(p.text, ctx.captures), ctx.encoding);
+  const bytes = encodeScriptText(fixed ?? render(p.text, ctx.captures, undefined, envOf(ctx)), ctx.encoding);
   if (fixed !== undefined) {
     encodedCache.set(p, bytes);
   }
@@ -92,19 +104,31 @@ function closedWhy(conn: Connection): Why {
 }
 
 /** What the expect waited for; `want` tells a translation which of the four it is. */
-function describeExpected(step: ExpectStep, m: Matcher, encoding: ScriptEncoding): { text: string; args: MessageArgs } {
-  if (m.kind === 'bytes') {
-    const text = brief(show(m.bytes, encoding), step.match === 'hex');
+function describeExpected(step: ExpectStep, m: Matcher, encoding: ScriptEncoding, v?: Verdict): { text: string; args: MessageArgs } {
+  const bytes = m.kind === 'bytes' ? m.bytes : v?.kind === 'fail' ? v.expected : undefined;
+  if (bytes) {
+    const text = brief(show(bytes, encoding), step.match === 'hex' || step.match === 'file' || step.match === 'frame');
     return { text, args: { want: 'bytes', expected: text } };
   }
   if (m.kind === 'regex') {
     return { text: `/${m.re.source}/`, args: { want: 'regex', expected: `/${m.re.source}/` } };
   }
+  if (m.kind === 'frame') {
+    return { text: 'the frame', args: { want: 'frame' } };
+  }
   return m.kind === 'count' ? { text: `${m.n} bytes`, args: { want: 'count', count: m.n } } : { text: 'the peer to close', args: { want: 'close' } };
 }
 
 async function runExpect(step: ExpectStep, ctx: ExecContext): Promise<Pick<StepResult, 'ok' | 'received' | 'failure' | 'captured'>> {
-  const m = matcherFor(step, ctx.captures, ctx.encoding);
+  if (step.match === 'nothing') {
+    return runExpectNothing(step, ctx.conn, ctx.encoding, ctx.signal);
+  }
+  let m: Matcher | string;
+  try {
+    m = await matcherFor(step, envOf(ctx), ctx.baseDir);
+  } catch (e) {
+    return { ok: false, failure: failureOf(e, FAILURES.cannotRead, step.match === 'file' ? { path: step.path } : {}) };
+  }
   if (typeof m === 'string') {
     return { ok: false, failure: { message: `bad regex: ${m}`, code: FAILURES.badRegex, args: { detail: m } } };
   }
@@ -131,7 +155,7 @@ async function runExpect(step: ExpectStep, ctx: ExecContext): Promise<Pick<StepR
       return { ok: true, received: show(bytes, ctx.encoding), captured };
     }
     if (v.kind === 'fail') {
-      return { ok: false, received: show(got, ctx.encoding), failure: failure(step, m, got, v, reason?.args ?? verdictWhy(v), ctx) };
+      return { ok: false, received: show(got, ctx.encoding), failure: failure(step, m, got, v, reason?.args ?? v.args ?? verdictWhy(v), ctx) };
     }
   }
 }
@@ -142,17 +166,18 @@ function verdictWhy(v: Verdict & { kind: 'fail' }): MessageArgs {
 }
 
 function failure(step: ExpectStep, m: Matcher, got: Buffer, v: Verdict & { kind: 'fail' }, why: MessageArgs, ctx: ExecContext): StepFailure {
-  const asHex = step.match === 'hex';
+  const asHex = step.match === 'hex' || step.match === 'file' || step.match === 'frame';
   const actual = show(got, ctx.encoding);
-  const expected = m.kind === 'bytes' ? show(m.bytes, ctx.encoding) : undefined;
-  const want = describeExpected(step, m, ctx.encoding);
+  const expectedBytes = m.kind === 'bytes' ? m.bytes : v.expected;
+  const expected = expectedBytes && show(expectedBytes, ctx.encoding);
+  const want = describeExpected(step, m, ctx.encoding, v);
   const message = `expected ${want.text} got ${brief(actual, asHex)} (${v.why})`;
   const args = { ...want.args, actual: brief(actual, asHex), actualLength: actual.length, ...why };
   return { message, code: FAILURES.expect, args, expected, actual, offset: v.offset };
 }
 
 function captureValues(step: ExpectStep, groups: readonly string[] | undefined): Record<string, string> | undefined {
-  if ((step.match !== 'regex' && step.match !== 'bytes') || step.captures.length === 0) {
+  if ((step.match !== 'regex' && step.match !== 'bytes' && step.match !== 'frame') || step.captures.length === 0) {
     return undefined;
   }
   const out: Record<string, string> = {};
@@ -279,9 +304,17 @@ export async function runSteps(steps: readonly Step[], ctx: ExecContext): Promis
 }
 
 async function runRepeat(step: Step & { kind: 'repeat' }, ctx: ExecContext): Promise<StepResult | undefined> {
+  let count: number;
+  try {
+    count = evalNumberArg(step.count, 1, MAX_REPEAT, envOf(ctx));
+  } catch (e) {
+    const r: StepResult = { step, line: step.range.line, startedAt: Date.now(), durationMs: 0, ok: false, failure: failureOf(e, FAILURES.badValue, {}) };
+    ctx.report(r);
+    return r;
+  }
   ctx.iteration.push(0);
   try {
-    for (let i = 1; i <= step.count; i++) {
+    for (let i = 1; i <= count; i++) {
       ctx.iteration[ctx.iteration.length - 1] = i;
       if (i > 1 && step.everyMs !== undefined) {
         const left = ctx.blockDeadline - Date.now();

@@ -4,9 +4,16 @@
 // - /regex/: searches the unconsumed text (at most REGEX_WINDOW bytes of it), is taken as soon as it
 //   matches, and consumes up to the end of the match.
 // - bytes N: waits for N more bytes and consumes them. close: the peer closes with nothing unconsumed.
+// - file PATH: as hex, with the file's bytes. frame …: field by field (frameCodec.ts).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as iconv from 'iconv-lite';
-import { ExpectStep } from './ast';
-import { compileRegex, escapeRegex, REGEX_WINDOW, searchBounded } from './regex';
+import { ExpectStep, MessageArgs } from './ast';
+import { FrameEnv, FrameMatcher, frameMatcher, matchFrame } from './frameCodec';
+import { evalNumberArg } from './numbers';
+import { FAILURES, StepError } from './failures';
+import { RECEIVE_LIMIT } from './receiveBuffer';
+import { ScriptRegex, compileRegex, escapeRegex, REGEX_WINDOW, searchBounded } from './regex';
 import { ScriptEncoding, decode } from './results';
 import { render } from './variables';
 import { encodeScriptText } from './textBytes';
@@ -14,7 +21,7 @@ import { encodeScriptText } from './textBytes';
 export type Verdict =
   | { readonly kind: 'ok'; readonly consume: number; readonly captures?: readonly string[] }
   | { readonly kind: 'wait' }
-  | { readonly kind: 'fail'; readonly offset?: number; readonly why: string };
+  | { readonly kind: 'fail'; readonly offset?: number; readonly why: string; readonly args?: MessageArgs; readonly expected?: Buffer };
 
 const WAIT: Verdict = { kind: 'wait' };
 
@@ -34,7 +41,7 @@ export function byteLength(text: string, encoding: ScriptEncoding): number {
   return encoding === 'utf-8' ? Buffer.byteLength(text, 'utf8') : encoding === 'latin1' ? text.length : iconv.encode(text, encoding).length;
 }
 
-export function matchRegex(re: RegExp, got: Buffer, encoding: ScriptEncoding): Verdict {
+export function matchRegex(re: ScriptRegex, got: Buffer, encoding: ScriptEncoding): Verdict {
   const window = got.length > REGEX_WINDOW ? got.subarray(0, REGEX_WINDOW) : got;
   const text = decode(window, encoding);
   const m = searchBounded(re, text);
@@ -48,27 +55,49 @@ export function matchRegex(re: RegExp, got: Buffer, encoding: ScriptEncoding): V
 /** The compiled form of an expect, with run-time values substituted. */
 export type Matcher =
   | { readonly kind: 'bytes'; readonly bytes: Buffer }
-  | { readonly kind: 'regex'; readonly re: RegExp }
+  | { readonly kind: 'regex'; readonly re: ScriptRegex }
   | { readonly kind: 'count'; readonly n: number }
-  | { readonly kind: 'close' };
+  | { readonly kind: 'close' }
+  | { readonly kind: 'frame'; readonly frame: FrameMatcher };
 
-export function matcherFor(step: ExpectStep, values: ReadonlyMap<string, string>, encoding: ScriptEncoding): Matcher | string {
+/** The expect with its run-time values in place; a string is why a regex cannot be used. Throws StepError. */
+export async function matcherFor(step: ExpectStep, env: FrameEnv, baseDir: string): Promise<Matcher | string> {
+  const { values, encoding } = env;
   switch (step.match) {
     case 'text':
-      return { kind: 'bytes', bytes: encodeScriptText(render(step.text, values), encoding) };
+      return { kind: 'bytes', bytes: encodeScriptText(render(step.text, values, undefined, env), encoding) };
     case 'hex':
       return { kind: 'bytes', bytes: step.bytes };
     case 'regex': {
-      const re = compileRegex(render(step.pattern.source, values, escapeRegex), step.pattern.flags);
+      const re = compileRegex(render(step.pattern.source, values, escapeRegex, env), step.pattern.flags);
       return typeof re === 'string' ? re : { kind: 'regex', re };
     }
     case 'bytes':
-      return { kind: 'count', n: step.count };
+      return { kind: 'count', n: evalNumberArg(step.count, 1, RECEIVE_LIMIT, env) };
     case 'close':
+    case 'nothing':
       return { kind: 'close' };
+    case 'file':
+      return { kind: 'bytes', bytes: await readExpected(path.resolve(baseDir, step.path), step.path) };
+    case 'frame':
+      return { kind: 'frame', frame: frameMatcher(step.frame, env) };
     default:
       return `expect ${step.match} is not about the bytes received`;
   }
+}
+
+/** A file an expect compares with: at most the receive buffer's bound, since that is all it can see. */
+async function readExpected(file: string, shown: string): Promise<Buffer> {
+  const st = await fs.promises.stat(file);
+  if (st.size > RECEIVE_LIMIT) {
+    throw new StepError(FAILURES.fileTooBig, `${shown} is ${st.size} bytes; expect file takes at most ${RECEIVE_LIMIT} bytes`, {
+      path: shown,
+      size: st.size,
+      max: RECEIVE_LIMIT,
+      form: 'expect',
+    });
+  }
+  return fs.promises.readFile(file);
 }
 
 export function judge(m: Matcher, got: Buffer, eof: boolean, encoding: ScriptEncoding): Verdict {
@@ -84,5 +113,7 @@ export function judge(m: Matcher, got: Buffer, eof: boolean, encoding: ScriptEnc
         return { kind: 'fail', why: 'the peer sent more instead of closing' };
       }
       return eof ? { kind: 'ok', consume: 0 } : WAIT;
+    case 'frame':
+      return matchFrame(m.frame, got, encoding);
   }
 }

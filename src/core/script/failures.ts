@@ -20,6 +20,8 @@ export const FAILURES = {
   connectTimeout: 'step.connectTimeout',
   noConnect: 'step.noConnect',
   failed: 'step.failed',
+  /** A run-time value that does not fit: `form` notNumber, outOfRange, range, divideByZero, tooLarge. */
+  badValue: 'step.badValue',
   /** An any order group gave up: `why` is noneMatches, peerClosed, timeout, blockTimeout or cancelled. */
   anyOrder: 'step.anyOrder',
   /** TLS: `form` handshake (`tlsCode` is the TlsError's code, with its args), mismatch, notTls, noCert, alreadyTls. */

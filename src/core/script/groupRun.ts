@@ -2,9 +2,9 @@
 // group (its steps again, on the same connections, until they pass or the attempts run out).
 import { ExpectStep, GroupStep, Step } from './ast';
 import { Connection } from './connection';
-import { ExecContext, runSteps, sleepFor, stoppedFailure } from './execute';
+import { ExecContext, envOf, runSteps, sleepFor, stoppedFailure } from './execute';
 import { Matcher, Verdict, judge, matcherFor } from './expect';
-import { FAILURES } from './failures';
+import { FAILURES, failureOf } from './failures';
 import { StepFailure, StepResult, brief, show } from './results';
 
 /** The context of a step on a named connection (`alice send …`). */
@@ -74,7 +74,14 @@ async function runAnyOrder(group: GroupStep & { kind: 'anyOrder' }, ctx: ExecCon
   const pending: Pending[] = [];
   for (const s of group.steps as ExpectStep[]) {
     const c = s.conn ? onConnection(s.conn, ctx) : ctx;
-    const m = matcherFor(s, ctx.captures, ctx.encoding);
+    let m: Matcher | string;
+    try {
+      m = await matcherFor(s, envOf(ctx), ctx.baseDir);
+    } catch (e) {
+      const r = result(s, startedAt, { ok: false, failure: failureOf(e, FAILURES.cannotRead, {}) }, ctx);
+      ctx.report(r);
+      return r;
+    }
     if (typeof m === 'string') {
       const r = result(s, startedAt, { ok: false, failure: { message: `bad regex: ${m}`, code: FAILURES.badRegex, args: { detail: m } } }, ctx);
       ctx.report(r);

@@ -1,6 +1,7 @@
 // The `.tcp` conversation-file language: parse a script, run its client blocks, write JUnit.
 // The editor (diagnostics, CodeLens, TestController) and the CLI both build on these exports.
 export * from './ast';
+export type { Frame, FrameField } from './frames';
 export { CODES, FORMS, ScriptParseError, assertRunnable, formatDiagnostic } from './diagnostics';
 export { FAILURES, StepError } from './failures';
 export type { FailureCode } from './failures';
@@ -11,6 +12,7 @@ export { ScriptRunner } from './runner';
 export type { BlockDoneEvent, BlockEvent, RunOptions, StepEvent, TrafficEvent } from './runner';
 export * from './results';
 export { toJUnit, blockOutput } from './junit';
+export { formatFailure } from './failureReport';
 export { toTap } from './tap';
 export { ENV_PREFIX, envVars, mergeVars, parseVarsFile, readVarsFile } from './varSources';
 export type { FileRun } from './junit';

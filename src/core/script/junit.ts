@@ -1,6 +1,6 @@
 // JUnit XML for CI systems: one <testsuite> per .tcp file, one <testcase> per block, the failure
 // message with its line, and each step's bytes in <system-out>.
-import { BlockResult, RunResult, StepResult, failedAt, stepLabel, stepRun } from './results';
+import { BlockResult, RunResult, StepResult, describeLeftover, failedAt, stepLabel, stepRun } from './results';
 
 export interface FileRun {
   /** The file as the user named it (shown as the suite name). */
@@ -38,6 +38,9 @@ export function blockOutput(b: BlockResult): string {
   const lines = b.steps.map(stepLine);
   if (b.stepsOmitted > 0) {
     lines.push(`(${b.stepsOmitted} more step results not kept)`);
+  }
+  for (const l of b.leftovers ?? []) {
+    lines.push(`(${describeLeftover(l)})`);
   }
   if (b.bytesDropped > 0) {
     lines.push(`(${b.bytesDropped} received bytes dropped unmatched: the receive buffer is bounded)`);

@@ -34,15 +34,30 @@ export function lexLine(text: string, line: number, diags: DiagnosticSink): RawT
       end = scanRegex(text, i, line, diags);
     } else {
       kind = 'word';
-      end = i;
-      while (end < text.length && text[end] !== ' ' && text[end] !== '\t') {
-        end++;
-      }
+      end = scanWord(text, i);
     }
     tokens.push({ kind, text: text.slice(i, end), start: i, end, line });
     i = end;
   }
   return tokens;
+}
+
+/** A word runs to a space, except inside {{ }} and ( ): `{{n + 2}}` and `u16be(len + 2)` are one word each. */
+function scanWord(text: string, start: number): number {
+  let depth = 0;
+  let end = start;
+  while (end < text.length && (depth > 0 || (text[end] !== ' ' && text[end] !== '\t'))) {
+    if (text.startsWith('{{', end)) {
+      const close = text.indexOf('}}', end + 2);
+      if (close > 0) {
+        end = close + 2;
+        continue;
+      }
+    }
+    depth += text[end] === '(' ? 1 : text[end] === ')' && depth > 0 ? -1 : 0;
+    end++;
+  }
+  return end;
 }
 
 function scanString(text: string, start: number, line: number, diags: DiagnosticSink): number {

@@ -4,17 +4,18 @@
 // A complete line (up to \n) that no rule matched is dropped and answered by `otherwise` (a bare line end
 // is dropped silently); so is a chunk without \n once the client has been quiet for OTHERWISE_QUIET_MS.
 import { ListenBlock, Payload, Rule } from './ast';
-import { compileRegex, escapeRegex, REGEX_WINDOW } from './regex';
+import { ScriptRegex, compileRegex, escapeRegex, REGEX_WINDOW } from './regex';
 import { ScriptEncoding, decode } from './results';
 import { byteLength } from './expect';
 import { render } from './variables';
 import { encodeScriptText } from './textBytes';
+import { buildFrame } from './frameCodec';
 
 export const OTHERWISE_QUIET_MS = 100;
 /** Unconsumed bytes a mock keeps per client; older ones are dropped (a client that never matches stays small). */
 export const MOCK_BUFFER_LIMIT = 64 * 1024;
 
-type Compiled = { rule: Rule; bytes?: Buffer; re?: RegExp; values?: ReadonlyMap<string, string> };
+type Compiled = { rule: Rule; bytes?: Buffer; re?: ScriptRegex; values?: ReadonlyMap<string, string> };
 
 export interface RuleHit {
   readonly rule: Rule;
@@ -56,7 +57,9 @@ export class RuleSet {
       }
     }
     for (const rule of block.rules) {
-      if (rule.actions.every((a) => a.kind === 'close' || (a.kind === 'send' && a.payload.kind !== 'file'))) {
+      // Expressions and frames can fail while running: those rules take the queued path, which reports errors.
+      const plain = (p: Payload): boolean => p.kind === 'hex' || (p.kind === 'text' && p.text.every((part) => typeof part === 'string' || !part.expr));
+      if (rule.actions.every((a) => a.kind === 'close' || (a.kind === 'send' && plain(a.payload)))) {
         this.immediate.add(rule);
       }
       for (const a of rule.actions) {
@@ -74,9 +77,12 @@ export class RuleSet {
     return this.immediate.has(rule);
   }
 
-  /** What a text or hex send sends, with `values` for its references. */
-  bytesOf(p: Payload & { kind: 'text' | 'hex' }, values: ReadonlyMap<string, string>): Buffer {
-    return p.kind === 'hex' ? p.bytes : (this.constant.get(p) ?? encodeScriptText(render(p.text, values), this.encoding));
+  /** What a text, hex or frame send sends, with `values` for its references; `seq` is the client's hit count. */
+  bytesOf(p: Exclude<Payload, { kind: 'file' }>, values: ReadonlyMap<string, string>, seq = 1): Buffer {
+    if (p.kind === 'frame') {
+      return buildFrame(p.frame, { values, seq, encoding: this.encoding });
+    }
+    return p.kind === 'hex' ? p.bytes : (this.constant.get(p) ?? encodeScriptText(render(p.text, values, undefined, { seq, encoding: this.encoding }), this.encoding));
   }
 
   /** The earliest match in `buf`, or undefined. */
@@ -91,7 +97,6 @@ export class RuleSet {
         }
       } else if (m.re) {
         text ??= decode(buf.length > REGEX_WINDOW ? buf.subarray(0, REGEX_WINDOW) : buf, this.encoding);
-        m.re.lastIndex = 0;
         const r = m.re.exec(text);
         if (r && r[0].length > 0) {
           const start = byteLength(text.slice(0, r.index), this.encoding);

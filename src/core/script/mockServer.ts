@@ -42,6 +42,8 @@ interface ClientState {
   quiet?: NodeJS.Timeout;
   idle: NodeJS.Timeout[];
   closed: boolean;
+  /** Rules hit for this client so far: {{$seq}} in an action. */
+  hits: number;
 }
 
 export class MockServer extends TcpServer {
@@ -64,7 +66,7 @@ export class MockServer extends TcpServer {
   }
 
   protected handleClient(socket: net.Socket, client: ClientInfo): void {
-    const st: ClientState = { buffer: new ReceiveBuffer(MOCK_BUFFER_LIMIT), queue: Promise.resolve(), pending: 0, idle: [], closed: false };
+    const st: ClientState = { buffer: new ReceiveBuffer(MOCK_BUFFER_LIMIT), queue: Promise.resolve(), pending: 0, idle: [], closed: false, hits: 0 };
     const clear = (): void => {
       clearTimeout(st.quiet);
       st.idle.forEach(clearTimeout);
@@ -141,6 +143,7 @@ export class MockServer extends TcpServer {
   }
 
   private enqueue(st: ClientState, socket: net.Socket, client: ClientInfo, rule: Rule, values: ReadonlyMap<string, string>): void {
+    const seq = ++st.hits;
     // The common case — nothing queued, only text/hex sends and close — runs at once, without promises.
     if (st.pending === 0 && this.rules.isImmediate(rule)) {
       let sent = 0;
@@ -148,7 +151,7 @@ export class MockServer extends TcpServer {
         if (st.closed) {
           return;
         }
-        sent += a.kind === 'send' && a.payload.kind !== 'file' ? this.write(socket, client, this.rules.bytesOf(a.payload, values)) : this.closeClient(st, socket, client);
+        sent += a.kind === 'send' && a.payload.kind !== 'file' ? this.write(socket, client, this.rules.bytesOf(a.payload, values, seq)) : this.closeClient(st, socket, client);
       }
       if (this._onDidHitRule.hasListeners) {
         this._onDidHitRule.fire({ client, rule, bytesSent: sent });
@@ -163,7 +166,7 @@ export class MockServer extends TcpServer {
           if (st.closed) {
             return;
           }
-          sent += await this.act(a, st, socket, client, values);
+          sent += await this.act(a, st, socket, client, values, seq);
         }
         this._onDidHitRule.fire({ client, rule, bytesSent: sent });
       })
@@ -173,7 +176,7 @@ export class MockServer extends TcpServer {
       .finally(() => st.pending--);
   }
 
-  private async act(a: Action, st: ClientState, socket: net.Socket, client: ClientInfo, values: ReadonlyMap<string, string>): Promise<number> {
+  private async act(a: Action, st: ClientState, socket: net.Socket, client: ClientInfo, values: ReadonlyMap<string, string>, seq: number): Promise<number> {
     if (a.kind === 'wait') {
       await new Promise<void>((resolve) => {
         const done = (): void => {
@@ -198,7 +201,7 @@ export class MockServer extends TcpServer {
       }
       bytes = await fs.promises.readFile(file);
     } else {
-      bytes = this.rules.bytesOf(p, values);
+      bytes = this.rules.bytesOf(p, values, seq);
     }
     const n = this.write(socket, client, bytes);
     if (socket.writableNeedDrain && !socket.destroyed) {

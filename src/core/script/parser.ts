@@ -1,13 +1,12 @@
 // parseScript(): the whole `.tcp` file in one pass, line by line, into blocks, variables, settings and
 // diagnostics. It never throws on any input; every problem is a diagnostic with its exact columns.
-import { Block, BlockRetry, ClientBlock, Diagnostic, GroupStep, ListenBlock, Rule, Script, ScriptSettings, Step, Token, Variable } from './ast';
+import { Block, BlockRetry, ClientBlock, Diagnostic, GroupStep, ListenBlock, Rule, Script, ScriptSettings, Step, Variable } from './ast';
 import { CODES, DiagnosticSink, range } from './diagnostics';
 import { RawToken, lexLine } from './lexer';
 import { parseDuration } from './literals';
 import { Ctx } from './payload';
 import { parseRule } from './rules';
 import { MAX_REPEAT, parseAddress, parseClientStep } from './steps';
-import { classify, titleToken } from './tokens';
 import { Scope } from './variables';
 import { parseVariableLine } from './variableLine';
 import { checkAnyOrderMember, connectName, connectionPrefix, namedConnect, onConnection, parseBlockRetry } from './groups';
@@ -64,10 +63,9 @@ class ScriptParser {
   private readonly scope = new Scope(this.vars, this.diags);
   private readonly variables: Variable[] = [];
   private readonly blocks: Block[] = [];
-  private readonly tokens: Token[] = [];
   private settings: ScriptSettings = DEFAULT_SETTINGS;
   private block?: Building;
-  /** Files being included (outermost first), for cycles; lines of an included file add no tokens. */
+  /** Files being included (outermost first), for cycles. */
   private readonly including: string[] = [];
   private fragment = false;
 
@@ -94,7 +92,7 @@ class ScriptParser {
     // In an include file, names and connections come from the file that includes it.
     const list = this.fragment ? this.diags.list.filter((d) => d.code !== CODES.undefinedVariable && d.code !== CODES.badConnection) : this.diags.list;
     const diagnostics: Diagnostic[] = [...list].sort((a, b) => a.range.line - b.range.line || a.range.start - b.range.start);
-    return { blocks: this.blocks, variables: this.variables, settings: this.settings, diagnostics, tokens: this.tokens };
+    return { blocks: this.blocks, variables: this.variables, settings: this.settings, diagnostics };
   }
 
   private line(text: string, n: number): void {
@@ -104,11 +102,7 @@ class ScriptParser {
       this.startBlock(text, n, indent);
       return;
     }
-    const all = lexLine(text, n, this.diags);
-    const toks = all.filter((t) => t.kind !== 'comment');
-    if (this.including.length === 0) {
-      this.tokens.push(...classify(all));
-    }
+    const toks = lexLine(text, n, this.diags).filter((t) => t.kind !== 'comment');
     if (toks.length === 0) {
       return;
     }
@@ -171,7 +165,6 @@ class ScriptParser {
     const titleStart = /^[ \t]*#+[ \t]*/.exec(text)?.[0].length ?? indent + 3;
     const title = text.slice(titleStart).trim();
     const titleRange = range(n, indent, text.length);
-    this.tokens.push(titleToken(n, text, indent));
     if (!title) {
       this.diags.error(CODES.emptyTitle, 'A block needs a title after ###: it names the test.', titleRange, {});
     }
@@ -320,7 +313,7 @@ class ScriptParser {
       b.open = { step: s, indent, multiplier: frame.multiplier };
     }
     if (s.kind === 'repeat') {
-      const multiplier = frame.multiplier * s.count;
+      const multiplier = frame.multiplier * (typeof s.count === 'number' ? s.count : 1);
       if (multiplier > MAX_REPEAT) {
         this.diags.error(
           CODES.badRepeat,

@@ -4,6 +4,7 @@ import { CODES, DiagnosticSink, range } from './diagnostics';
 import { RawToken } from './lexer';
 import { decodeHex, decodeString } from './literals';
 import { Scope, staticText, substitute } from './variables';
+import { parseFrame } from './frames';
 
 export interface Ctx {
   readonly diags: DiagnosticSink;
@@ -30,18 +31,19 @@ export function takeHex(toks: readonly RawToken[], i: number): { words: RawToken
 
 /** What a step can lack, by the key a `missingArgument` diagnostic carries as `what`. */
 export const NEEDS = {
-  payload: 'what to send: "text", hex 48 65 or file PATH',
+  payload: 'what to send: "text", hex 48 65, file PATH or frame …',
   hex: 'hex bytes, for example 48 65 6c 6c 6f',
   ruleHex: 'hex bytes, for example 01 03',
   path: 'a path (relative to the .tcp file)',
   address: 'an address, for example 127.0.0.1:9007',
   captureName: 'a name to capture into',
-  expectation: 'what to expect: "text", hex .., /regex/, bytes N, close, tls … or cert …',
+  expectation: 'what to expect: "text", hex .., /regex/, bytes N, close, file PATH, nothing T, frame …, tls … or cert …',
   byteCount: 'a byte count',
   repeatCount: 'a count, for example repeat 10',
   retryCount: 'a count, for example retry 5 every 200ms',
   everyDuration: 'a duration, for example every 50ms',
   waitDuration: 'a duration, for example 100ms',
+  nothingDuration: 'a duration, for example nothing 200ms',
   trigger: 'connect, "text", /regex/, hex .. or idle T',
   idleDuration: 'a duration, for example idle 10s',
   actionDuration: 'a duration, for example 500ms',
@@ -85,7 +87,11 @@ export function parsePayload(toks: readonly RawToken[], i: number, ctx: Ctx, inR
     }
     return { payload: { kind: 'file', path: text ?? '', range: span(t, p) }, next: i + 2 };
   }
-  ctx.diags.error(CODES.unknownStep, `Expected "text", hex or file after ${kw.text}, not "${t.text}".`, span(t, t), { form: 'payload', step: kw.text, word: t.text });
+  if (t.text === 'frame') {
+    const { frame, next } = parseFrame(toks, i + 1, ctx, false, inRule ? ACTION_WORDS : undefined);
+    return { payload: frame && { kind: 'frame', frame, range: span(t, toks[next - 1] ?? t) }, next };
+  }
+  ctx.diags.error(CODES.unknownStep, `Expected "text", hex, file or frame after ${kw.text}, not "${t.text}".`, span(t, t), { form: 'payload', step: kw.text, word: t.text });
   return { next: i + 1 };
 }
 

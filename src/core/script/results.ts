@@ -67,8 +67,22 @@ export interface BlockResult {
   readonly bytesOut: number;
   /** Received bytes dropped unmatched because the receive buffer passed its bound. */
   readonly bytesDropped: number;
+  /** Bytes received and never consumed, per connection that has any, for a passed block (empty when all were read). */
+  readonly leftovers?: readonly Leftover[];
   /** How many times a block with `retry` ran (undefined for a block without). */
   readonly attempts?: { readonly n: number; readonly of: number };
+}
+
+/** What a connection left unread at the end of its block. `connection` names it ('' for the block's one connection). */
+export interface Leftover {
+  readonly connection: string;
+  readonly bytes: ShownBytes;
+}
+
+/** `3 bytes left unread: "ab\n"` (and `on alice` for a named connection), for CLI, JUnit and the Testing view. */
+export function describeLeftover(l: Leftover): string {
+  const on = l.connection ? ` on ${l.connection}` : '';
+  return `${l.bytes.length} byte${l.bytes.length === 1 ? '' : 's'} left unread${on}: ${brief(l.bytes, false)} (hex ${l.bytes.hex}${l.bytes.truncated ? ' …' : ''})`;
 }
 
 export interface RunResult {

@@ -137,7 +137,10 @@ export class ScriptRunner extends DisposableBase {
       const failure = failed && { line: failed.line, column: failed.step.range.start, message: why.message, code: why.code, args: why.args, step: failed };
       const sum = (f: (c: Connection) => number): number => all.reduce((n, c) => n + f(c), 0);
       const counts = { bytesIn: sum((c) => c.buffer.total), bytesOut: sum((c) => c.bytesOut), bytesDropped: sum((c) => c.buffer.dropped) };
-      return { block, status, durationMs: Date.now() - attemptStart, steps: kept, stepsRun: run, stepsOmitted: run - kept.length, failure, ...counts };
+      // A failed block shows its unread bytes as the failing step's actual bytes already.
+      const nameOf = (c: Connection): string => [...conns].find(([, v]) => v === c)?.[0] ?? '';
+      const leftovers = failed ? [] : all.filter((c) => c.buffer.length > 0).map((c) => ({ connection: nameOf(c), bytes: show(c.buffer.view(), s.encoding) }));
+      return { block, status, durationMs: Date.now() - attemptStart, steps: kept, stepsRun: run, stepsOmitted: run - kept.length, failure, ...counts, leftovers };
     };
     if (!block.connect) {
       return {

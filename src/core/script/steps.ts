@@ -2,9 +2,11 @@
 import { Capture, Step } from './ast';
 import { CODES, range } from './diagnostics';
 import { RawToken } from './lexer';
-import { decodeHex, decodeString, parseCount, parseDuration } from './literals';
+import { decodeHex, decodeString, parseDuration } from './literals';
 import { Ctx, missing, noMore, parsePayload, span } from './payload';
 import { parseRegex } from './regex';
+import { parseNumberArg } from './numbers';
+import { parseExpectMore } from './expectSteps';
 import { NAME, staticText, substitute } from './variables';
 import { HostPortError, parseHostPort } from '../hostPort';
 import { parseGroupHead } from './groups';
@@ -59,7 +61,7 @@ export function parseAddress(toks: readonly RawToken[], ctx: Ctx, allowZero: boo
   }
 }
 
-function parseCaptures(toks: readonly RawToken[], i: number, ctx: Ctx): Capture[] {
+export function parseCaptures(toks: readonly RawToken[], i: number, ctx: Ctx): Capture[] {
   const captures: Capture[] = [];
   if (i >= toks.length) {
     return captures;
@@ -106,7 +108,7 @@ function parseExpect(toks: readonly RawToken[], ctx: Ctx): Step | undefined {
     return { ...base, match: 'hex', bytes: decodeHex(toks.slice(2), ctx.diags) };
   }
   if (t.text === 'bytes') {
-    const n = toks[2] ? parseCount(toks[2].text, 1, MAX_EXPECT_BYTES, span(toks[2], toks[2]), CODES.badCount, ctx.diags) : missing(ctx, t, 'byteCount');
+    const n = toks[2] ? parseNumberArg(toks[2], 1, MAX_EXPECT_BYTES, CODES.badCount, ctx) : missing(ctx, t, 'byteCount');
     const captures = parseCaptures(toks, 3, ctx);
     return n === undefined ? undefined : { ...base, match: 'bytes', count: n, captures };
   }
@@ -114,17 +116,23 @@ function parseExpect(toks: readonly RawToken[], ctx: Ctx): Step | undefined {
     noMore(toks, 2, ctx);
     return { ...base, match: 'close' };
   }
+  if (t.text === 'file' || t.text === 'nothing' || t.text === 'frame') {
+    return parseExpectMore(toks, base, ctx);
+  }
   if (t.text === 'tls' || t.text === 'cert') {
     return parseTlsExpect(toks, ctx, base);
   }
-  ctx.diags.error(CODES.unknownStep, `Expected "text", hex, /regex/, bytes, close, tls or cert after expect, not "${t.text}".`, span(t, t), { form: 'expect', word: t.text });
+  ctx.diags.error(CODES.unknownStep, `Expected "text", hex, /regex/, bytes, close, file, nothing, frame, tls or cert after expect, not "${t.text}".`, span(t, t), {
+    form: 'expect',
+    word: t.text,
+  });
   return undefined;
 }
 
 function parseRepeat(toks: readonly RawToken[], ctx: Ctx): Step | undefined {
   const kw = toks[0];
   const base = { keywordRange: span(kw, kw), range: span(kw, toks[toks.length - 1]) };
-  const count = toks[1] ? parseCount(toks[1].text, 1, MAX_REPEAT, span(toks[1], toks[1]), CODES.badRepeat, ctx.diags) : missing(ctx, kw, 'repeatCount');
+  const count = toks[1] ? parseNumberArg(toks[1], 1, MAX_REPEAT, CODES.badRepeat, ctx) : missing(ctx, kw, 'repeatCount');
   let everyMs: number | undefined;
   if (toks[2]) {
     if (toks[2].text !== 'every') {

@@ -135,7 +135,7 @@ export function judgeTls(step: ExpectStep, facts: HandshakeFacts | undefined, ca
     if (typeof re === 'string') {
       return { message: `bad regex: ${re}`, code: FAILURES.badRegex, args: { detail: re } };
     }
-    return re.test(text) ? undefined : mismatch(what, `/${re.source}/`, text);
+    return re.exec(text) ? undefined : mismatch(what, `/${re.source}/`, text);
   }
   const want = step.value ?? '';
   // A certificate's names are long: a text is found within them; a handshake fact is matched whole.

@@ -2,6 +2,7 @@
 // references a step may use — `-> name` captures of earlier expects, and `{{1}}` captures in mock rules.
 import { Range, Template, TemplatePart } from './ast';
 import { CODES, DiagnosticSink, range } from './diagnostics';
+import { EvalEnv, ExprError, evaluate, inline, isDynamic, namesOf, parseExpr } from './expr';
 
 export const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
@@ -19,6 +20,9 @@ export class Scope {
     if (this.dynamic.has(name)) {
       return { ref: name, range: at };
     }
+    if (!NAME.test(name)) {
+      return this.resolveExpr(name, at, false);
+    }
     const v = this.vars.get(name);
     if (v === undefined) {
       this.diags.error(CODES.undefinedVariable, `The variable "${name}" is not defined here (define it with @${name} = value above, or capture it with -> ${name}).`, at, {
@@ -26,6 +30,29 @@ export class Scope {
       });
     }
     return v;
+  }
+
+  /**
+   * `{{n + 2}}`, `{{len(key)}}`, `{{$seq}}`: folded to text when it reads only file variables and
+   * numbers, kept as an expression for the run otherwise. `frame` makes a bare `len` a frame's length.
+   */
+  resolveExpr(text: string, at: Range, frame: boolean): TemplatePart | undefined {
+    try {
+      const parsed = parseExpr(text, frame);
+      const missing = namesOf(parsed).find((n) => !this.dynamic.has(n) && !this.vars.has(n));
+      if (missing !== undefined) {
+        this.resolve(missing, at);
+        return undefined;
+      }
+      const e = inline(parsed, (n) => (this.dynamic.has(n) ? undefined : this.vars.get(n)));
+      return isDynamic(e, this.dynamic) ? { ref: text, range: at, expr: e } : String(evaluate(e, { values: new Map() }));
+    } catch (err) {
+      if (!(err instanceof ExprError)) {
+        throw err;
+      }
+      this.diags.error(CODES.badExpression, err.message, at, err.args);
+      return undefined;
+    }
   }
 }
 
@@ -64,9 +91,12 @@ export function staticText(t: Template): string | undefined {
   return t.every((p) => typeof p === 'string') ? t.join('') : undefined;
 }
 
-/** Renders a template with run-time values; `escape` transforms each value (regex-escaping). */
-export function render(t: Template, values: ReadonlyMap<string, string>, escape: (s: string) => string = (s) => s): string {
-  return t.map((p) => (typeof p === 'string' ? p : escape(values.get(p.ref) ?? ''))).join('');
+/**
+ * Renders a template with run-time values; `escape` transforms each value (regex-escaping); `env` adds
+ * what expressions read besides the values. Throws ExprError when an expression cannot be evaluated.
+ */
+export function render(t: Template, values: ReadonlyMap<string, string>, escape: (s: string) => string = (s) => s, env: Omit<EvalEnv, 'values'> = {}): string {
+  return t.map((p) => (typeof p === 'string' ? p : escape(p.expr ? String(evaluate(p.expr, { ...env, values })) : (values.get(p.ref) ?? '')))).join('');
 }
 
 /** Parses `name=value` from the CLI's --var. */

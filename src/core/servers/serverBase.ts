@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import { DisposableBase, Emitter } from '../events';
 import { formatHostPort } from '../hostPort';
 import { ServerError, listenError } from './serverErrors';
+import { Refusal, refusal } from '../refusals';
 import type { ServerClientTls, ServerTls, ServerTlsInfo, ServerTlsOptions, TlsError } from '../tls';
 
 export { ServerError } from './serverErrors';
@@ -119,7 +120,7 @@ export abstract class TcpServer extends DisposableBase {
   readonly onDidChangeState = this._onDidChangeState.event;
   protected readonly _onDidAcceptClient = this._register(new Emitter<ClientInfo>());
   readonly onDidAcceptClient = this._onDidAcceptClient.event;
-  protected readonly _onDidRefuseClient = this._register(new Emitter<{ remote: string; reason: string }>());
+  protected readonly _onDidRefuseClient = this._register(new Emitter<{ remote: string; reason: string; why: Refusal }>());
   readonly onDidRefuseClient = this._onDidRefuseClient.event;
   protected readonly _onDidLeaveClient = this._register(new Emitter<LeaveEvent>());
   readonly onDidLeaveClient = this._onDidLeaveClient.event;
@@ -268,6 +269,11 @@ export abstract class TcpServer extends DisposableBase {
     return this.tracked.get(clientId)?.socket;
   }
 
+  /** One client's socket, for the timeline's probe (src/core/timeline/probe.ts). */
+  clientSocket(clientId: number): net.Socket | undefined {
+    return this.socketOf(clientId);
+  }
+
   /** Marks why a client is about to be closed by us (first reason wins). */
   protected setLeaveReason(clientId: number, reason: LeaveReason, error?: Error): void {
     const t = this.tracked.get(clientId);
@@ -311,8 +317,8 @@ export abstract class TcpServer extends DisposableBase {
       this.stats.clientsRefused++;
       socket.on('error', () => undefined);
       socket.destroy();
-      const reason = this._state !== 'listening' ? 'server is stopping' : `connection limit reached (${max})`;
-      this._onDidRefuseClient.fire({ remote, reason });
+      const why = this._state !== 'listening' ? refusal('refusal.stopping') : refusal('refusal.connectionLimit', { max });
+      this._onDidRefuseClient.fire({ remote, reason: why.reason, why });
       return;
     }
     const info: ClientInfo = { id: this.nextId++, remoteAddress, remotePort, remote, connectedAt: Date.now(), bytesIn: 0, bytesOut: 0, chunksIn: 0, chunksOut: 0 };

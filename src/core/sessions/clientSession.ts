@@ -102,6 +102,11 @@ export class ClientSession extends DisposableBase {
     }
   }
 
+  /** The socket while connected, for the timeline's probe (src/core/timeline/probe.ts); else undefined. */
+  get liveSocket(): net.Socket | undefined {
+    return this._state === 'connected' ? this.socket : undefined;
+  }
+
   /** `host:port` as given, IPv6 in brackets. */
   get remote(): string {
     return formatHostPort(this.options.host, this.options.port);

@@ -1,7 +1,7 @@
 // Why a TLS connection failed, as a WorkbenchError whose code names the reason in words the editor
 // can translate (tls.expired, tls.nameMismatch…), with the peer's leaf certificate when there was one,
 // so a person can judge it and trust it anyway by its SHA-256 fingerprint.
-import { WorkbenchError } from '../errors';
+import { TlsProblem, WorkbenchError } from '../errors';
 import type { CertificateInfo } from './certificates';
 
 /**
@@ -14,7 +14,7 @@ import type { CertificateInfo } from './certificates';
  */
 export class TlsError extends WorkbenchError {
   constructor(
-    code: string,
+    override readonly code: `tls.${TlsProblem}`,
     message: string,
     args: Readonly<Record<string, string | number>> = {},
     /** The peer's chain, leaf first, when the handshake got that far. */
@@ -35,7 +35,7 @@ export class TlsError extends WorkbenchError {
   }
 }
 
-const VERIFY_CODES = new Set(['tls.expired', 'tls.notYetValid', 'tls.selfSigned', 'tls.unknownIssuer', 'tls.nameMismatch', 'tls.untrusted']);
+const VERIFY_CODES = new Set<string>(['tls.expired', 'tls.notYetValid', 'tls.selfSigned', 'tls.unknownIssuer', 'tls.nameMismatch', 'tls.untrusted']);
 
 function leafArgs(leaf: CertificateInfo | undefined): Record<string, string | number> {
   return leaf ? { subject: leaf.subject, issuer: leaf.issuer, validFrom: leaf.validFrom, validTo: leaf.validTo, fingerprint: leaf.fingerprint256 } : {};

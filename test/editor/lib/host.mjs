@@ -4,7 +4,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as util from 'node:util';
@@ -62,15 +61,10 @@ function playwright(version) {
   return createRequire(path.join(hostInfo(version).dir, 'package.json'))('playwright-core');
 }
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
+/** The port code-server says it listens on (`HTTP server listening on http://127.0.0.1:N/`) in its log after `from`. */
+function listeningPort(log, from) {
+  const m = /HTTP server listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(fs.readFileSync(log).subarray(from).toString());
+  return m ? Number(m[1]) : undefined;
 }
 
 // Every code-server started here runs in its own process group (with the extension host, file watcher and
@@ -120,7 +114,9 @@ export async function startCodeServer({ version, port, tmp, env = {}, settings =
   if (!info.installed) {
     throw new Error(`VS Code ${version} is not installed: run test/editor/setup-host.sh ${version}`);
   }
-  port = Number(port) || (await freePort());
+  // Without a port, code-server picks one (port 0) and prints it: no other run can take it between a pick and the bind.
+  const asked = Number(port) || 0;
+  port = asked || undefined;
   tmp = tmp || fs.mkdtempSync(path.join(os.tmpdir(), `tcp-workbench-vscode-${version}-`));
   const userData = path.join(tmp, 'user-data');
   for (const d of [path.join(userData, 'User'), path.join(tmp, 'extensions'), path.join(tmp, 'xdg-data'), path.join(tmp, 'xdg-config')]) {
@@ -153,6 +149,7 @@ export async function startCodeServer({ version, port, tmp, env = {}, settings =
   );
   const log = path.join(tmp, 'code-server.log');
   const logFd = fs.openSync(log, 'a');
+  const logStart = fs.fstatSync(logFd).size; // a lasting profile's log holds earlier runs' lines
   const child = spawn(
     info.node,
     [
@@ -160,7 +157,7 @@ export async function startCodeServer({ version, port, tmp, env = {}, settings =
       '--config',
       path.join(tmp, 'config.yaml'),
       '--bind-addr',
-      `127.0.0.1:${port}`,
+      `127.0.0.1:${asked}`,
       '--auth',
       'none',
       '--disable-telemetry',
@@ -218,9 +215,10 @@ export async function startCodeServer({ version, port, tmp, env = {}, settings =
       groups.delete(child.pid);
       throw new Error(`code-server ${version} exited at start; log ${log}:\n${tail(log)}`);
     }
+    port ??= listeningPort(log, logStart);
     try {
-      const r = await fetch(`http://127.0.0.1:${port}/healthz`);
-      if (r.ok) {
+      const r = port === undefined ? undefined : await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (r?.ok) {
         break;
       }
     } catch {
@@ -228,7 +226,7 @@ export async function startCodeServer({ version, port, tmp, env = {}, settings =
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`code-server ${version} did not answer on 127.0.0.1:${port} within 60 s; log ${log}:\n${tail(log)}`);
+      throw new Error(`code-server ${version} did not answer on 127.0.0.1:${port ?? asked} within 60 s; log ${log}:\n${tail(log)}`);
     }
     await sleep(100);
   }

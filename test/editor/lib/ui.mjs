@@ -78,10 +78,12 @@ export function workbenchHooks(getWb, cleanup = () => {}) {
 
 /**
  * The workbench a UI test file starts in its before hook: the VS Code and extension folder of this run,
- * and port 0 for both servers, so parallel runs and busy machines cannot collide.
+ * and port 0 for both servers, so parallel runs and busy machines cannot collide. `size` is the window's
+ * { width, height } when a test needs a given one.
  */
-export function startUiWorkbench() {
+export function startUiWorkbench(size = {}) {
   return startWorkbench({
+    ...size,
     version: uiOptions.version,
     extensionDevelopmentPath: uiOptions.extensionDevelopmentPath,
     settings: { 'tcpWorkbench.echoPort': 0, 'tcpWorkbench.filePort': 0 },

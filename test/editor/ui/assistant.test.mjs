@@ -73,6 +73,45 @@ describe('Socket assistant in VS Code (UI)', function () {
     assert.deepStrictEqual(received, Buffer.from([0x48, 0x69, 0x00, 0x0d, 0xff]));
   });
 
+  it('Enter right after pasting into Send Text… sends what is in the box', async () => {
+    received = Buffer.alloc(0);
+    await runCommand(page, 'TCP: Send Text…');
+    await pressQuickInputButton('Send as text');
+    await waitFor(async () => (await page.locator('.quick-input-widget .quick-input-title').textContent())?.includes('· text'), 'the title to say text');
+    // A history entry that the pasted text matches: the list from before the paste offers it first.
+    await typeAndAccept('pasted before');
+    await waitFor(() => received.length >= 13, 'the first text at the peer');
+    received = Buffer.alloc(0);
+    await runCommand(page, 'TCP: Send Text…');
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'pasted before' }).first().waitFor({ timeout: 10_000 });
+    // The paste and Enter in one turn of the window's event loop, as when the window is busy: Enter reaches
+    // the quick pick before the extension's items for the new text do.
+    await page.locator('.quick-input-widget input.input').evaluate((input) => {
+      input.value = 'pasted';
+      input.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste', data: 'pasted' }));
+      const enter = new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true });
+      Object.defineProperty(enter, 'keyCode', { get: () => 13 });
+      input.dispatchEvent(enter);
+    });
+    await waitFor(() => received.length >= 6, 'the pasted text at the peer');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.strictEqual(received.toString(), 'pasted');
+  });
+
+  it('Repeat Send… says it repeats and shows the mode; text that is bad hex is offered as text', async () => {
+    await runCommand(page, 'TCP: Send Text…');
+    await pressQuickInputButton('Send as hex');
+    const title = page.locator('.quick-input-widget .quick-input-title');
+    await waitFor(async () => (await title.textContent())?.includes('· hex'), 'Send Text… in hex');
+    await page.keyboard.press('Escape');
+    await runCommand(page, 'TCP: Repeat Send…');
+    await waitFor(async () => /^Repeat Send to .* · hex$/.test((await title.textContent()) ?? ''), 'a title that says repeat and hex');
+    await page.locator('.quick-input-widget input.input').fill('tick');
+    const asText = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'send as text' });
+    await asText.first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Escape');
+  });
+
   it('repeats a text and stops when the status bar item is clicked', async () => {
     received = Buffer.alloc(0);
     await runCommand(page, 'TCP: Repeat Send…');

@@ -11,7 +11,7 @@ import { netCause } from '../../../src/core/errors';
 import { exchange } from '../../../src/core/downloads/exchange';
 import { cutBytes, numbered } from '../../../src/core/downloads/localName';
 import { TempDownload, placeNoClobber } from '../../../src/core/downloads/tempDownload';
-import { Peers, freePort } from '../support';
+import { Peers } from '../support';
 
 const OPTS = { connectTimeoutMs: 2000, idleTimeoutMs: 2000, what: 'Download of "a.txt"', name: 'a.txt' };
 
@@ -45,7 +45,7 @@ describe('download parts', () => {
     });
 
     it('a refused connection is download.refused with the name and the address', async () => {
-      const port = await freePort();
+      const port = await peers.refusedPort();
       const err = await exchange('127.0.0.1', port, Buffer.from('a.txt'), OPTS, () => undefined).catch((e: unknown) => e);
       assert.ok(err instanceof DownloadError, String(err));
       assert.equal(err.code, 'download.refused');

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { DownloadError, NotFoundError, TargetExistsError, download, list, localNameFor } from '../../../src/core/downloads/downloader';
 import { FileServer, FileServerOptions } from '../../../src/core/fileServer/fileServer';
 import { Fixture, makeBigFile, makeFixture, sha256File } from '../fileFixtures';
-import { Peers, freePort, sha256 } from '../support';
+import { Peers, sha256 } from '../support';
 
 describe('downloader', () => {
   let fx: Fixture;
@@ -274,7 +274,7 @@ describe('downloader', () => {
 
     it('connection refused and unknown host name host:port clearly', async function () {
       this.timeout(20000);
-      const port = await freePort();
+      const port = await peers.refusedPort();
       await assert.rejects(
         download({ host: '127.0.0.1', port, name: 'a.txt', destDir: dest }),
         (e: Error) => e instanceof DownloadError && e.message === `Connection refused by 127.0.0.1:${port} (is the server running?).`,

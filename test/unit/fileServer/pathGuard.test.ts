@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as iconv from 'iconv-lite';
 import { checkName, decodeName, escapeBytes, guardRequest, GuardResult, MAX_NAME_BYTES, resolveInRoot } from '../../../src/core/fileServer/pathGuard';
 import { Fixture, makeFixture } from '../fileFixtures';
+import { RefusalCode, refusal } from '../../../src/core/refusals';
 import { closeServer, openFds } from '../support';
 
 describe('pathGuard', () => {
@@ -79,6 +80,27 @@ describe('pathGuard', () => {
     await expectRefused('..', /"\.\." segments/);
     await expectRefused('sub//inner.txt', /empty path segment/);
     await expectRefused('', /empty name/);
+  });
+
+  it('gives every refusal a code and its values, and the English from them (the editor words it from the code)', async () => {
+    const cases: [string, string, Record<string, string | number>][] = [
+      ['', 'refusal.emptyName', {}],
+      ['../secret.txt', 'refusal.dotDot', {}],
+      ['sub//inner.txt', 'refusal.emptySegment', {}],
+      ['/etc/passwd', 'refusal.absolute', {}],
+      ['C:/x', 'refusal.driveLetter', {}],
+      ['sub\\inner.txt', 'refusal.backslash', {}],
+      ['a\tb', 'refusal.control', {}],
+      ['missing.txt', 'refusal.noSuchFile', {}],
+      ['x'.repeat(5000), 'refusal.nameTooLong', { max: 4096 }],
+    ];
+    for (const [name, code, args] of cases) {
+      const r = await resolveInRoot(fx.root, name);
+      assert.ok(!r.ok, JSON.stringify(name));
+      assert.deepEqual([r.code, r.args, r.reason], [code, args, refusal(code as RefusalCode, args).reason], JSON.stringify(name));
+    }
+    const listing = await resolveInRoot(fx.root, '/', { listing: false });
+    assert.ok(!listing.ok && listing.code === 'refusal.listingOff' && listing.reason === 'listing is switched off');
   });
 
   it('refuses NUL and control characters, CR and LF inside included', async () => {

@@ -4,8 +4,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { ChildServer, MiB, removeDir, startChildServer, tempDir } from './helpers';
-import { sleep } from '../support';
+import { ChildServer, MiB, startChildServer } from './helpers';
+import { Scaffold, sleep } from '../support';
 
 const RSS_BOUND = 64 * MiB;
 const mib = (n: number): string => (n / MiB).toFixed(1);
@@ -14,14 +14,12 @@ describe('hardening: backpressure (server in a child process)', function () {
   this.timeout(30000);
   const children: ChildServer[] = [];
   const sockets: net.Socket[] = [];
-  let dir: string | undefined;
+  const bed = new Scaffold();
 
   after(async () => {
     sockets.forEach((s) => s.destroy());
     await Promise.all(children.map((c) => c.stop()));
-    if (dir) {
-      removeDir(dir);
-    }
+    await bed.dispose();
   });
 
   it('echo: a client that writes up to 1 GiB and reads nothing keeps the server under the bound', async () => {
@@ -60,7 +58,7 @@ describe('hardening: backpressure (server in a child process)', function () {
   });
 
   it('file: a download client that reads slowly keeps the server under the bound', async () => {
-    dir = tempDir('backpressure');
+    const dir = bed.tempDir('backpressure');
     // Sparse: 1 GiB of zeros that reads fast and takes no disk.
     const file = path.join(dir, 'huge.bin');
     fs.closeSync(fs.openSync(file, 'w'));

@@ -9,8 +9,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { FileServer } from '../../../src/core/fileServer/fileServer';
 import { LeaveReason } from '../../../src/core/servers/serverBase';
 import { DownloadError, download } from '../../../src/core/downloads/downloader';
-import { MiB, fdsOpenOn, pool, rawRequest, removeDir, settleFds, tempDir } from './helpers';
-import { openFds, waitUntil } from '../support';
+import { MiB, fdsOpenOn, pool, rawRequest, settleFds } from './helpers';
+import { Scaffold, openFds, waitUntil } from '../support';
 
 /** Why a download failed, from the error itself: message and code together. */
 function describeError(e: unknown): string {
@@ -30,9 +30,10 @@ describe('hardening: faults', function () {
   let port: number;
   let big: Buffer;
   const errors: Error[] = [];
+  const bed = new Scaffold();
 
   before(async () => {
-    dir = tempDir('faults');
+    dir = bed.tempDir('faults');
     root = path.join(dir, 'root');
     fs.mkdirSync(root);
     big = crypto.randomBytes(4 * MiB);
@@ -40,14 +41,10 @@ describe('hardening: faults', function () {
     fs.writeFileSync(path.join(root, 'small.txt'), 'small file\n');
     server = new FileServer({ root, nameTimeoutMs: 2000 });
     server.onDidError((e) => errors.push(e));
-    port = (await server.start()).port;
+    port = (await bed.start(server)).port;
   });
 
-  after(async () => {
-    await server?.stop();
-    server?.dispose();
-    removeDir(dir);
-  });
+  after(() => bed.dispose());
 
   it('survives 1,000 clients that reset after the first chunk; fds back to baseline', async function () {
     this.timeout(45000);

@@ -1,8 +1,7 @@
-// Small tools the hardening tests share: raw requests with a deadline, fd counts, temp folders, child
-// servers that report their memory. Waits, sleeps and child shutdown come from ../support.
+// Small tools the hardening tests share: raw requests with a deadline, fd counts, child servers that report
+// their memory. Temp folders, waits, sleeps and child shutdown come from ../support (the Scaffold).
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChildProcess, fork } from 'node:child_process';
 import { FileRequestEvent, FileServer } from '../../../src/core/fileServer/fileServer';
@@ -10,14 +9,6 @@ import { openFds, sleep, stopChild, waitUntil } from '../support';
 
 // test/soak imports these from here under their old names.
 export { openFds as fdCount, sleep, waitUntil } from '../support';
-
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `tcpwb-${prefix}-`));
-}
-
-export function removeDir(dir: string): void {
-  fs.rmSync(dir, { recursive: true, force: true });
-}
 
 /** How many of our fds point at `file` (a leaked read stream shows up here). */
 export function fdsOpenOn(file: string): number {

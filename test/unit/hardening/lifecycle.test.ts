@@ -8,16 +8,17 @@ import { spawn } from 'node:child_process';
 import { EchoServer } from '../../../src/core/servers/echoServer';
 import { FileServer } from '../../../src/core/fileServer/fileServer';
 import { ServerError, ServerState } from '../../../src/core/servers/serverBase';
-import { MiB, removeDir, settleFds, tempDir } from './helpers';
-import { openFds, waitUntil } from '../support';
+import { MiB, settleFds } from './helpers';
+import { Scaffold, openFds, waitUntil } from '../support';
 
 describe('hardening: lifecycle', function () {
   this.timeout(30000);
   let dir: string;
   const cleanup: (() => Promise<void> | void)[] = [];
+  const bed = new Scaffold();
 
   before(() => {
-    dir = tempDir('lifecycle');
+    dir = bed.tempDir('lifecycle');
     const file = path.join(dir, 'huge.bin');
     fs.closeSync(fs.openSync(file, 'w'));
     fs.truncateSync(file, 512 * MiB); // sparse
@@ -28,7 +29,7 @@ describe('hardening: lifecycle', function () {
     for (const c of cleanup.reverse()) {
       await c();
     }
-    removeDir(dir);
+    await bed.dispose();
   });
 
   it('stop() with 100 live transfers closes every socket within 1 s; the port is reusable at once', async () => {

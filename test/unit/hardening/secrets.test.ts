@@ -10,8 +10,8 @@ import { encodeText } from '../../../src/core/codec';
 import { DenyList, DeniedNameError } from '../../../src/core/fileServer/denyList';
 import { FileServer } from '../../../src/core/fileServer/fileServer';
 import { CorpusEntry, HostileName, leakedBytes, loadCorpus } from './corpus';
-import { RequestEvents, pool, raceRequests, removeDir, tempDir } from './helpers';
-import { PEERS, Peers } from '../support';
+import { RequestEvents, pool, raceRequests } from './helpers';
+import { PEERS, Scaffold } from '../support';
 
 interface SecretEntry extends CorpusEntry {
   expect: 'denied' | 'refused' | 'absent' | 'listing';
@@ -60,8 +60,8 @@ interface SecretRoot {
   token: string;
 }
 
-function buildSecretRoot(): SecretRoot {
-  const base = tempDir('secrets');
+function buildSecretRoot(bed: Scaffold): SecretRoot {
+  const base = bed.tempDir('secrets');
   const root = path.join(base, 'root');
   const token = `SECRET-${crypto.randomBytes(24).toString('hex')}`;
   const write = (rel: string, text: string): void => {
@@ -81,27 +81,20 @@ describe('hardening: secret names corpus (deny list)', function () {
   const ports: Partial<Record<'utf-8' | 'gbk', number>> = {};
   const requests = new RequestEvents();
   const corpus = loadCorpus<SecretEntry>('secret-names.json');
-  const peers = new Peers();
+  const peers = new Scaffold();
   const defaults = new DenyList();
 
   before(async () => {
-    fx = buildSecretRoot();
+    fx = buildSecretRoot(peers);
     for (const encoding of ['utf-8', 'gbk'] as const) {
       const s = new FileServer({ root: fx.root, encoding, nameTimeoutMs: 2000 });
       requests.watch(s);
       servers.push(s);
-      ports[encoding] = (await s.start()).port;
+      ports[encoding] = (await peers.start(s)).port;
     }
   });
 
-  after(async () => {
-    await peers.dispose();
-    await Promise.all(servers.map((s) => s.stop()));
-    servers.forEach((s) => s.dispose());
-    if (fx) {
-      removeDir(fx.base);
-    }
-  });
+  after(() => peers.dispose());
 
   async function allowedStillServed(encoding: 'utf-8' | 'gbk', name = 'normal.txt'): Promise<void> {
     const r = await requests.ask(ports[encoding]!, encodeText(`${name}\n`, encoding));

@@ -6,8 +6,8 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { FileServer } from '../../../src/core/fileServer/fileServer';
 import { LeaveEvent } from '../../../src/core/servers/serverBase';
-import { rawRequest, removeDir, tempDir } from './helpers';
-import { sleep, waitUntil } from '../support';
+import { rawRequest } from './helpers';
+import { Scaffold, sleep, waitUntil } from '../support';
 
 const NAME_TIMEOUT = 300;
 
@@ -33,26 +33,23 @@ describe('hardening: slow and idle clients', function () {
   let port: number;
   const leaves: LeaveEvent[] = [];
   const sockets: net.Socket[] = [];
+  const bed = new Scaffold();
 
   before(async () => {
-    dir = tempDir('slow');
+    dir = bed.tempDir('slow');
     fs.writeFileSync(path.join(dir, 'normal.txt'), 'normal\n');
     // A quiet gap well above the trickle interval, so the trickle never completes a name and only the
     // name timeout can end it (a slower trickle is ended sooner, by the gap itself).
     server = new FileServer({ root: dir, nameTimeoutMs: NAME_TIMEOUT, nameQuietMs: 150, maxConnections: 5 });
     server.onDidLeaveClient((e) => leaves.push(e));
-    port = (await server.start()).port;
+    port = (await bed.start(server)).port;
   });
 
   afterEach(() => {
     sockets.splice(0).forEach((s) => s.destroy());
   });
 
-  after(async () => {
-    await server?.stop();
-    server?.dispose();
-    removeDir(dir);
-  });
+  after(() => bed.dispose());
 
   function leaveOf(s: Client): LeaveEvent | undefined {
     return leaves.find((e) => e.client.remotePort === s.port);

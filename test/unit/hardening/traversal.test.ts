@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { FileServer } from '../../../src/core/fileServer/fileServer';
 import { Fixture, HostileName, buildFixture, leakedBytes, loadCorpus, releaseFifoReaders } from './corpus';
-import { RequestEvents, pool, raceRequests, rawRequest, removeDir, tempDir } from './helpers';
+import { RequestEvents, pool, raceRequests, rawRequest } from './helpers';
+import { Scaffold } from '../support';
 
 describe('hardening: path traversal corpus', function () {
   this.timeout(30000);
@@ -18,14 +19,15 @@ describe('hardening: path traversal corpus', function () {
   const requests = new RequestEvents();
   const ask = requests.ask.bind(requests);
   const corpus = loadCorpus();
+  const bed = new Scaffold();
 
   before(async () => {
-    fx = buildFixture(tempDir('traversal'));
+    fx = buildFixture(bed.tempDir('traversal'));
     for (const encoding of ['utf-8', 'gbk'] as const) {
       const s = new FileServer({ root: fx.root, encoding, nameTimeoutMs: 2000 });
       requests.watch(s);
       servers[encoding] = s;
-      ports[encoding] = (await s.start()).port;
+      ports[encoding] = (await bed.start(s)).port;
     }
   });
 
@@ -34,11 +36,7 @@ describe('hardening: path traversal corpus', function () {
     if (fx) {
       releaseFifoReaders(fx.fifo);
     }
-    await Promise.all(Object.values(servers).map((s) => s?.stop()));
-    Object.values(servers).forEach((s) => s?.dispose());
-    if (fx) {
-      removeDir(fx.base);
-    }
+    await bed.dispose();
   });
 
   async function normalStillServed(encoding: 'utf-8' | 'gbk'): Promise<void> {

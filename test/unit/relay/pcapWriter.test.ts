@@ -9,7 +9,7 @@ import { EchoServer } from '../../../src/core/servers/echoServer';
 import { PcapWriter, PcapWriterOptions } from '../../../src/core/relay/pcapWriter';
 import { RelayServer } from '../../../src/core/relay/relayServer';
 import { RelayCloseEvent } from '../../../src/core/relay/relayTypes';
-import { Peers, freePort, readAll, sleep, waitFor } from '../support';
+import { Peers, readAll, sleep, waitFor } from '../support';
 import { PacketRow, Relays, followStream, packets, tshark } from './relayFixtures';
 
 // Both writers: around the page cache where the temp dir takes O_DIRECT (the default), and the plain stream.
@@ -131,7 +131,7 @@ for (const directIo of [true, false]) {
     });
 
     it('records a refused target as a SYN answered by a reset', async () => {
-      const { relay, port } = await relays.start({ targetHost: '127.0.0.1', targetPort: await freePort() });
+      const { relay, port } = await relays.start({ targetHost: '127.0.0.1', targetPort: await peers.refusedPort() });
       const { file, pcap } = await capture(relay, 'refused.pcap');
       const s = await peers.connect(port);
       s.on('error', () => undefined);

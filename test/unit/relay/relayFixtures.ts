@@ -1,22 +1,22 @@
-// Shared by the relay tests: relays that are stopped after each test, a big stamped file, and
-// tshark readers for the captures.
+// Shared by the relay tests: relays started on the scaffold (stopped after each test), a big stamped file,
+// and tshark readers for the captures.
 import { execFile } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { RelayServer, RelayServerOptions } from '../../../src/core/relay/relayServer';
+import { Scaffold } from '../support';
 
+/** Relays on a scaffold of their own: `start(options)` is Scaffold.start() of a RelayServer, named for the relay tests. */
 export class Relays {
-  private readonly all: RelayServer[] = [];
+  private readonly bed = new Scaffold();
 
   async start(options: RelayServerOptions): Promise<{ relay: RelayServer; port: number }> {
-    const relay = new RelayServer(options);
-    this.all.push(relay);
-    const a = await relay.start();
-    return { relay, port: a.port };
+    const { server, port } = await this.bed.start(new RelayServer(options));
+    return { relay: server, port };
   }
 
-  async dispose(): Promise<void> {
-    await Promise.all(this.all.splice(0).map((r) => r.stop().then(() => r.dispose())));
+  dispose(): Promise<void> {
+    return this.bed.dispose();
   }
 }
 

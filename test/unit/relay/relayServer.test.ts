@@ -10,7 +10,7 @@ import { FileServer } from '../../../src/core/fileServer/fileServer';
 import { RelayError } from '../../../src/core/relay/relayErrors';
 import { RelayServer } from '../../../src/core/relay/relayServer';
 import { RelayCloseEvent, UpstreamFailureEvent } from '../../../src/core/relay/relayTypes';
-import { PEERS, Peers, freePort, readAll, sha256, sleep, waitFor } from '../support';
+import { PEERS, Peers, readAll, sha256, sleep, waitFor } from '../support';
 import { Relays, sha256File, writeStampedFile } from './relayFixtures';
 
 const MiB = 1024 * 1024;
@@ -117,7 +117,7 @@ describe('RelayServer', () => {
   });
 
   it('resets the client when the target refuses, says why, and keeps serving', async () => {
-    const targetPort = await freePort();
+    const targetPort = await peers.refusedPort();
     const { relay, port } = await relays.start({ targetHost: '127.0.0.1', targetPort });
     const failures: UpstreamFailureEvent[] = [];
     relay.onDidFailUpstream((f) => failures.push(f));
@@ -131,6 +131,7 @@ describe('RelayServer', () => {
     assert.equal(failures[0].error.code, 'relay.targetRefused');
     assert.match(failures[0].error.message, /refused/);
     // Now something listens there: the same relay serves the next client.
+    await peers.releasePort(targetPort);
     const late = net.createServer((c) => c.end('late hello'));
     await new Promise<void>((r) => late.listen(targetPort, '127.0.0.1', () => r()));
     try {

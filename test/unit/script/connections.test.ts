@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { RunResult, ScriptRunner, TrafficEvent, failedAt, parseScript, toJUnit } from '../../../src/core/script';
-import { Peers, freePort } from '../support';
+import { Peers, peerPort } from '../support';
 import { startChat, startMosquitto, startRedis } from './realServers';
 
 describe('script: named connections, any order, retry', () => {
@@ -200,7 +200,7 @@ describe('script: named connections, any order, retry', () => {
     });
 
     it('a retried block reconnects until the server is up, and says how many attempts it took', async () => {
-      const port = await freePort();
+      const port = await peerPort();
       const server = net.createServer((s) => s.pipe(s));
       const late = setTimeout(() => server.listen(port, '127.0.0.1'), 300);
       try {
@@ -215,7 +215,7 @@ describe('script: named connections, any order, retry', () => {
     });
 
     it('a retried block that never passes fails with its last attempt', async () => {
-      const port = await freePort();
+      const port = await peerPort();
       const r = await run(`### never\nretry 3 every 10ms\nconnect 127.0.0.1:${port}\n`);
       const b = r.blocks[0];
       assert.equal(b.status, 'failed');

@@ -1,13 +1,10 @@
 // What the runner and `run` CLI tests share: an EchoServer and a temporary folder per test, and the peers
-// they start, all gone after each test. Call inside a describe(); read port and tmp inside the tests.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+// they start, all owned by the scaffold and gone after each test. Call inside a describe(); read port and tmp inside the tests.
 import { EchoServer } from '../../../src/core/servers/echoServer';
-import { Peers } from '../support';
+import { Scaffold } from '../support';
 
 export interface EchoFixture {
-  readonly peers: Peers;
+  readonly peers: Scaffold;
   /** The echo server of the running test. */
   readonly echo: EchoServer;
   /** The echo server's port (127.0.0.1). */
@@ -17,27 +14,20 @@ export interface EchoFixture {
 }
 
 export function useEchoFixture(prefix: string): EchoFixture {
-  const peers = new Peers();
-  let echo: EchoServer | undefined;
-  const state = { port: 0, tmp: '' };
+  const peers = new Scaffold();
+  const state = { echo: undefined as EchoServer | undefined, port: 0, tmp: '' };
 
   beforeEach(async () => {
-    echo = new EchoServer();
-    state.port = (await echo.start()).port;
-    state.tmp = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    const { server, port } = await peers.start(new EchoServer());
+    Object.assign(state, { echo: server, port, tmp: peers.tempDir(prefix) });
   });
 
-  afterEach(async () => {
-    await peers.dispose();
-    await echo?.stop();
-    echo?.dispose();
-    fs.rmSync(state.tmp, { recursive: true, force: true });
-  });
+  afterEach(() => peers.dispose());
 
   return {
     peers,
     get echo() {
-      return echo!;
+      return state.echo!;
     },
     get port() {
       return state.port;

@@ -4,7 +4,8 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { EchoServer } from '../../../src/core/servers/echoServer';
 import { FileServer } from '../../../src/core/fileServer/fileServer';
-import { PEERS, Peers } from '../support';
+import * as net from 'node:net';
+import { PEERS, Peers, peerPort, sleep } from '../support';
 import { startChat, startRedis } from './realServers';
 
 const CLI = path.resolve(__dirname, '../../../src/cli.js');
@@ -55,6 +56,50 @@ describe('examples/*.tcp', () => {
     const { line } = await peers.startPeer('python3', [path.join(PEERS, 'reply_server.py'), 'PONG\\n']);
     const lines = await runExample('python-reply.tcp', Number(line));
     assert.equal(lines[lines.length - 1], '2 passed, 0 failed');
+  });
+  /** Starts a real server on a free port and waits (bounded) until it accepts connections. */
+  async function serve(cmd: string, args: (port: number) => string[]): Promise<number> {
+    const port = await peerPort();
+    const child = peers.spawn(cmd, args(port));
+    child.stdout.resume();
+    child.stderr.resume();
+    for (let i = 0; i < 200; i++) {
+      const up = await new Promise<boolean>((resolve) => {
+        const s = net.connect(port, '127.0.0.1', () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.on('error', () => resolve(false));
+      });
+      if (up) {
+        return port;
+      }
+      await sleep(50);
+    }
+    throw new Error(`${cmd} did not listen on ${port}`);
+  }
+
+  const allPass = (lines: string[], n: number): void => {
+    assert.equal(lines[lines.length - 1], `${n} passed, 0 failed`, lines.join('\n'));
+  };
+
+  it('length-prefixed.tcp passes against its own listen block', async () => {
+    allPass(await runExample('length-prefixed.tcp', 1), 2);
+  });
+
+  it('resp.tcp passes against redis-server', async () => {
+    const port = await serve('redis-server', (p) => ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+    allPass(await runExample('resp.tcp', port), 2);
+  });
+
+  it('mqtt.tcp passes against mosquitto', async () => {
+    const port = await serve('mosquitto', (p) => ['-p', String(p)]);
+    allPass(await runExample('mqtt.tcp', port), 1);
+  });
+
+  it('modbus-rtu.tcp passes against the python3-pymodbus server', async () => {
+    const port = await serve('/usr/bin/python3', (p) => [path.join(PEERS, 'modbus_rtu_server.py'), String(p)]);
+    allPass(await runExample('modbus-rtu.tcp', port), 3);
   });
 
   it('chat.tcp passes against the tutorial chat server (two and three clients, an include)', async () => {

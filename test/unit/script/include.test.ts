@@ -54,7 +54,9 @@ describe('script include and outside variables', () => {
       assert.deepEqual(at(main, `${H}include blocks.tcp\n`), [
         'script.badInclude:blocks@2 blocks.tcp has blocks (### on line 1); an included file holds only steps and settings.',
       ]);
-      assert.deepEqual(at(main, `${H}include bad.tcp\n`), ['script.inInclude@2 bad.tcp:2:8: Expected "text", hex, /regex/, bytes, close, tls or cert after expect, not "maybe".']);
+      assert.deepEqual(at(main, `${H}include bad.tcp\n`), [
+        'script.inInclude@2 bad.tcp:2:8: Expected "text", hex, /regex/, bytes, close, file, nothing, frame, tls or cert after expect, not "maybe".',
+      ]);
       // Without the file's path (an unsaved editor) an include cannot be resolved.
       assert.deepEqual(
         parseScript(`${H}include a.tcp\n`).diagnostics.map((d) => `${d.code}:${d.args.form}`),

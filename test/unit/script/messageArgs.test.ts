@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CODES, FAILURES, FORMS, RunResult, ScriptRunner, parseScript } from '../../../src/core/script';
 import { NEEDS } from '../../../src/core/script/payload';
-import { Peers, freePort } from '../support';
+import { Peers } from '../support';
 import { PROBLEMS, UNPRODUCIBLE, corpusOptions } from './problemCorpus';
 
 const ROOT = path.resolve(__dirname, '../../../..');
@@ -169,7 +169,7 @@ describe('script message args (codes, forms and values for translation)', () => 
     });
 
     it('a refused connection names the address; a block out of time says how long it had', async () => {
-      const closed = await freePort();
+      const closed = await peers.refusedPort();
       const r = await failureOf('### t\nconnect 127.0.0.1:{{port}}\nsend "a"\n', closed);
       assert.equal(r.code, FAILURES.refused);
       assert.equal(r.message, `nothing is listening on 127.0.0.1:${closed} (connection refused)`);

@@ -150,26 +150,6 @@ describe('script parser', () => {
       assert.deepEqual(s.diagnostics, []);
       assert.deepEqual([client(s, 0).connect?.host, client(s, 1).connect?.host], ['127.0.0.1', '::1']);
     });
-
-    it('lists tokens with their kinds for highlighting', () => {
-      const s = parseScript('### t\nconnect 127.0.0.1:1\nexpect /x/ -> n # c\nwait 5s\nsend hex 0a\n');
-      const kinds = s.tokens.map((t) => `${t.kind}:${t.text}`);
-      assert.deepEqual(kinds, [
-        'title:### t',
-        'keyword:connect',
-        'word:127.0.0.1:1',
-        'keyword:expect',
-        'regex:/x/',
-        'operator:->',
-        'word:n',
-        'comment:# c',
-        'keyword:wait',
-        'duration:5s',
-        'keyword:send',
-        'keyword:hex',
-        'hex:0a',
-      ]);
-    });
   });
 
   describe('diagnostics', () => {

@@ -2,7 +2,7 @@
 // port (neither takes port 0), and the tutorials' chat server (test/peers/chat_server.py).
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { PEERS, Peers, freePort, sleep } from '../support';
+import { PEERS, Peers, peerPort, sleep } from '../support';
 
 /** Resolves once something accepts on 127.0.0.1:port (bounded: 10 s). */
 async function accepting(port: number, what: string): Promise<void> {
@@ -26,7 +26,7 @@ async function accepting(port: number, what: string): Promise<void> {
 }
 
 export async function startRedis(peers: Peers): Promise<number> {
-  const port = await freePort();
+  const port = await peerPort();
   const child = peers.spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
   child.stdout.resume();
   child.stderr.resume();
@@ -35,7 +35,7 @@ export async function startRedis(peers: Peers): Promise<number> {
 }
 
 export async function startMosquitto(peers: Peers): Promise<number> {
-  const port = await freePort();
+  const port = await peerPort();
   const child = peers.spawn('mosquitto', ['-p', String(port)]);
   child.stdout.resume();
   child.stderr.resume();

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as iconv from 'iconv-lite';
 import { RunResult, ScriptRunner, StepResult, parseScript } from '../../../src/core/script';
-import { PEERS, freePort, sleep, waitFor } from '../support';
+import { PEERS, sleep, waitFor } from '../support';
 import { useEchoFixture } from './echoFixture';
 
 describe('script runner', () => {
@@ -129,7 +129,9 @@ describe('script runner', () => {
   });
 
   it('fails connect to a port where nothing listens, and a missing send file', async () => {
-    const r = await run('### refused\nconnect 127.0.0.1:{{free}}\nsend "x"\n### file\nconnect 127.0.0.1:{{port}}\nsend file nope.bin\n', { free: String(await freePort()) });
+    const r = await run('### refused\nconnect 127.0.0.1:{{free}}\nsend "x"\n### file\nconnect 127.0.0.1:{{port}}\nsend file nope.bin\n', {
+      free: String(await peers.refusedPort()),
+    });
     assert.equal(r.blocks[0].failure?.line, 1);
     assert.match(failureOf(r, 0), /connection refused/);
     assert.match(failureOf(r, 1), /^cannot send: .*ENOENT/);
@@ -195,8 +197,7 @@ describe('script runner', () => {
   });
 
   it('talks to nc', async () => {
-    const ncPort = await freePort();
-    const nc = peers.spawn('nc', ['-l', '127.0.0.1', String(ncPort)]);
+    const { child: nc, port: ncPort } = await peers.listenNc();
     let out = '';
     nc.stdout.on('data', (d: Buffer) => (out += d.toString()));
     nc.stdin.write('READY\n');

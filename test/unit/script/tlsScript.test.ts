@@ -6,8 +6,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunResult, ScriptRunner, parseScript, reparseWithMocks, startMocks } from '../../../src/core/script';
-import { Peers, freePort } from '../support';
+import { Peers, onFreePort } from '../support';
 import { Ca, CertFactory, Pem, waitForPort } from '../tls/tlsFixtures';
+
+/** A port free a moment ago, for a peer program to listen on (it is waited for with waitForPort). */
+const freePort = (): Promise<number> => onFreePort(async (port) => port, () => false);
 
 describe('scripts over TLS', function () {
   this.timeout(30000);

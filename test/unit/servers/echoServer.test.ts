@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { EchoServer, EchoServerOptions } from '../../../src/core/servers/echoServer';
 import { LeaveEvent, ServerError } from '../../../src/core/servers/serverBase';
 import { PEERS, Peers, readAll, sha256 as sha } from '../support';
+import { Refusal } from '../../../src/core/refusals';
 
 describe('EchoServer', () => {
   const servers: EchoServer[] = [];
@@ -216,7 +217,7 @@ describe('EchoServer', () => {
   describe('clients leaving and limits', () => {
     it('refuses the client over maxConnections at once and reports it', async () => {
       const { server, port } = await startServer({ maxConnections: 2 });
-      const refused: { remote: string; reason: string }[] = [];
+      const refused: { remote: string; reason: string; why: Refusal }[] = [];
       server.onDidRefuseClient((r) => refused.push(r));
       const a = await peers.connect(port);
       const b = await peers.connect(port);
@@ -229,6 +230,7 @@ describe('EchoServer', () => {
       assert.equal(cGot.length, 0);
       assert.equal(refused.length, 1);
       assert.match(refused[0].reason, /connection limit reached \(2\)/);
+      assert.deepEqual([refused[0].why.code, refused[0].why.args], ['refusal.connectionLimit', { max: 2 }]);
       assert.match(refused[0].remote, /^127\.0\.0\.1:\d+$/);
       assert.equal(server.stats.clientsRefused, 1);
       // The two first clients still work.

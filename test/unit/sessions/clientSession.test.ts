@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { ClientSession, ConnectError, SessionClose, SessionData, connect } from '../../../src/core/sessions/clientSession';
 import { EncodingName, encodeText } from '../../../src/core/codec';
-import { PEERS, Peers, freePort, waitFor } from '../support';
+import { PEERS, Peers, waitFor } from '../support';
 
 describe('ClientSession', () => {
   const sessions: ClientSession[] = [];
@@ -151,11 +151,10 @@ describe('ClientSession', () => {
   });
 
   it('talks to nc -l', async () => {
-    const port = await freePort();
-    const child = peers.spawn('nc', ['-l', '127.0.0.1', String(port)]);
+    const { child, port } = await peers.listenNc();
     const fromNc: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => fromNc.push(d));
-    // nc prints nothing when it listens: retry the connect for a short while.
+    // nc says where it listens before it accepts; a connect that comes too early all the same is retried briefly.
     let s: ClientSession | undefined;
     for (let i = 0; i < 100 && !s; i++) {
       const attempt = session(port);
@@ -233,7 +232,7 @@ describe('ClientSession', () => {
 
   describe('connect errors name host and port', () => {
     it('refused', async () => {
-      const port = await freePort();
+      const port = await peers.refusedPort();
       await assert.rejects(
         connect({ host: '127.0.0.1', port }),
         (e: unknown) => e instanceof ConnectError && e.errno === 'ECONNREFUSED' && e.message.includes(`127.0.0.1:${port}`) && /refused/.test(e.message),

@@ -4,12 +4,12 @@ import * as assert from 'node:assert/strict';
 import { ClientSession } from '../../../src/core/sessions/clientSession';
 import { EchoServer } from '../../../src/core/servers/echoServer';
 import { TlsError, renderChain } from '../../../src/core/tls';
-import { Peers, freePort, waitFor } from '../support';
+import { Peers, peerPort, waitFor } from '../support';
 import { Ca, CertFactory, Pem, waitForPort } from './tlsFixtures';
 
 /** Starts `openssl s_server` on a free port (it reverses each line with -rev) and waits until it accepts. */
 async function sServer(peers: Peers, pem: Pem, extra: string[] = []): Promise<number> {
-  const port = await freePort();
+  const port = await peerPort();
   const child = peers.spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', pem.certFile, '-key', pem.keyFile, '-rev', '-quiet', ...extra]);
   child.stdout.resume();
   child.stderr.resume();
@@ -221,7 +221,7 @@ for _ in range(2):
   });
 
   it('talks to socat OPENSSL-LISTEN', async () => {
-    const port = await freePort();
+    const port = await peerPort();
     const child = peers.spawn('socat', [`OPENSSL-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork,cert=${good.certFile},key=${good.keyFile},verify=0`, 'PIPE']);
     child.stderr.resume();
     await waitForPort(port);
@@ -231,7 +231,7 @@ for _ in range(2):
   });
 
   it('talks to a real redis-server over --tls-port', async () => {
-    const port = await freePort();
+    const port = await peerPort();
     const child = peers.spawn('redis-server', [
       '--port',
       '0',

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Peers, finish, firstLine, stopChild, waitFor } from '../support';
 import { followStream } from '../relay/relayFixtures';
 import { Ca, CertFactory, Pem, waitForPort } from './tlsFixtures';
-import { freePort } from '../support';
+import { peerPort } from '../support';
 
 const CLI = path.resolve(__dirname, '../../../src/cli.js');
 
@@ -114,7 +114,7 @@ describe('cli TLS', function () {
   });
 
   it('serve relay --tls --to tls://: TLS↔TLS through openssl on both ends, a key log for both legs, a plain pcap', async () => {
-    const target = await freePort();
+    const target = await peerPort();
     const srv = peers.spawn('openssl', ['s_server', '-accept', `127.0.0.1:${target}`, '-cert', good.certFile, '-key', good.keyFile, '-rev', '-quiet']);
     srv.stdout.resume();
     srv.stderr.resume();

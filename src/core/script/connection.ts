@@ -75,14 +75,7 @@ export class Connection {
   }
 
   /** Connects (with TLS when `tls` is given); rejects with a readable message on refusal, timeout, a failed handshake or cancel. */
-  static async open(
-    host: string,
-    port: number,
-    timeoutMs: number,
-    signal: AbortSignal,
-    onTraffic?: Connection['onTraffic'],
-    tls?: ClientTlsOptions,
-  ): Promise<Connection> {
+  static async open(host: string, port: number, timeoutMs: number, signal: AbortSignal, onTraffic?: Connection['onTraffic'], tls?: ClientTlsOptions): Promise<Connection> {
     const where = formatHostPort(host, port);
     const started = Date.now();
     const raw = await Connection.connectRaw(host, port, timeoutMs, signal);

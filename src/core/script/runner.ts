@@ -170,8 +170,23 @@ export class ScriptRunner extends DisposableBase {
         }
         const f = conn.tlsFacts;
         // A TLS connection's result says how it went, and when its certificate was accepted unverified.
-        const received = f && show(Buffer.from(`${f.protocol} ${f.cipher}, ALPN ${f.alpn ?? 'none'}, peer ${f.peerSubject ?? '?'}${f.untrusted ? ` — not verified (insecure): ${f.untrusted.message}` : ''}`), s.encoding);
-        return { step, line: step.range.line, ok: true, startedAt: at, durationMs: Date.now() - at, sent: show(Buffer.alloc(0), s.encoding), ...(received ? { received } : {}) };
+        const received =
+          f &&
+          show(
+            Buffer.from(
+              `${f.protocol} ${f.cipher}, ALPN ${f.alpn ?? 'none'}, peer ${f.peerSubject ?? '?'}${f.untrusted ? ` — not verified (insecure): ${f.untrusted.message}` : ''}`,
+            ),
+            s.encoding,
+          );
+        return {
+          step,
+          line: step.range.line,
+          ok: true,
+          startedAt: at,
+          durationMs: Date.now() - at,
+          sent: show(Buffer.alloc(0), s.encoding),
+          ...(received ? { received } : {}),
+        };
       } catch (e) {
         const failure = failureOf(e, FAILURES.connectFailed, { where: formatHostPort(step.host, step.port) });
         return { step, line: step.range.line, ok: false, startedAt: at, durationMs: Date.now() - at, failure };

@@ -104,9 +104,7 @@ export function parseTlsExpect(toks: readonly RawToken[], ctx: Ctx, base: Base):
   if (t.kind === 'regex' && !pattern) {
     return undefined;
   }
-  return cert
-    ? { ...base, match: 'cert', field: name.text as CertField, value, pattern }
-    : { ...base, match: 'tls', fact: name.text as TlsFact, value, pattern };
+  return cert ? { ...base, match: 'cert', field: name.text as CertField, value, pattern } : { ...base, match: 'tls', fact: name.text as TlsFact, value, pattern };
 }
 
 /** Judges an `expect tls` / `expect cert` step against the connection's handshake; undefined when it holds. */
@@ -128,7 +126,15 @@ export function judgeTls(step: ExpectStep, facts: HandshakeFacts | undefined, ca
     return ok ? undefined : mismatch(what, `${step.op} ${step.days}`, actual);
   }
   const actual =
-    step.match === 'tls' ? (step.fact === 'alpn' ? (facts.alpn ?? 'none') : facts[step.fact]) : step.field === 'subject' ? leaf?.subject : step.field === 'issuer' ? leaf?.issuer : leaf?.subjectAltNames.join(', ');
+    step.match === 'tls'
+      ? step.fact === 'alpn'
+        ? (facts.alpn ?? 'none')
+        : facts[step.fact]
+      : step.field === 'subject'
+        ? leaf?.subject
+        : step.field === 'issuer'
+          ? leaf?.issuer
+          : leaf?.subjectAltNames.join(', ');
   const text = actual ?? '';
   if (step.pattern) {
     const re = compileRegex(render(step.pattern.source, captures, escapeRegex), step.pattern.flags);

@@ -161,7 +161,10 @@ describe('cli run', () => {
   it('run --keylog writes the TLS session keys of a listen tls:// mock conversation; --var sets tls.insecure', async () => {
     const config = fs.mkdtempSync(path.join(fx.tmp, 'config-'));
     const keylog = path.join(fx.tmp, 'keys.log');
-    const f = write('tls.tcp', '### mock\nlisten tls://127.0.0.1:0\non "PING" send "PONG"\n\n### client\nconnect tls://127.0.0.1:{{listen.port}}\nsend "PING"\nexpect "PONG"\nexpect tls protocol TLSv1.3\n');
+    const f = write(
+      'tls.tcp',
+      '### mock\nlisten tls://127.0.0.1:0\non "PING" send "PONG"\n\n### client\nconnect tls://127.0.0.1:{{listen.port}}\nsend "PING"\nexpect "PONG"\nexpect tls protocol TLSv1.3\n',
+    );
     const before = process.env.XDG_CONFIG_HOME;
     process.env.XDG_CONFIG_HOME = config;
     try {
@@ -181,7 +184,10 @@ describe('cli run', () => {
     assert.ok(fs.existsSync(path.join(config, 'tcp-workbench', 'ca.pem')));
     const lines = fs.readFileSync(keylog, 'utf8').trim().split('\n');
     for (const label of ['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_HANDSHAKE_TRAFFIC_SECRET', 'CLIENT_TRAFFIC_SECRET_0', 'SERVER_TRAFFIC_SECRET_0']) {
-      assert.ok(lines.some((l) => new RegExp(`^${label} [0-9a-f]{64} [0-9a-f]{64,96}$`).test(l)), `${label} in ${lines.join('\n')}`);
+      assert.ok(
+        lines.some((l) => new RegExp(`^${label} [0-9a-f]{64} [0-9a-f]{64,96}$`).test(l)),
+        `${label} in ${lines.join('\n')}`,
+      );
     }
     assert.equal(fs.statSync(keylog).mode & 0o777, 0o600);
   });

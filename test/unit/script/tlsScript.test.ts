@@ -10,7 +10,11 @@ import { Peers, onFreePort } from '../support';
 import { Ca, CertFactory, Pem, waitForPort } from '../tls/tlsFixtures';
 
 /** A port free a moment ago, for a peer program to listen on (it is waited for with waitForPort). */
-const freePort = (): Promise<number> => onFreePort(async (port) => port, () => false);
+const freePort = (): Promise<number> =>
+  onFreePort(
+    async (port) => port,
+    () => false,
+  );
 
 describe('scripts over TLS', function () {
   this.timeout(30000);
@@ -141,7 +145,10 @@ describe('scripts over TLS', function () {
     );
     assert.equal(failure(r), '(passed)');
     // TLS 1.3 session keys, in SSLKEYLOGFILE format.
-    assert.ok(lines.some((l) => /^CLIENT_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]{64} [0-9a-f]+\n$/.test(l)), lines.join(''));
+    assert.ok(
+      lines.some((l) => /^CLIENT_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]{64} [0-9a-f]+\n$/.test(l)),
+      lines.join(''),
+    );
     assert.ok(lines.some((l) => l.startsWith('CLIENT_TRAFFIC_SECRET_0 ')));
   });
 
@@ -206,7 +213,16 @@ describe('scripts over TLS', function () {
   it('diagnostics: an unknown @tls key, a missing file (a warning), starttls on a tls:// block, a bad expect tls', () => {
     const file = path.join(dir, 'diag.tcp');
     const s = parseScript(
-      ['@tls.cafile = x.pem', '@tls.ca = nowhere.pem', '@tls.insecure = maybe', '### b', 'connect tls://127.0.0.1:1', 'starttls', 'expect tls color red', 'expect cert days = 3'].join('\n'),
+      [
+        '@tls.cafile = x.pem',
+        '@tls.ca = nowhere.pem',
+        '@tls.insecure = maybe',
+        '### b',
+        'connect tls://127.0.0.1:1',
+        'starttls',
+        'expect tls color red',
+        'expect cert days = 3',
+      ].join('\n'),
       { file },
     );
     const got = s.diagnostics.map((d) => `${d.range.line} ${d.severity} ${d.code} ${d.args.form}`);

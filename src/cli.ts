@@ -31,7 +31,7 @@ const USAGE = `Usage:
                 [--timeline FILE.json|FILE.svg|FILE.html]
   tcp-workbench send tls://HOST:PORT … [--insecure] [--ca F] [--cert F --key F] [--servername N] [--alpn LIST] [--keylog F]
   tcp-workbench run FILE.tcp... [--junit OUT.xml] [--tap OUT.tap] [--var NAME=VALUE]... [--vars-file FILE]...
-                [--timeout 5s] [--jobs N]
+                [--timeout 5s] [--jobs N] [--keylog F]
   tcp-workbench mcp [--root DIR]
   tcp-workbench --help | --version
 
@@ -68,6 +68,9 @@ beats TCPW_VAR_NAME environment variables beats the file's own @NAME. --jobs N r
 (default: the number of cores); blocks of one file run in order, each file's lines print together. A file's listen
 blocks (mock servers) start first; client blocks reach them as {{listen.port}}. serve script runs only the
 listen blocks (or the one titled TITLE), printing "listening on HOST:PORT" once per listener.
+run --keylog F appends the TLS session keys of the scripts' connections (SSLKEYLOGFILE format, 0600):
+anyone with that file can decrypt the captured traffic. A listen tls:// block without @tls.cert uses the
+generated certificate, whose CA is ca.pem in the config folder (see serve --tls).
 mcp serves the workbench's tools (start a server or mock, exchange, run a script, read traffic) to an agent
 over the Model Context Protocol on stdin/stdout; paths are relative to --root (default: the current folder)
 and its servers stop when the client disconnects (see docs/agents.md).

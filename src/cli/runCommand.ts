@@ -26,6 +26,7 @@ import { parseDurationFlag } from '../core/script/literals';
 import { reparseWithMocks, startMocks } from '../core/script/mocks';
 import { describeHit } from '../core/script/mockServer';
 import { formatHostPort } from '../core/hostPort';
+import { defaultCertFolder } from '../core/tls/certStore';
 import { io, parse, str, untilSignal, usage } from './args';
 
 const OPTIONS = {
@@ -35,6 +36,7 @@ const OPTIONS = {
   'vars-file': { type: 'string', multiple: true },
   timeout: { type: 'string' },
   jobs: { type: 'string' },
+  keylog: { type: 'string' },
 } as const;
 
 function varsOf(values: string[] | undefined): Record<string, string> {
@@ -152,11 +154,11 @@ async function runFile(
   text: string,
   script: Script,
   vars: Record<string, string>,
-  opts: { signal: AbortSignal; timeoutMs?: number },
+  opts: { signal: AbortSignal; timeoutMs?: number; keylog?: (line: Buffer) => void },
   log: (line: string) => void,
 ): Promise<RunResult> {
   const hasMocks = script.blocks.some((b) => b.kind === 'listen');
-  const mocks = hasMocks ? await startMocks(script, file) : undefined;
+  const mocks = hasMocks ? await startMocks(script, file, undefined, { certFolder: defaultCertFolder() }) : undefined;
   try {
     for (const m of mocks?.servers ?? []) {
       const a = m.address;
@@ -189,6 +191,9 @@ export async function runScripts(args: string[]): Promise<number> {
   const tap = str(values.tap);
   checkReport('junit', junit);
   checkReport('tap', tap);
+  const keylogFile = str(values.keylog);
+  // The scripts' TLS session keys (SSLKEYLOGFILE), appended synchronously so lines never interleave; 0600.
+  const keylog = keylogFile === undefined ? undefined : (line: Buffer): void => fs.appendFileSync(keylogFile, line, { mode: 0o600 });
   const vars = runVars(values);
   const loaded = load(positionals, vars);
   if (!loaded) {
@@ -205,7 +210,7 @@ export async function runScripts(args: string[]): Promise<number> {
     runs = await pool(loaded, jobs, async ({ file, text, script }, i) => {
       // With several files in flight, mock logs name their file.
       const log = (line: string): void => io.err(loaded.length > 1 ? `${file}: ${line}` : line);
-      const result = await runFile(file, text, script, vars, { signal: abort.signal, timeoutMs }, log);
+      const result = await runFile(file, text, script, vars, { signal: abort.signal, timeoutMs, keylog }, log);
       done[i] = `${loaded.length > 1 ? `${file}\n` : ''}${resultLines(result, file, text)}`;
       for (; printed < done.length && done[printed] !== undefined; printed++) {
         io.out(done[printed] as string);

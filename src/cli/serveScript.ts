@@ -6,6 +6,7 @@ import { formatDiagnostic, parseScript } from '../core/script';
 import { startMocks } from '../core/script/mocks';
 import { describeHit } from '../core/script/mockServer';
 import { formatHostPort } from '../core/hostPort';
+import { defaultCertFolder } from '../core/tls/certStore';
 import { io, parse, str, untilSignal, usage } from './args';
 import { SERVER_TLS_FLAGS, reportServerTls, serverTlsOf } from './tlsFlags';
 
@@ -35,7 +36,7 @@ export async function serveScript(args: string[]): Promise<number> {
   }
   const signal = untilSignal();
   try {
-    const mocks = await startMocks(script, file, (b) => title === undefined || b.title === title, { tls });
+    const mocks = await startMocks(script, file, (b) => title === undefined || b.title === title, { tls, certFolder: defaultCertFolder() });
     for (const m of mocks.servers) {
       const name = `"${m.block.title}"`;
       m.onDidAcceptClient((c) => io.err(`${name}: client ${c.id} connected from ${c.remote}\n`));

@@ -16,7 +16,7 @@ const NEEDS: Record<Need, () => string> = {
   path: () => l10n.t('a path (relative to the .tcp file)'),
   address: () => l10n.t('an address, for example 127.0.0.1:9007'),
   captureName: () => l10n.t('a name to capture into'),
-  expectation: () => l10n.t('what to expect: "text", hex .., /regex/, bytes N, close, file PATH, nothing T or frame …'),
+  expectation: () => l10n.t('what to expect: "text", hex .., /regex/, bytes N, close, file PATH, nothing T, frame …, tls … or cert …'),
   byteCount: () => l10n.t('a byte count'),
   repeatCount: () => l10n.t('a count, for example repeat 10'),
   retryCount: () => l10n.t('a count, for example retry 5 every 200ms'),
@@ -26,6 +26,9 @@ const NEEDS: Record<Need, () => string> = {
   trigger: () => l10n.t('connect, "text", /regex/, hex .. or idle T'),
   idleDuration: () => l10n.t('a duration, for example idle 10s'),
   actionDuration: () => l10n.t('a duration, for example 500ms'),
+  tlsFact: () => l10n.t('protocol, cipher or alpn'),
+  certField: () => l10n.t('subject, issuer, san or days'),
+  tlsValue: () => l10n.t('a value: a word, "text" or /regex/'),
 };
 
 const thousands = (n: string | number): string => Number(n).toLocaleString('en-US');
@@ -39,7 +42,7 @@ export const DIAGNOSTIC_SENTENCES: Record<DiagnosticCode, Sentence> = {
       : a.form === 'payload'
         ? l10n.t('Expected "text", hex, file or frame after {0}, not "{1}".', a.step, a.word)
         : a.form === 'expect'
-          ? l10n.t('Expected "text", hex, /regex/, bytes, close, file, nothing or frame after expect, not "{0}".', a.word)
+          ? l10n.t('Expected "text", hex, /regex/, bytes, close, file, nothing, frame, tls or cert after expect, not "{0}".', a.word)
           : a.form === 'anyOrder'
             ? l10n.t('Expected "any order", not "{0}".', a.text)
             : undefined,
@@ -211,6 +214,24 @@ export const DIAGNOSTIC_SENTENCES: Record<DiagnosticCode, Sentence> = {
         return undefined;
     }
   },
+  'script.badTls': (a) => {
+    switch (a.form) {
+      case 'boolean':
+        return l10n.t('@tls.insecure is true or false, not "{0}".', a.value);
+      case 'noFile':
+        return l10n.t('No file {0} (next to the .tcp file) for @tls.{1}.', a.path, a.key);
+      case 'key':
+        return l10n.t('Unknown TLS setting @tls.{0}. Settings: {1}.', a.key, a.keys);
+      case 'fact':
+        return l10n.t('Expected {0} after {1}, not "{2}".', a.list, a.step, a.word);
+      case 'days':
+        return l10n.t('Write expect cert days >= N (or >, <=, <, ==).');
+      case 'alreadyTls':
+        return l10n.t('starttls upgrades a plaintext connection: this block already connects with tls://.');
+      default:
+        return undefined;
+    }
+  },
   // The included file's own problem, worded in the user's language, after where it is.
   'script.inInclude': (a, nested) => {
     const inner = DIAGNOSTIC_SENTENCES[a.code as DiagnosticCode]?.(a.innerForm === undefined ? a : { ...a, form: a.innerForm }, nested);
@@ -302,6 +323,7 @@ export const FAILURE_SENTENCES: Record<FailureCode, (a: MessageArgs) => string |
   'step.connectTimeout': (a) => l10n.t('could not connect to {0} within {1} ms', a.where, a.ms),
   'step.noConnect': () => l10n.t('the block has no valid connect step'),
   'step.failed': () => l10n.t('failed'),
+  'step.tls': (a) => tlsFailure(a),
   'step.badValue': (a) => {
     switch (a.form) {
       case 'doesNotFit':
@@ -318,3 +340,54 @@ export const FAILURE_SENTENCES: Record<FailureCode, (a: MessageArgs) => string |
     return why === undefined ? undefined : l10n.t('expected in any order {0} got {1} ({2})', a.expected, a.actual, why);
   },
 };
+
+/** Why a TLS connection failed, by the TlsError's code, with its values. */
+function tlsReason(a: MessageArgs): string | undefined {
+  switch (a.tlsCode) {
+    case 'tls.expired':
+      return l10n.t('certificate has expired ({0})', String(a.notAfter).slice(0, 10));
+    case 'tls.notYetValid':
+      return l10n.t('certificate is not valid yet (from {0})', String(a.notBefore).slice(0, 10));
+    case 'tls.selfSigned':
+      return l10n.t('certificate is self-signed: nothing trusted vouches for it');
+    case 'tls.unknownIssuer':
+      return l10n.t('certificate is issued by an unknown authority ({0})', a.issuer);
+    case 'tls.nameMismatch':
+      return l10n.t('name {0} not in the certificate (has: {1})', a.name, a.names);
+    case 'tls.untrusted':
+      return l10n.t('certificate did not verify ({0})', a.reason);
+    case 'tls.clientCertRequired':
+      return l10n.t('handshake: the server asked for a client certificate');
+    case 'tls.alpnRefused':
+      return l10n.t('handshake: the server accepts none of the protocols offered (ALPN {0})', a.offered);
+    case 'tls.notTls':
+      return l10n.t('the peer does not speak TLS (a plaintext port?)');
+    case 'tls.handshakeTimeout':
+      return l10n.t('handshake timed out after {0} ms', a.ms);
+    case 'tls.badFile':
+      return l10n.t('cannot use {0} as {1}: {2}', a.file, a.what, a.reason);
+    case 'tls.handshake':
+      return a.reason === 'closed' ? l10n.t('handshake: the peer closed the connection') : l10n.t('handshake failed: {0}', a.reason);
+    default:
+      return undefined;
+  }
+}
+
+function tlsFailure(a: MessageArgs): string | undefined {
+  switch (a.form) {
+    case 'handshake': {
+      const why = tlsReason(a);
+      return why === undefined ? undefined : l10n.t('TLS with {0}: {1}', a.where, why);
+    }
+    case 'mismatch':
+      return l10n.t('expected {0} {1} got {2}', a.what, a.expected, a.actual === '' ? l10n.t('nothing') : a.actual);
+    case 'notTls':
+      return l10n.t('expect {0}: the connection is not TLS (connect tls://… or starttls first)', a.what);
+    case 'noCert':
+      return l10n.t('expect {0}: the peer sent no certificate', a.what);
+    case 'alreadyTls':
+      return l10n.t('starttls: the connection is already TLS');
+    default:
+      return undefined;
+  }
+}

@@ -67,6 +67,7 @@ export type ErrorCode =
   | 'step.failed'
   | 'step.anyOrder'
   | 'step.badValue'
+  | 'step.tls'
   | 'agent.badRegex'
   | 'agent.cannotRead'
   | 'agent.missing'

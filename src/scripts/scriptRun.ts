@@ -113,7 +113,8 @@ async function runFile(
   let mocks: Awaited<ReturnType<typeof startMocks>> | undefined;
   try {
     if (script.blocks.some((b) => b.kind === 'listen')) {
-      mocks = await startMocks(script, uri.fsPath);
+      // A listen tls:// block without @tls.cert uses the generated certificate, kept in the global storage.
+      mocks = await startMocks(script, uri.fsPath, undefined, { certFolder: svc.context.globalStorageUri.fsPath });
       script = reparseWithMocks(loaded.text, parseOptionsFor(uri), mocks);
     }
   } catch (e) {

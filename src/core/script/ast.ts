@@ -80,7 +80,15 @@ export type ExpectStep = StepBase & { readonly kind: 'expect' } & (
     | { readonly match: 'file'; readonly path: string }
     | { readonly match: 'nothing'; readonly ms: number }
     | { readonly match: 'frame'; readonly frame: Frame; readonly captures: readonly Capture[] }
+    /** `expect tls protocol|cipher|alpn VALUE`: a fact of the handshake, exact (a word or "text") or /regex/. */
+    | { readonly match: 'tls'; readonly fact: TlsFact; readonly value?: string; readonly pattern?: RegexPattern }
+    /** `expect cert subject|issuer|san /re/` (or "text": contained) and `expect cert days >= N`: the peer's leaf. */
+    | { readonly match: 'cert'; readonly field: CertField; readonly value?: string; readonly pattern?: RegexPattern; readonly op?: CompareOp; readonly days?: number }
   );
+
+export type TlsFact = 'protocol' | 'cipher' | 'alpn';
+export type CertField = 'subject' | 'issuer' | 'san' | 'days';
+export type CompareOp = '>=' | '>' | '<=' | '<' | '==';
 
 /** `-> name`: regex group i (1-based; for `expect bytes` the bytes as text) goes into {{name}}. */
 export interface Capture {
@@ -90,7 +98,9 @@ export interface Capture {
 }
 
 export type Step =
-  | (StepBase & { readonly kind: 'connect'; readonly host: string; readonly port: number; readonly name?: string })
+  | (StepBase & { readonly kind: 'connect'; readonly host: string; readonly port: number; readonly name?: string; readonly tls?: boolean })
+  /** Upgrades the connection to TLS in place with the file's @tls settings (after the protocol's own STARTTLS). */
+  | (StepBase & { readonly kind: 'starttls' })
   | (StepBase & { readonly kind: 'send'; readonly payload: Payload })
   | ExpectStep
   | (StepBase & { readonly kind: 'wait'; readonly ms: number })
@@ -146,7 +156,7 @@ interface BlockBase {
 export interface ClientBlock extends BlockBase {
   readonly kind: 'client';
   /** Undefined when the block has no valid `connect` (a diagnostic says so). */
-  readonly connect?: { readonly host: string; readonly port: number; readonly range: Range; readonly name?: string };
+  readonly connect?: { readonly host: string; readonly port: number; readonly range: Range; readonly name?: string; readonly tls?: boolean };
   /** The names of a block's named connections (`connect alice …`), in order; empty in a one-connection block. */
   readonly connections: readonly string[];
   readonly retry?: BlockRetry;
@@ -160,6 +170,8 @@ export interface ListenBlock extends BlockBase {
   /** 0 = any free port. */
   readonly port: number;
   readonly listenRange: Range;
+  /** `listen tls://…`: the mock speaks TLS (@tls.cert/@tls.key, else the generated certificate). */
+  readonly tls?: boolean;
   readonly rules: readonly Rule[];
 }
 
@@ -179,6 +191,18 @@ export interface ScriptSettings {
   readonly timeoutMs: number;
   /** Whole-block timeout (`@blockTimeout`, default 60 s). */
   readonly blockTimeoutMs: number;
+  /** The `@tls.*` settings (file paths as written: relative to the file). */
+  readonly tls: ScriptTls;
+}
+
+/** `@tls.ca`, `@tls.insecure`, `@tls.cert`, `@tls.key`, `@tls.servername`, `@tls.alpn`. */
+export interface ScriptTls {
+  readonly ca?: string;
+  readonly insecure?: boolean;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly servername?: string;
+  readonly alpn?: readonly string[];
 }
 
 export interface Script {

@@ -4,6 +4,22 @@ import * as net from 'node:net';
 import { FAILURES, FailureCode, StepError } from './failures';
 import { ReceiveBuffer } from './receiveBuffer';
 import { formatHostPort } from '../hostPort';
+import type { ClientTlsOptions, HandshakeFacts } from '../tls/clientTls';
+import { WorkbenchError } from '../errors';
+
+/** The TLS client code, loaded only for a TLS connection: the plain path is unchanged. */
+function tlsClient(): typeof import('../tls/clientTls') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../tls/clientTls') as typeof import('../tls/clientTls');
+}
+
+/** A TlsError as a step failure: `tlsCode` and the TlsError's values, for a sentence in the user's language. */
+function tlsStepError(e: unknown, where: string): unknown {
+  if (!(e instanceof WorkbenchError) || !e.code.startsWith('tls.')) {
+    return e;
+  }
+  return new StepError(FAILURES.tls, `TLS with ${where}: ${e.message}`, { ...e.args, form: 'handshake', tlsCode: e.code, where });
+}
 
 /** Why a write did not complete: English, and the `why` the editor words. */
 export interface WriteProblem {
@@ -21,12 +37,25 @@ export class Connection {
   closed = false;
   error?: Error;
   bytesOut = 0;
+  /** The handshake's facts once the connection is TLS (`connect tls://` or `starttls`). */
+  tlsFacts?: HandshakeFacts;
   private wake?: () => void;
 
   private constructor(
-    readonly socket: net.Socket,
+    public socket: net.Socket,
+    /** The host connected to: a later starttls checks the certificate against it. */
+    readonly host: string,
+    private readonly where: string,
     private readonly onTraffic?: (direction: 'in' | 'out', bytes: Buffer) => void,
   ) {
+    this.wire(socket);
+    socket.on('close', () => {
+      this.closed = this.eof = true;
+      this.notify();
+    });
+  }
+
+  private wire(socket: net.Socket): void {
     socket.on('data', (chunk: Buffer) => {
       this.buffer.push(chunk);
       this.onTraffic?.('in', chunk);
@@ -36,20 +65,69 @@ export class Connection {
       this.eof = true;
       this.notify();
     });
-    socket.on('error', (e) => {
-      this.error ??= e;
-      this.notify();
-    });
-    socket.on('close', () => {
-      this.closed = this.eof = true;
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      // An alert after the handshake (TLS 1.3: the server wanted a client certificate) in words.
+      this.error ??= this.tlsFacts ? tlsClient().tlsSocketError(e, this.where) : e;
       this.notify();
     });
     socket.on('drain', () => this.notify());
     socket.on('finish', () => this.notify());
   }
 
-  /** Connects; rejects with a readable message on refusal, timeout or cancel (the socket is destroyed). */
-  static open(host: string, port: number, timeoutMs: number, signal: AbortSignal, onTraffic?: Connection['onTraffic']): Promise<Connection> {
+  /** Connects (with TLS when `tls` is given); rejects with a readable message on refusal, timeout, a failed handshake or cancel. */
+  static async open(host: string, port: number, timeoutMs: number, signal: AbortSignal, onTraffic?: Connection['onTraffic'], tls?: ClientTlsOptions): Promise<Connection> {
+    const where = formatHostPort(host, port);
+    const started = Date.now();
+    const raw = await Connection.connectRaw(host, port, timeoutMs, signal);
+    if (!tls) {
+      return new Connection(raw, host, where, onTraffic);
+    }
+    const onAbort = (): void => void raw.destroy();
+    signal.addEventListener('abort', onAbort);
+    try {
+      const handshakeTimeoutMs = Math.max(1, timeoutMs - (Date.now() - started));
+      const { socket, facts } = await tlsClient().secureClient(raw, host, where, { ...tls, handshakeTimeoutMs });
+      socket.setNoDelay(true);
+      const conn = new Connection(socket, host, where, onTraffic);
+      conn.tlsFacts = facts;
+      return conn;
+    } catch (e) {
+      raw.destroy();
+      throw signal.aborted ? new StepError(FAILURES.cancelled, 'cancelled') : tlsStepError(e, where);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** STARTTLS: the plaintext connection becomes TLS in place (after the protocol's own exchange); rejects with why. */
+  async startTls(tls: ClientTlsOptions, timeoutMs: number): Promise<HandshakeFacts> {
+    if (this.tlsFacts) {
+      throw new StepError(FAILURES.tls, 'starttls: the connection is already TLS', { form: 'alreadyTls' });
+    }
+    if (this.closed) {
+      throw new StepError(FAILURES.sendFailed, 'starttls: the connection is already closed', { why: 'closed' });
+    }
+    const plain = this.socket;
+    // The plaintext reader steps aside; the TLS socket reads the same connection from now on.
+    for (const event of ['data', 'end', 'error', 'drain', 'finish']) {
+      plain.removeAllListeners(event);
+    }
+    plain.on('error', (e) => (this.error ??= e));
+    try {
+      const { socket, facts } = await tlsClient().secureClient(plain, this.host, this.where, { ...tls, handshakeTimeoutMs: timeoutMs });
+      socket.setNoDelay(true);
+      this.socket = socket;
+      this.tlsFacts = facts;
+      this.wire(socket);
+      return facts;
+    } catch (e) {
+      this.closed = this.eof = true;
+      throw tlsStepError(e, this.where);
+    }
+  }
+
+  /** The TCP connection itself; rejects with a readable message on refusal, timeout or cancel (the socket is destroyed). */
+  private static connectRaw(host: string, port: number, timeoutMs: number, signal: AbortSignal): Promise<net.Socket> {
     if (port === 0) {
       return Promise.reject(new StepError(FAILURES.noPort, `no port to connect to: start the file's listen blocks first (${host}:0)`, { host }));
     }
@@ -77,7 +155,7 @@ export class Connection {
       signal.addEventListener('abort', onAbort);
       socket.once('connect', () => {
         cleanup();
-        resolve(new Connection(socket, onTraffic));
+        resolve(socket);
       });
     });
   }

@@ -34,6 +34,7 @@ export const CODES = {
   emptyGroup: 'script.emptyGroup',
   badInclude: 'script.badInclude',
   inInclude: 'script.inInclude',
+  badTls: 'script.badTls',
 } as const;
 
 export type DiagnosticCode = (typeof CODES)[keyof typeof CODES];
@@ -49,6 +50,7 @@ export const FORMS: Partial<Record<DiagnosticCode, readonly string[]>> = {
   [CODES.badRegex]: ['flags', 'syntax', 'unsupported', 'backtracking'],
   [CODES.badVariable]: ['capturedPath', 'syntax', 'noValue', 'capturedValue'],
   [CODES.badAddress]: ['captured', 'address'],
+  [CODES.badTls]: ['boolean', 'noFile', 'key', 'fact', 'days', 'alreadyTls'],
   [CODES.badRepeat]: ['range', 'nested'],
   [CODES.badCount]: ['range'],
   [CODES.badIndent]: ['rules', 'unexpected', 'unmatched'],

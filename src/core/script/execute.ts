@@ -13,6 +13,8 @@ import { evalNumberArg } from './numbers';
 import { runExpectNothing } from './silence';
 import { MAX_REPEAT } from './steps';
 import { onConnection, runGroup } from './groupRun';
+import { judgeTls } from './tlsSteps';
+import type { ClientTlsOptions } from '../tls/clientTls';
 
 /** `send file` refuses files larger than this (a script is not a bulk transfer tool). */
 export const MAX_SEND_FILE = 64 * 1024 * 1024;
@@ -34,6 +36,8 @@ export interface ExecContext {
   /** Named connections open so far (a block with `connect alice …`), and how to open one. */
   readonly conns?: Map<string, Connection>;
   readonly connect?: (step: Step & { kind: 'connect' }, ctx: ExecContext) => Promise<StepResult>;
+  /** The file's @tls settings as client options (for `starttls`). */
+  readonly tls?: ClientTlsOptions;
 }
 
 const YIELD_EVERY = 1000;
@@ -220,8 +224,20 @@ async function runSimple(step: Step, ctx: ExecContext): Promise<Pick<StepResult,
       }
       return { ok: true, sent: show(bytes, ctx.encoding) };
     }
-    case 'expect':
+    case 'expect': {
+      if (step.match === 'tls' || step.match === 'cert') {
+        const failure = judgeTls(step, ctx.conn.tlsFacts, ctx.captures);
+        return failure ? { ok: false, failure } : { ok: true };
+      }
       return runExpect(step, ctx);
+    }
+    case 'starttls':
+      try {
+        const facts = await ctx.conn.startTls(ctx.tls ?? {}, Math.max(1, deadlineOf(ctx) - Date.now()));
+        return { ok: true, received: show(Buffer.from(`${facts.protocol} ${facts.cipher}`), ctx.encoding) };
+      } catch (e) {
+        return { ok: false, failure: failureOf(e, FAILURES.tls, {}) };
+      }
     case 'wait': {
       const left = ctx.blockDeadline - Date.now();
       const ok = (await sleep(Math.min(step.ms, Math.max(0, left)), ctx.signal)) && step.ms <= left;

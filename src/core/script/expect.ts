@@ -81,6 +81,8 @@ export async function matcherFor(step: ExpectStep, env: FrameEnv, baseDir: strin
       return { kind: 'bytes', bytes: await readExpected(path.resolve(baseDir, step.path), step.path) };
     case 'frame':
       return { kind: 'frame', frame: frameMatcher(step.frame, env) };
+    default:
+      return `expect ${step.match} is not about the bytes received`;
   }
 }
 

@@ -24,6 +24,8 @@ export const FAILURES = {
   badValue: 'step.badValue',
   /** An any order group gave up: `why` is noneMatches, peerClosed, timeout, blockTimeout or cancelled. */
   anyOrder: 'step.anyOrder',
+  /** TLS: `form` handshake (`tlsCode` is the TlsError's code, with its args), mismatch, notTls, noCert, alreadyTls. */
+  tls: 'step.tls',
 } as const;
 
 export type FailureCode = (typeof FAILURES)[keyof typeof FAILURES];

@@ -3,7 +3,9 @@
 import { ListenBlock, Script } from './ast';
 import { MockServer } from './mockServer';
 import { ParseOptions, parseScript } from './parser';
+import * as path from 'node:path';
 import { ServerOptions } from '../servers/serverBase';
+import type { ServerTlsOptions } from '../tls/serverTls';
 
 export interface StartedMocks {
   readonly servers: readonly MockServer[];
@@ -13,7 +15,12 @@ export interface StartedMocks {
 }
 
 /** Starts every listen block (or those `only` names); on a failure, stops the ones already started. */
-export async function startMocks(script: Script, file: string, only?: (b: ListenBlock) => boolean, limits: ServerOptions = {}): Promise<StartedMocks> {
+export async function startMocks(
+  script: Script,
+  file: string,
+  only?: (b: ListenBlock) => boolean,
+  limits: ServerOptions & { readonly certFolder?: string } = {},
+): Promise<StartedMocks> {
   const servers: MockServer[] = [];
   const vars: Record<string, string> = {};
   const stop = async (): Promise<void> => {
@@ -29,7 +36,9 @@ export async function startMocks(script: Script, file: string, only?: (b: Listen
       if (only && !only(block)) {
         continue;
       }
-      const server = new MockServer({ ...limits, block, file, encoding: script.settings.encoding, host: block.host, port: block.port });
+      const { certFolder, ...rest } = limits;
+      const tls = block.tls ? listenTls(script, file, certFolder ?? limits.tls?.certFolder) : limits.tls;
+      const server = new MockServer({ ...rest, tls, block, file, encoding: script.settings.encoding, host: block.host, port: block.port });
       servers.push(server);
       const a = await server.start();
       vars['listen.host'] = vars[`listen.${n}.host`] = a.host;
@@ -40,6 +49,15 @@ export async function startMocks(script: Script, file: string, only?: (b: Listen
     throw e;
   }
   return { servers, vars, stop };
+}
+
+/** `listen tls://`: the file's @tls.cert/@tls.key (relative to it), else the generated certificate kept in `certFolder`. */
+function listenTls(script: Script, file: string, certFolder: string | undefined): ServerTlsOptions {
+  const t = script.settings.tls;
+  const dir = path.dirname(path.resolve(file));
+  return t.cert || t.key
+    ? { certFile: t.cert ? path.resolve(dir, t.cert) : undefined, keyFile: t.key ? path.resolve(dir, t.key) : undefined, alpn: t.alpn ? [...t.alpn] : undefined }
+    : { certFolder, alpn: t.alpn ? [...t.alpn] : undefined };
 }
 
 /** Parses again with the mocks' real addresses (user overrides keep their say on everything else). */

@@ -11,6 +11,7 @@ import { Scope } from './variables';
 import { parseVariableLine } from './variableLine';
 import { checkAnyOrderMember, connectName, connectionPrefix, namedConnect, onConnection, parseBlockRetry } from './groups';
 import { IncludeOptions, readInclude, toIncludeDiagnostic } from './include';
+import { applyTlsSetting } from './tlsSteps';
 
 export interface ParseOptions extends IncludeOptions {
   /** `--var name=value` overrides: they replace the file's value, and define names the file does not. */
@@ -35,7 +36,7 @@ interface Building {
   endLine: number;
   kind?: 'client' | 'listen';
   connect?: ClientBlock['connect'];
-  listen?: { host: string; port: number; range: ListenBlock['listenRange'] };
+  listen?: { host: string; port: number; tls?: boolean; range: ListenBlock['listenRange'] };
   root: Step[];
   rules: Rule[];
   stack: Frame[];
@@ -50,7 +51,7 @@ interface Building {
   implicit?: boolean;
 }
 
-const DEFAULT_SETTINGS: ScriptSettings = { encoding: 'utf-8', timeoutMs: 5000, blockTimeoutMs: 60000 };
+const DEFAULT_SETTINGS: ScriptSettings = { encoding: 'utf-8', timeoutMs: 5000, blockTimeoutMs: 60000, tls: {} };
 
 export function parseScript(text: string, options: ParseOptions = {}): Script {
   return new ScriptParser(options).parse(text);
@@ -150,6 +151,8 @@ class ScriptParser {
       } else {
         sink.error(CODES.badEncoding, `Unknown encoding "${value}". Use utf-8, gbk, gb18030 or latin1.`, at, { name: value, list: 'utf-8, gbk, gb18030, latin1' });
       }
+    } else if (name.startsWith('tls.')) {
+      this.settings = { ...this.settings, tls: applyTlsSetting(this.settings.tls, name.slice(4), value, at, sink, this.options.file) };
     } else if (name === 'timeout' || name === 'blockTimeout') {
       const ms = parseDuration(value.trim(), at, sink);
       if (ms !== undefined) {
@@ -204,7 +207,7 @@ class ScriptParser {
     this.closeRepeat(b);
     const base = { title: b.title, titleRange: b.titleRange, startLine: b.startLine, endLine: b.endLine };
     if (b.kind === 'listen' && b.listen) {
-      this.blocks.push({ ...base, kind: 'listen', host: b.listen.host, port: b.listen.port, listenRange: b.listen.range, rules: b.rules });
+      this.blocks.push({ ...base, kind: 'listen', host: b.listen.host, port: b.listen.port, tls: b.listen.tls, listenRange: b.listen.range, rules: b.rules });
       this.defineListenVars(b.listen.host, b.listen.port);
       return;
     }
@@ -301,6 +304,9 @@ class ScriptParser {
     }
     if (frame.owner === 'anyOrder' && !checkAnyOrderMember(s, ctx)) {
       return;
+    }
+    if (s.kind === 'starttls' && !b.named && b.connect?.tls) {
+      this.diags.error(CODES.badTls, 'starttls upgrades a plaintext connection: this block already connects with tls://.', s.keywordRange, { form: 'alreadyTls' });
     }
     frame.steps.push(s);
     if (s.kind === 'anyOrder' || s.kind === 'retry') {

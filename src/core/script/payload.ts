@@ -37,7 +37,7 @@ export const NEEDS = {
   path: 'a path (relative to the .tcp file)',
   address: 'an address, for example 127.0.0.1:9007',
   captureName: 'a name to capture into',
-  expectation: 'what to expect: "text", hex .., /regex/, bytes N, close, file PATH, nothing T or frame …',
+  expectation: 'what to expect: "text", hex .., /regex/, bytes N, close, file PATH, nothing T, frame …, tls … or cert …',
   byteCount: 'a byte count',
   repeatCount: 'a count, for example repeat 10',
   retryCount: 'a count, for example retry 5 every 200ms',
@@ -47,6 +47,9 @@ export const NEEDS = {
   trigger: 'connect, "text", /regex/, hex .. or idle T',
   idleDuration: 'a duration, for example idle 10s',
   actionDuration: 'a duration, for example 500ms',
+  tlsFact: 'protocol, cipher or alpn',
+  certField: 'subject, issuer, san or days',
+  tlsValue: 'a value: a word, "text" or /regex/',
 } as const;
 
 export type Need = keyof typeof NEEDS;

@@ -8,6 +8,7 @@ import { FAILURES, failureOf } from './failures';
 import { Emitter, DisposableBase } from '../events';
 import { formatHostPort } from '../hostPort';
 import { runSteps, sleepFor } from './execute';
+import { clientTlsOptions } from './tlsSteps';
 import { BlockResult, MAX_KEPT_STEPS, RunResult, StepResult, show } from './results';
 
 /** How long a passed block waits for its last sends to flush before its socket is destroyed. */
@@ -23,6 +24,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Overrides the whole-block timeout. */
   readonly blockTimeoutMs?: number;
+  /** Receives the session keys of every TLS connection (SSLKEYLOGFILE lines): `run --keylog`. */
+  readonly keylog?: (line: Buffer) => void;
 }
 
 export interface BlockEvent {
@@ -146,6 +149,8 @@ export class ScriptRunner extends DisposableBase {
         failure: { line: block.titleRange.line, column: 0, message: 'the block has no valid connect step', code: FAILURES.noConnect, args: {} },
       };
     }
+    const baseDir = path.dirname(path.resolve(options.file));
+    const tlsOptions = clientTlsOptions(s.tls, baseDir, options.keylog);
     /** Opens the connection of a connect step; a named one replaces an earlier one of that name. */
     const connect = async (step: Step & { kind: 'connect' }): Promise<StepResult> => {
       const at = Date.now();
@@ -156,20 +161,39 @@ export class ScriptRunner extends DisposableBase {
         }
       };
       try {
-        const conn = await Connection.open(step.host, step.port, Math.min(timeoutMs, Math.max(1, blockDeadline - at)), signal, traffic);
+        const tls = step.tls ? tlsOptions : undefined;
+        const conn = await Connection.open(step.host, step.port, Math.min(timeoutMs, Math.max(1, blockDeadline - at)), signal, traffic, tls);
         all.push(conn);
         if (step.name !== undefined) {
           conns.get(step.name)?.destroy();
           conns.set(step.name, conn);
         }
-        return { step, line: step.range.line, ok: true, startedAt: at, durationMs: Date.now() - at, sent: show(Buffer.alloc(0), s.encoding) };
+        const f = conn.tlsFacts;
+        // A TLS connection's result says how it went, and when its certificate was accepted unverified.
+        const received =
+          f &&
+          show(
+            Buffer.from(
+              `${f.protocol} ${f.cipher}, ALPN ${f.alpn ?? 'none'}, peer ${f.peerSubject ?? '?'}${f.untrusted ? ` — not verified (insecure): ${f.untrusted.message}` : ''}`,
+            ),
+            s.encoding,
+          );
+        return {
+          step,
+          line: step.range.line,
+          ok: true,
+          startedAt: at,
+          durationMs: Date.now() - at,
+          sent: show(Buffer.alloc(0), s.encoding),
+          ...(received ? { received } : {}),
+        };
       } catch (e) {
         const failure = failureOf(e, FAILURES.connectFailed, { where: formatHostPort(step.host, step.port) });
         return { step, line: step.range.line, ok: false, startedAt: at, durationMs: Date.now() - at, failure };
       }
     };
     const c = block.connect;
-    const first = await connect({ kind: 'connect', host: c.host, port: c.port, name: c.name, range: c.range, keywordRange: c.range });
+    const first = await connect({ kind: 'connect', host: c.host, port: c.port, name: c.name, tls: c.tls, range: c.range, keywordRange: c.range });
     report(first);
     if (!first.ok) {
       return end(first);
@@ -183,7 +207,8 @@ export class ScriptRunner extends DisposableBase {
       blockTimeoutMs,
       blockDeadline,
       signal,
-      baseDir: path.dirname(path.resolve(options.file)),
+      baseDir,
+      tls: tlsOptions,
       captures: new Map<string, string>(),
       iteration: [],
       counter: { steps: 0 },

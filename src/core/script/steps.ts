@@ -10,15 +10,16 @@ import { parseExpectMore } from './expectSteps';
 import { NAME, staticText, substitute } from './variables';
 import { HostPortError, parseHostPort } from '../hostPort';
 import { parseGroupHead } from './groups';
+import { parseTlsExpect } from './tlsSteps';
 
 export const MAX_REPEAT = 1_000_000;
 /** `expect bytes N` waits for at most this many (the receive buffer's bound). */
 export const MAX_EXPECT_BYTES = 1024 * 1024;
 
-export const CLIENT_STEPS = ['connect', 'send', 'expect', 'wait', 'close', 'shutdown', 'repeat', 'retry', 'any order', 'include'] as const;
+export const CLIENT_STEPS = ['connect', 'send', 'expect', 'wait', 'close', 'shutdown', 'starttls', 'repeat', 'retry', 'any order', 'include'] as const;
 
 /** Parses `connect ADDR` / `listen ADDR`: host:port, [v6]:port or a bare port (127.0.0.1). */
-export function parseAddress(toks: readonly RawToken[], ctx: Ctx, allowZero: boolean): { host: string; port: number } | undefined {
+export function parseAddress(toks: readonly RawToken[], ctx: Ctx, allowZero: boolean): { host: string; port: number; tls?: boolean } | undefined {
   const kw = toks[0];
   const t = toks[1];
   if (!t) {
@@ -26,8 +27,12 @@ export function parseAddress(toks: readonly RawToken[], ctx: Ctx, allowZero: boo
   }
   noMore(toks, 2, ctx);
   const before = ctx.diags.list.length;
-  const text = staticText(substitute(t.text, ctx.line, t.start, ctx.scope));
+  const full = staticText(substitute(t.text, ctx.line, t.start, ctx.scope));
   const at = span(t, t);
+  // `tls://host:port`: the same address, over TLS.
+  const scheme = full === undefined ? undefined : /^(tls|tcp):\/\//i.exec(full);
+  const text = scheme ? full?.slice(scheme[0].length) : full;
+  const tls = scheme?.[1].toLowerCase() === 'tls' ? { tls: true } : {};
   if (ctx.diags.list.length > before) {
     return undefined; // an undefined variable: the address itself is not checked
   }
@@ -41,9 +46,9 @@ export function parseAddress(toks: readonly RawToken[], ctx: Ctx, allowZero: boo
     const zero = allowZero ? /^(.*):0$/.exec(text) : null;
     if (zero || (allowZero && text === '0')) {
       const host = zero ? parseHostPort(`${zero[1]}:1`).host : '127.0.0.1';
-      return { host, port: 0 };
+      return { host, port: 0, ...tls };
     }
-    return parseHostPort(text, '127.0.0.1');
+    return { ...parseHostPort(text, '127.0.0.1'), ...tls };
   } catch (e) {
     // The address error's own code and values, so the editor can word it as it words a typed address.
     ctx.diags.error(
@@ -114,7 +119,10 @@ function parseExpect(toks: readonly RawToken[], ctx: Ctx): Step | undefined {
   if (t.text === 'file' || t.text === 'nothing' || t.text === 'frame') {
     return parseExpectMore(toks, base, ctx);
   }
-  ctx.diags.error(CODES.unknownStep, `Expected "text", hex, /regex/, bytes, close, file, nothing or frame after expect, not "${t.text}".`, span(t, t), {
+  if (t.text === 'tls' || t.text === 'cert') {
+    return parseTlsExpect(toks, ctx, base);
+  }
+  ctx.diags.error(CODES.unknownStep, `Expected "text", hex, /regex/, bytes, close, file, nothing, frame, tls or cert after expect, not "${t.text}".`, span(t, t), {
     form: 'expect',
     word: t.text,
   });
@@ -162,6 +170,7 @@ export function parseClientStep(toks: readonly RawToken[], ctx: Ctx): Step | und
     }
     case 'close':
     case 'shutdown':
+    case 'starttls':
       noMore(toks, 1, ctx);
       return { ...base, kind: kw.text };
     case 'repeat':

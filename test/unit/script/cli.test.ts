@@ -64,7 +64,7 @@ describe('cli run', () => {
     assert.equal(r.code, 2);
     assert.equal(
       r.err,
-      `${bad}:2:19: The variable "port" is not defined here (define it with @port = value above, or capture it with -> port).\n${bad}:3:8: Unknown escape "\\q". Use \\n \\r \\t \\\\ \\" \\0 \\xHH or \\u{HHHH}.\n${bad}:4:1: Unknown step "frob". Steps: connect, send, expect, wait, close, shutdown, repeat, retry, any order, include.\n`,
+      `${bad}:2:19: The variable "port" is not defined here (define it with @port = value above, or capture it with -> port).\n${bad}:3:8: Unknown escape "\\q". Use \\n \\r \\t \\\\ \\" \\0 \\xHH or \\u{HHHH}.\n${bad}:4:1: Unknown step "frob". Steps: connect, send, expect, wait, close, shutdown, starttls, repeat, retry, any order, include.\n`,
     );
     assert.equal(r.out, '');
     assert.equal(accepted, 0);
@@ -156,5 +156,39 @@ describe('cli run', () => {
     const r = await cli(f, '--vars-file', bad);
     assert.equal(r.code, 2);
     assert.match(r.err, /bad\.env:1: expected name=value/);
+  });
+
+  it('run --keylog writes the TLS session keys of a listen tls:// mock conversation; --var sets tls.insecure', async () => {
+    const config = fs.mkdtempSync(path.join(fx.tmp, 'config-'));
+    const keylog = path.join(fx.tmp, 'keys.log');
+    const f = write(
+      'tls.tcp',
+      '### mock\nlisten tls://127.0.0.1:0\non "PING" send "PONG"\n\n### client\nconnect tls://127.0.0.1:{{listen.port}}\nsend "PING"\nexpect "PONG"\nexpect tls protocol TLSv1.3\n',
+    );
+    const before = process.env.XDG_CONFIG_HOME;
+    process.env.XDG_CONFIG_HOME = config;
+    try {
+      const refused = await cli(f);
+      assert.equal(refused.code, 1, refused.err);
+      assert.match(refused.out, /✗ client — line 6: TLS with 127\.0\.0\.1:\d+: .*unknown authority/);
+      const r = await cli(f, '--var', 'tls.insecure=true', '--keylog', keylog);
+      assert.equal(r.code, 0, r.out + r.err);
+    } finally {
+      if (before === undefined) {
+        delete process.env.XDG_CONFIG_HOME;
+      } else {
+        process.env.XDG_CONFIG_HOME = before;
+      }
+    }
+    // The generated CA went to the config folder, never the current directory.
+    assert.ok(fs.existsSync(path.join(config, 'tcp-workbench', 'ca.pem')));
+    const lines = fs.readFileSync(keylog, 'utf8').trim().split('\n');
+    for (const label of ['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_HANDSHAKE_TRAFFIC_SECRET', 'CLIENT_TRAFFIC_SECRET_0', 'SERVER_TRAFFIC_SECRET_0']) {
+      assert.ok(
+        lines.some((l) => new RegExp(`^${label} [0-9a-f]{64} [0-9a-f]{64,96}$`).test(l)),
+        `${label} in ${lines.join('\n')}`,
+      );
+    }
+    assert.equal(fs.statSync(keylog).mode & 0o777, 0o600);
   });
 });

@@ -1,6 +1,8 @@
 // The shipped examples/ scripts run green through the real CLI against our echo and file servers and
 // the tutorial python reply server.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { EchoServer } from '../../../src/core/servers/echoServer';
 import { FileServer } from '../../../src/core/fileServer/fileServer';
@@ -50,6 +52,22 @@ describe('examples/*.tcp', () => {
     const r = await peers.run(process.execPath, [CLI, 'run', path.join(EXAMPLES, 'mock-sensor.tcp')]);
     assert.equal(r.code, 0, `${r.stdout.toString()}${r.stderr}`);
     assert.match(r.stdout.toString(), /^✓ the sensor answers its protocol \(\d+ ms\)\n1 passed, 0 failed\n$/);
+  });
+
+  it('tls-mock.tcp passes against its own listen tls:// block', async () => {
+    // The generated CA goes to a config folder of the test's own, not the user's.
+    const before = process.env.XDG_CONFIG_HOME;
+    process.env.XDG_CONFIG_HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpwb-example-config-'));
+    const r = await peers.run(process.execPath, [CLI, 'run', path.join(EXAMPLES, 'tls-mock.tcp')]).finally(() => {
+      fs.rmSync(process.env.XDG_CONFIG_HOME as string, { recursive: true, force: true });
+      if (before === undefined) {
+        delete process.env.XDG_CONFIG_HOME;
+      } else {
+        process.env.XDG_CONFIG_HOME = before;
+      }
+    });
+    assert.equal(r.code, 0, r.stdout.toString() + r.stderr);
+    assert.match(r.stdout.toString(), /✓ the mock answers over TLS .*\n1 passed, 0 failed\n$/);
   });
 
   it('python-reply.tcp passes against the tutorial python reply server', async () => {

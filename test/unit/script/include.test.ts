@@ -55,7 +55,7 @@ describe('script include and outside variables', () => {
         'script.badInclude:blocks@2 blocks.tcp has blocks (### on line 1); an included file holds only steps and settings.',
       ]);
       assert.deepEqual(at(main, `${H}include bad.tcp\n`), [
-        'script.inInclude@2 bad.tcp:2:8: Expected "text", hex, /regex/, bytes, close, file, nothing or frame after expect, not "maybe".',
+        'script.inInclude@2 bad.tcp:2:8: Expected "text", hex, /regex/, bytes, close, file, nothing, frame, tls or cert after expect, not "maybe".',
       ]);
       // Without the file's path (an unsaved editor) an include cannot be resolved.
       assert.deepEqual(
@@ -67,7 +67,7 @@ describe('script include and outside variables', () => {
     it('checks an include file on its own without asking for what the including file defines', () => {
       const inc = write('login.tcp', 'alice send "{{user}}\\n"\nalice expect "ok"\nfrob\n');
       assert.deepEqual(at(inc, fs.readFileSync(inc, 'utf8')), [
-        'script.unknownStep:step@2 Unknown step "frob". Steps: connect, send, expect, wait, close, shutdown, repeat, retry, any order, include.',
+        'script.unknownStep:step@2 Unknown step "frob". Steps: connect, send, expect, wait, close, shutdown, starttls, repeat, retry, any order, include.',
       ]);
       assert.deepEqual(parseScript(fs.readFileSync(inc, 'utf8'), { file: inc }).blocks, []);
     });

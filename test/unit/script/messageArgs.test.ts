@@ -102,8 +102,8 @@ describe('script message args (codes, forms and values for translation)', () => 
     it('an undefined variable and an unknown step keep their English and name their word', () => {
       const d = parseScript('### t\nconnect 127.0.0.1:9007\nfrob {{nope}}\nsend "{{nope}}"\n').diagnostics;
       const step = d.find((x) => x.code === CODES.unknownStep);
-      assert.equal(step?.message, 'Unknown step "frob". Steps: connect, send, expect, wait, close, shutdown, repeat, retry, any order, include.');
-      assert.deepEqual(step?.args, { form: 'step', word: 'frob', steps: 'connect, send, expect, wait, close, shutdown, repeat, retry, any order, include' });
+      assert.equal(step?.message, 'Unknown step "frob". Steps: connect, send, expect, wait, close, shutdown, starttls, repeat, retry, any order, include.');
+      assert.deepEqual(step?.args, { form: 'step', word: 'frob', steps: 'connect, send, expect, wait, close, shutdown, starttls, repeat, retry, any order, include' });
       const v = d.find((x) => x.code === CODES.undefinedVariable);
       assert.deepEqual(v?.args, { name: 'nope' });
     });

@@ -36,7 +36,7 @@ describe('script parser', () => {
         ].join('\n'),
       );
       assert.deepEqual(s.diagnostics, []);
-      assert.deepEqual(s.settings, { encoding: 'gbk', timeoutMs: 2000, blockTimeoutMs: 30000 });
+      assert.deepEqual(s.settings, { encoding: 'gbk', timeoutMs: 2000, blockTimeoutMs: 30000, tls: {} });
       assert.deepEqual(
         s.variables.map((v) => [v.name, v.value]),
         [

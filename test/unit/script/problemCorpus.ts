@@ -85,6 +85,12 @@ export const PROBLEMS: readonly Problem[] = [
   { code: 'script.badInclude', form: 'path', script: `${N}expect /(a)/ -> p\ninclude "{{p}}"\n` },
   { code: 'script.badInclude', form: 'blocks', script: `${N}include blocks.tcp\n` },
   { code: 'script.inInclude', script: `${N}include bad.tcp\n` },
+  { code: 'script.badTls', form: 'boolean', script: '@tls.insecure = maybe\n' },
+  { code: 'script.badTls', form: 'noFile', script: '@tls.ca = nowhere.pem\n' },
+  { code: 'script.badTls', form: 'key', script: '@tls.cafile = ca.pem\n' },
+  { code: 'script.badTls', form: 'fact', script: `${N}expect tls colour red\n` },
+  { code: 'script.badTls', form: 'days', script: `${N}expect cert days = 3\n` },
+  { code: 'script.badTls', form: 'alreadyTls', script: '### t\nconnect tls://127.0.0.1:1\nstarttls\n' },
 ];
 
 /** The files the include scripts above read; a corpus script is parsed as `x.tcp` in their folder. */

@@ -50,6 +50,10 @@ export interface TcpWorkbenchApi {
   stopAll(): Promise<void>;
   /** The last lifecycle log lines, `level: message`. */
   logLines(): string[];
+  /** How many log lines were ever written: a mark for logSince (logLines() stops growing at its bound). */
+  logCount(): number;
+  /** The log lines written after a logCount() mark. */
+  logSince(mark: number): string[];
   /** The traffic log as the traffic document shows it; `source` is `server:<id>` or `session:<id>`. */
   trafficText(source?: string): string;
   /** What the terminal of a session printed (Open Terminal), or undefined when none is open. */
@@ -206,6 +210,8 @@ function api(svc: Services, activationMs: number): TcpWorkbenchApi {
         .map((s) => ({ id: s.id, address: sessionAddress(s), state: s.state, bytesIn: s.bytesIn, bytesOut: s.bytesOut, chunksIn: s.chunksIn, chunksOut: s.chunksOut })),
     stopAll: () => shutdown?.() ?? Promise.resolve(),
     logLines: () => svc.log.lines(),
+    logCount: () => svc.log.count(),
+    logSince: (mark) => svc.log.since(mark),
     trafficText: (source) => svc.traffic.render(source),
     terminalText: terminalTranscript,
     statusBar: statusBarShown,

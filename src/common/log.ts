@@ -8,6 +8,8 @@ const KEEP = 500;
 export class Log implements vscode.Disposable {
   private readonly channel = vscode.window.createOutputChannel('TCP Workbench', { log: true });
   private readonly recent: string[] = [];
+  /** Lines ever logged: a mark that stays true once the oldest lines have left `recent`. */
+  private total = 0;
 
   info(message: string): void {
     this.channel.info(message);
@@ -39,12 +41,23 @@ export class Log implements vscode.Disposable {
     return [...this.recent];
   }
 
+  /** How many lines were ever logged: a mark for `since()`. */
+  count(): number {
+    return this.total;
+  }
+
+  /** The lines logged after `mark` (a `count()`), as far as the last KEEP lines still hold them. */
+  since(mark: number): string[] {
+    return this.recent.slice(Math.max(0, this.recent.length - (this.total - mark)));
+  }
+
   dispose(): void {
     this.channel.dispose();
   }
 
   private keep(level: string, message: string): void {
     this.recent.push(`${level}: ${message}`);
+    this.total++;
     if (this.recent.length > KEEP) {
       this.recent.splice(0, this.recent.length - KEEP);
     }

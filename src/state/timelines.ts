@@ -167,6 +167,8 @@ export class Timelines implements vscode.Disposable {
     server.onDidOpenConnection((c) => {
       const port = server.address?.port ?? c.relayEnd.port;
       const lanes = [c.client.remote, `${entry.label} :${port}`, formatHostPort(c.targetEnd.address, c.targetEnd.port)];
+      // A relay started again numbers its connections from 1 again: a new connection never joins an old timeline.
+      this.byKey.delete(`relay:${entry.id}:${c.id}`);
       const h = this.handle(`relay:${entry.id}:${c.id}`, lanes, `${entry.label} · ${c.client.remote}`, 'utf-8');
       h.timeline.mark('connect', 0, { peer: 1 });
       h.timeline.mark('connect', 1, { peer: 2 });

@@ -11,7 +11,7 @@ describe('Workspace Trust: scripts', () => {
     assert.strictEqual(vscode.workspace.isTrusted, false);
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder);
-    const mark = a.logLines().length;
+    const mark = a.logCount();
     const uri = vscode.Uri.file(path.join(folder.uri.fsPath, 'hello.tcp'));
     const r = await vscode.commands.executeCommand('tcpWorkbench.runScript', { uri: uri.toString() });
     assert.strictEqual(r, undefined);

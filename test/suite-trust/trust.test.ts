@@ -80,7 +80,7 @@ describe('Workspace Trust (untrusted folder, restricted settings)', () => {
   it('keeps denying .env: the workspace cannot empty the deny list', async () => {
     const r = await vscode.commands.executeCommand<StartResult>('tcpWorkbench.startFileServer', { port: 0 });
     assert.ok(r && r.port > 0, `no start result: ${JSON.stringify(r)}`);
-    const mark = a.logLines().length;
+    const mark = a.logCount();
     const env = await fetchName(r.port, '.env');
     assert.strictEqual(env.length, 0, `${env.length} bytes of .env came back`);
     assert.strictEqual(env.includes('untrusted-env-marker'), false);

@@ -63,7 +63,7 @@ describe('Socket assistant (commands in the extension host)', () => {
 
   it('refuses bad hex with its position and sends nothing, not even the good selections before it', async () => {
     const s = await connect();
-    const mark = a.logLines().length;
+    const mark = a.logCount();
     assert.strictEqual(await run('tcpWorkbench.sendText', { sessionId: s.id, text: '41 42 4g', mode: 'hex' }), undefined);
     assert.match(logSince(a, mark), /Bad hex at position 8:/);
     const doc = await vscode.workspace.openTextDocument({ content: '41 42\nzz' });
@@ -79,7 +79,7 @@ describe('Socket assistant (commands in the extension host)', () => {
 
   it('parses escapes: \\r \\n \\t \\0 \\xHH as bytes, text in the encoding', async () => {
     const s = await connect();
-    const mark = a.logLines().length;
+    const mark = a.logCount();
     assert.strictEqual(await run('tcpWorkbench.sendText', { sessionId: s.id, text: 'bad \\q', mode: 'escapes' }), undefined);
     assert.match(logSince(a, mark), /Bad escape at position 5/);
     const r = await must('tcpWorkbench.sendText', { sessionId: s.id, text: 'a\\r\\n\\t\\0\\xff中', mode: 'escapes' });
@@ -118,7 +118,7 @@ describe('Socket assistant (commands in the extension host)', () => {
     await sleep(100);
     assert.strictEqual(got().toString(), 'tttt' + 'u'.repeat(stop.sent));
     assert.deepStrictEqual(await must('tcpWorkbench.stopRepeat', {}), { stopped: 0, sent: 0 });
-    const mark = a.logLines().length;
+    const mark = a.logCount();
     assert.strictEqual(await run('tcpWorkbench.repeatSend', { sessionId: s.id, text: 'x', everyMs: 0 }), undefined);
     assert.match(logSince(a, mark), /repeat interval must be a whole number of milliseconds from 1/);
     assert.strictEqual(await run('tcpWorkbench.repeatSend', { sessionId: s.id, text: '', everyMs: 5 }), undefined);
@@ -159,7 +159,7 @@ describe('Socket assistant (commands in the extension host)', () => {
     await must('tcpWorkbench.sendFile', { uri: file, entryId: srv.id, clientId: 1 });
     await waitFor(() => Buffer.concat(raws[0].got).length === data.length, 'the file at the client', 10_000);
     assert.strictEqual(sha(Buffer.concat(raws[0].got)), sha(data));
-    const mark = a.logLines().length;
+    const mark = a.logCount();
     assert.strictEqual(await run('tcpWorkbench.sendFile', { uri: path.join(dir as string, 'missing.bin'), sessionId: s.id }), undefined);
     assert.match(logSince(a, mark), /File not found: .*missing\.bin \(nothing was sent\)/);
   });
@@ -177,7 +177,7 @@ describe('Socket assistant (commands in the extension host)', () => {
     assert.ok(fs.readFileSync(file).equals(sent), 'the file holds exactly what arrived');
     // A second recording into the same file is refused and leaves it as it is.
     const s2 = await connect();
-    const mark = a.logLines().length;
+    const mark = a.logCount();
     assert.strictEqual(await run('tcpWorkbench.startRecording', { sessionId: s2.id, file }), undefined);
     assert.match(logSince(a, mark), /already exists: not overwritten/);
     assert.ok(fs.readFileSync(file).equals(sent));
@@ -280,7 +280,7 @@ describe('Socket assistant (commands in the extension host)', () => {
     await must('tcpWorkbench.sendText', { sessionId: s.id, text: '中' });
     await waitFor(() => got().length === 4, 'gbk 中 + CRLF');
     assert.deepStrictEqual(got(), Buffer.from([0xd6, 0xd0, 0x0d, 0x0a]));
-    const mark = a.logLines().length;
+    const mark = a.logCount();
     assert.strictEqual(await run('tcpWorkbench.connect', { address: `127.0.0.1:${port()}`, show: false, encoding: 'klingon' as 'gbk' }), undefined);
     assert.match(logSince(a, mark), /Unknown encoding "klingon"/);
   });

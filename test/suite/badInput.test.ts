@@ -78,7 +78,7 @@ describe('Bad settings and input (commands in the extension host)', () => {
 
   /** Runs a command that must fail; returns what it logged. */
   async function fails(command: string, args: unknown): Promise<string> {
-    const mark = a.logLines().length;
+    const mark = a.logCount();
     const r = await vscode.commands.executeCommand(command, args);
     assert.strictEqual(r, undefined, `${command} should fail, but returned ${JSON.stringify(r)}`);
     const said = logSince(a, mark);

@@ -51,7 +51,7 @@ export async function waitFor(check: () => boolean, what: string, ms = 5000): Pr
 }
 
 export function logSince(a: Api, mark: number): string {
-  return a.logLines().slice(mark).join('\n');
+  return a.logSince(mark).join('\n');
 }
 
 /**

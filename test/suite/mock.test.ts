@@ -34,7 +34,7 @@ describe('Mock servers (Servers view, commands in the extension host)', () => {
   });
 
   it('starts a listen block by command; a raw socket gets the rule reply and the hit is logged', async () => {
-    const mark = a.logLines().length;
+    const mark = a.logCount();
     const r = await must('tcpWorkbench.startScriptServer', { uri: vscode.Uri.file(file).toString(), line: 2 });
     assert.ok(r.port > 0);
     const s = server(a, r.id);
@@ -52,7 +52,7 @@ describe('Mock servers (Servers view, commands in the extension host)', () => {
     const r = await must('tcpWorkbench.startScriptServer', { uri: file, line: 1 });
     const doc = await vscode.workspace.openTextDocument(file);
     await vscode.window.showTextDocument(doc);
-    const mark = a.logLines().length;
+    const mark = a.logCount();
     const edit = new vscode.WorkspaceEdit();
     edit.insert(doc.uri, new vscode.Position(3, 0), 'on "BROKEN send "x"\n');
     assert.ok(await vscode.workspace.applyEdit(edit));
@@ -75,7 +75,7 @@ describe('Mock servers (Servers view, commands in the extension host)', () => {
 
   it('refuses a line outside any listen block, and a file that does not parse', async () => {
     fs.writeFileSync(file, `${MOCK}\n### client\nconnect 127.0.0.1:1\nsend "x"\n`);
-    const mark = a.logLines().length;
+    const mark = a.logCount();
     assert.strictEqual(await run('tcpWorkbench.startScriptServer', { uri: file, line: 8 }), undefined);
     assert.match(logSince(a, mark), /has no listen block at line 9/);
     fs.writeFileSync(file, 'listen 127.0.0.1:0\n### x\non "unterminated send "y"\n');

@@ -37,7 +37,7 @@ describe('Servers (commands in the extension host)', () => {
   });
 
   it('starts the echo server by command; a plain socket gets its bytes back', async () => {
-    const mark = a.logLines().length;
+    const mark = a.logCount();
     const r = await must('tcpWorkbench.startEchoServer', { port: 0 });
     assert.ok(r && r.port > 0, `no start result: ${JSON.stringify(r)}`);
     assert.strictEqual(r.address, `127.0.0.1:${r.port}`);
@@ -81,7 +81,7 @@ describe('Servers (commands in the extension host)', () => {
   it('reports a port in use by name and starts nothing', async () => {
     busy = await listen((c) => c.destroy());
     const port = (busy.address() as net.AddressInfo).port;
-    const mark = a.logLines().length;
+    const mark = a.logCount();
     const r = await run('tcpWorkbench.startEchoServer', { port });
     assert.strictEqual(r, undefined);
     assert.strictEqual(server(a, 'echo').state, 'stopped');
@@ -126,7 +126,7 @@ describe('Servers (commands in the extension host)', () => {
   });
 
   it('refuses to start on a bad setting, with a message naming it', async () => {
-    const mark = a.logLines().length;
+    const mark = a.logCount();
     await vscode.workspace.getConfiguration('tcpWorkbench').update('encoding', 'klingon', vscode.ConfigurationTarget.Global);
     await waitFor(() => /tcpWorkbench\.encoding/.test(logSince(a, mark)), 'the setting to be re-read');
     const r = await run('tcpWorkbench.startEchoServer', { port: 0 });

@@ -7,6 +7,7 @@ import { WorkbenchError } from '../core/errors';
 import { Diagnostic, ScriptParseError } from '../core/script';
 import { FEATURE_SENTENCES, Sentence } from './featureMessages';
 import { DIAGNOSTIC_SENTENCES, FAILURE_SENTENCES } from './scriptMessages';
+import { TLS_SENTENCES } from './tlsMessages';
 
 type Args = Readonly<Record<string, string | number>>;
 
@@ -49,6 +50,7 @@ const SENTENCES: Record<string, Sentence> = {
     e instanceof ScriptParseError && has(a, 'file', 'line', 'column') ? `${a.file}:${a.line}:${a.column}: ${diagnosticText(e.diagnostics[0])}` : undefined,
   ...FEATURE_SENTENCES,
   ...FAILURE_SENTENCES,
+  ...TLS_SENTENCES,
 };
 
 /** The sentence for an error: localized by its code where the table knows it, else its own message. */

@@ -9,12 +9,19 @@ import { TrafficLog } from '../core/traffic/trafficLog';
 import { Log } from '../common/log';
 import { messageOf } from '../common/messages';
 import { SessionRecord } from '../core/sessions/sessionRecord';
+import { WorkbenchError } from '../core/errors';
+import type { ClientTlsOptions, HandshakeFacts } from '../core/tls/clientTls';
 
 const RECENT_KEY = 'tcpWorkbench.recent';
 const MAX_RECENT = 10;
 
 export function sessionAddress(s: ClientSession): string {
   return formatHostPort(s.options.host, s.options.port);
+}
+
+/** `TLSv1.3 TLS_AES_256_GCM_SHA384, ALPN none, CN=localhost` for a row, a tooltip and the log. */
+export function tlsSummary(f: HandshakeFacts): string {
+  return `${f.protocol} ${f.cipher}, ALPN ${f.alpn ?? vscode.l10n.t('none')}${f.peerSubject ? `, ${f.peerSubject}` : ''}`;
 }
 
 export class SessionManager implements vscode.Disposable {
@@ -66,8 +73,8 @@ export class SessionManager implements vscode.Disposable {
   }
 
   /** Connects and adds the session; throws an Error whose message names host and port. */
-  async connect(host: string, port: number, encoding: EncodingName): Promise<ClientSession> {
-    const s = new ClientSession({ host, port, encoding });
+  async connect(host: string, port: number, encoding: EncodingName, tls?: ClientTlsOptions): Promise<ClientSession> {
+    const s = new ClientSession({ host, port, encoding, tls });
     const address = sessionAddress(s);
     const source = `session:${s.id}`;
     const label = vscode.l10n.t('Session {0}', s.id);
@@ -103,15 +110,21 @@ export class SessionManager implements vscode.Disposable {
       await s.connect();
     } catch (e) {
       this.release(s);
-      throw connectFailure(e, host, port);
+      // A TLS failure keeps its reason and the peer's chain (the caller may offer "Connect anyway").
+      throw e instanceof WorkbenchError && e.code.startsWith('tls.') ? e : connectFailure(e, host, port);
     }
     this.list.push(s);
     this.active = s;
     this.traffic.note(source, label, address, vscode.l10n.t('connected'));
-    this.log.info(vscode.l10n.t('Session {0} connected to {1}', s.id, address));
-    await this.remember(address);
+    this.log.info(vscode.l10n.t('Session {0} connected to {1}', s.id, address) + (s.tlsFacts ? ` (${tlsSummary(s.tlsFacts)})` : ''));
+    await this.remember(tls ? `tls://${address}` : address);
     fire();
     return s;
+  }
+
+  /** Redraws the rows of the sessions (a session changed in place, e.g. STARTTLS). */
+  refresh(): void {
+    this.changed.schedule();
   }
 
   async close(s: ClientSession): Promise<void> {

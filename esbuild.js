@@ -4,6 +4,7 @@
 //   suite      test/suite bundled into out/test/suite, loaded by the VS Code extension host (vscode external)
 //   trust      test/suite-trust, the same way, into out/test/suite-trust
 //   soak       test/soak/soak.ts bundled into out/test/soak/soak.js
+//   cli        src/cli.ts alone, minified, into dist-cli/ (the npm package; scripts/pack-cli.mjs stages and packs it)
 // Flags: --production minifies the extension without source maps; --outdir=DIR writes the extension
 // somewhere else than dist/ (the bench measures a production bundle that way); --watch rebuilds on change (the
 // problem matcher below prints what VS Code's esbuild matcher reads). `--tests` is the tests target.
@@ -80,7 +81,16 @@ function listTs(dir) {
   });
 }
 
-const node = { format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning', absWorkingDir: ROOT };
+/** The one version (the extension's manifest), compiled into the CLI's `--version`. */
+const VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
+const node = {
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+  absWorkingDir: ROOT,
+  define: { TCP_WORKBENCH_VERSION: JSON.stringify(VERSION) },
+};
 
 /** A folder of integration tests (index.ts + *.test.ts), bundled for the extension host. */
 function suiteOptions(src, out) {
@@ -129,6 +139,16 @@ const TARGETS = {
   }),
   suite: () => suiteOptions(path.join(ROOT, 'test/suite'), path.join(ROOT, 'out/test/suite')),
   trust: () => suiteOptions(path.join(ROOT, 'test/suite-trust'), path.join(ROOT, 'out/test/suite-trust')),
+  cli: ({ outdir }) => ({
+    ...node,
+    entryPoints: { cli: 'src/cli.ts' },
+    outdir: outdir ?? 'dist-cli',
+    bundle: true,
+    minify: true,
+    sourcesContent: false,
+    banner: { js: '#!/usr/bin/env node' },
+    plugins: [dropUnusedIconvTables, problemMatcher],
+  }),
   soak: () => ({ ...node, entryPoints: ['test/soak/soak.ts'], outfile: 'out/test/soak/soak.js', bundle: true }),
 };
 

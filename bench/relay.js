@@ -38,19 +38,29 @@ function child() {
   let relay;
   let ours = false;
   let pcap;
+  let untap;
+  let capture;
   let win;
   let cpu;
+  /** A fresh capture (the previous one closed): with a cap, every round starts one, as a user's capture starts at 0. */
+  const openPcap = async () => {
+    untap?.dispose();
+    await pcap?.close();
+    const { PcapWriter } = require(path.join(capture.core, 'relay', 'pcapWriter.js'));
+    // Without a cap: the file is emptied every round, the writer's count is not (9 rounds pass 8 GiB).
+    pcap = await PcapWriter.open(capture.file, { overwrite: true, maxBytes: capture.maxBytes ?? 2 ** 50 });
+    untap = relay.addTap(pcap);
+  };
   serveRpc({
-    async start({ kind, targetPort, pcapFile }) {
+    /** `core` (default CORE) measures another build of the core beside this one (docs/PERFORMANCE.md). */
+    async start({ kind, targetPort, pcapFile, pcapMaxBytes, core = CORE }) {
       if (kind === 'relay-ours') {
-        const { RelayServer } = require(path.join(CORE, 'relay', 'relayServer.js'));
+        const { RelayServer } = require(path.join(core, 'relay', 'relayServer.js'));
         relay = new RelayServer({ targetHost: '127.0.0.1', targetPort });
         ours = true;
         if (pcapFile) {
-          const { PcapWriter } = require(path.join(CORE, 'relay', 'pcapWriter.js'));
-          // No cap within a run: the file is emptied every round, the writer's count is not (9 rounds pass 8 GiB).
-          pcap = await PcapWriter.open(pcapFile, { overwrite: true, maxBytes: 2 ** 50 });
-          relay.addTap(pcap);
+          capture = { file: pcapFile, maxBytes: pcapMaxBytes, core };
+          await openPcap();
         }
         return { port: (await relay.start()).port, pid: process.pid };
       }
@@ -58,7 +68,10 @@ function child() {
       await new Promise((r) => relay.listen(0, '127.0.0.1', r));
       return { port: relay.address().port, pid: process.pid };
     },
-    mark() {
+    async mark() {
+      if (capture?.maxBytes !== undefined) {
+        await openPcap();
+      }
       win = new RssWindow();
       win.start();
       cpu = process.cpuUsage();
@@ -154,40 +167,23 @@ function slowRead(port, request, bytesPerSecond, seconds) {
 }
 
 /**
- * MB/s of writing `size` bytes to `file` as the capture does where it can (1 MiB direct writes from
- * page-aligned memory, 3 at a time), nothing else running: the disk's own pace. NaN without O_DIRECT.
+ * MB/s of writing `size` bytes to `file` as the capture does (captureStream.ts: 1 MiB batches appended
+ * in order, one write at a time, through the page cache), nothing else running: the disk's own pace.
  */
-async function directWriteRate(file, size) {
-  const O_DIRECT = fs.constants.O_DIRECT;
-  const arena = 2 ** 20;
-  if (!O_DIRECT) {
-    return NaN;
-  }
-  fs.writeFileSync(file, '');
-  let fd;
-  try {
-    fd = fs.openSync(file, fs.constants.O_WRONLY | O_DIRECT);
-  } catch {
-    fs.rmSync(file, { force: true });
-    return NaN;
-  }
-  const mem = new WebAssembly.Memory({ initial: (3 * arena) / 65536 }).buffer;
-  const bufs = [0, 1, 2].map((i) => Buffer.from(mem, i * arena, arena).fill(i + 1));
-  const total = Math.floor(size / arena);
-  let next = 0;
+async function diskWriteRate(file, size) {
+  const batch = Buffer.alloc(2 ** 20, 1);
+  const fd = fs.openSync(file, 'w');
   const t0 = process.hrtime.bigint();
-  await Promise.all(
-    bufs.map(async (b) => {
-      while (next < total) {
-        const pos = next++ * arena;
-        await new Promise((resolve, reject) => fs.write(fd, b, 0, arena, pos, (e) => (e ? reject(e) : resolve())));
-      }
-    }),
-  );
+  try {
+    for (let left = size; left > 0; left -= batch.length) {
+      await new Promise((resolve, reject) => fs.write(fd, batch, 0, Math.min(left, batch.length), null, (e) => (e ? reject(e) : resolve())));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  fs.closeSync(fd);
   fs.rmSync(file, { force: true });
-  return (total * arena) / 1e6 / (ms / 1000);
+  return size / 1e6 / (ms / 1000);
 }
 
 /**
@@ -263,6 +259,52 @@ async function throughput(ctx, client, start, relays, targetPort, request, size,
   }
 }
 
+/** The capture's default caps: the editor's `tcpWorkbench.pcapMaxMiB` (package.json) and the CLI's (`DEFAULT_PCAP_MAX_BYTES`). */
+const DEFAULT_CAPS = { editor: 256 * MiB, cli: 1024 * MiB };
+
+/**
+ * ROUNDS rounds of `request` through each of `variants` ({ name: { pcapMaxBytes?, core? } }), each our
+ * relay in a process of its own, the order rotating. A variant with a cap starts a fresh capture every
+ * round (as a user's starts at 0); `core` measures another build of the core in the same run. Returns
+ * per variant the rounds' MB/s and relay CPU per MiB, their medians, and the median of the rounds'
+ * ratios to variant `base`.
+ */
+async function captureRounds(ctx, client, variants, targetPort, request, size, base) {
+  const relays = {};
+  const names = Object.keys(variants);
+  const series = () => Object.fromEntries(names.map((n) => [n, []]));
+  const [speeds, cpu, ratios] = [series(), series(), series()];
+  try {
+    for (const name of names) {
+      const { pcapMaxBytes, core } = variants[name];
+      const pcapFile = pcapMaxBytes === undefined ? undefined : path.join(ctx.tmp, `relay-${name}.pcap`);
+      const r = ctx.fork('relay.js', {});
+      relays[name] = r;
+      Object.assign(r, await r.call('start', { kind: 'relay-ours', targetPort, pcapFile, pcapMaxBytes, core }, 20000));
+    }
+    for (let i = 0; i < ROUNDS; i++) {
+      const order = names.slice(i % names.length).concat(names.slice(0, i % names.length));
+      const got = {};
+      for (const name of order) {
+        await relays[name].call('mark');
+        const r = await client.call('recv', { port: relays[name].port, request, expect: size });
+        got[name] = r.bytes / 1e6 / (r.ms / 1000);
+        speeds[name].push(got[name]);
+        cpu[name].push((await relays[name].call('report')).cpuUs / (r.bytes / MiB));
+      }
+      names.forEach((n) => ratios[n].push(got[n] / got[base]));
+    }
+  } finally {
+    for (const r of Object.values(relays)) {
+      await r.call('stop').catch(() => undefined);
+      await r.close();
+    }
+    names.forEach((n) => fs.rmSync(path.join(ctx.tmp, `relay-${n}.pcap`), { force: true }));
+  }
+  const med = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, median(v)]));
+  return { mbps: speeds, cpuUsPerMiB: cpu, ratios, median: med(speeds), medianCpuUsPerMiB: med(cpu), medianRatio: med(ratios) };
+}
+
 /**
  * ctx: { fork, startServer, stopServer, row, results, tmp, file, size, children } from bench/run.js.
  * Every relay sees the same target (the plain file server, the plain echo server).
@@ -320,8 +362,8 @@ async function relayFigures(ctx) {
       row('8c2', 'The same, pcap file in /dev/shm', fmt(f.median.pcapShm), `without ${fmt(f.median.ours)}`, `${fmt(f.medianRatio.pcapShm, 2)}×`, '(info)', undefined);
     }
     // From memory the relay outruns what the disk takes: the capture then runs at the disk's pace.
-    const disk = await directWriteRate(path.join(tmp, 'relay-disk.bin'), size);
-    out.diskDirectWriteMBps = disk;
+    const disk = await diskWriteRate(path.join(tmp, 'relay-disk.bin'), size);
+    out.diskWriteMBps = disk;
     row(
       '8c3',
       `Relay 1 GiB from memory with pcap capture on (${where})`,
@@ -340,6 +382,35 @@ async function relayFigures(ctx) {
       '(info)',
       undefined,
     );
+
+    // The capture as shipped: a fresh one per round at each default cap (the rows above capture without a cap).
+    const caps = await captureRounds(
+      ctx,
+      client,
+      { ours: {}, editor: { pcapMaxBytes: DEFAULT_CAPS.editor }, cli: { pcapMaxBytes: DEFAULT_CAPS.cli } },
+      fileTarget.port,
+      `${file}\n`,
+      size,
+      'ours',
+    );
+    out.defaultCaps = caps;
+    const cc = caps.medianCpuUsPerMiB;
+    for (const [id, name, what] of [
+      ['8h', 'editor', "the editor's default cap (256 MiB)"],
+      ['8i', 'cli', "the CLI's default cap (1024 MiB)"],
+    ]) {
+      const note = `relay CPU per MiB ${fmt(cc[name])} µs with the capture, ${fmt(cc.ours)} µs without`;
+      row(
+        id,
+        `Relay of a 1 GiB download, capture at ${what}`,
+        fmt(caps.median[name]),
+        `without ${fmt(caps.median.ours)}`,
+        `${fmt(caps.medianRatio[name], 2)}×`,
+        '(info)',
+        undefined,
+        note,
+      );
+    }
 
     // Echo round trips through each relay to the plain echo server.
     await start('ours', 'relay-ours', echoTarget.port);
@@ -405,4 +476,4 @@ if (require.main === module) {
   child();
 }
 
-module.exports = { relayFigures };
+module.exports = { relayFigures, captureRounds, DEFAULT_CAPS };

@@ -28,8 +28,10 @@ const USAGE = `Usage:
   tcp-workbench send HOST:PORT TEXT | --hex HEX | --file PATH [--escapes] [--repeat N [--every MS]]
                 [--out FILE [--overwrite]] [--encoding E] [--line-ending none|lf|crlf]
   tcp-workbench send tls://HOST:PORT … [--insecure] [--ca F] [--cert F --key F] [--servername N] [--alpn LIST] [--keylog F]
-  tcp-workbench run FILE.tcp... [--junit OUT.xml] [--var NAME=VALUE]... [--timeout 5s]
-  tcp-workbench --help
+  tcp-workbench run FILE.tcp... [--junit OUT.xml] [--tap OUT.tap] [--var NAME=VALUE]... [--vars-file FILE]...
+                [--timeout 5s] [--jobs N]
+  tcp-workbench mcp [--root DIR]
+  tcp-workbench --help | --version
 
 Servers bind 127.0.0.1 and port 0 (any free port) unless told otherwise, print "listening on HOST:PORT"
 first, and stop on Ctrl+C. In manual mode every line typed on stdin is sent to all clients (with --hex
@@ -53,15 +55,29 @@ Encodings: utf-8 (default), gbk, gb18030, latin1, hex.
 run executes the client blocks of .tcp conversation files (see docs/tcp-language.md): one line per block
 ("✓ title (12 ms)" or "✗ title — line 14: ..."), then "N passed, N failed"; exit 1 when any block fails,
 2 on a parse error (printed as FILE:LINE:COL: message). --var overrides a file's @variable, --timeout its
-per-step timeout; --junit writes a JUnit XML report (it replaces only an earlier report). A file's listen
+per-step timeout; --junit writes a JUnit XML report, --tap a TAP report (each replaces only an earlier
+report of its kind). Variables: --var beats --vars-file (NAME=VALUE lines; a later file beats an earlier)
+beats TCPW_VAR_NAME environment variables beats the file's own @NAME. --jobs N runs N files at once
+(default: the number of cores); blocks of one file run in order, each file's lines print together. A file's listen
 blocks (mock servers) start first; client blocks reach them as {{listen.port}}. serve script runs only the
 listen blocks (or the one titled TITLE), printing "listening on HOST:PORT" once per listener.
+mcp serves the workbench's tools (start a server or mock, exchange, run a script, read traffic) to an agent
+over the Model Context Protocol on stdin/stdout; paths are relative to --root (default: the current folder)
+and its servers stop when the client disconnects (see docs/agents.md).
 Exit codes: 0 ok, 2 usage error, 3 not found on the server, 1 any other failure.`;
+
+declare const TCP_WORKBENCH_VERSION: string;
+/** The extension's version (esbuild compiles it in from package.json). */
+export const VERSION = typeof TCP_WORKBENCH_VERSION === 'string' ? TCP_WORKBENCH_VERSION : '0.0.0-dev';
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
     io.out(`${USAGE}\n`);
+    return 0;
+  }
+  if (command === '--version' || command === '-v' || command === 'version') {
+    io.out(`${VERSION}\n`);
     return 0;
   }
   try {
@@ -90,6 +106,11 @@ export async function main(argv: string[]): Promise<number> {
         return await runSend(rest);
       case 'run':
         return await runScripts(rest);
+      case 'mcp':
+        // Loaded only here: the MCP SDK is most of the bundle and no other command needs it (a require,
+        // not import(), so the unbundled test build resolves it like every other module).
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        return await (require('./cli/mcpCommand') as typeof import('./cli/mcpCommand')).runMcp(rest, VERSION);
       case undefined:
         return usage('No command given.');
       default:

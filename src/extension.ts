@@ -5,6 +5,7 @@ import { ContextKey } from './common/contextKey';
 import { Log } from './common/log';
 import { Services } from './state/services';
 import { registerDownloadCommand } from './downloads/downloadCommand';
+import { prepared, registerAgentTools } from './agent/lmTools';
 import { registerRelayCommands } from './relay/relayCommands';
 import { relayKind, relayRunOf } from './relay/relayKind';
 import { registerClientCommands } from './servers/clientCommands';
@@ -67,6 +68,8 @@ export interface TcpWorkbenchApi {
   terminalText(sessionId: number): string | undefined;
   /** The status bar item's text and accessible label while servers run. */
   statusBar(): { text: string; label: string } | undefined;
+  /** What an agent tool says before it runs (its confirmation, when it opens a port or connects). */
+  agentToolPrepared(name: string, input: Record<string, unknown>): { invocationMessage?: string; title?: string; message?: string };
   /** How long activate() took, in milliseconds (reported by the benchmarks). */
   readonly activationMs: number;
 }
@@ -92,6 +95,7 @@ export function activate(context: vscode.ExtensionContext): TcpWorkbenchApi {
   registerScripts(svc);
   registerSessionTerminal(svc);
   registerAssistantCommands(svc);
+  registerAgentTools(svc);
   shutdown = async () => {
     await Promise.all([svc.servers.stopAll(), svc.sessions.closeAll()]);
   };
@@ -225,6 +229,11 @@ function api(svc: Services, activationMs: number): TcpWorkbenchApi {
     trafficText: (source) => svc.traffic.render(source),
     terminalText: terminalTranscript,
     statusBar: statusBarShown,
+    agentToolPrepared: (name, input) => {
+      const p = prepared(name, input);
+      const text = (m: string | vscode.MarkdownString | undefined) => (typeof m === 'string' ? m : m?.value);
+      return { invocationMessage: text(p.invocationMessage), title: p.confirmationMessages?.title, message: text(p.confirmationMessages?.message) };
+    },
     activationMs,
   };
 }

@@ -1,15 +1,39 @@
 // `run FILE.tcp...`: runs the client blocks of conversation files headless, one line per block,
-// a closing tally, optional JUnit XML. Exit 0 all passed, 1 any failed, 2 usage or parse error.
+// a closing tally, optional JUnit XML and TAP. Files run --jobs at a time (blocks of one file in order);
+// each file's lines are printed together when it ends. Exit 0 all passed, 1 any failed, 2 usage or parse error.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { FileRun, RunResult, Script, ScriptRunner, formatDiagnostic, parseOverride, parseScript, toJUnit } from '../core/script';
+import {
+  FileRun,
+  RunResult,
+  Script,
+  ScriptRunner,
+  envVars,
+  failedAt,
+  formatDiagnostic,
+  mergeVars,
+  parseOverride,
+  parseScript,
+  readVarsFile,
+  toJUnit,
+  toTap,
+} from '../core/script';
+import { WorkbenchError } from '../core/errors';
 import { parseDurationFlag } from '../core/script/literals';
 import { reparseWithMocks, startMocks } from '../core/script/mocks';
 import { describeHit } from '../core/script/mockServer';
 import { formatHostPort } from '../core/hostPort';
 import { io, parse, str, untilSignal, usage } from './args';
 
-const OPTIONS = { junit: { type: 'string' }, var: { type: 'string', multiple: true }, timeout: { type: 'string' } } as const;
+const OPTIONS = {
+  junit: { type: 'string' },
+  tap: { type: 'string' },
+  var: { type: 'string', multiple: true },
+  'vars-file': { type: 'string', multiple: true },
+  timeout: { type: 'string' },
+  jobs: { type: 'string' },
+} as const;
 
 function varsOf(values: string[] | undefined): Record<string, string> {
   const vars: Record<string, string> = {};
@@ -33,7 +57,7 @@ function load(files: string[], vars: Record<string, string>): { file: string; te
     } catch (e) {
       usage(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`);
     }
-    const script = parseScript(text, { vars });
+    const script = parseScript(text, { vars, file: path.resolve(file) });
     for (const d of script.diagnostics.filter((x) => x.severity === 'error')) {
       io.err(`${formatDiagnostic(file, d)}\n`);
       bad = true;
@@ -43,41 +67,93 @@ function load(files: string[], vars: Record<string, string>): { file: string; te
   return bad ? undefined : loaded;
 }
 
-function printResult(result: RunResult): void {
+function resultLines(result: RunResult): string {
+  let out = '';
   for (const b of result.blocks) {
     if (b.status === 'passed') {
-      io.out(`✓ ${b.block.title} (${b.durationMs} ms)\n`);
+      const attempts = b.attempts && b.attempts.n > 1 ? `, attempt ${b.attempts.n} of ${b.attempts.of}` : '';
+      out += `✓ ${b.block.title} (${b.durationMs} ms${attempts})\n`;
     } else {
-      const f = b.failure;
-      io.out(`✗ ${b.block.title} — ${f ? `line ${f.line + 1}: ${f.message}` : b.status}\n`);
+      out += `✗ ${b.block.title} — ${failedAt(b)}\n`;
     }
+  }
+  return out;
+}
+
+const REPORTS = {
+  junit: { name: 'JUnit', isOurs: (head: string) => head.includes('<testsuites'), write: toJUnit },
+  tap: { name: 'TAP', isOurs: (head: string) => head.startsWith('TAP version'), write: toTap },
+} as const;
+
+/** Refuses a report path that holds something else than an earlier report of that kind (before anything runs). */
+function checkReport(kind: keyof typeof REPORTS, out: string | undefined): void {
+  if (out !== undefined && fs.existsSync(out) && !REPORTS[kind].isOurs(fs.readFileSync(out, 'utf8').slice(0, 300))) {
+    usage(`${out} exists and is not a ${REPORTS[kind].name} report; choose another --${kind} path.`);
   }
 }
 
-/** Writes the report through a temporary file; replaces only an earlier JUnit report, never another file. */
-function writeJUnit(out: string, runs: FileRun[]): void {
-  if (fs.existsSync(out)) {
-    const head = fs.readFileSync(out, 'utf8').slice(0, 300);
-    if (!head.includes('<testsuites')) {
-      usage(`${out} exists and is not a JUnit report; choose another --junit path.`);
-    }
-  }
+/** Writes the report through a temporary file, so a reader never sees half of it. */
+function writeReport(kind: keyof typeof REPORTS, out: string, runs: FileRun[]): void {
   const tmp = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, toJUnit(runs));
+  fs.writeFileSync(tmp, REPORTS[kind].write(runs));
   fs.renameSync(tmp, out);
 }
 
+/** The variables of the run, by the one precedence rule (varSources.ts): --var, then --vars-file, then TCPW_VAR_*. */
+function runVars(values: { var?: unknown; 'vars-file'?: unknown }): Record<string, string> {
+  const files = ((values['vars-file'] as string[] | undefined) ?? []).map((f) => {
+    try {
+      return readVarsFile(f);
+    } catch (e) {
+      return usage(e instanceof WorkbenchError ? e.message : String(e));
+    }
+  });
+  return mergeVars(envVars(process.env), files, varsOf(values.var as string[] | undefined));
+}
+
+function jobsOf(text: string | undefined): number {
+  if (text === undefined) {
+    return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+  }
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 1 && n <= 64)) {
+    usage(`--jobs needs a whole number from 1 to 64, not "${text}".`);
+  }
+  return n;
+}
+
+/** Runs `work` on every item, at most `jobs` at a time; results in the items' order. */
+async function pool<T, R>(items: readonly T[], jobs: number, work: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, lane));
+  return results;
+}
+
 /** Starts the file's listen blocks first (their real ports reach the client blocks), then runs. */
-async function runFile(file: string, text: string, script: Script, vars: Record<string, string>, opts: { signal: AbortSignal; timeoutMs?: number }): Promise<RunResult> {
+async function runFile(
+  file: string,
+  text: string,
+  script: Script,
+  vars: Record<string, string>,
+  opts: { signal: AbortSignal; timeoutMs?: number },
+  log: (line: string) => void,
+): Promise<RunResult> {
   const hasMocks = script.blocks.some((b) => b.kind === 'listen');
   const mocks = hasMocks ? await startMocks(script, file) : undefined;
   try {
     for (const m of mocks?.servers ?? []) {
       const a = m.address;
-      io.err(`mock "${m.block.title}" listening on ${a ? formatHostPort(a.host, a.port) : '?'}\n`);
-      m.onDidHitRule((e) => io.err(`mock "${m.block.title}" client ${e.client.id}: ${describeHit(e)}\n`));
+      log(`mock "${m.block.title}" listening on ${a ? formatHostPort(a.host, a.port) : '?'}\n`);
+      m.onDidHitRule((e) => log(`mock "${m.block.title}" client ${e.client.id}: ${describeHit(e)}\n`));
     }
-    const runner = new ScriptRunner(mocks ? reparseWithMocks(text, { vars }, mocks) : script);
+    const runner = new ScriptRunner(mocks ? reparseWithMocks(text, { vars, file: path.resolve(file) }, mocks) : script);
     try {
       return await runner.run({ file, ...opts });
     } finally {
@@ -98,25 +174,34 @@ export async function runScripts(args: string[]): Promise<number> {
   if (timeoutMs === undefined && timeoutText !== undefined) {
     usage(`--timeout needs a duration such as 500ms or 5s, not "${timeoutText}".`);
   }
-  const vars = varsOf(values.var as string[] | undefined);
+  const jobs = jobsOf(str(values.jobs));
+  const junit = str(values.junit);
+  const tap = str(values.tap);
+  checkReport('junit', junit);
+  checkReport('tap', tap);
+  const vars = runVars(values);
   const loaded = load(positionals, vars);
   if (!loaded) {
     return 2;
   }
-  const junit = str(values.junit);
   const abort = new AbortController();
   const signal = untilSignal();
   void signal.signalled.then(() => abort.abort());
-  const runs: FileRun[] = [];
+  let runs: FileRun[];
+  // Each file's lines print together, in the order the files were given, as soon as it and those before it end.
+  const done: (string | undefined)[] = loaded.map(() => undefined);
+  let printed = 0;
   try {
-    for (const { file, text, script } of loaded) {
-      if (loaded.length > 1) {
-        io.out(`${file}\n`);
+    runs = await pool(loaded, jobs, async ({ file, text, script }, i) => {
+      // With several files in flight, mock logs name their file.
+      const log = (line: string): void => io.err(loaded.length > 1 ? `${file}: ${line}` : line);
+      const result = await runFile(file, text, script, vars, { signal: abort.signal, timeoutMs }, log);
+      done[i] = `${loaded.length > 1 ? `${file}\n` : ''}${resultLines(result)}`;
+      for (; printed < done.length && done[printed] !== undefined; printed++) {
+        io.out(done[printed] as string);
       }
-      const result = await runFile(file, text, script, vars, { signal: abort.signal, timeoutMs });
-      printResult(result);
-      runs.push({ file, result });
-    }
+      return { file, result };
+    });
   } finally {
     signal.dispose();
   }
@@ -124,7 +209,10 @@ export async function runScripts(args: string[]): Promise<number> {
   const failed = runs.reduce((n, r) => n + r.result.failed, 0);
   io.out(`${passed} passed, ${failed} failed${abort.signal.aborted ? ' (cancelled)' : ''}\n`);
   if (junit) {
-    writeJUnit(junit, runs);
+    writeReport('junit', junit, runs);
+  }
+  if (tap) {
+    writeReport('tap', tap, runs);
   }
   return failed > 0 || abort.signal.aborted ? 1 : 0;
 }

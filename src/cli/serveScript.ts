@@ -1,6 +1,7 @@
 // `serve script FILE.tcp [--block TITLE]`: runs a file's listen blocks as mock servers until Ctrl+C;
 // `listening on HOST:PORT` per listener on stdout first, client events and rule hits on stderr.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { formatDiagnostic, parseScript } from '../core/script';
 import { startMocks } from '../core/script/mocks';
 import { describeHit } from '../core/script/mockServer';
@@ -21,7 +22,7 @@ export async function serveScript(args: string[]): Promise<number> {
   } catch (e) {
     usage(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`);
   }
-  const script = parseScript(text);
+  const script = parseScript(text, { file: path.resolve(file) });
   const errors = script.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     errors.forEach((d) => io.err(`${formatDiagnostic(file, d)}\n`));

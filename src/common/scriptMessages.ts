@@ -19,6 +19,7 @@ const NEEDS: Record<Need, () => string> = {
   expectation: () => l10n.t('what to expect: "text", hex .., /regex/, bytes N or close'),
   byteCount: () => l10n.t('a byte count'),
   repeatCount: () => l10n.t('a count, for example repeat 10'),
+  retryCount: () => l10n.t('a count, for example retry 5 every 200ms'),
   everyDuration: () => l10n.t('a duration, for example every 50ms'),
   waitDuration: () => l10n.t('a duration, for example 100ms'),
   trigger: () => l10n.t('connect, "text", /regex/, hex .. or idle T'),
@@ -38,7 +39,9 @@ export const DIAGNOSTIC_SENTENCES: Record<DiagnosticCode, Sentence> = {
         ? l10n.t('Expected "text", hex or file after {0}, not "{1}".', a.step, a.word)
         : a.form === 'expect'
           ? l10n.t('Expected "text", hex, /regex/, bytes or close after expect, not "{0}".', a.word)
-          : undefined,
+          : a.form === 'anyOrder'
+            ? l10n.t('Expected "any order", not "{0}".', a.text)
+            : undefined,
   'script.badEscape': (a) =>
     a.form === 'x'
       ? l10n.t('A \\x escape needs two hex digits, for example \\x0d.')
@@ -94,7 +97,7 @@ export const DIAGNOSTIC_SENTENCES: Record<DiagnosticCode, Sentence> = {
     a.form === 'rules'
       ? l10n.t('Rules of a listen block are not indented.')
       : a.form === 'unexpected'
-        ? l10n.t('Unexpected indentation: only the steps under a repeat are indented.')
+        ? l10n.t('Unexpected indentation: only the steps under a repeat, retry or any order are indented.')
         : a.form === 'unmatched'
           ? l10n.t('This indentation matches no enclosing step: line it up with the steps above.')
           : undefined,
@@ -125,6 +128,45 @@ export const DIAGNOSTIC_SENTENCES: Record<DiagnosticCode, Sentence> = {
     }
   },
   'script.emptyTitle': () => l10n.t('A block needs a title after ###: it names the test.'),
+  'script.badConnection': (a) => {
+    switch (a.form) {
+      case 'name':
+        return l10n.t('"{0}" cannot name a connection: use letters, digits, _ and -, not a step\'s word.', a.name);
+      case 'unknown':
+        return l10n.t('No connection "{0}" is connected above: add connect {0} HOST:PORT first.', a.name);
+      case 'missing':
+        return l10n.t('This block has named connections ({0}): say which one, for example {1} {2} ….', a.names, String(a.names).split(', ')[0], a.step);
+      case 'notNamed':
+        return l10n.t('"{0}" names a connection, but this block has one unnamed connection: write connect NAME HOST:PORT to name them.', a.name);
+      default:
+        return undefined;
+    }
+  },
+  'script.badGroup': () => l10n.t('An any order group holds expect steps only (not expect close).'),
+  'script.emptyGroup': (a) => l10n.t('{0} needs indented steps below it.', a.step),
+  'script.badInclude': (a) => {
+    switch (a.form) {
+      case 'missing':
+        return l10n.t('Cannot include {0}: {1}.', a.path, a.error === 'no such file' ? l10n.t('no such file') : a.error);
+      case 'cycle':
+        return l10n.t('{0} includes itself (through {1}).', a.path, a.through);
+      case 'noFile':
+        return l10n.t('include needs the file to be saved first (its path is relative to the file).');
+      case 'depth':
+        return l10n.t('Includes nest at most {0} deep.', a.max);
+      case 'path':
+        return l10n.t('include needs a path written in the file (no captured value).');
+      case 'blocks':
+        return l10n.t('{0} has blocks (### on line {1}); an included file holds only steps and settings.', a.path, a.line);
+      default:
+        return undefined;
+    }
+  },
+  // The included file's own problem, worded in the user's language, after where it is.
+  'script.inInclude': (a, nested) => {
+    const inner = DIAGNOSTIC_SENTENCES[a.code as DiagnosticCode]?.(a.innerForm === undefined ? a : { ...a, form: a.innerForm }, nested);
+    return inner === undefined ? undefined : `${a.where}: ${inner}`;
+  },
 };
 
 function countRange(a: MessageArgs): string {
@@ -194,4 +236,8 @@ export const FAILURE_SENTENCES: Record<FailureCode, (a: MessageArgs) => string |
   'step.connectTimeout': (a) => l10n.t('could not connect to {0} within {1} ms', a.where, a.ms),
   'step.noConnect': () => l10n.t('the block has no valid connect step'),
   'step.failed': () => l10n.t('failed'),
+  'step.anyOrder': (a) => {
+    const why = a.why === 'noneMatches' ? l10n.t('none of them matches the bytes there') : expectWhy({ ...a, why: a.why === 'peerClosed' ? 'peerClosed' : a.why });
+    return why === undefined ? undefined : l10n.t('expected in any order {0} got {1} ({2})', a.expected, a.actual, why);
+  },
 };

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ClientSession } from '../core/sessions/clientSession';
 import { formatBytes } from '../core/format';
-import { ScriptEncoding, writeScript } from '../core/script';
+import { ScriptEncoding, writeConversation, writeScript } from '../core/script';
 import { isInteractive, isOptions, sessionOf } from '../state/commandArgs';
 import { registerCommand } from '../state/commands';
 import { Services } from '../state/services';
@@ -15,11 +15,27 @@ import { pickOne } from '../ui/prompts';
 import { RECORD_LIMIT } from '../core/sessions/sessionRecord';
 import { sessionAddress } from '../state/sessionManager';
 
-function scriptOf(svc: Services, s: ClientSession): string {
+const encodingOf = (s: ClientSession): ScriptEncoding => (s.encoding === 'hex' ? 'utf-8' : s.encoding);
+
+function scriptOf(svc: Services, s: ClientSession, others: readonly ClientSession[] = []): string {
   const record = svc.sessions.record(s.id);
-  const encoding: ScriptEncoding = s.encoding === 'hex' ? 'utf-8' : s.encoding;
-  const text = writeScript({ title: `${sessionAddress(s)} (session ${s.id})`, host: s.options.host, port: s.options.port, encoding, chunks: record?.chunks ?? [] });
-  if (!record?.truncated) {
+  const encoding = encodingOf(s);
+  const text =
+    others.length === 0
+      ? writeScript({ title: `${sessionAddress(s)} (session ${s.id})`, host: s.options.host, port: s.options.port, encoding, chunks: record?.chunks ?? [] })
+      : // Several sessions: one block, each a connection named after its session, in the order the bytes went.
+        writeConversation(
+          `sessions ${[s, ...others].map((x) => x.id).join(', ')}`,
+          [s, ...others].map((x) => ({
+            name: `session${x.id}`,
+            title: '',
+            host: x.options.host,
+            port: x.options.port,
+            encoding,
+            chunks: svc.sessions.record(x.id)?.chunks ?? [],
+          })),
+        );
+  if (!record?.truncated && !others.some((x) => svc.sessions.record(x.id)?.truncated)) {
     return text;
   }
   // The first lines only: say so in the file rather than pass a part off as the whole exchange.
@@ -27,7 +43,15 @@ function scriptOf(svc: Services, s: ClientSession): string {
   return [first, `# Only the first ${formatBytes(RECORD_LIMIT)} of this session were kept: later traffic is not in this script.`, ...rest].join('\n');
 }
 
+function failNotOpen(id: unknown): never {
+  throw new UserError(vscode.l10n.t('Session {0} is not open.', String(id)));
+}
+
 async function chooseSession(svc: Services, arg: unknown): Promise<ClientSession | undefined> {
+  const ids = isOptions(arg) && Array.isArray(arg.sessionIds) ? (arg.sessionIds as unknown[]) : [];
+  if (ids.length > 0) {
+    return (typeof ids[0] === 'number' ? svc.sessions.get(ids[0]) : undefined) ?? failNotOpen(ids[0]);
+  }
   const s = sessionOf(svc, arg);
   if (s || !isInteractive(arg)) {
     if (!s) {
@@ -73,7 +97,9 @@ export function registerSaveAsScript(svc: Services): void {
     if (given !== undefined && !path.isAbsolute(given)) {
       throw new UserError(vscode.l10n.t('"path" must be an absolute path, not {0}.', given));
     }
-    const text = scriptOf(svc, s);
+    const ids = isOptions(arg) && Array.isArray(arg.sessionIds) ? (arg.sessionIds as unknown[]) : [];
+    const others = ids.filter((id) => id !== s.id).map((id) => (typeof id === 'number' ? svc.sessions.get(id) : undefined) ?? failNotOpen(id));
+    const text = scriptOf(svc, s, others);
     try {
       // The save dialog asked about replacing; a path from a caller must be new ('wx' fails if it exists).
       fs.writeFileSync(target, text, { flag: given === undefined ? 'w' : 'wx' });

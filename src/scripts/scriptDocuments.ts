@@ -1,7 +1,7 @@
 // Parsed `.tcp` documents, shared by diagnostics, CodeLens and the Testing view: one parse per
 // document version, and the text of a file whether or not it is open in an editor.
 import * as vscode from 'vscode';
-import { Script, parseScript } from '../core/script';
+import { ParseOptions, Script, envVars, parseScript } from '../core/script';
 
 export const LANGUAGE_ID = 'tcp-script';
 
@@ -16,7 +16,7 @@ export function parsedDocument(doc: vscode.TextDocument): Script {
   if (hit && hit.version === doc.version) {
     return hit.script;
   }
-  const script = parseScript(doc.getText());
+  const script = parseScript(doc.getText(), parseOptionsFor(doc.uri));
   cache.set(key, { version: doc.version, script });
   return script;
 }
@@ -36,4 +36,12 @@ export async function scriptText(uri: vscode.Uri): Promise<string> {
 
 export function toRange(r: { line: number; start: number; end: number }): vscode.Range {
   return new vscode.Range(r.line, r.start, r.line, r.end);
+}
+
+/**
+ * How the editor parses a file: includes relative to it (a saved file), and `TCPW_VAR_name` environment
+ * variables over the file's own `@name`, as the CLI does (docs/tcp-language.md, "Variables from outside").
+ */
+export function parseOptionsFor(uri: vscode.Uri): ParseOptions {
+  return { file: uri.scheme === 'file' ? uri.fsPath : undefined, vars: envVars(process.env) };
 }

@@ -2,12 +2,12 @@
 // then the requested client blocks, reported live (started / step output / passed or failed) and with
 // their traffic in the traffic log. Cancelling aborts the runner, which destroys its sockets at once.
 import * as vscode from 'vscode';
-import { BlockResult, MAX_KEPT_STEPS, Script, ScriptRunner, StepResult, brief, reparseWithMocks, startMocks } from '../core/script';
-import { formatHostPort } from '../core/hostPort';
+import { BlockResult, MAX_KEPT_STEPS, Script, ScriptRunner, StepResult, brief, reparseWithMocks, startMocks, stepLabel } from '../core/script';
 import type { RunScriptResult, ScriptBlockSummary } from '../state/commands';
 import { diagnosticText, failureText, messageOf } from '../common/messages';
 import { Services } from '../state/services';
 import { ScriptTests } from './scriptTests';
+import { parseOptionsFor } from './scriptDocuments';
 
 /** Groups the request's items by file: a file item means all its blocks. */
 async function plan(tests: ScriptTests, request: vscode.TestRunRequest): Promise<Map<vscode.TestItem, vscode.TestItem[]>> {
@@ -34,11 +34,11 @@ async function plan(tests: ScriptTests, request: vscode.TestRunRequest): Promise
 }
 
 function stepOutput(r: StepResult): string {
-  const it = r.iteration ? ` [${r.iteration.join('.')}]` : '';
-  // The step's keyword (send, expect…) is the language's own word and stays as written.
+  const it = (r.iteration ? ` [${r.iteration.join('.')}]` : '') + (r.attempt ? ` ${vscode.l10n.t('(attempt {0} of {1})', r.attempt.n, r.attempt.of)}` : '');
+  // The step's keyword (send, expect…) and its connection's name are the script's own words and stay as written.
   const head = r.ok
-    ? vscode.l10n.t('line {0}{1} {2} ok ({3} ms)', r.line + 1, it, r.step.kind, r.durationMs)
-    : vscode.l10n.t('line {0}{1} {2} FAILED ({3} ms)', r.line + 1, it, r.step.kind, r.durationMs);
+    ? vscode.l10n.t('line {0}{1} {2} ok ({3} ms)', r.line + 1, it, stepLabel(r.step), r.durationMs)
+    : vscode.l10n.t('line {0}{1} {2} FAILED ({3} ms)', r.line + 1, it, stepLabel(r.step), r.durationMs);
   const lines = [`  ${head}`];
   if (r.sent && r.sent.length > 0) {
     lines.push(`    ${vscode.l10n.t('sent {0} bytes: {1}  {2}', r.sent.length, brief(r.sent, false), r.sent.hex)}`);
@@ -113,7 +113,7 @@ async function runFile(
   try {
     if (script.blocks.some((b) => b.kind === 'listen')) {
       mocks = await startMocks(script, uri.fsPath);
-      script = reparseWithMocks(loaded.text, {}, mocks);
+      script = reparseWithMocks(loaded.text, parseOptionsFor(uri), mocks);
     }
   } catch (e) {
     return fail(vscode.l10n.t('The mock servers of this file could not start: {0}', messageOf(e)));
@@ -139,10 +139,11 @@ async function runFile(
     }
   });
   runner.onDidTransfer((e) => {
-    const source = `script:${uri.toString()}#${e.index}`;
+    // One traffic source per connection: a block with named connections shows each under its name.
+    const source = `script:${uri.toString()}#${e.index}${e.connection !== undefined ? `:${e.connection}` : ''}`;
     sources.add(source);
-    const peer = e.block.kind === 'client' && e.block.connect ? formatHostPort(e.block.connect.host, e.block.connect.port) : '?';
-    svc.traffic.record(source, vscode.l10n.t('Script "{0}"', e.block.title), peer, e.direction, e.bytes, script.settings.encoding);
+    const label = e.connection !== undefined ? vscode.l10n.t('Script "{0}" {1}', e.block.title, e.connection) : vscode.l10n.t('Script "{0}"', e.block.title);
+    svc.traffic.record(source, label, e.peer, e.direction, e.bytes, script.settings.encoding);
   });
   runner.onDidFinishBlock((e) => {
     const item = byIndex.get(e.index);

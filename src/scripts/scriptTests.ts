@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { Script, parseScript } from '../core/script';
 import { Services } from '../state/services';
-import { isScriptDocument, parsedDocument, scriptText } from './scriptDocuments';
+import { isScriptDocument, parseOptionsFor, parsedDocument, scriptText } from './scriptDocuments';
 
 const GLOB = '**/*.tcp';
 const EXCLUDE = '**/node_modules/**';
@@ -64,7 +64,7 @@ export class ScriptTests implements vscode.Disposable {
       this.controller.items.delete(file.id); // gone meanwhile
       return undefined;
     }
-    const script = parseScript(text);
+    const script = parseScript(text, parseOptionsFor(file.uri));
     this.setBlocks(file, script);
     return { text, script };
   }

@@ -159,8 +159,8 @@ export interface RunScriptResult {
   blocks: ScriptBlockSummary[];
 }
 
-/** `path` saves there without asking (it must not exist yet). */
-type SaveScriptArg = ClientSession | { sessionId?: number; path?: string };
+/** `path` saves there without asking (it must not exist yet); `sessionIds` (two or more) saves one block of named connections. */
+type SaveScriptArg = ClientSession | { sessionId?: number; sessionIds?: number[]; path?: string };
 
 /** How a traffic document lays out data (see src/core/traffic/trafficView.ts). */
 export type TrafficLayoutName = 'text' | 'hex' | 'textAndHex';

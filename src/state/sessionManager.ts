@@ -72,9 +72,14 @@ export class SessionManager implements vscode.Disposable {
     await this.globalState.update(RECENT_KEY, r);
   }
 
-  /** Connects and adds the session; throws an Error whose message names host and port. */
-  async connect(host: string, port: number, encoding: EncodingName, tls?: ClientTlsOptions): Promise<ClientSession> {
+  /**
+   * Connects and adds the session; throws an Error whose message names host and port (a TLS failure keeps
+   * its TlsError). `wire` subscribes a caller before the connect (the agent tools' exchange must not miss a
+   * greeting sent on accept).
+   */
+  async connect(host: string, port: number, encoding: EncodingName, tls?: ClientTlsOptions, wire?: (s: ClientSession) => void): Promise<ClientSession> {
     const s = new ClientSession({ host, port, encoding, tls });
+    wire?.(s);
     const address = sessionAddress(s);
     const source = `session:${s.id}`;
     const label = vscode.l10n.t('Session {0}', s.id);

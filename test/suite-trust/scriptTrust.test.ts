@@ -18,3 +18,12 @@ describe('Workspace Trust: scripts', () => {
     assert.match(logSince(a, mark), /not trusted.*running a script connects to the network/);
   });
 });
+
+describe('Workspace Trust: agent tools', () => {
+  it('a tool that connects is refused in an untrusted workspace, as a readable result', async () => {
+    await api();
+    const r = await vscode.lm.invokeTool('tcpWorkbench_exchange', { input: { port: 9, send: 'x' }, toolInvocationToken: undefined });
+    const text = r.content.map((p) => (p as { value?: string }).value ?? '').join('');
+    assert.match(text, /tcpWorkbench_exchange refused: this workspace is not trusted/);
+  });
+});

@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseScript } from '../../src/core/script';
-import { PROBLEMS } from '../unit/script/problemCorpus';
+import { INCLUDE_FILES, PROBLEMS, corpusOptions } from '../unit/script/problemCorpus';
 import { cleanup, must, scratchFolder, waitFor } from './helpers';
 
 describe('Script messages through the table (en)', () => {
@@ -27,9 +27,15 @@ describe('Script messages through the table (en)', () => {
     assert.match(vscode.env.language, /^en/);
     const mismatches: string[] = [];
     for (const [i, p] of PROBLEMS.entries()) {
-      const uri = vscode.Uri.file(path.join(dir, `p${i}.tcp`));
+      // Each script as x.tcp (include scripts name it), in a folder of its own with the include files.
+      const sub = path.join(dir, `p${i}`);
+      fs.mkdirSync(sub);
+      for (const [name, text] of Object.entries(INCLUDE_FILES)) {
+        fs.writeFileSync(path.join(sub, name), text);
+      }
+      const uri = vscode.Uri.file(path.join(sub, 'x.tcp'));
       fs.writeFileSync(uri.fsPath, p.script);
-      const want = parseScript(p.script).diagnostics.map((d) => `${d.range.line}:${d.range.start} ${d.code} ${d.message}`);
+      const want = parseScript(p.script, corpusOptions(sub)).diagnostics.map((d) => `${d.range.line}:${d.range.start} ${d.code} ${d.message}`);
       await vscode.workspace.openTextDocument(uri);
       const got = () => vscode.languages.getDiagnostics(uri).map((d) => `${d.range.start.line}:${d.range.start.character} ${String(d.code)} ${d.message}`);
       await waitFor(() => got().length === want.length, `${want.length} diagnostics for ${JSON.stringify(p.script)}`);

@@ -144,6 +144,47 @@ describe('Scripts (.tcp files in the extension host)', () => {
     assert.strictEqual(fs.readFileSync(target, 'utf8'), 'mine');
   });
 
+  it('a block of two named connections with an include is one test; the traffic log names each connection', async () => {
+    const echo = await must('tcpWorkbench.startEchoServer', { port: 0 });
+    fs.writeFileSync(path.join(dir, 'hello.inc.tcp'), 'alice send "hi\\n"\nany order\n  alice expect "hi\\n"\n  bob expect "yo\\n"\n');
+    const uri = write('two.tcp', [
+      '### two at once',
+      `connect alice 127.0.0.1:${echo.port}`,
+      `connect bob 127.0.0.1:${echo.port}`,
+      'bob send "yo\\n"',
+      'include hello.inc.tcp',
+      'bob close',
+      '',
+    ]);
+    const r = await must('tcpWorkbench.runScript', { uri: uri.toString() });
+    assert.deepStrictEqual([r.passed, r.failed, r.blocks.map((b) => b.title)], [1, 0, ['two at once']], JSON.stringify(r));
+    assert.match(a.trafficText(), /Script "two at once" alice/);
+    assert.match(a.trafficText(), /Script "two at once" bob/);
+    // A missing include is a Problem at the include line.
+    const bad = write('missing.tcp', ['### m', 'connect a 127.0.0.1:9', 'include nope.tcp', '']);
+    await vscode.workspace.openTextDocument(bad);
+    await waitFor(() => diagnosticsOf(bad).length > 0, 'a diagnostic for the missing include');
+    assert.deepStrictEqual([String(diagnosticsOf(bad)[0].code), diagnosticsOf(bad)[0].range.start.line], ['script.badInclude', 2]);
+  });
+
+  it('Save as Script of two sessions writes one block of named connections that passes when run', async () => {
+    const echo = await must('tcpWorkbench.startEchoServer', { port: 0 });
+    const s1 = await must('tcpWorkbench.connect', { address: `127.0.0.1:${echo.port}`, show: false });
+    const s2 = await must('tcpWorkbench.connect', { address: `127.0.0.1:${echo.port}`, show: false });
+    await must('tcpWorkbench.sendText', { sessionId: s1.id, text: 'one' });
+    await waitFor(() => (a.sessions().find((x) => x.id === s1.id)?.bytesIn ?? 0) > 0, 'the first echo');
+    await must('tcpWorkbench.sendText', { sessionId: s2.id, text: 'two' });
+    await waitFor(() => (a.sessions().find((x) => x.id === s2.id)?.bytesIn ?? 0) > 0, 'the second echo');
+    const target = path.join(dir, 'both.tcp');
+    await must('tcpWorkbench.saveSessionAsScript', { sessionIds: [s1.id, s2.id], path: target });
+    const text = fs.readFileSync(target, 'utf8');
+    const n1 = `session${s1.id}`;
+    const n2 = `session${s2.id}`;
+    assert.ok(text.includes(`${n1} send "one"\n${n1} expect "one"\n${n2} send "two"\n${n2} expect "two"\n${n1} close\n${n2} close`), text);
+    const r = await must('tcpWorkbench.runScript', { uri: vscode.Uri.file(target).toString() });
+    assert.deepStrictEqual([r.passed, r.failed], [1, 0], JSON.stringify(r));
+  });
+
   it('Cancel in the Testing view stops a run at once and closes its socket', async () => {
     const peers: { closed: boolean }[] = [];
     const srv = await listen((sock) => {

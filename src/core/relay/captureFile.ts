@@ -1,16 +1,15 @@
-// The capture's file. What the pcap writer writes is copied, while hot, into reused 1 MiB buffers
-// ("arenas"), and each arena goes to the file in one write: a file write is a round trip to libuv's
-// thread pool (~15 µs whatever its size), and a payload written from the relay's own buffers is
-// copied by the kernel long after, from memory gone cold (three times the cost, measured).
+// The capture's file written around the page cache: the optional fast path beside the plain stream
+// (captureStream.ts), chosen by PcapWriter.open for a regular file whose file system takes O_DIRECT,
+// unless TCP_WORKBENCH_CAPTURE_DIRECT_IO=0 or the `directIo: false` option. It pays where new
+// page-cache pages are dear — on a virtual machine that hands freed memory back to its host (free page
+// reporting), ~1.1 ms per MiB to fault back in, more than the whole relay: at the CLI's 1 GiB cap the
+// relay keeps 0.88× of its speed with it, 0.62× with the plain stream (docs/PERFORMANCE.md).
 //
-// A regular file is written with positional writes, and — where the system allows it — a full arena
-// goes around the page cache (O_DIRECT) from a page-aligned buffer: a capture then never fills the
-// page cache with gigabytes nobody reads back, and on a virtual machine that hands freed memory back
-// to its host (free page reporting), new page-cache pages cost ~1.1 ms per MiB to fault back in — more
-// than the whole relay. What an arena holds before it is full still reaches the file within the
-// batch time, written through the page cache at the same position: the same bytes written twice
-// wherever they land first, so no write waits for another. Anything else (a pipe, a device) is
-// written in order (captureWrites.ts).
+// What the pcap writer writes is copied, while hot, into reused 1 MiB "arenas" of page-aligned memory
+// (a WebAssembly memory); a full arena goes to the file in one direct write at its own position. What
+// an arena holds before it is full still reaches the file within the batch time, written through the
+// page cache at the same position; the full arena's direct write later carries the same bytes again, so
+// the order of the two does not matter. Up to 3 writes at a time (captureWrites.ts).
 import * as fs from 'node:fs';
 import { CaptureWrites, CaptureWritesHooks } from './captureWrites';
 
@@ -23,7 +22,7 @@ interface Arena {
   buf: Buffer;
   /** From the aligned pool: may go to the file with direct I/O. */
   aligned: boolean;
-  /** Its position in the file (positional mode). */
+  /** Its position in the file. */
   at: number;
   used: number;
   /** Bytes of it already handed to a write. */
@@ -55,7 +54,7 @@ export type CaptureFileHooks = CaptureWritesHooks;
 
 export class CaptureFile {
   private cur?: Arena;
-  /** Where the next arena starts (positional mode). */
+  /** Where the next arena starts. */
   private end = 0;
   private readonly free: Arena[] = [];
   private pendingBytes = 0;
@@ -63,34 +62,27 @@ export class CaptureFile {
   private filledCount = 0;
   private readonly writes: CaptureWrites;
 
-  private constructor(
-    fd: number,
-    direct: number | undefined,
-    private readonly positional: boolean,
-    hooks: CaptureFileHooks,
-    alignedCount: number,
-  ) {
-    this.writes = new CaptureWrites(fd, direct, positional, hooks);
-    for (const buf of direct === undefined ? [] : alignedArenas(alignedCount)) {
+  private constructor(fd: number, direct: number, hooks: CaptureFileHooks, arenas: Buffer[]) {
+    this.writes = new CaptureWrites(fd, direct, hooks);
+    for (const buf of arenas) {
       this.free.push({ buf, aligned: true, at: 0, used: 0, shown: 0, writes: 0, retired: true });
-    }
-    if (this.free.length === 0) {
-      this.writes.closeDirect();
     }
   }
 
   /**
-   * Wraps `fd` (opened for writing by the caller, who reports its errors); `file` is opened a second
-   * time for direct I/O where that works. `alignedCount` bounds the aligned arenas (the writer's mark).
+   * Wraps `fd` (opened for writing by the caller, who reports its errors) when it is a regular file that
+   * `file` opens a second time for direct I/O; undefined otherwise (a pipe, a device, a file system
+   * without O_DIRECT): the caller then writes the plain stream. `alignedCount` bounds the aligned arenas.
    */
-  static async from(fd: number, file: string, hooks: CaptureFileHooks, alignedCount: number): Promise<CaptureFile> {
+  static async from(fd: number, file: string, hooks: CaptureFileHooks, alignedCount: number): Promise<CaptureFile | undefined> {
     const regular = await new Promise<boolean>((resolve) => fs.fstat(fd, (e, st) => resolve(!e && st.isFile())));
     const O_DIRECT = fs.constants.O_DIRECT as number | undefined;
-    let direct: number | undefined;
-    if (regular && O_DIRECT) {
-      direct = await new Promise<number | undefined>((resolve) => fs.open(file, fs.constants.O_WRONLY | O_DIRECT, (e, d) => resolve(e ? undefined : d)));
+    const arenas = regular && O_DIRECT ? alignedArenas(alignedCount) : [];
+    if (arenas.length === 0 || !O_DIRECT) {
+      return undefined;
     }
-    return new CaptureFile(fd, direct, regular, hooks, alignedCount);
+    const direct = await new Promise<number | undefined>((resolve) => fs.open(file, fs.constants.O_WRONLY | O_DIRECT, (e, d) => resolve(e ? undefined : d)));
+    return direct === undefined ? undefined : new CaptureFile(fd, direct, hooks, arenas);
   }
 
   /** Bytes handed in and not yet in the file. */
@@ -137,12 +129,8 @@ export class CaptureFile {
     if (!a || a.used === a.shown || this.writes.error) {
       return;
     }
-    if (this.positional) {
-      // The arena stays current; its full write later covers these bytes again.
-      this.send(a, a.shown, a.used, a.at + a.shown, false);
-    } else {
-      this.retire(a);
-    }
+    // The arena stays current; its full write later covers these bytes again.
+    this.send(a, a.shown, a.used, a.at + a.shown, false);
   }
 
   /**
@@ -178,15 +166,11 @@ export class CaptureFile {
     this.cur = undefined;
     this.filledCount++;
     a.retired = true;
-    if (this.positional) {
-      this.send(a, 0, a.used, a.at, a.aligned && a.used === a.buf.length);
-    } else {
-      this.send(a, a.shown, a.used, null, false);
-    }
+    this.send(a, 0, a.used, a.at, a.aligned && a.used === a.buf.length);
   }
 
   /** Writes a[from, to) at `position`; the bytes past `shown` are new to the file. */
-  private send(a: Arena, from: number, to: number, position: number | null, direct: boolean): void {
+  private send(a: Arena, from: number, to: number, position: number, direct: boolean): void {
     const fresh = to - a.shown;
     a.shown = to;
     a.writes++;

@@ -1,7 +1,7 @@
-// The capture file's writes (see captureFile.ts): jobs that name a buffer range and a file position,
-// written up to 3 at a time (consecutive ones in one writev) to a regular file, in order and one at a
-// time to anything else; full arenas through the direct-I/O descriptor while it works. drained() waits
-// for the jobs sent before it, not for those that keep coming.
+// The direct-I/O capture file's writes (see captureFile.ts): jobs that name a buffer range and a file
+// position, written up to 3 at a time (consecutive ones in one writev); full arenas through the
+// direct-I/O descriptor while it works. drained() waits for the jobs sent before it, not for those that
+// keep coming.
 import * as fs from 'node:fs';
 
 const POSITIONAL_WRITES = 3;
@@ -12,8 +12,7 @@ export interface WriteJob {
   buf: Buffer;
   from: number;
   to: number;
-  /** null: write at the descriptor's position (in order). */
-  position: number | null;
+  position: number;
   /** May go through the direct-I/O descriptor (aligned buffer, position and length). */
   direct: boolean;
   /** Called once the job's bytes are in the file. */
@@ -29,7 +28,7 @@ interface Barrier {
 
 /** `b` starts where `a` ends, both written the same way: one write can take both. */
 function follows(a: WriteJob, b: WriteJob): boolean {
-  return a.direct === b.direct && (a.position === null ? b.position === null : b.position === a.position + (a.to - a.from));
+  return a.direct === b.direct && b.position === a.position + (a.to - a.from);
 }
 
 export interface CaptureWritesHooks {
@@ -50,7 +49,6 @@ export class CaptureWrites {
   constructor(
     private readonly fd: number,
     private direct: number | undefined,
-    private readonly positional: boolean,
     private readonly hooks: CaptureWritesHooks,
   ) {}
 
@@ -104,8 +102,7 @@ export class CaptureWrites {
   }
 
   private pump(): void {
-    const most = this.positional ? POSITIONAL_WRITES : 1;
-    while (this.inFlight < most && this.queue.length > 0 && !this.failure) {
+    while (this.inFlight < POSITIONAL_WRITES && this.queue.length > 0 && !this.failure) {
       // Jobs that wait for the disk go in one write when they follow each other in the file.
       const batch = [this.queue.shift() as WriteJob];
       let bytes = batch[0].to - batch[0].from;

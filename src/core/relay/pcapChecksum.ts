@@ -1,73 +1,12 @@
-// The one's-complement sums of the capture's IP and TCP checksums (RFC 1071). A payload is summed by
-// a few lines of WebAssembly SIMD where the runtime has it (Node 16.4+, every VS Code of engines): about
-// a third of the cost of the fastest JavaScript loop, and the checksum was the capture's main cost.
-// The JavaScript loop stays for runtimes without it, and as the reference the tests hold it to.
-
-/** The one's-complement sum of 16-bit big-endian words (not yet folded). */
-export function sum16(b: Uint8Array, start: number, end: number, acc: number): number {
-  let s = acc;
-  let i = start;
-  const last = end - ((end - start) & 1);
-  while (i < last) {
-    // Folded every 16 K words so the sum stays a small integer (fast in V8).
-    const stop = Math.min(last, i + 32768);
-    for (; i < stop; i += 2) {
-      s += (b[i] << 8) | b[i + 1];
-    }
-    s = (s & 0xffff) + (s >>> 16);
-  }
-  if (i < end) {
-    s += b[i] << 8;
-  }
-  return s;
-}
-
-// Payloads are summed as little-endian 32-bit words in place (a one's-complement sum does not care
-// about word size, and a byte swap turns the little-endian sum into the network-order one, RFC 1071):
-// several times faster than byte pairs, so the capture keeps up with the relay. A payload rarely
-// starts on a 4-byte boundary (a segment of a chunk, a chunk of a read buffer): the bytes before the
-// first boundary and after the last are summed as pairs, and the words between are summed where they
-// are — when they start at an odd offset of the payload their sum is the byte-swapped one already
-// (the same property), so only the even case is swapped.
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+// The payload checksum by a few lines of WebAssembly SIMD: the optional fast path beside the plain
+// JavaScript sum (sum16 in pcapPackets.ts), which it must equal. Where the relay limits, at the CLI's
+// 1 GiB cap it kept 0.99× of the relay's speed against 0.68× for the JavaScript sum (docs/PERFORMANCE.md).
+// On where the runtime has WebAssembly SIMD (Node 16.4+, every VS Code of engines) unless
+// TCP_WORKBENCH_CAPTURE_WASM_SUM=0.
 
 function swap16(x: number): number {
   return ((x & 0xff) << 8) | (x >>> 8);
 }
-
-/** The sum of `p` as 16-bit network-order words counted from p[0] (not yet folded). */
-export function payloadSumJs(p: Uint8Array): number {
-  const len = p.length;
-  const lead = (4 - (p.byteOffset & 3)) & 3;
-  const whole = (len - lead) & ~3;
-  if (len < lead + 64) {
-    return sum16(p, 0, len, 0);
-  }
-  let s = sum16(p, 0, lead, 0);
-  const words = new Uint32Array(p.buffer, p.byteOffset + lead, whole >>> 2);
-  let w = 0;
-  const n = words.length;
-  let i = 0;
-  for (const stop = n - (n % 4); i < stop; i += 4) {
-    w += words[i] + words[i + 1] + words[i + 2] + words[i + 3];
-  }
-  for (; i < n; i++) {
-    w += words[i];
-  }
-  while (w > 0xffff) {
-    w = (w % 0x10000) + Math.floor(w / 0x10000);
-  }
-  // In memory order w sums byte pairs (b0 | b1 << 8): network order on a little-endian machine is
-  // the swap — and a second swap when the words start at an odd offset of the payload.
-  s += LITTLE_ENDIAN === ((lead & 1) === 0) ? swap16(w) : w;
-  const tail = lead + whole;
-  if (tail < len) {
-    // The tail starts at an even offset of the payload when `lead` is even (whole is a multiple of 4).
-    s += (lead & 1) === 0 ? sum16(p, tail, len, 0) : p[tail] + sum16(p, tail + 1, len, 0);
-  }
-  return s;
-}
-
 /** Bytes the WebAssembly sum takes at once: a TCP segment's payload fits. */
 const WASM_CHUNK = 65536;
 
@@ -152,12 +91,17 @@ function loadWasm(): WasmSum | undefined {
 const fast = loadWasm();
 
 /** Whether payloads are summed by WebAssembly here. */
-export const wasmChecksum = fast !== undefined;
+export const wasmChecksum = fast !== undefined && process.env.TCP_WORKBENCH_CAPTURE_WASM_SUM !== '0';
 
-/** The sum of `p` as 16-bit network-order words counted from p[0] (not yet folded). */
-export function payloadSum(p: Uint8Array): number {
-  if (!fast || p.length > WASM_CHUNK || p.length < 256) {
-    return payloadSumJs(p);
+/** Whether `wasmSum` takes a payload of this length (shorter ones are not worth the copy). */
+export function wasmSums(length: number): boolean {
+  return wasmChecksum && length >= 256 && length <= WASM_CHUNK;
+}
+
+/** The sum of `p` (as wasmSums allows) as 16-bit network-order words counted from p[0] (not yet folded). */
+export function wasmSum(p: Uint8Array): number {
+  if (!fast) {
+    throw new Error('no WebAssembly SIMD here');
   }
   // Copied to the module's memory (a hot copy of a segment), padded with zeros to a whole turn.
   const n = p.length;

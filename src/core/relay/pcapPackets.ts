@@ -1,12 +1,15 @@
-// Synthesized packets for the pcap writer: IPv4/IPv6 + TCP headers around relayed bytes, with
-// correct IP and TCP checksums, in LINKTYPE_RAW records (no link layer, the IP version tells the family).
+// Synthesized packets for the capture: IPv4/IPv6 + TCP headers around relayed bytes, with correct IP
+// and TCP checksums, as LINKTYPE_RAW packets (no link layer, the IP version tells the family). The
+// headers leave room in front for the file format's record header: libpcap's (below) or another's.
 import * as net from 'node:net';
-import { payloadSum, sum16 } from './pcapChecksum';
+import { wasmSum, wasmSums } from './pcapChecksum';
 
 export const LINKTYPE_RAW = 101;
 /** Max payload in one segment: 65535 (IPv4 total length) − 20 (IP) − 20 (TCP). */
 export const MAX_SEGMENT = 65495;
 const SNAPLEN = 262144;
+/** The libpcap record header in front of each packet. */
+export const PCAP_RECORD_HEADER = 16;
 
 export const TCP_FIN = 0x01;
 export const TCP_SYN = 0x02;
@@ -61,9 +64,41 @@ function ipv6Bytes(address: string): Buffer {
   return out;
 }
 
-function fold(s: number): number {
+/** Fills the libpcap record header at b[0, 16): when, and the packet's length (all of it is in the file). */
+export function pcapRecordHeader(b: Buffer, timeUs: number, length: number): void {
+  b.writeUInt32LE(Math.floor(timeUs / 1e6), 0);
+  b.writeUInt32LE(timeUs % 1e6, 4);
+  b.writeUInt32LE(length, 8);
+  b.writeUInt32LE(length, 12);
+}
+
+/**
+ * The one's-complement sum (RFC 1071) of b[start, end) as 16-bit big-endian words, added to `acc`, not
+ * yet folded. Read 4 bytes at a time: a one's-complement sum of 32-bit words folds to the same 16-bit
+ * sum, and a JavaScript number holds the sum of any packet exactly.
+ */
+export function sum16(b: Uint8Array, start: number, end: number, acc: number): number {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let s = acc;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    s += v.getUint32(i);
+  }
+  if (i + 2 <= end) {
+    s += v.getUint16(i);
+    i += 2;
+  }
+  if (i < end) {
+    s += b[i] << 8;
+  }
+  return s;
+}
+
+/** The checksum field for a sum: folded to 16 bits (end-around carry), complemented. */
+export function checksum(sum: number): number {
+  let s = sum;
   while (s > 0xffff) {
-    s = (s & 0xffff) + (s >>> 16);
+    s = (s % 0x10000) + Math.floor(s / 0x10000);
   }
   return ~s & 0xffff;
 }
@@ -75,13 +110,14 @@ export interface Segment {
   ack: number;
   flags: number;
   payload?: Buffer;
-  /** Microseconds since the epoch. */
-  timeUs: number;
   ipId: number;
 }
 
-/** pcap record header + IP header + TCP header for one segment; the payload is written after it as is. */
-export function segmentHeader(s: Segment): Buffer {
+/**
+ * The IP and TCP headers of one segment, after `room` zero bytes left for the file format's record
+ * header (PCAP_RECORD_HEADER for libpcap); the payload is written after them as is.
+ */
+export function segmentHeader(s: Segment, room: number): Buffer {
   const v6 = s.src.ip.length === 16;
   const ipLen = v6 ? 40 : 20;
   const payloadLen = s.payload?.length ?? 0;
@@ -89,12 +125,8 @@ export function segmentHeader(s: Segment): Buffer {
   const total = ipLen + tcpLen;
   // From Node's shared pool (a fresh zeroed ArrayBuffer per packet costs more than the header);
   // every byte not written below must be zero.
-  const b = Buffer.allocUnsafe(16 + ipLen + 20).fill(0);
-  b.writeUInt32LE(Math.floor(s.timeUs / 1e6), 0);
-  b.writeUInt32LE(s.timeUs % 1e6, 4);
-  b.writeUInt32LE(total, 8);
-  b.writeUInt32LE(total, 12);
-  const ip = 16;
+  const b = Buffer.allocUnsafe(room + ipLen + 20).fill(0);
+  const ip = room;
   if (v6) {
     b.writeUInt32BE(0x60000000, ip);
     b.writeUInt16BE(tcpLen, ip + 4);
@@ -111,7 +143,7 @@ export function segmentHeader(s: Segment): Buffer {
     b[ip + 9] = 6;
     s.src.ip.copy(b, ip + 12);
     s.dst.ip.copy(b, ip + 16);
-    b.writeUInt16BE(fold(sum16(b, ip, ip + 20, 0)), ip + 10);
+    b.writeUInt16BE(checksum(sum16(b, ip, ip + 20, 0)), ip + 10);
   }
   const t = ip + ipLen;
   b.writeUInt16BE(s.src.port, t);
@@ -126,8 +158,8 @@ export function segmentHeader(s: Segment): Buffer {
   sum = sum16(s.dst.ip, 0, s.dst.ip.length, sum) + 6 + (tcpLen & 0xffff) + (tcpLen >>> 16);
   sum = sum16(b, t, t + 20, sum);
   if (s.payload && payloadLen > 0) {
-    sum += payloadSum(s.payload);
+    sum = wasmSums(payloadLen) ? sum + wasmSum(s.payload) : sum16(s.payload, 0, payloadLen, sum);
   }
-  b.writeUInt16BE(fold(sum), t + 16);
+  b.writeUInt16BE(checksum(sum), t + 16);
   return b;
 }

@@ -12,6 +12,11 @@ export interface PcapWriterOptions {
   segmentSize?: number;
   /** Bytes waiting for the disk before the relay is asked to pause; default 4 MiB. */
   highWaterMark?: number;
+  /**
+   * Write a regular file around the page cache where its file system allows it (captureFile.ts); false:
+   * always the plain stream (captureStream.ts). Default: true unless TCP_WORKBENCH_CAPTURE_DIRECT_IO=0.
+   */
+  directIo?: boolean;
 }
 
 export interface PcapSummary {

@@ -7,14 +7,17 @@ import * as fs from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { DisposableBase, Emitter } from '../events';
 import { WorkbenchError } from '../errors';
-import { MAX_SEGMENT, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, globalHeader, ipBytes, segmentHeader } from './pcapPackets';
+import { MAX_SEGMENT, PCAP_RECORD_HEADER, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, globalHeader, ipBytes, pcapRecordHeader, segmentHeader } from './pcapPackets';
 import { Flow, PcapSummary, PcapWriterOptions } from './pcapTypes';
+import { CaptureStream } from './captureStream';
 import { ARENA, CaptureFile } from './captureFile';
 import { Endpoint, RelayCloseEvent, RelayConnection, RelayDataEvent, RelayHalfCloseEvent, RelayTap, UpstreamFailureEvent } from './relayTypes';
 
 export type { PcapSummary, PcapWriterOptions };
 
 export const DEFAULT_PCAP_MAX_BYTES = 1024 ** 3;
+/** The switch for the direct-I/O writer (captureFile.ts): on unless the environment says `0`. */
+const DIRECT_IO = process.env.TCP_WORKBENCH_CAPTURE_DIRECT_IO !== '0';
 const DEFAULT_HIGH_WATER = 4 * 1024 * 1024;
 const BATCH_MS = 10;
 
@@ -33,10 +36,10 @@ export class PcapWriter extends DisposableBase implements RelayTap {
   /** Someone was told we are congested and waits for onDrain. */
   private waiting = false;
   private readonly highWater: number;
-  /** The file (see captureFile.ts), and the timer that sends a batch that is not full yet. */
-  private out!: CaptureFile;
+  /** The file (captureStream.ts, or captureFile.ts around the page cache), and the timer that sends a batch that is not full yet. */
+  private out!: CaptureStream | CaptureFile;
   private flushTimer?: NodeJS.Timeout;
-  /** Arenas handed to the file since the timer was set: while they fill, the timer waits for the next. */
+  /** Full batches sent when the timer was set: while batches keep filling, the timer waits for the next. */
   private filledSince = 0;
   private readonly onTimer = (): void => {
     this.flushTimer = undefined;
@@ -97,9 +100,10 @@ export class PcapWriter extends DisposableBase implements RelayTap {
       }),
     );
     const w = new PcapWriter(file, options);
-    // Aligned arenas for twice the mark: the relay stops adding at the mark, plus a chunk in hand.
-    const arenas = Math.ceil((2 * w.highWater) / ARENA) + 2;
-    w.out = await CaptureFile.from(fd, file, { written: () => w.onWritten(), failed: (e) => w.writeFailed(e) }, arenas);
+    const hooks = { written: () => w.onWritten(), failed: (e: Error) => w.writeFailed(e) };
+    // Aligned arenas for twice the mark (the relay stops adding at the mark), plus a chunk in hand.
+    const direct = (options.directIo ?? DIRECT_IO) ? await CaptureFile.from(fd, file, hooks, Math.ceil((2 * w.highWater) / ARENA) + 2) : undefined;
+    w.out = direct ?? new CaptureStream(fd, hooks);
     w.write(globalHeader());
     return w;
   }
@@ -110,6 +114,11 @@ export class PcapWriter extends DisposableBase implements RelayTap {
       this.keepWriting();
     }
     return this.waiting;
+  }
+
+  /** True while the capture is written around the page cache (captureFile.ts). */
+  get direct(): boolean {
+    return this.out instanceof CaptureFile && this.out.isDirect;
   }
 
   get summary(): PcapSummary {
@@ -130,7 +139,7 @@ export class PcapWriter extends DisposableBase implements RelayTap {
     this.packet(f, true, TCP_ACK, f.clientSeq, f.serverSeq);
   }
 
-  /** The bytes are copied before this returns (captureFile.ts): a lent chunk is never held. */
+  /** The bytes are copied before this returns: a lent chunk is never held. */
   data(e: RelayDataEvent): void {
     const f = this.flows.get(e.connection.id);
     if (!f) {
@@ -195,8 +204,8 @@ export class PcapWriter extends DisposableBase implements RelayTap {
 
   /**
    * Resolves once every packet so far is in the file (the held-back batch included), with the length
-   * of that part: whole packets, to copy while the capture runs. Writes of later packets may already
-   * reach past it, and not in order (up to 3 at a time), so a copy reads only this far.
+   * of that part: whole packets, to copy while the capture runs. Later packets may already be in the
+   * file past it (around the page cache, not in order: a hole for a few ms), so a copy reads only this far.
    */
   async sync(): Promise<number> {
     if (this.closing) {
@@ -260,8 +269,12 @@ export class PcapWriter extends DisposableBase implements RelayTap {
       this.dropped++;
       return;
     }
-    const header = segmentHeader({ src: fromClient ? f.client : f.server, dst: fromClient ? f.server : f.client, seq, ack, flags, payload, timeUs, ipId: this.ipId++ });
+    const header = segmentHeader(
+      { src: fromClient ? f.client : f.server, dst: fromClient ? f.server : f.client, seq, ack, flags, payload, ipId: this.ipId++ },
+      PCAP_RECORD_HEADER,
+    );
     const size = header.length + (payload?.length ?? 0);
+    pcapRecordHeader(header, timeUs, size - PCAP_RECORD_HEADER);
     if (this.written + size > (this.options.maxBytes ?? DEFAULT_PCAP_MAX_BYTES)) {
       this.cut = true;
       this.dropped++;
@@ -279,8 +292,8 @@ export class PcapWriter extends DisposableBase implements RelayTap {
 
   private write(b: Buffer): void {
     this.written += b.length;
-    // Headers and payloads go to the file in batches: an arena when it is full, or what came within
-    // BATCH_MS once the bytes stop filling arenas (captureFile.ts).
+    // Headers and payloads go to the file in batches: one when it is full, or what came within
+    // BATCH_MS once the bytes stop filling batches.
     if (!this.flushTimer) {
       this.filledSince = this.out.filled;
       this.flushTimer = setTimeout(this.onTimer, BATCH_MS);

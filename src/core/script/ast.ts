@@ -58,6 +58,8 @@ interface StepBase {
   readonly range: Range;
   /** The keyword token (`send`, `expect`...). */
   readonly keywordRange: Range;
+  /** The named connection the step runs on (`alice send …`); undefined in a one-connection block. */
+  readonly conn?: string;
 }
 
 export type ExpectStep = StepBase & { readonly kind: 'expect' } & (
@@ -76,13 +78,26 @@ export interface Capture {
 }
 
 export type Step =
-  | (StepBase & { readonly kind: 'connect'; readonly host: string; readonly port: number })
+  | (StepBase & { readonly kind: 'connect'; readonly host: string; readonly port: number; readonly name?: string })
   | (StepBase & { readonly kind: 'send'; readonly payload: Payload })
   | ExpectStep
   | (StepBase & { readonly kind: 'wait'; readonly ms: number })
   | (StepBase & { readonly kind: 'close' })
   | (StepBase & { readonly kind: 'shutdown' })
-  | (StepBase & { readonly kind: 'repeat'; readonly count: number; readonly everyMs?: number; readonly steps: readonly Step[] });
+  | (StepBase & { readonly kind: 'repeat'; readonly count: number; readonly everyMs?: number; readonly steps: readonly Step[] })
+  | GroupStep;
+
+/** `any order` (its expects may match in any order) and `retry N every T` (runs its steps again until they pass). */
+export type GroupStep =
+  | (StepBase & { readonly kind: 'anyOrder'; readonly steps: readonly Step[] })
+  | (StepBase & { readonly kind: 'retry'; readonly count: number; readonly everyMs: number; readonly steps: readonly Step[] });
+
+/** `retry N every T` as the first line of a block: reconnect and run the whole block again until it passes. */
+export interface BlockRetry {
+  readonly count: number;
+  readonly everyMs: number;
+  readonly range: Range;
+}
 
 /** One action of a mock rule; a rule runs its actions in order. */
 export type Action =
@@ -119,7 +134,10 @@ interface BlockBase {
 export interface ClientBlock extends BlockBase {
   readonly kind: 'client';
   /** Undefined when the block has no valid `connect` (a diagnostic says so). */
-  readonly connect?: { readonly host: string; readonly port: number; readonly range: Range };
+  readonly connect?: { readonly host: string; readonly port: number; readonly range: Range; readonly name?: string };
+  /** The names of a block's named connections (`connect alice …`), in order; empty in a one-connection block. */
+  readonly connections: readonly string[];
+  readonly retry?: BlockRetry;
   /** Steps after `connect`, in order. */
   readonly steps: readonly Step[];
 }

@@ -27,6 +27,11 @@ export const CODES = {
   badCapture: 'script.badCapture',
   badRule: 'script.badRule',
   emptyTitle: 'script.emptyTitle',
+  badConnection: 'script.badConnection',
+  badGroup: 'script.badGroup',
+  emptyGroup: 'script.emptyGroup',
+  badInclude: 'script.badInclude',
+  inInclude: 'script.inInclude',
 } as const;
 
 export type DiagnosticCode = (typeof CODES)[keyof typeof CODES];
@@ -36,7 +41,7 @@ export type DiagnosticCode = (typeof CODES)[keyof typeof CODES];
  * table needs one sentence per code and per form; the unit tests hold every diagnostic to this list.
  */
 export const FORMS: Partial<Record<DiagnosticCode, readonly string[]>> = {
-  [CODES.unknownStep]: ['step', 'payload', 'expect'],
+  [CODES.unknownStep]: ['step', 'payload', 'expect', 'anyOrder'],
   [CODES.badEscape]: ['x', 'u', 'unknown'],
   [CODES.unterminated]: ['string', 'regex'],
   [CODES.badRegex]: ['flags', 'syntax', 'engine', 'backtracking'],
@@ -46,6 +51,8 @@ export const FORMS: Partial<Record<DiagnosticCode, readonly string[]>> = {
   [CODES.badCount]: ['range'],
   [CODES.badIndent]: ['rules', 'unexpected', 'unmatched'],
   [CODES.badRule]: ['trigger', 'action', 'notRule', 'noAction'],
+  [CODES.badConnection]: ['name', 'unknown', 'missing', 'notNamed'],
+  [CODES.badInclude]: ['missing', 'cycle', 'noFile', 'depth', 'path', 'blocks'],
 };
 
 export class DiagnosticSink {

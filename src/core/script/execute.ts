@@ -8,6 +8,7 @@ import { Matcher, Verdict, judge, matcherFor } from './expect';
 import { ScriptEncoding, StepFailure, StepResult, brief, show } from './results';
 import { render, staticText } from './variables';
 import { encodeScriptText } from './textBytes';
+import { onConnection, runGroup } from './groupRun';
 
 /** `send file` refuses files larger than this (a script is not a bulk transfer tool). */
 export const MAX_SEND_FILE = 64 * 1024 * 1024;
@@ -26,6 +27,9 @@ export interface ExecContext {
   readonly counter: { steps: number };
   /** Called with every step result; returns false to stop (cancel). */
   readonly report: (r: StepResult) => void;
+  /** Named connections open so far (a block with `connect alice …`), and how to open one. */
+  readonly conns?: Map<string, Connection>;
+  readonly connect?: (step: Step & { kind: 'connect' }, ctx: ExecContext) => Promise<StepResult>;
 }
 
 const YIELD_EVERY = 1000;
@@ -210,6 +214,12 @@ async function runSimple(step: Step, ctx: ExecContext): Promise<Pick<StepResult,
 }
 
 /** Runs steps in order; returns the failed step's result, or undefined when all passed. */
+export function sleepFor(ms: number, signal: AbortSignal): Promise<boolean> {
+  return sleep(ms, signal);
+}
+
+export { stopped as stoppedFailure };
+
 export async function runSteps(steps: readonly Step[], ctx: ExecContext): Promise<StepResult | undefined> {
   for (const step of steps) {
     // Steps that finish without I/O (shutdown, a sent byte) must not hold the event loop for a million repeats.
@@ -228,8 +238,15 @@ export async function runSteps(steps: readonly Step[], ctx: ExecContext): Promis
       }
       continue;
     }
+    if (step.kind === 'anyOrder' || step.kind === 'retry' || step.kind === 'connect') {
+      const failed = await runGroup(step, ctx);
+      if (failed) {
+        return failed;
+      }
+      continue;
+    }
     const startedAt = Date.now();
-    const r = await runSimple(step, ctx);
+    const r = await runSimple(step, step.conn ? onConnection(step.conn, ctx) : ctx);
     const iteration = ctx.iteration.length > 0 ? [...ctx.iteration] : undefined;
     const result: StepResult = { step, line: step.range.line, startedAt, durationMs: Date.now() - startedAt, iteration, ...r };
     if (r.captured) {

@@ -20,6 +20,8 @@ export const FAILURES = {
   connectTimeout: 'step.connectTimeout',
   noConnect: 'step.noConnect',
   failed: 'step.failed',
+  /** An any order group gave up: `why` is noneMatches, peerClosed, timeout, blockTimeout or cancelled. */
+  anyOrder: 'step.anyOrder',
 } as const;
 
 export type FailureCode = (typeof FAILURES)[keyof typeof FAILURES];

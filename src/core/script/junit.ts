@@ -1,6 +1,6 @@
 // JUnit XML for CI systems: one <testsuite> per .tcp file, one <testcase> per block, the failure
 // message with its line, and each step's bytes in <system-out>.
-import { BlockResult, RunResult, StepResult } from './results';
+import { BlockResult, RunResult, StepResult, failedAt, stepLabel, stepRun } from './results';
 
 export interface FileRun {
   /** The file as the user named it (shown as the suite name). */
@@ -21,8 +21,7 @@ export function xmlEscape(s: string): string {
 const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 
 function stepLine(r: StepResult): string {
-  const it = r.iteration ? ` [${r.iteration.join('.')}]` : '';
-  const parts = [`line ${r.line + 1}${it} ${r.step.kind} ${r.ok ? 'ok' : 'FAILED'} (${r.durationMs} ms)`];
+  const parts = [`line ${r.line + 1}${stepRun(r)} ${stepLabel(r.step)} ${r.ok ? 'ok' : 'FAILED'} (${r.durationMs} ms)`];
   if (r.sent && r.sent.length > 0) {
     parts.push(`  sent ${r.sent.length} bytes: ${r.sent.hex}`);
   }
@@ -52,8 +51,7 @@ function testcase(file: string, b: BlockResult): string {
   if (b.status === 'passed') {
     return `${head}>\n${out}    </testcase>\n`;
   }
-  const f = b.failure;
-  const message = f ? `line ${f.line + 1}: ${f.message}` : b.status;
+  const message = failedAt(b);
   const tag =
     b.status === 'cancelled'
       ? `      <skipped message="${xmlEscape(message)}"/>\n`

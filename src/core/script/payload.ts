@@ -39,6 +39,7 @@ export const NEEDS = {
   expectation: 'what to expect: "text", hex .., /regex/, bytes N or close',
   byteCount: 'a byte count',
   repeatCount: 'a count, for example repeat 10',
+  retryCount: 'a count, for example retry 5 every 200ms',
   everyDuration: 'a duration, for example every 50ms',
   waitDuration: 'a duration, for example 100ms',
   trigger: 'connect, "text", /regex/, hex .. or idle T',

@@ -35,6 +35,8 @@ export interface StepResult {
   readonly durationMs: number;
   /** 1-based iteration of each enclosing repeat, outermost first. */
   readonly iteration?: readonly number[];
+  /** The attempt of the enclosing retry group (or of the block, when the block is retried). */
+  readonly attempt?: { readonly n: number; readonly of: number };
   readonly sent?: ShownBytes;
   readonly received?: ShownBytes;
   /** Values captured by this step (`-> name`). */
@@ -65,6 +67,8 @@ export interface BlockResult {
   readonly bytesOut: number;
   /** Received bytes dropped unmatched because the receive buffer passed its bound. */
   readonly bytesDropped: number;
+  /** How many times a block with `retry` ran (undefined for a block without). */
+  readonly attempts?: { readonly n: number; readonly of: number };
 }
 
 export interface RunResult {
@@ -109,4 +113,30 @@ export function brief(s: ShownBytes, asHex: boolean): string {
     return s.length === 0 ? 'nothing' : `hex ${s.hex}${more}`;
   }
   return s.length === 0 ? 'nothing' : `${quote(s.text.length > 80 ? s.text.slice(0, 80) : s.text)}${s.text.length > 80 ? '…' : more}`;
+}
+
+/** A step as the output names it: `send`, `alice expect`, `any order`, `connect bob`. */
+export function stepLabel(step: Step): string {
+  const word = step.kind === 'anyOrder' ? 'any order' : step.kind;
+  if (step.kind === 'connect' && step.name !== undefined) {
+    return `connect ${step.name}`;
+  }
+  return step.conn !== undefined ? `${step.conn} ${word}` : word;
+}
+
+/** ` [2.3]` for a step in nested repeats, ` (attempt 2 of 5)` in a retry: what tells apart runs of one line. */
+export function stepRun(r: StepResult): string {
+  const it = r.iteration ? ` [${r.iteration.join('.')}]` : '';
+  return r.attempt ? `${it} (attempt ${r.attempt.n} of ${r.attempt.of})` : it;
+}
+
+/** Where a block failed, for one-line reports: `line 14 (bob)`, with the attempts of a retried block. */
+export function failedAt(b: BlockResult): string {
+  const f = b.failure;
+  if (!f) {
+    return b.status;
+  }
+  const conn = f.step?.step.conn ?? (f.step?.step.kind === 'connect' ? f.step.step.name : undefined);
+  const attempts = b.attempts ? `, after ${b.attempts.n} attempts` : '';
+  return `line ${f.line + 1}${conn !== undefined ? ` (${conn})` : ''}${attempts}: ${f.message}`;
 }

@@ -2,12 +2,12 @@
 // at its first failed step and its connection is closed, then the next block runs. Typed events let a
 // test view report live; cancel (an AbortSignal) stops at once and destroys the socket.
 import * as path from 'node:path';
-import { Block, ClientBlock, Script } from './ast';
+import { Block, ClientBlock, Script, Step } from './ast';
 import { Connection } from './connection';
 import { FAILURES, failureOf } from './failures';
 import { Emitter, DisposableBase } from '../events';
 import { formatHostPort } from '../hostPort';
-import { runSteps } from './execute';
+import { runSteps, sleepFor } from './execute';
 import { BlockResult, MAX_KEPT_STEPS, RunResult, StepResult, show } from './results';
 
 /** How long a passed block waits for its last sends to flush before its socket is destroyed. */
@@ -41,6 +41,10 @@ export interface BlockDoneEvent extends BlockEvent {
 export interface TrafficEvent extends BlockEvent {
   readonly direction: 'in' | 'out';
   readonly bytes: Buffer;
+  /** The named connection (`connect alice …`); undefined in a one-connection block. */
+  readonly connection?: string;
+  /** The address this connection went to (`127.0.0.1:9000`). */
+  readonly peer: string;
 }
 
 export class ScriptRunner extends DisposableBase {
@@ -77,27 +81,60 @@ export class ScriptRunner extends DisposableBase {
     return { blocks: results, passed, failed: results.length - passed, cancelled: signal.aborted, durationMs: Date.now() - started };
   }
 
+  /** A block with `retry N every T` runs again (reconnecting) until it passes, all within its block timeout. */
   private async runBlock(block: ClientBlock, index: number, options: RunOptions, signal: AbortSignal): Promise<BlockResult> {
     const started = Date.now();
+    const blockTimeoutMs = options.blockTimeoutMs ?? this.script.settings.blockTimeoutMs;
+    const retry = block.retry;
+    const of = retry?.count ?? 1;
+    let result: BlockResult | undefined;
+    for (let n = 1; n <= of; n++) {
+      if (n > 1 && retry && retry.everyMs > 0 && !(await sleepFor(Math.min(retry.everyMs, Math.max(0, started + blockTimeoutMs - Date.now())), signal))) {
+        break;
+      }
+      const attempt = retry ? { n, of } : undefined;
+      const r: BlockResult = await this.runAttempt(block, index, options, signal, started, attempt);
+      result = attempt ? { ...r, attempts: attempt, durationMs: Date.now() - started } : r;
+      if (r.status !== 'failed' || Date.now() >= started + blockTimeoutMs) {
+        break;
+      }
+    }
+    return result ?? cancelled(block);
+  }
+
+  private async runAttempt(
+    block: ClientBlock,
+    index: number,
+    options: RunOptions,
+    signal: AbortSignal,
+    started: number,
+    attempt?: BlockResult['attempts'],
+  ): Promise<BlockResult> {
+    const attemptStart = Date.now();
     const s = this.script.settings;
     const timeoutMs = options.timeoutMs ?? s.timeoutMs;
     const blockTimeoutMs = options.blockTimeoutMs ?? s.blockTimeoutMs;
+    const blockDeadline = started + blockTimeoutMs;
     const kept: StepResult[] = [];
     let run = 0;
-    const report = (r: StepResult): void => {
+    const report = (raw: StepResult): void => {
+      const r = attempt && !raw.attempt ? { ...raw, attempt } : raw;
       run++;
       if (kept.length < MAX_KEPT_STEPS || !r.ok) {
         kept.push(r);
       }
       this._onDidFinishStep.fire({ block, index, result: r });
     };
-    const end = (failed: StepResult | undefined, conn?: Connection): BlockResult => {
-      conn?.destroy();
+    const conns = new Map<string, Connection>();
+    const all: Connection[] = [];
+    const end = (failed: StepResult | undefined): BlockResult => {
+      all.forEach((c) => c.destroy());
       const status = !failed ? 'passed' : signal.aborted ? 'cancelled' : 'failed';
       const why = failed?.failure ?? { message: 'failed', code: FAILURES.failed, args: {} };
       const failure = failed && { line: failed.line, column: failed.step.range.start, message: why.message, code: why.code, args: why.args, step: failed };
-      const counts = { bytesIn: conn?.buffer.total ?? 0, bytesOut: conn?.bytesOut ?? 0, bytesDropped: conn?.buffer.dropped ?? 0 };
-      return { block, status, durationMs: Date.now() - started, steps: kept, stepsRun: run, stepsOmitted: run - kept.length, failure, ...counts };
+      const sum = (f: (c: Connection) => number): number => all.reduce((n, c) => n + f(c), 0);
+      const counts = { bytesIn: sum((c) => c.buffer.total), bytesOut: sum((c) => c.bytesOut), bytesDropped: sum((c) => c.buffer.dropped) };
+      return { block, status, durationMs: Date.now() - attemptStart, steps: kept, stepsRun: run, stepsOmitted: run - kept.length, failure, ...counts };
     };
     if (!block.connect) {
       return {
@@ -106,34 +143,42 @@ export class ScriptRunner extends DisposableBase {
         failure: { line: block.titleRange.line, column: 0, message: 'the block has no valid connect step', code: FAILURES.noConnect, args: {} },
       };
     }
-    const c = block.connect;
-    const connectStep = { kind: 'connect' as const, host: c.host, port: c.port, range: c.range, keywordRange: c.range };
-    let conn: Connection;
-    try {
-      conn = await Connection.open(c.host, c.port, Math.min(timeoutMs, blockTimeoutMs), signal, (direction, bytes) => {
+    /** Opens the connection of a connect step; a named one replaces an earlier one of that name. */
+    const connect = async (step: Step & { kind: 'connect' }): Promise<StepResult> => {
+      const at = Date.now();
+      const peer = formatHostPort(step.host, step.port);
+      const traffic = (direction: 'in' | 'out', bytes: Buffer): void => {
         if (this._onDidTransfer.hasListeners) {
-          this._onDidTransfer.fire({ block, index, direction, bytes });
+          this._onDidTransfer.fire({ block, index, direction, bytes, connection: step.name, peer });
         }
-      });
-    } catch (e) {
-      const r: StepResult = {
-        step: connectStep,
-        line: c.range.line,
-        ok: false,
-        startedAt: started,
-        durationMs: Date.now() - started,
-        failure: failureOf(e, FAILURES.connectFailed, { where: formatHostPort(c.host, c.port) }),
       };
-      report(r);
-      return end(r);
+      try {
+        const conn = await Connection.open(step.host, step.port, Math.min(timeoutMs, Math.max(1, blockDeadline - at)), signal, traffic);
+        all.push(conn);
+        if (step.name !== undefined) {
+          conns.get(step.name)?.destroy();
+          conns.set(step.name, conn);
+        }
+        return { step, line: step.range.line, ok: true, startedAt: at, durationMs: Date.now() - at, sent: show(Buffer.alloc(0), s.encoding) };
+      } catch (e) {
+        const failure = failureOf(e, FAILURES.connectFailed, { where: formatHostPort(step.host, step.port) });
+        return { step, line: step.range.line, ok: false, startedAt: at, durationMs: Date.now() - at, failure };
+      }
+    };
+    const c = block.connect;
+    const first = await connect({ kind: 'connect', host: c.host, port: c.port, name: c.name, range: c.range, keywordRange: c.range });
+    report(first);
+    if (!first.ok) {
+      return end(first);
     }
-    report({ step: connectStep, line: c.range.line, ok: true, startedAt: started, durationMs: Date.now() - started, sent: show(Buffer.alloc(0), s.encoding) });
     const ctx = {
-      conn,
+      conn: all[0],
+      conns,
+      connect: (step: Step & { kind: 'connect' }) => connect(step),
       encoding: s.encoding,
       timeoutMs,
       blockTimeoutMs,
-      blockDeadline: started + blockTimeoutMs,
+      blockDeadline,
       signal,
       baseDir: path.dirname(path.resolve(options.file)),
       captures: new Map<string, string>(),
@@ -143,10 +188,10 @@ export class ScriptRunner extends DisposableBase {
     };
     const failed = await runSteps(block.steps, ctx);
     if (!failed) {
-      // A passed block's last sends must reach the peer before the socket goes.
-      await conn.close(Math.min(Date.now() + FLUSH_MS, ctx.blockDeadline), signal);
+      // A passed block's last sends must reach the peer before the sockets go.
+      await Promise.all(all.map((conn) => conn.close(Math.min(Date.now() + FLUSH_MS, blockDeadline), signal)));
     }
-    return end(failed, conn);
+    return end(failed);
   }
 }
 

@@ -7,12 +7,13 @@ import { Ctx, missing, noMore, parsePayload, span } from './payload';
 import { parseRegex } from './regex';
 import { NAME, staticText, substitute } from './variables';
 import { HostPortError, parseHostPort } from '../hostPort';
+import { parseGroupHead } from './groups';
 
 export const MAX_REPEAT = 1_000_000;
 /** `expect bytes N` waits for at most this many (the receive buffer's bound). */
 export const MAX_EXPECT_BYTES = 1024 * 1024;
 
-export const CLIENT_STEPS = ['connect', 'send', 'expect', 'wait', 'close', 'shutdown', 'repeat'] as const;
+export const CLIENT_STEPS = ['connect', 'send', 'expect', 'wait', 'close', 'shutdown', 'repeat', 'retry', 'any order', 'include'] as const;
 
 /** Parses `connect ADDR` / `listen ADDR`: host:port, [v6]:port or a bare port (127.0.0.1). */
 export function parseAddress(toks: readonly RawToken[], ctx: Ctx, allowZero: boolean): { host: string; port: number } | undefined {
@@ -157,6 +158,9 @@ export function parseClientStep(toks: readonly RawToken[], ctx: Ctx): Step | und
       return { ...base, kind: kw.text };
     case 'repeat':
       return parseRepeat(toks, ctx);
+    case 'retry':
+    case 'any':
+      return parseGroupHead(toks, ctx);
     default:
       ctx.diags.error(CODES.unknownStep, `Unknown step "${kw.text}". Steps: ${CLIENT_STEPS.join(', ')}.`, range(ctx.line, kw.start, kw.end), {
         form: 'step',

@@ -3,7 +3,27 @@ import { Token, TokenKind } from './ast';
 import { range } from './diagnostics';
 import { RawToken } from './lexer';
 
-const KEYWORDS = new Set(['connect', 'send', 'expect', 'wait', 'close', 'shutdown', 'repeat', 'every', 'hex', 'file', 'bytes', 'listen', 'on', 'otherwise', 'idle']);
+const KEYWORDS = new Set([
+  'connect',
+  'send',
+  'expect',
+  'wait',
+  'close',
+  'shutdown',
+  'repeat',
+  'every',
+  'hex',
+  'file',
+  'bytes',
+  'listen',
+  'on',
+  'otherwise',
+  'idle',
+  'retry',
+  'any',
+  'order',
+  'include',
+]);
 
 function kindOf(t: RawToken, first: boolean, inHex: boolean): TokenKind {
   if (t.kind !== 'word') {

@@ -7,6 +7,8 @@ import { ScriptEncoding } from './results';
 export interface RecordedChunk {
   readonly direction: 'in' | 'out';
   readonly bytes: Buffer;
+  /** Order across sessions (increasing in the order chunks happened), for a script of several connections. */
+  readonly seq?: number;
 }
 
 export interface RecordedSession {
@@ -30,13 +32,19 @@ export function scriptString(text: string): string {
   return `"${body}"`;
 }
 
-/** Joins consecutive chunks of one direction: the script's matching does not care how bytes were split. */
-function merge(chunks: readonly RecordedChunk[]): RecordedChunk[] {
+/**
+ * Joins consecutive chunks of one direction: the script's matching does not care how bytes were split.
+ * With `bySeq`, chunks join only when no other session's chunk came between (their seq follow on).
+ */
+function merge(chunks: readonly RecordedChunk[], bySeq = false): RecordedChunk[] {
   const out: RecordedChunk[] = [];
+  let lastSeq: number | undefined;
   for (const c of chunks) {
     const last = out[out.length - 1];
-    if (last && last.direction === c.direction) {
-      out[out.length - 1] = { direction: c.direction, bytes: Buffer.concat([last.bytes, c.bytes]) };
+    const adjacent = !bySeq || (lastSeq !== undefined && c.seq === lastSeq + 1);
+    lastSeq = c.seq;
+    if (last && last.direction === c.direction && adjacent) {
+      out[out.length - 1] = { direction: c.direction, bytes: Buffer.concat([last.bytes, c.bytes]), seq: last.seq };
     } else if (c.bytes.length > 0) {
       out.push(c);
     }
@@ -61,6 +69,30 @@ function stepLines(keyword: 'send' | 'expect', bytes: Buffer, encoding: ScriptEn
     );
   }
   return lines;
+}
+
+/** Several sessions as one block of named connections, their chunks in the order they happened. */
+export function writeConversation(title: string, sessions: readonly (RecordedSession & { readonly name: string })[]): string {
+  const encoding = sessions[0]?.encoding ?? 'utf-8';
+  const lines = ['# Recorded by TCP Workbench: what each connection sent is `NAME send`, what came back `NAME expect`.'];
+  if (encoding !== 'utf-8') {
+    lines.push(`@encoding = ${encoding}`);
+  }
+  lines.push('', `### ${title.replace(/[\r\n]+/g, ' ').trim() || 'recorded sessions'}`);
+  for (const s of sessions) {
+    lines.push(`connect ${s.name} ${formatHostPort(s.host, s.port)}`);
+  }
+  // Runs of one session and direction, in the order their first chunk happened.
+  const runs = sessions.flatMap((s) => merge(s.chunks, true).map((c) => ({ ...c, name: s.name })));
+  runs.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+  for (const c of runs) {
+    lines.push(...stepLines(c.direction === 'out' ? 'send' : 'expect', c.bytes, encoding).map((l) => `${c.name} ${l}`));
+  }
+  for (const s of sessions) {
+    lines.push(s.peerClosed ? `${s.name} expect close` : `${s.name} close`);
+  }
+  lines.push('');
+  return lines.join('\n');
 }
 
 export function writeScript(s: RecordedSession): string {

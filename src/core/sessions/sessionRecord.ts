@@ -7,6 +7,9 @@ export const RECORD_LIMIT = 1024 * 1024;
 /** Chunks kept per session (many tiny chunks cost more than their bytes). */
 export const RECORD_CHUNKS = 10_000;
 
+/** One order over every session's chunks (a script of several connections replays them in it). */
+let nextSeq = 0;
+
 export class SessionRecord {
   private readonly list: RecordedChunk[] = [];
   private bytes = 0;
@@ -22,7 +25,7 @@ export class SessionRecord {
       return;
     }
     // A copy: the socket may reuse the buffer it delivered.
-    this.list.push({ direction, bytes: Buffer.from(data) });
+    this.list.push({ direction, bytes: Buffer.from(data), seq: nextSeq++ });
     this.bytes += data.length;
   }
 

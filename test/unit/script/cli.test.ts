@@ -64,7 +64,7 @@ describe('cli run', () => {
     assert.equal(r.code, 2);
     assert.equal(
       r.err,
-      `${bad}:2:19: The variable "port" is not defined here (define it with @port = value above, or capture it with -> port).\n${bad}:3:8: Unknown escape "\\q". Use \\n \\r \\t \\\\ \\" \\0 \\xHH or \\u{HHHH}.\n${bad}:4:1: Unknown step "frob". Steps: connect, send, expect, wait, close, shutdown, repeat.\n`,
+      `${bad}:2:19: The variable "port" is not defined here (define it with @port = value above, or capture it with -> port).\n${bad}:3:8: Unknown escape "\\q". Use \\n \\r \\t \\\\ \\" \\0 \\xHH or \\u{HHHH}.\n${bad}:4:1: Unknown step "frob". Steps: connect, send, expect, wait, close, shutdown, repeat, retry, any order, include.\n`,
     );
     assert.equal(r.out, '');
     assert.equal(accepted, 0);
@@ -89,5 +89,72 @@ describe('cli run', () => {
       r.out,
       new RegExp(`^${slow}\\n✗ waits — line 4: expected "never" got nothing \\(nothing more within 200 ms\\)\\n${ok}\\n✓ fine \\(\\d+ ms\\)\\n1 passed, 1 failed\\n$`),
     );
+  });
+
+  it("--tap writes TAP 13 that perl's TAP::Parser reads: a point per block, the failure in YAML", async () => {
+    const f = write('mixed.tcp', MIXED);
+    const tap = path.join(fx.tmp, 'report.tap');
+    const r = await cli(f, '--var', `port=${fx.port}`, '--tap', tap);
+    assert.equal(r.code, 1, r.err);
+    const text = fs.readFileSync(tap, 'utf8');
+    assert.match(
+      text,
+      /^TAP version 13\n1\.\.2\nok 1 - .*mixed\.tcp: good\nnot ok 2 - .*mixed\.tcp: bad <&>\n {2}---\n {2}message: "line 9: expected \\"PONG\\" got \\"PANG\\" \(first difference at byte 1\)"\n/,
+    );
+    const pl =
+      'use TAP::Parser; my $p = TAP::Parser->new({ source => $ARGV[0] }); while (my $r = $p->next) { print $r->number, " ", ($r->is_ok ? "ok" : "not ok"), "\\n" if $r->is_test; } print "plan ", $p->tests_planned, " failed ", scalar($p->failed), "\\n";';
+    const parsed = await peers.run('perl', ['-e', pl, tap]);
+    assert.equal(parsed.code, 0, parsed.stderr);
+    assert.equal(parsed.stdout.toString(), '1 ok\n2 not ok\nplan 2 failed 1\n');
+    const keep = write('notes.tap', 'my notes');
+    assert.match((await cli(f, '--var', `port=${fx.port}`, '--tap', keep)).err, /is not a TAP report/);
+    assert.equal(fs.readFileSync(keep, 'utf8'), 'my notes');
+  });
+
+  it("--jobs runs files at once, each file's blocks in order, output grouped per file in the order given", async () => {
+    // A server that sees which files are between their "start" and "end" at the same time.
+    const active = new Map<string, number>();
+    let most = 0;
+    const port = await peers.listen((s) => {
+      s.setEncoding('utf8');
+      s.on('data', (d: string) => {
+        for (const [, name, what] of d.matchAll(/(\w) (start|end)\n/g)) {
+          active.set(name, (active.get(name) ?? 0) + (what === 'start' ? 1 : -1));
+          most = Math.max(most, [...active.values()].filter((n) => n > 0).length);
+        }
+      });
+    });
+    const block = (n: string, t: string): string => `### ${n} ${t}\nconnect 127.0.0.1:${port}\nsend "${n} start\\n"\nwait 300ms\nsend "${n} end\\n"\n`;
+    const file = (n: string): string => write(`${n}.tcp`, block(n, 'one') + block(n, 'two'));
+    const a = file('a');
+    const b = file('b');
+    const r = await cli(a, b, '--jobs', '2');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, new RegExp(`^${a}\\n✓ a one \\(\\d+ ms\\)\\n✓ a two \\(\\d+ ms\\)\\n${b}\\n✓ b one \\(\\d+ ms\\)\\n✓ b two \\(\\d+ ms\\)\\n4 passed, 0 failed\\n$`));
+    assert.equal(most, 2, 'two files at once');
+    most = 0;
+    assert.equal((await cli(a, b, '--jobs', '1')).code, 0);
+    assert.equal(most, 1, 'one block at a time');
+    assert.match((await cli(a, '--jobs', '0')).err, /--jobs needs a whole number from 1 to 64/);
+  });
+
+  it('--vars-file and TCPW_VAR_ environment variables, with --var over both', async () => {
+    const f = write('vars.tcp', `@port = 1\n@text = own\n### vars\nconnect 127.0.0.1:{{port}}\nsend "{{text}}"\nexpect "{{want}}"\n`);
+    const vars = write('staging.env', `# the echo server of this test\nport = ${fx.port}\ntext = from-file\nwant = from-file\n`);
+    process.env.TCPW_VAR_text = 'from-env';
+    process.env.TCPW_VAR_want = 'from-env';
+    try {
+      assert.equal((await cli(f, '--vars-file', vars)).code, 0);
+      assert.equal((await cli(f, '--var', `port=${fx.port}`)).code, 0);
+      const r = await cli(f, '--vars-file', vars, '--var', 'text=from-cli');
+      assert.match(r.out, /expected "from-file" got "from-cli"/);
+    } finally {
+      delete process.env.TCPW_VAR_text;
+      delete process.env.TCPW_VAR_want;
+    }
+    const bad = write('bad.env', 'port 9\n');
+    const r = await cli(f, '--vars-file', bad);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /bad\.env:1: expected name=value/);
   });
 });

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { EchoServer } from '../../../src/core/servers/echoServer';
 import { FileServer } from '../../../src/core/fileServer/fileServer';
 import { PEERS, Peers } from '../support';
+import { startChat, startRedis } from './realServers';
 
 const CLI = path.resolve(__dirname, '../../../src/cli.js');
 const EXAMPLES = path.resolve(__dirname, '../../../../examples');
@@ -54,5 +55,18 @@ describe('examples/*.tcp', () => {
     const { line } = await peers.startPeer('python3', [path.join(PEERS, 'reply_server.py'), 'PONG\\n']);
     const lines = await runExample('python-reply.tcp', Number(line));
     assert.equal(lines[lines.length - 1], '2 passed, 0 failed');
+  });
+
+  it('chat.tcp passes against the tutorial chat server (two and three clients, an include)', async () => {
+    const lines = await runExample('chat.tcp', await startChat(peers));
+    assert.deepEqual(
+      lines.map((l) => l.replace(/ \(\d+ ms\)$/, '')),
+      ['✓ two clients chat', '✓ a third client is told who joins', '2 passed, 0 failed'],
+    );
+  });
+
+  it('redis.tcp passes against a real redis-server', async () => {
+    const lines = await runExample('redis.tcp', await startRedis(peers));
+    assert.equal(lines[lines.length - 1], '4 passed, 0 failed');
   });
 });

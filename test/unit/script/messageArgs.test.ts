@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { CODES, FAILURES, FORMS, RunResult, ScriptRunner, parseScript } from '../../../src/core/script';
 import { NEEDS } from '../../../src/core/script/payload';
 import { Peers, freePort } from '../support';
-import { PROBLEMS, UNPRODUCIBLE } from './problemCorpus';
+import { PROBLEMS, UNPRODUCIBLE, corpusOptions } from './problemCorpus';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const TABLE = fs.readFileSync(path.join(ROOT, 'src/common/scriptMessages.ts'), 'utf8');
@@ -77,7 +77,7 @@ describe('script message args (codes, forms and values for translation)', () => 
 
     for (const p of PROBLEMS) {
       it(`${formKey(p.code, p.form)}: carries its form and the values of its sentence`, () => {
-        const diags = parseScript(p.script).diagnostics;
+        const diags = parseScript(p.script, corpusOptions('/corpus')).diagnostics;
         const d = diags.find((x) => x.code === p.code && x.args.form === p.form);
         assert.ok(d, JSON.stringify(diags));
         const forms = FORMS[d.code as keyof typeof FORMS];
@@ -102,8 +102,8 @@ describe('script message args (codes, forms and values for translation)', () => 
     it('an undefined variable and an unknown step keep their English and name their word', () => {
       const d = parseScript('### t\nconnect 127.0.0.1:9007\nfrob {{nope}}\nsend "{{nope}}"\n').diagnostics;
       const step = d.find((x) => x.code === CODES.unknownStep);
-      assert.equal(step?.message, 'Unknown step "frob". Steps: connect, send, expect, wait, close, shutdown, repeat.');
-      assert.deepEqual(step?.args, { form: 'step', word: 'frob', steps: 'connect, send, expect, wait, close, shutdown, repeat' });
+      assert.equal(step?.message, 'Unknown step "frob". Steps: connect, send, expect, wait, close, shutdown, repeat, retry, any order, include.');
+      assert.deepEqual(step?.args, { form: 'step', word: 'frob', steps: 'connect, send, expect, wait, close, shutdown, repeat, retry, any order, include' });
       const v = d.find((x) => x.code === CODES.undefinedVariable);
       assert.deepEqual(v?.args, { name: 'nope' });
     });

@@ -208,7 +208,9 @@ describe('script parser', () => {
 
     it('reports a bad address, a step outside a block, a missing connect and a bad encoding', () => {
       assert.deepEqual(errors(parseScript('### t\nconnect 127.0.0.1:99999\n')), [`${CODES.badAddress}@1:8-23`]);
-      assert.deepEqual(errors(parseScript('send "x"\n')), [`${CODES.outsideBlock}@0:0-8`]);
+      assert.deepEqual(errors(parseScript('send "x"\n### t\nconnect 1\n')), [`${CODES.outsideBlock}@0:0-8`]);
+      // A file without blocks is an include file: its steps are checked, and are no error for being outside a block.
+      assert.deepEqual(errors(parseScript('send "x"\n')), []);
       assert.deepEqual(errors(parseScript('### t\nsend "x"\n')), [`${CODES.noConnect}@0:0-5`]);
       assert.deepEqual(errors(parseScript('@encoding = ebcdic\n')), [`${CODES.badEncoding}@0:0-18`]);
       assert.deepEqual(errors(parseScript('@ = 1\n')), [`${CODES.badVariable}@0:0-5`]);

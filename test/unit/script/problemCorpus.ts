@@ -2,6 +2,8 @@
 // several): the unit tests hold the corpus to CODES and FORMS, the integration tests open each script in the
 // editor and compare its Problems with the core's English. A new code or form needs a line here.
 
+import * as path from 'node:path';
+
 export interface Problem {
   readonly code: string;
   readonly form?: string;
@@ -10,6 +12,7 @@ export interface Problem {
 
 const H = '### t\nconnect 127.0.0.1:9007\n';
 const MOCK = '### m\nlisten 127.0.0.1:0\n';
+const N = '### t\nconnect alice 127.0.0.1:9007\n';
 
 export const PROBLEMS: readonly Problem[] = [
   { code: 'script.unknownStep', form: 'step', script: `${H}frob 1\n` },
@@ -41,7 +44,7 @@ export const PROBLEMS: readonly Problem[] = [
   { code: 'script.badEncoding', script: `@encoding = foo\n${H}` },
   { code: 'script.missingArgument', script: `${H}wait\n` },
   { code: 'script.extraArgument', script: `${H}close now\n` },
-  { code: 'script.outsideBlock', script: 'send "a"\n' },
+  { code: 'script.outsideBlock', script: `send "a"\n${H}` },
   { code: 'script.noConnect', script: '### t\nsend "a"\n' },
   { code: 'script.misplacedConnect', script: `${H}connect 127.0.0.1:1\n` },
   { code: 'script.emptyBlock', script: '### t\n' },
@@ -52,7 +55,39 @@ export const PROBLEMS: readonly Problem[] = [
   { code: 'script.badRule', form: 'notRule', script: `${MOCK}send "a"\n` },
   { code: 'script.badRule', form: 'noAction', script: `${MOCK}on "a"\n` },
   { code: 'script.emptyTitle', script: '###\nconnect 127.0.0.1:9007\n' },
+  { code: 'script.unknownStep', form: 'anyOrder', script: `${H}any way\n  expect "a"\n` },
+  { code: 'script.badConnection', form: 'name', script: '### t\nconnect send 127.0.0.1:9007\n' },
+  { code: 'script.badConnection', form: 'unknown', script: `${N}bob send "a"\n` },
+  { code: 'script.badConnection', form: 'missing', script: `${N}send "a"\n` },
+  { code: 'script.badConnection', form: 'notNamed', script: `${H}bob send "a"\n` },
+  { code: 'script.badGroup', script: `${N}any order\n  alice send "a"\n` },
+  { code: 'script.emptyGroup', script: `${N}retry 3\n` },
+  { code: 'script.badInclude', form: 'missing', script: `${N}include nope.tcp\n` },
+  { code: 'script.badInclude', form: 'cycle', script: `${N}include x.tcp\n` },
+  { code: 'script.badInclude', form: 'path', script: `${N}expect /(a)/ -> p\ninclude "{{p}}"\n` },
+  { code: 'script.badInclude', form: 'blocks', script: `${N}include blocks.tcp\n` },
+  { code: 'script.inInclude', script: `${N}include bad.tcp\n` },
 ];
 
+/** The files the include scripts above read; a corpus script is parsed as `x.tcp` in their folder. */
+export const INCLUDE_FILES: Readonly<Record<string, string>> = {
+  'blocks.tcp': '### a block\nconnect 1\n',
+  'bad.tcp': 'send "a"\nfrob 1\n',
+};
+
+/** Parse options for a corpus script written as `dir/x.tcp`, its include files beside it (on disk or not). */
+export function corpusOptions(dir: string): { file: string; readFile: (f: string) => string } {
+  return {
+    file: path.join(dir, 'x.tcp'),
+    readFile: (f) => {
+      const text = path.dirname(f) === dir ? INCLUDE_FILES[path.basename(f)] : undefined;
+      if (text === undefined) {
+        throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+      }
+      return text;
+    },
+  };
+}
+
 /** Forms no script can produce on this runtime (Node has the linear regex engine), checked in the table only. */
-export const UNPRODUCIBLE = ['script.badRegex:engine', 'script.badAddress:captured'];
+export const UNPRODUCIBLE = ['script.badRegex:engine', 'script.badAddress:captured', 'script.badInclude:noFile', 'script.badInclude:depth'];

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as os from 'node:os';
 import * as iconv from 'iconv-lite';
 import { EchoServer } from '../../../src/core/servers/echoServer';
-import { ClientBlock, RecordedChunk, ScriptRunner, parseScript, scriptString, writeScript } from '../../../src/core/script';
+import { ClientBlock, RecordedChunk, ScriptRunner, parseScript, scriptString, writeConversation, writeScript } from '../../../src/core/script';
 
 describe('script writer', () => {
   let echo: EchoServer;
@@ -53,5 +53,28 @@ describe('script writer', () => {
   it('ends with expect close when the peer closed', () => {
     const file = writeScript({ title: 't', host: '::1', port: 9, encoding: 'utf-8', chunks: [], peerClosed: true });
     assert.match(file, /connect \[::1\]:9\nexpect close\n$/);
+  });
+
+  it('writes several sessions as one block of named connections, in the order the bytes went, and it replays', async () => {
+    const c = (direction: 'in' | 'out', text: string, seq: number): RecordedChunk => ({ direction, bytes: Buffer.from(text), seq });
+    const session = (name: string, chunks: RecordedChunk[]) => ({ name, title: '', host: '127.0.0.1', port, encoding: 'utf-8' as const, chunks });
+    const file = writeConversation('two at once', [
+      session('session1', [c('out', 'hi ', 0), c('out', 'bob\n', 1), c('in', 'hi bob\n', 4)]),
+      session('session2', [c('out', 'yo\n', 2), c('in', 'yo\n', 3)]),
+    ]);
+    assert.equal(
+      file.split('\n').slice(2).join('\n'),
+      '### two at once\nconnect session1 127.0.0.1:' +
+        port +
+        '\nconnect session2 127.0.0.1:' +
+        port +
+        '\nsession1 send "hi bob\\n"\nsession2 send "yo\\n"\nsession2 expect "yo\\n"\nsession1 expect "hi bob\\n"\nsession1 close\nsession2 close\n',
+    );
+    const script = parseScript(file);
+    assert.deepEqual(script.diagnostics, []);
+    const runner = new ScriptRunner(script);
+    const r = await runner.run({ file: path.join(os.tmpdir(), 'x.tcp') });
+    runner.dispose();
+    assert.equal(r.passed, 1, r.blocks[0].failure?.message);
   });
 });

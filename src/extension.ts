@@ -19,6 +19,8 @@ import { ServerManager } from './state/serverManager';
 import { ServersView } from './servers/serversView';
 import { registerStatusBar, statusBarShown } from './servers/statusBar';
 import { registerConnectCommand } from './sessions/connectCommand';
+import { registerTlsCommands } from './sessions/tlsCommands';
+import { trustedCertificates } from './sessions/tlsConnect';
 import { registerAssistantCommands } from './sessions/encodingCommands';
 import { ConnectionsView } from './sessions/connectionsView';
 import { registerScripts } from './scripts/registerScripts';
@@ -46,7 +48,19 @@ export interface TcpWorkbenchApi {
   }[];
   /** A relay's connection rows (open and recently closed) and its capture file. */
   relay(entryId: string): { connections: { id: number; client: string; state: string; bytesToServer: number; bytesToClient: number }[]; capture?: string } | undefined;
-  sessions(): { id: number; address: string; state: string; bytesIn: number; bytesOut: number; chunksIn: number; chunksOut: number }[];
+  sessions(): {
+    id: number;
+    address: string;
+    state: string;
+    bytesIn: number;
+    bytesOut: number;
+    chunksIn: number;
+    chunksOut: number;
+    /** The handshake of a TLS session. */
+    tls?: { protocol: string; cipher: string; alpn?: string; peerSubject?: string; trust: string };
+  }[];
+  /** The certificates trusted by fingerprint in this workspace ("Connect anyway"), per address. */
+  trustedCertificates(): Record<string, string[]>;
   stopAll(): Promise<void>;
   /** The last lifecycle log lines, `level: message`. */
   logLines(): string[];
@@ -78,6 +92,7 @@ export function activate(context: vscode.ExtensionContext): TcpWorkbenchApi {
   registerMockCommands(svc);
   registerRelayCommands(svc);
   registerConnectCommand(svc);
+  registerTlsCommands(svc);
   registerSendCommands(svc);
   registerSampleMessages(svc);
   registerDownloadCommand(svc);
@@ -205,9 +220,17 @@ function api(svc: Services, activationMs: number): TcpWorkbenchApi {
       );
     },
     sessions: () =>
-      svc.sessions
-        .sessions()
-        .map((s) => ({ id: s.id, address: sessionAddress(s), state: s.state, bytesIn: s.bytesIn, bytesOut: s.bytesOut, chunksIn: s.chunksIn, chunksOut: s.chunksOut })),
+      svc.sessions.sessions().map((s) => ({
+        id: s.id,
+        address: sessionAddress(s),
+        state: s.state,
+        bytesIn: s.bytesIn,
+        bytesOut: s.bytesOut,
+        chunksIn: s.chunksIn,
+        chunksOut: s.chunksOut,
+        tls: s.tlsFacts && { protocol: s.tlsFacts.protocol, cipher: s.tlsFacts.cipher, alpn: s.tlsFacts.alpn, peerSubject: s.tlsFacts.peerSubject, trust: s.tlsFacts.trust },
+      })),
+    trustedCertificates: () => trustedCertificates(svc),
     stopAll: () => shutdown?.() ?? Promise.resolve(),
     logLines: () => svc.log.lines(),
     logCount: () => svc.log.count(),

@@ -59,7 +59,7 @@ export class EditorAgentHost implements AgentHost {
   }
 
   connect(host: string, port: number, encoding: EncodingName, wire: (s: ClientSession) => void): Promise<ClientSession> {
-    return this.svc.sessions.connect(host, port, encoding, wire);
+    return this.svc.sessions.connect(host, port, encoding, undefined, wire);
   }
 
   closeSession(session: ClientSession): Promise<void> {

@@ -8,6 +8,7 @@ import { Refusal, RefusalArgs, RefusalCode } from '../core/refusals';
 import { Diagnostic, ScriptParseError } from '../core/script';
 import { FEATURE_SENTENCES, Sentences } from './featureMessages';
 import { DIAGNOSTIC_SENTENCES, FAILURE_SENTENCES } from './scriptMessages';
+import { TLS_SENTENCES } from './tlsMessages';
 
 type Args = Readonly<Record<string, string | number>>;
 
@@ -50,6 +51,7 @@ const SENTENCES: Sentences = {
     e instanceof ScriptParseError && has(a, 'file', 'line', 'column') ? `${a.file}:${a.line}:${a.column}: ${diagnosticText(e.diagnostics[0])}` : undefined,
   ...FEATURE_SENTENCES,
   ...FAILURE_SENTENCES,
+  ...TLS_SENTENCES,
 };
 
 /** The sentence for an error: localized by its code where the table knows it, else its own message. */

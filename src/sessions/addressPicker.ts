@@ -7,10 +7,16 @@ import { Services } from '../state/services';
 import { ServerKind } from '../state/serverEntry';
 import { showTypedQuickPick } from '../ui/typedQuickPick';
 
-type AddressItem = vscode.QuickPickItem & { target?: HostPort; error?: string };
+export type PickedAddress = HostPort & { tls?: boolean };
+type AddressItem = vscode.QuickPickItem & { target?: PickedAddress; error?: string };
 
-/** Asks for an address; `kind` puts running servers of that kind first. Undefined when cancelled. */
-export function pickAddress(svc: Services, title: string, kind?: ServerKind): Promise<HostPort | undefined> {
+const TLS_PREFIX = /^\s*tls:\/\//i;
+
+/**
+ * Asks for an address; `kind` puts running servers of that kind first; `tls` also offers and takes
+ * `tls://host:port` (Connect). Undefined when cancelled.
+ */
+export function pickAddress(svc: Services, title: string, kind?: ServerKind, tls = false): Promise<PickedAddress | undefined> {
   const defaultHost = svc.safeHost();
   const known: AddressItem[] = [];
   const seen = new Set<string>();
@@ -24,15 +30,18 @@ export function pickAddress(svc: Services, title: string, kind?: ServerKind): Pr
     if (a) {
       const text = formatHostPort(a.host, a.port);
       seen.add(text);
-      known.push({ label: `$(server) ${text}`, description: e.label, target: { host: a.host, port: a.port } });
+      const secure = tls && e.server?.tlsInfo !== undefined;
+      known.push({ label: `$(${secure ? 'lock' : 'server'}) ${secure ? 'tls://' : ''}${text}`, description: e.label, target: { host: a.host, port: a.port, tls: secure } });
     }
   }
   for (const r of svc.sessions.recent()) {
-    if (seen.has(r)) {
+    if (seen.has(r) || (!tls && TLS_PREFIX.test(r))) {
       continue;
     }
     try {
-      known.push({ label: `$(history) ${r}`, description: vscode.l10n.t('recent'), target: parseHostPort(r) });
+      const secure = TLS_PREFIX.test(r);
+      const t = parseHostPort(r.replace(TLS_PREFIX, ''));
+      known.push({ label: `$(${secure ? 'lock' : 'history'}) ${r}`, description: vscode.l10n.t('recent'), target: { ...t, tls: secure } });
       seen.add(r);
     } catch {
       // A stored entry that no longer parses is simply not offered.
@@ -41,7 +50,9 @@ export function pickAddress(svc: Services, title: string, kind?: ServerKind): Pr
 
   return showTypedQuickPick<AddressItem, HostPort>({
     title,
-    placeholder: vscode.l10n.t('host:port, for example 127.0.0.1:9007 (a bare port uses {0})', defaultHost),
+    placeholder: tls
+      ? vscode.l10n.t('host:port or tls://host:port, for example 127.0.0.1:9007 (a bare port uses {0})', defaultHost)
+      : vscode.l10n.t('host:port, for example 127.0.0.1:9007 (a bare port uses {0})', defaultHost),
     known,
     matchOnDescription: true,
     typed: (v) => {
@@ -49,8 +60,11 @@ export function pickAddress(svc: Services, title: string, kind?: ServerKind): Pr
         return undefined;
       }
       try {
-        const t = parseHostPort(v, defaultHost);
-        return { label: `$(plug) ${formatHostPort(t.host, t.port)}`, description: vscode.l10n.t('typed'), target: t, alwaysShow: true };
+        const secure = tls && TLS_PREFIX.test(v);
+        const t = parseHostPort(secure ? v.replace(TLS_PREFIX, '') : v, defaultHost);
+        const text = `${secure ? 'tls://' : ''}${formatHostPort(t.host, t.port)}`;
+        const description = secure ? vscode.l10n.t('typed, TLS (the certificate is verified)') : vscode.l10n.t('typed');
+        return { label: `$(${secure ? 'lock' : 'plug'}) ${text}`, description, target: { ...t, tls: secure }, alwaysShow: true };
       } catch (e) {
         const message = messageOf(e);
         return { label: `$(error) ${v}`, detail: message, error: message, alwaysShow: true };

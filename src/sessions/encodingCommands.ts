@@ -67,13 +67,16 @@ export function registerAssistantCommands(svc: Services): void {
     if (isOptions(args)) {
       return runCommand('tcpWorkbench.connect', args);
     }
-    const target = await pickAddress(svc, vscode.l10n.t('Connect to Server'));
+    const target = await pickAddress(svc, vscode.l10n.t('Connect to Server'), undefined, true);
     const cfg = svc.config();
     const chosen = target && (await askEncoding(cfg.encoding, cfg.lineEnding));
     if (!target || !chosen) {
       return undefined;
     }
-    const s = await connectTo(svc, target, true, chosen.encoding);
+    const s = await connectTo(svc, target, true, chosen.encoding, target.tls ? { options: {}, interactive: true } : undefined);
+    if (!s) {
+      return undefined;
+    }
     connectionMarks.set(sessionTarget(svc, s), { lineEnding: chosen.lineEnding });
     return sessionInfo(s);
   });

@@ -23,8 +23,8 @@ async function chooseSession(svc: Services): Promise<ClientSession | undefined> 
   }
   const all = svc.sessions.sessions();
   if (all.length === 0) {
-    const target = await pickAddress(svc, vscode.l10n.t('Not connected: connect to which server?'), 'echo');
-    return target ? connectTo(svc, target, true) : undefined;
+    const target = await pickAddress(svc, vscode.l10n.t('Not connected: connect to which server?'), 'echo', true);
+    return target ? connectTo(svc, target, true, undefined, target.tls ? { options: {}, interactive: true } : undefined) : undefined;
   }
   const s = await pickOne(all, vscode.l10n.t('Send to which connection?'), sessionItem);
   if (s) {

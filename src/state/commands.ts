@@ -78,6 +78,18 @@ export interface ExportScriptArgs {
 /** A server entry from the tree, or `{ entryId }`. */
 type EntryArg = ServerEntry | { entryId?: string };
 
+/** What a caller may pass as `tls` to Connect (and STARTTLS). */
+export interface TlsArgs {
+  insecure?: boolean;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** Decrypts an encrypted key; when one is needed and missing, it is asked for (never stored). */
+  passphrase?: string;
+  servername?: string;
+  alpn?: string[];
+}
+
 interface ConnectArgs {
   /** `host:port`, or a bare port on the configured host. */
   address: string;
@@ -87,6 +99,8 @@ interface ConnectArgs {
   lineEnding?: LineEnding;
   /** Open the traffic document of the new session; default true. */
   show?: boolean;
+  /** Connect with TLS (also implied by a `tls://` address); the certificate is verified unless `insecure`. */
+  tls?: TlsArgs;
 }
 
 export interface SessionInfo {
@@ -235,6 +249,10 @@ export interface CommandTypes {
     },
   ) => { events: number };
   'tcpWorkbench.exportTimeline': (arg?: TimelineTargetArgs & { format?: 'svg' | 'json'; path?: string }) => { path: string };
+  'tcpWorkbench.showCertificateChain': (arg?: SessionArg) => { uri: string; certificates: number };
+  'tcpWorkbench.startTls': (arg?: ClientSession | { sessionId?: number; tls?: TlsArgs }) => { sessionId: number; protocol: string; cipher: string; trust: string };
+  /** `{ address }` forgets that address's trusted certificates, `{}` all of them; without arguments it asks. */
+  'tcpWorkbench.forgetTrustedCertificates': (arg?: { address?: string }) => { forgotten: number };
 }
 
 export type CommandId = keyof CommandTypes;

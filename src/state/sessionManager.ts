@@ -11,11 +11,18 @@ import { StorageKeys } from '../common/ids';
 import { Log } from '../common/log';
 import { messageOf } from '../common/messages';
 import { SessionRecord } from '../core/sessions/sessionRecord';
+import { WorkbenchError } from '../core/errors';
+import type { ClientTlsOptions, HandshakeFacts } from '../core/tls/clientTls';
 
 const MAX_RECENT = 10;
 
 export function sessionAddress(s: ClientSession): string {
   return formatHostPort(s.options.host, s.options.port);
+}
+
+/** `TLSv1.3 TLS_AES_256_GCM_SHA384, ALPN none, CN=localhost` for a row, a tooltip and the log. */
+export function tlsSummary(f: HandshakeFacts): string {
+  return `${f.protocol} ${f.cipher}, ALPN ${f.alpn ?? vscode.l10n.t('none')}${f.peerSubject ? `, ${f.peerSubject}` : ''}`;
 }
 
 export class SessionManager extends DisposableBase {
@@ -73,11 +80,12 @@ export class SessionManager extends DisposableBase {
   }
 
   /**
-   * Connects and adds the session; throws an Error whose message names host and port. `wire` subscribes a
-   * caller before the connect (the agent tools' exchange must not miss a greeting sent on accept).
+   * Connects and adds the session; throws an Error whose message names host and port (a TLS failure keeps
+   * its TlsError). `wire` subscribes a caller before the connect (the agent tools' exchange must not miss a
+   * greeting sent on accept).
    */
-  async connect(host: string, port: number, encoding: EncodingName, wire?: (s: ClientSession) => void): Promise<ClientSession> {
-    const s = new ClientSession({ host, port, encoding });
+  async connect(host: string, port: number, encoding: EncodingName, tls?: ClientTlsOptions, wire?: (s: ClientSession) => void): Promise<ClientSession> {
+    const s = new ClientSession({ host, port, encoding, tls });
     wire?.(s);
     const address = sessionAddress(s);
     const source = `session:${s.id}`;
@@ -116,16 +124,22 @@ export class SessionManager extends DisposableBase {
       await s.connect();
     } catch (e) {
       this.release(s);
-      throw connectFailure(e, host, port);
+      // A TLS failure keeps its reason and the peer's chain (the caller may offer "Connect anyway").
+      throw e instanceof WorkbenchError && e.code.startsWith('tls.') ? e : connectFailure(e, host, port);
     }
     this.list.push(s);
     this.active = s;
     this._onDidOpen.fire({ session: s, connectMs: Date.now() - connectStarted });
     this.traffic.note(source, label, address, vscode.l10n.t('connected'));
-    this.log.info(vscode.l10n.t('Session {0} connected to {1}', s.id, address));
-    await this.remember(address);
+    this.log.info(vscode.l10n.t('Session {0} connected to {1}', s.id, address) + (s.tlsFacts ? ` (${tlsSummary(s.tlsFacts)})` : ''));
+    await this.remember(tls ? `tls://${address}` : address);
     fire();
     return s;
+  }
+
+  /** Redraws the rows of the sessions (a session changed in place, e.g. STARTTLS). */
+  refresh(): void {
+    this.changed.schedule();
   }
 
   async close(s: ClientSession): Promise<void> {

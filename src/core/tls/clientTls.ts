@@ -59,19 +59,22 @@ export interface HandshakeFacts {
   chain: CertificateInfo[];
 }
 
+/** Reads a PEM file (a CA, a certificate, a key: `what`); a missing or non-PEM one is `tls.badFile`. */
+export async function readPem(file: string, what: string): Promise<string> {
+  try {
+    const text = await fs.promises.readFile(file, 'utf8');
+    if (!/-----BEGIN [A-Z0-9 ]+-----/.test(text)) {
+      throw new Error('not a PEM file');
+    }
+    return text;
+  } catch (e) {
+    throw badFile(file, what, (e as Error).message);
+  }
+}
+
 /** Reads the files of the options (CA, cert, key) once; a bad one is `tls.badFile`. */
 export async function loadClientTls(o: ClientTlsOptions): Promise<tls.ConnectionOptions> {
-  const read = async (file: string, what: string): Promise<string> => {
-    try {
-      const text = await fs.promises.readFile(file, 'utf8');
-      if (!/-----BEGIN [A-Z0-9 ]+-----/.test(text)) {
-        throw new Error('not a PEM file');
-      }
-      return text;
-    } catch (e) {
-      throw badFile(file, what, (e as Error).message);
-    }
-  };
+  const read = readPem;
   if ((o.certFile === undefined) !== (o.keyFile === undefined)) {
     throw new TlsError('tls.badOption', 'A client certificate needs both a certificate file and its key file.', { option: o.certFile ? 'key' : 'cert', reason: 'missing' });
   }

@@ -1,12 +1,11 @@
 // The server side of TLS, shared by every server kind (serverBase.ts): the certificate (the user's own
 // or the generated local one), an optional client-certificate request, and the handshake of one
 // accepted socket — bounded in time, and a plaintext client told apart from a failed handshake.
-import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { CertificateInfo, describeCertificate } from './certificates';
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS, TlsVersion } from './clientTls';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, TlsVersion, readPem } from './clientTls';
 import { localCertificate } from './certStore';
 import { TlsError, badFile } from './tlsErrors';
 
@@ -63,17 +62,7 @@ export interface ServerClientTls {
 
 /** Loads the certificate (or generates the local one) once, when the server starts. */
 export async function prepareServerTls(o: ServerTlsOptions): Promise<ServerTls> {
-  const read = async (file: string, what: string): Promise<string> => {
-    try {
-      const text = await fs.promises.readFile(file, 'utf8');
-      if (!/-----BEGIN [A-Z0-9 ]+-----/.test(text)) {
-        throw new Error('not a PEM file');
-      }
-      return text;
-    } catch (e) {
-      throw badFile(file, what, (e as Error).message);
-    }
-  };
+  const read = readPem;
   let cert: string;
   let key: string;
   let caFile: string | undefined;

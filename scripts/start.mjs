@@ -59,7 +59,7 @@ try {
 
   Click the TCP Workbench icon in the activity bar, press Start on the Echo Server, then in a terminal:
       nc 127.0.0.1 9007
-  Only 127.0.0.1 is served; from another machine use: ssh -L ${port}:127.0.0.1:${port} <this machine>
+  Only 127.0.0.1 is served; from another machine use: ssh -L ${server.port}:127.0.0.1:${server.port} <this machine>
   Log: ${server.log}
   Ctrl-C stops everything.
 `);

@@ -6,9 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { EchoServer } from '../../../src/core/servers/echoServer';
 import { FileServer } from '../../../src/core/fileServer/fileServer';
-import * as net from 'node:net';
-import { PEERS, Peers, peerPort, sleep } from '../support';
-import { startChat, startRedis } from './realServers';
+import { PEERS, Peers } from '../support';
+import { servePeer, startChat, startRedis } from './realServers';
 
 const CLI = path.resolve(__dirname, '../../../src/cli.js');
 const EXAMPLES = path.resolve(__dirname, '../../../../examples');
@@ -75,27 +74,7 @@ describe('examples/*.tcp', () => {
     const lines = await runExample('python-reply.tcp', Number(line));
     assert.equal(lines[lines.length - 1], '2 passed, 0 failed');
   });
-  /** Starts a real server on a free port and waits (bounded) until it accepts connections. */
-  async function serve(cmd: string, args: (port: number) => string[]): Promise<number> {
-    const port = await peerPort();
-    const child = peers.spawn(cmd, args(port));
-    child.stdout.resume();
-    child.stderr.resume();
-    for (let i = 0; i < 200; i++) {
-      const up = await new Promise<boolean>((resolve) => {
-        const s = net.connect(port, '127.0.0.1', () => {
-          s.destroy();
-          resolve(true);
-        });
-        s.on('error', () => resolve(false));
-      });
-      if (up) {
-        return port;
-      }
-      await sleep(50);
-    }
-    throw new Error(`${cmd} did not listen on ${port}`);
-  }
+  const serve = (cmd: string, args: (port: number) => string[]): Promise<number> => servePeer(peers, cmd, args);
 
   const allPass = (lines: string[], n: number): void => {
     assert.equal(lines[lines.length - 1], `${n} passed, 0 failed`, lines.join('\n'));

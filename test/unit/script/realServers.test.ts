@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { RunResult, ScriptRunner, StepResult, parseScript } from '../../../src/core/script';
-import { PEERS, peerPort, sleep } from '../support';
+import { PEERS } from '../support';
+import { servePeer } from './realServers';
 import { useEchoFixture } from './echoFixture';
 
 describe('scripts against real servers', () => {
@@ -28,28 +29,7 @@ describe('scripts against real servers', () => {
   const captured = (r: RunResult, name: string): string | undefined =>
     r.blocks.flatMap((b) => b.steps).find((s: StepResult) => s.captured?.[name] !== undefined)?.captured?.[name];
 
-  /** Starts a server program on a free port and waits (bounded) until it accepts connections. */
-  async function serve(cmd: string, args: (port: number) => string[]): Promise<number> {
-    const port = await peerPort();
-    const child = fx.peers.spawn(cmd, args(port));
-    child.stdout.resume();
-    child.stderr.resume();
-    for (let i = 0; i < 200; i++) {
-      const up = await new Promise<boolean>((resolve) => {
-        const s = net.connect(port, '127.0.0.1', () => {
-          s.destroy();
-          resolve(true);
-        });
-        s.on('error', () => resolve(false));
-      });
-      if (up) {
-        return port;
-      }
-      assert.equal(child.exitCode, null, `${cmd} exited`);
-      await sleep(50);
-    }
-    throw new Error(`${cmd} did not listen on ${port}`);
-  }
+  const serve = (cmd: string, args: (port: number) => string[]): Promise<number> => servePeer(fx.peers, cmd, args);
 
   it('Redis: SET and GET with $len computed from the values, the reply read with expect bytes {{n}}', async () => {
     const port = await serve('redis-server', (p) => ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);

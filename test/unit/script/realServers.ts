@@ -4,8 +4,15 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { PEERS, Peers, peerPort, sleep } from '../support';
 
-/** Resolves once something accepts on 127.0.0.1:port (bounded: 10 s). */
-async function accepting(port: number, what: string): Promise<void> {
+/**
+ * Starts a server program on a port below the ephemeral range (`peerPort()`) and resolves with that port once
+ * something accepts there (bounded: 10 s); a program that exits first fails at once.
+ */
+export async function servePeer(peers: Peers, cmd: string, args: (port: number) => string[]): Promise<number> {
+  const port = await peerPort();
+  const child = peers.spawn(cmd, args(port));
+  child.stdout.resume();
+  child.stderr.resume();
   const end = Date.now() + 10000;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
@@ -16,32 +23,22 @@ async function accepting(port: number, what: string): Promise<void> {
       s.on('error', () => resolve(false));
     });
     if (ok) {
-      return;
+      return port;
+    }
+    if (child.exitCode !== null) {
+      throw new Error(`${cmd} exited (${child.exitCode}) before listening on ${port}`);
     }
     if (Date.now() > end) {
-      throw new Error(`${what} did not start listening on ${port}`);
+      throw new Error(`${cmd} did not start listening on ${port}`);
     }
     await sleep(50);
   }
 }
 
-export async function startRedis(peers: Peers): Promise<number> {
-  const port = await peerPort();
-  const child = peers.spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-  child.stdout.resume();
-  child.stderr.resume();
-  await accepting(port, 'redis-server');
-  return port;
-}
+export const startRedis = (peers: Peers): Promise<number> =>
+  servePeer(peers, 'redis-server', (p) => ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
 
-export async function startMosquitto(peers: Peers): Promise<number> {
-  const port = await peerPort();
-  const child = peers.spawn('mosquitto', ['-p', String(port)]);
-  child.stdout.resume();
-  child.stderr.resume();
-  await accepting(port, 'mosquitto');
-  return port;
-}
+export const startMosquitto = (peers: Peers): Promise<number> => servePeer(peers, 'mosquitto', (p) => ['-p', String(p)]);
 
 export async function startChat(peers: Peers): Promise<number> {
   const { line } = await peers.startPeer('python3', [path.join(PEERS, 'chat_server.py')], false, 10000);

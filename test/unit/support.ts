@@ -280,12 +280,14 @@ export class Scaffold {
 
   /**
    * A port where nothing listens and that nobody can take while the test runs: the local port of a connection
-   * this scaffold holds open (to a throwaway server of its own). The kernel hands out no port in use, and a
-   * connect to it is refused, since no socket listens there.
+   * this scaffold holds open (to a throwaway server of its own). A connect to it is refused, since no socket
+   * listens there. The holder binds its address explicitly: Linux lets a plain connect() share the local port
+   * of another connect()ed socket (only the four-tuple must differ), so an unbound holder's port could be taken
+   * by any outgoing connection (seen in CI: the late listener got EADDRINUSE); a bound port is never shared.
    */
   async refusedPort(): Promise<number> {
     const port = await this.listen(() => undefined);
-    const s = await this.connect(port);
+    const s = await this.connect(port, '127.0.0.1', '127.0.0.1');
     this.holders.set(s.localPort!, s);
     return s.localPort!;
   }
@@ -362,9 +364,9 @@ export class Scaffold {
     return { child, port: Number(m[1]) };
   }
 
-  connect(port: number, host = '127.0.0.1'): Promise<net.Socket> {
+  connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<net.Socket> {
     return new Promise((resolve, reject) => {
-      const s = net.connect({ host, port }, () => resolve(s));
+      const s = net.connect({ host, port, localAddress }, () => resolve(s));
       this.sockets.add(s);
       s.once('error', reject);
     });

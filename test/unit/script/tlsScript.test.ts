@@ -6,15 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunResult, ScriptRunner, parseScript, reparseWithMocks, startMocks } from '../../../src/core/script';
-import { Peers, onFreePort } from '../support';
+import { Peers, peerPort } from '../support';
 import { Ca, CertFactory, Pem, waitForPort } from '../tls/tlsFixtures';
-
-/** A port free a moment ago, for a peer program to listen on (it is waited for with waitForPort). */
-const freePort = (): Promise<number> =>
-  onFreePort(
-    async (port) => port,
-    () => false,
-  );
 
 describe('scripts over TLS', function () {
   this.timeout(30000);
@@ -42,7 +35,7 @@ describe('scripts over TLS', function () {
   afterEach(() => peers.dispose());
 
   async function sServer(extra: string[] = []): Promise<number> {
-    const port = await freePort();
+    const port = await peerPort();
     const child = peers.spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', good.certFile, '-key', good.keyFile, '-rev', '-quiet', ...extra]);
     child.stdout.resume();
     child.stderr.resume();
@@ -128,7 +121,7 @@ describe('scripts over TLS', function () {
   });
 
   it('a real redis-server over --tls-port (the issue example)', async () => {
-    const port = await freePort();
+    const port = await peerPort();
     const child = peers.spawn('redis-server', [
       ...['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1'],
       ...['--tls-cert-file', good.certFile, '--tls-key-file', good.keyFile, '--tls-ca-cert-file', ca.certFile, '--tls-auth-clients', 'no'],
@@ -153,7 +146,7 @@ describe('scripts over TLS', function () {
   });
 
   it('starttls upgrades a plaintext SMTP conversation with Debian aiosmtpd', async () => {
-    const port = await freePort();
+    const port = await peerPort();
     const child = peers.spawn('/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '--tlscert', good.certFile, '--tlskey', good.keyFile]);
     child.stdout.resume();
     child.stderr.resume();

@@ -1,10 +1,13 @@
 // The timeline webview: the drawing from the core renderer (the newest events; older ones summarized),
-// redrawn live at most every REDRAW_MS, the provoke buttons, hex on toggle, export as SVG, PNG or JSON.
+// redrawn live at most every REDRAW_MS and only while the panel is visible, with the rows that did not
+// change reused from the last redraw (RowCache), the provoke buttons, hex on toggle, export as SVG, PNG or JSON.
 // A strict CSP with a nonce, no remote resources; every string localized.
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { Throttle } from '../core/throttle';
 import { TIMELINE_CSS, renderSvg } from '../core/timeline/render';
+import { RowCache } from '../core/timeline/rowCache';
+import { TimelineStrings } from '../core/timeline/strings';
 import { TimelineHandle } from '../state/timelines';
 import { localTimelineStrings } from './timelineStrings';
 import { panelScript } from './timelineScript';
@@ -28,7 +31,11 @@ export class TimelinePanel implements vscode.Disposable {
   private readonly panel: vscode.WebviewPanel;
   private readonly subs: vscode.Disposable[] = [];
   private readonly redraw: Throttle;
+  private readonly rows = new RowCache();
+  private readonly strings: TimelineStrings = localTimelineStrings();
   private hex = false;
+  /** A change came while the panel was hidden: redraw when it shows again. */
+  private stale = false;
 
   /** Opens (or reveals) the panel of a timeline; `lane` is the side the buttons act on. */
   static show(handle: TimelineHandle, lane: number, onAction: ActionHandler, onExport: ExportHandler): TimelinePanel {
@@ -60,7 +67,12 @@ export class TimelinePanel implements vscode.Disposable {
     this.panel.webview.html = this.html();
     this.redraw = new Throttle(() => this.post(), REDRAW_MS);
     this.subs.push(
-      handle.timeline.onDidChange(() => this.redraw.schedule()),
+      handle.timeline.onDidChange(() => this.changed()),
+      this.panel.onDidChangeViewState(() => {
+        if (this.panel.visible && this.stale) {
+          this.changed();
+        }
+      }),
       this.panel.onDidDispose(() => this.dispose()),
       this.panel.webview.onDidReceiveMessage(async (m: { type: string; on?: boolean; format?: 'svg' | 'json' | 'png'; data?: string } & ActionMessage) => {
         try {
@@ -88,10 +100,18 @@ export class TimelinePanel implements vscode.Disposable {
     this.panel.dispose();
   }
 
+  /** A hidden panel draws nothing (a busy connection would redraw it for nobody) until it shows again. */
+  private changed(): void {
+    this.stale = !this.panel.visible;
+    if (!this.stale) {
+      this.redraw.schedule();
+    }
+  }
+
   private post(): void {
     const t = this.handle.timeline;
     const probe = this.handle.probes.get(this.lane);
-    const svg = renderSvg(t, { strings: localTimelineStrings(), hex: this.hex, last: LIVE_EVENTS });
+    const svg = renderSvg(t, { strings: this.strings, hex: this.hex, last: LIVE_EVENTS, cache: this.rows });
     const status = [
       vscode.l10n.t('{0} events kept, {1} summarized', t.size, t.summary.events),
       probe ? (probe.paused ? vscode.l10n.t('stopped reading: {0} B queued here', probe.queued) : vscode.l10n.t('open')) : vscode.l10n.t('closed'),

@@ -38,6 +38,7 @@ interface Live {
   leaveReason?: LeaveReason;
   clientClosed: boolean;
   upstreamClosed: boolean;
+  connectStarted: number;
 }
 
 const LEAVE_TO_CLOSE: Record<LeaveReason, RelayCloseReason> = {
@@ -131,7 +132,7 @@ export class RelayServer extends TcpServer {
     // A TLS target is read by its TLS socket (the bulk reads are for plaintext TCP).
     const onread = targetTls ? undefined : bulkReads((b, hold) => l.pumps[1]?.push(b, hold));
     const upstream = net.connect({ host, port, allowHalfOpen: true, noDelay: true, onread });
-    const l: Live = { client: socket, info, upstream, pumps: [], clientClosed: false, upstreamClosed: false };
+    const l: Live = { client: socket, info, upstream, pumps: [], clientClosed: false, upstreamClosed: false, connectStarted: Date.now() };
     this.live.set(info.id, l);
     upstream.setTimeout(this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, () => {
       upstream.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' }));
@@ -193,6 +194,7 @@ export class RelayServer extends TcpServer {
       upstreamEnd: ep(upstream.localAddress, upstream.localPort),
       targetEnd: ep(upstream.remoteAddress, upstream.remotePort),
       openedAt: Date.now(),
+      connectMs: Date.now() - l.connectStarted,
       bytesToServer: 0,
       bytesToClient: 0,
       clientFinished: false,

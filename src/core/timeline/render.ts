@@ -6,6 +6,7 @@ import { TextDecoder } from 'node:util';
 import { ChunkEvent, MarkEvent, Timeline, TimelineEvent, isChunk, isRstEcho } from './timeline';
 import { Note, explain } from './explain';
 import { TIMELINE_STRINGS, TimelineStrings, fill } from './strings';
+import { RowCache } from './rowCache';
 
 export interface RenderOptions {
   /** Sentences to use (the editor passes localized ones); default English. */
@@ -16,6 +17,8 @@ export interface RenderOptions {
   last?: number;
   /** An idle gap longer than this (ms) gets its own row; default 1000. */
   gapMs?: number;
+  /** A live view's rows kept between redraws: only rows that changed are drawn again. */
+  cache?: RowCache;
 }
 
 const ROW = 30;
@@ -74,6 +77,7 @@ export function renderSvg(timeline: Timeline, options: RenderOptions = {}): stri
   const laneX = (l: number) => TIME_W + 40 + l * LANE_GAP;
   const lanesW = laneX(Math.max(0, timeline.lanes.length - 1)) + 40;
   const width = lanesW + NOTE_W;
+  options.cache?.begin(s, options.hex === true, timeline.encoding);
   const out: string[] = [];
   const rowOf = new Map<number, number>();
   let y = TOP;
@@ -88,18 +92,24 @@ export function renderSvg(timeline: Timeline, options: RenderOptions = {}): stri
       y += ROW;
     }
     rowOf.set(e.seq, y);
-    out.push(`<text class="time" x="8" y="${y + 4}">+${esc(formatMs(e.t))}</text>`);
-    if (prevT !== undefined) {
-      out.push(`<text class="delta" x="8" y="${y + 16}">Δ ${esc(formatMs(e.t - prevT))}</text>`);
-    }
-    out.push(isChunk(e) ? drawChunk(timeline, e, y, laneX, rowOf, options, s) : drawMark(timeline, e, y, laneX, s));
     const lines = (notes.get(e.seq) ?? []).map((n) => fill(s.notes[n.code], ...n.args));
-    lines.forEach((line, i) => {
-      out.push(`<text class="note" x="${lanesW + 10}" y="${y + 4 + i * 14}">${esc(line)}</text>`);
-    });
+    // Each row is drawn at y = 0 and moved into place, so a live view's RowCache can reuse it as the window moves.
+    const pairs = isChunk(e) && e.kind === 'read' ? pairRows(timeline, e, rowOf).map((wy) => wy - y) : [];
+    const prev = prevT;
+    const draw = () => drawRow(timeline, e, prev, pairs, lines, laneX, lanesW, options, s);
+    let row: string;
+    if (options.cache) {
+      // What the row shows beyond the event itself: the previous time, its notes, pairings, whether it is drawn as a send or an echo.
+      const state = isChunk(e) ? (e.kind === 'write' ? String(timeline.seesReads(e.from, e.to)) : pairs.join(',')) : e.kind === 'rst' ? String(isRstEcho(timeline, e)) : '';
+      row = options.cache.row(e.seq, `${prev}|${state}|${lines.join('\n')}`, draw);
+    } else {
+      row = draw();
+    }
+    out.push(`<g transform="translate(0,${y})">${row}</g>`);
     y += ROW + Math.max(0, lines.length - 1) * 14;
     prevT = e.t;
   }
+  options.cache?.end();
   const height = y + 20;
   const lanes = timeline.lanes
     .map((label, i) => {
@@ -119,15 +129,36 @@ export function renderSvg(timeline: Timeline, options: RenderOptions = {}): stri
   ].join('\n');
 }
 
-function drawChunk(
+/** The rows (y) of the writes a read carried bytes of, where they are drawn. */
+function pairRows(timeline: Timeline, e: ChunkEvent, rowOf: Map<number, number>): number[] {
+  return timeline
+    .writesOf(e)
+    .map((w) => rowOf.get(w.seq))
+    .filter((r): r is number => r !== undefined);
+}
+
+/** One event's row at y = 0: its time, Δ since the previous event, the arrow or mark, its notes. */
+function drawRow(
   timeline: Timeline,
-  e: ChunkEvent,
-  y: number,
+  e: TimelineEvent,
+  prevT: number | undefined,
+  pairs: number[],
+  lines: string[],
   laneX: (l: number) => number,
-  rowOf: Map<number, number>,
+  lanesW: number,
   options: RenderOptions,
   s: TimelineStrings,
 ): string {
+  const out = [`<text class="time" x="8" y="4">+${esc(formatMs(e.t))}</text>`];
+  if (prevT !== undefined) {
+    out.push(`<text class="delta" x="8" y="16">Δ ${esc(formatMs(e.t - prevT))}</text>`);
+  }
+  out.push(isChunk(e) ? drawChunk(timeline, e, 0, laneX, pairs, options, s) : drawMark(timeline, e, 0, laneX, s));
+  lines.forEach((line, i) => out.push(`<text class="note" x="${lanesW + 10}" y="${4 + i * 14}">${esc(line)}</text>`));
+  return out.join('');
+}
+
+function drawChunk(timeline: Timeline, e: ChunkEvent, y: number, laneX: (l: number) => number, pairs: number[], options: RenderOptions, s: TimelineStrings): string {
   const x1 = laneX(e.from);
   const x2 = laneX(e.to);
   const dir = x2 > x1 ? 1 : -1;
@@ -139,13 +170,6 @@ function drawChunk(
     // The reader is observed: the write is a dot on its lane, drawn into the reads it became.
     return `<g class="send" data-size="${e.size}" data-from="${e.from}"><circle cx="${x1}" cy="${y}" r="4"/><text class="sendLabel" x="${x1 + dir * 8}" y="${y + 4}" text-anchor="${dir > 0 ? 'start' : 'end'}">${esc(fill(s.send, formatBytes(e.size)))}</text>${title}</g>`;
   }
-  const pairs =
-    e.kind === 'read'
-      ? timeline
-          .writesOf(e)
-          .map((w) => rowOf.get(w.seq))
-          .filter((r): r is number => r !== undefined)
-      : [];
   const lines = pairs.map((wy) => `<line class="pair" x1="${x1}" y1="${wy}" x2="${x2}" y2="${y}"/>`).join('');
   const cls = e.kind === 'read' ? 'chunk recv' : 'chunk unread';
   const main = `<line class="arrow" x1="${x1}" y1="${y}" x2="${x2 - dir * 2}" y2="${y}" marker-end="url(#tl-a)"/>`;

@@ -1,11 +1,11 @@
 // The timeline webview: the drawing from the core renderer (the newest events; older ones summarized),
-// redrawn live at most every REDRAW_MS and only while the panel is visible, with the rows that did not
-// change reused from the last redraw (RowCache), the provoke buttons, hex on toggle, export as SVG, PNG or JSON.
+// redrawn live at most every REDRAW_MS and only while the panel is visible; a redraw reuses the rows that
+// did not change (RowCache) and posts only the new ones with where every row goes; the provoke buttons, hex on toggle, export as SVG, PNG or JSON.
 // A strict CSP with a nonce, no remote resources; every string localized.
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { Throttle } from '../core/throttle';
-import { TIMELINE_CSS, renderSvg } from '../core/timeline/render';
+import { TIMELINE_CSS, drawRows, placeRow, svgOf } from '../core/timeline/render';
 import { RowCache } from '../core/timeline/rowCache';
 import { TimelineStrings } from '../core/timeline/strings';
 import { TimelineHandle } from '../state/timelines';
@@ -36,6 +36,8 @@ export class TimelinePanel implements vscode.Disposable {
   private hex = false;
   /** A change came while the panel was hidden: redraw when it shows again. */
   private stale = false;
+  /** The rows the webview holds (seq → svg); undefined: it holds nothing yet, send the whole drawing. */
+  private sent?: Map<number, string>;
 
   /** Opens (or reveals) the panel of a timeline; `lane` is the side the buttons act on. */
   static show(handle: TimelineHandle, lane: number, onAction: ActionHandler, onExport: ExportHandler): TimelinePanel {
@@ -77,6 +79,7 @@ export class TimelinePanel implements vscode.Disposable {
       this.panel.webview.onDidReceiveMessage(async (m: { type: string; on?: boolean; format?: 'svg' | 'json' | 'png'; data?: string } & ActionMessage) => {
         try {
           if (m.type === 'ready') {
+            this.sent = undefined;
             this.post();
           } else if (m.type === 'hex') {
             this.hex = m.on === true;
@@ -111,7 +114,22 @@ export class TimelinePanel implements vscode.Disposable {
   private post(): void {
     const t = this.handle.timeline;
     const probe = this.handle.probes.get(this.lane);
-    const svg = renderSvg(t, { strings: this.strings, hex: this.hex, last: LIVE_EVENTS, cache: this.rows });
+    const d = drawRows(t, { strings: this.strings, hex: this.hex, last: LIVE_EVENTS, cache: this.rows });
+    // Only the rows the webview does not hold yet (a reused row is the very same string), and where every row goes.
+    const sent = this.sent;
+    const drawing = sent
+      ? {
+          width: d.width,
+          height: d.height,
+          head: d.head,
+          order: d.rows.map((r) => [r.seq, r.y]),
+          added: d.rows
+            .filter((r) => sent.get(r.seq) !== r.svg)
+            .map(placeRow)
+            .join(''),
+        }
+      : { svg: svgOf(d) };
+    this.sent = new Map(d.rows.map((r) => [r.seq, r.svg]));
     const status = [
       vscode.l10n.t('{0} events kept, {1} summarized', t.size, t.summary.events),
       probe ? (probe.paused ? vscode.l10n.t('stopped reading: {0} B queued here', probe.queued) : vscode.l10n.t('open')) : vscode.l10n.t('closed'),
@@ -119,7 +137,7 @@ export class TimelinePanel implements vscode.Disposable {
     this.renders++;
     void this.panel.webview.postMessage({
       type: 'render',
-      svg,
+      ...drawing,
       status,
       canAct: probe !== undefined,
       paused: probe?.paused === true,

@@ -68,7 +68,41 @@ function decoderFor(encoding: string): TextDecoder | undefined {
   return decoders.get(encoding);
 }
 
+/** A drawing in parts, for a live view that sends only what changed: the frame and one row per event. */
+export interface DrawnRows {
+  width: number;
+  height: number;
+  /** Background, the honest note, the lanes and the summary line: redrawn every time (small). */
+  head: string;
+  /** One row per drawn event at y = 0 (an idle gap before it at y = -ROW), to be placed at `y`. */
+  rows: { seq: number; y: number; svg: string }[];
+}
+
 export function renderSvg(timeline: Timeline, options: RenderOptions = {}): string {
+  return svgOf(drawRows(timeline, options));
+}
+
+/** The whole SVG of a drawing in parts. */
+export function svgOf(d: DrawnRows): string {
+  return [
+    svgOpen(d),
+    `<style>${TIMELINE_CSS}</style>`,
+    `<defs>${MARKERS}</defs>`,
+    `<g class="head">${d.head}</g>`,
+    `<g class="rows">`,
+    ...d.rows.map(placeRow),
+    '</g>',
+    '</svg>',
+  ].join('\n');
+}
+
+export const svgOpen = (d: { width: number; height: number }): string =>
+  `<svg xmlns="http://www.w3.org/2000/svg" class="tcp-timeline" width="${d.width}" height="${d.height}" viewBox="0 0 ${d.width} ${d.height}">`;
+
+/** A row moved into place; `data-seq` lets a live view find it again. */
+export const placeRow = (r: DrawnRows['rows'][number]): string => `<g transform="translate(0,${r.y})" data-seq="${r.seq}">${r.svg}</g>`;
+
+export function drawRows(timeline: Timeline, options: RenderOptions = {}): DrawnRows {
   const s = options.strings ?? TIMELINE_STRINGS;
   const all = timeline.events;
   const shown = options.last !== undefined && all.length > options.last ? all.slice(all.length - options.last) : all;
@@ -81,17 +115,16 @@ export function renderSvg(timeline: Timeline, options: RenderOptions = {}): stri
   const lanesW = laneX(Math.max(0, timeline.lanes.length - 1)) + 40;
   const width = lanesW + NOTE_W;
   options.cache?.begin(s, options.hex === true, timeline.encoding);
-  const out: string[] = [];
+  const rows: DrawnRows['rows'] = [];
   const rowOf = new Map<number, number>();
   let y = TOP;
   let prevT: number | undefined;
+  const summary = hidden > 0 ? `<text class="summary" x="${TIME_W}" y="${y}">${esc(fill(s.summarized, hidden))}</text>` : '';
   if (hidden > 0) {
-    out.push(`<text class="summary" x="${TIME_W}" y="${y}">${esc(fill(s.summarized, hidden))}</text>`);
     y += ROW;
   }
   for (const e of shown) {
     if (prevT !== undefined && e.t - prevT > (options.gapMs ?? 1000)) {
-      out.push(`<text class="gap" x="${TIME_W + 40}" y="${y}">${esc(fill(s.idle, formatMs(e.t - prevT)))}</text>`);
       y += ROW;
     }
     rowOf.set(e.seq, y);
@@ -108,7 +141,7 @@ export function renderSvg(timeline: Timeline, options: RenderOptions = {}): stri
     } else {
       row = draw();
     }
-    out.push(`<g transform="translate(0,${y})">${row}</g>`);
+    rows.push({ seq: e.seq, y, svg: row });
     y += ROW + Math.max(0, lines.length - 1) * 14;
     prevT = e.t;
   }
@@ -120,16 +153,8 @@ export function renderSvg(timeline: Timeline, options: RenderOptions = {}): stri
       return `<text class="lane" x="${x}" y="24" text-anchor="middle">${esc(label)}</text><line class="laneLine" x1="${x}" y1="34" x2="${x}" y2="${height - 10}"/>`;
     })
     .join('');
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="tcp-timeline" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
-    `<style>${TIMELINE_CSS}</style>`,
-    `<defs>${MARKERS}</defs>`,
-    `<rect class="bg" x="0" y="0" width="${width}" height="${height}"/>`,
-    `<text class="honest" x="8" y="50">${esc(s.honest)}</text>`,
-    lanes,
-    ...out,
-    '</svg>',
-  ].join('\n');
+  const head = [`<rect class="bg" x="0" y="0" width="${width}" height="${height}"/>`, `<text class="honest" x="8" y="50">${esc(s.honest)}</text>`, lanes, summary].join('\n');
+  return { width, height, head, rows };
 }
 
 /** The rows (y) of the writes a read carried bytes of, where they are drawn. */
@@ -153,6 +178,9 @@ function drawRow(
   s: TimelineStrings,
 ): string {
   const out = [`<text class="time" x="8" y="4">+${esc(formatMs(e.t))}</text>`];
+  if (prevT !== undefined && e.t - prevT > (options.gapMs ?? 1000)) {
+    out.push(`<text class="gap" x="${TIME_W + 40}" y="${-ROW}">${esc(fill(s.idle, formatMs(e.t - prevT)))}</text>`);
+  }
   if (prevT !== undefined) {
     out.push(`<text class="delta" x="8" y="16">Δ ${esc(formatMs(e.t - prevT))}</text>`);
   }

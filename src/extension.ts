@@ -98,11 +98,11 @@ export function activate(context: vscode.ExtensionContext): TcpWorkbenchApi {
   registerDownloadCommand(svc);
   registerTrafficCommands(svc);
   registerStatusBar(svc);
-  registerScripts(svc);
+  const runScriptFile = registerScripts(svc);
   registerSessionTerminal(svc);
   registerAssistantCommands(svc);
   registerTimelineCommands(svc);
-  registerAgentTools(svc);
+  registerAgentTools(svc, runScriptFile);
   shutdown = async () => {
     await Promise.all([svc.servers.stopAll(), svc.sessions.closeAll()]);
   };

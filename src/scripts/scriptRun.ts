@@ -229,6 +229,10 @@ async function trusted(interactive: boolean): Promise<boolean> {
   return choice === anyway;
 }
 
+/** The last runs reported to the Testing view (its items, the tally), newest last: for the integration tests. */
+const reported: { items: string[]; passed: number; failed: number }[] = [];
+export const reportedTestRuns = (): readonly { items: string[]; passed: number; failed: number }[] => reported;
+
 export async function runScriptTests(
   svc: Services,
   tests: ScriptTests,
@@ -257,6 +261,8 @@ export async function runScriptTests(
   } finally {
     subs.forEach((d) => d.dispose());
     run.end();
+    reported.push({ items: (request.include ?? []).map((i) => i.label), passed: out.passed, failed: out.failed });
+    reported.splice(0, reported.length - 20);
   }
   return { ...out, cancelled: abort.signal.aborted };
 }

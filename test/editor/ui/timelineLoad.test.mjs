@@ -1,9 +1,10 @@
 // UI measurement: the command palette while a peer sends 1,000 chunks/s into an open timeline (issue 22:
 // "command palette ≤ 300 ms"). A python peer (test/peers/flood_sender.py) floods a session whose timeline
-// is open; F1 is pressed several times, and the time from the key event to the first frame that shows the
-// quick input is PRINTED (median and max), against the same measurement with the timeline open and no
-// traffic, in the same run. Performance is a figure here, not a timed assertion: the test asserts only
-// that the flood reached the timeline and that every press was measured.
+// is open; F1 is pressed several times, and the time from the key (the clock starts in the page just
+// before it is sent) to the first frame that shows the quick input is PRINTED (median and max), against
+// the same measurement with the timeline open and no traffic, in the same run. Performance is a figure
+// here, not a timed assertion: the test asserts only that the flood reached the timeline and that every
+// press was measured.
 import * as assert from 'node:assert';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
@@ -37,29 +38,22 @@ describe('Timeline under load (UI measurement)', function () {
 
   const webview = () => page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
 
-  /** F1, then ms from the key event to the first frame showing the quick input; Escape closes it again. */
+  /** F1, then ms from just before the key is sent to the first frame that shows the quick input; Escape closes it. */
   async function paletteMs() {
+    // The clock starts in the page (focus may be in the webview, which forwards the key to the workbench).
+    await page.evaluate(() => {
+      window.__tcpwbF1 = performance.now();
+    });
     const shown = page.evaluate(
       () =>
         new Promise((resolve) => {
-          let t0;
-          const widget = () => document.querySelector('.quick-input-widget');
           const visible = () => {
-            const w = widget();
+            const w = document.querySelector('.quick-input-widget');
             return w !== null && w.style.display !== 'none' && w.offsetHeight > 0;
           };
-          window.addEventListener(
-            'keydown',
-            (e) => {
-              if (e.key === 'F1') {
-                t0 = e.timeStamp;
-              }
-            },
-            { capture: true, once: true },
-          );
-          const check = () => (t0 !== undefined && visible() ? resolve(performance.now() - t0) : requestAnimationFrame(check));
+          const check = () => (visible() ? resolve(performance.now() - window.__tcpwbF1) : requestAnimationFrame(check));
           requestAnimationFrame(check);
-          setTimeout(() => resolve(-1), 15_000);
+          setTimeout(() => resolve(-1), 10_000);
         }),
     );
     await page.keyboard.press('F1');
@@ -122,7 +116,7 @@ describe('Timeline under load (UI measurement)', function () {
     console.log(`      ratio loaded/idle (medians): ${(median(loaded) / median(idle)).toFixed(2)}; peer: ${sent}; timeline: ${status}`);
     assert.ok(
       [...idle, ...loaded].every((ms) => ms >= 0),
-      'every press opened the palette within 15 s',
+      'every press opened the palette within 10 s',
     );
   });
 });

@@ -159,8 +159,14 @@ async function runFile(
     } else if (b.status === 'failed') {
       out.failed++;
     }
+    if (b.timeline) {
+      svc.scriptTimelines.set(uri.toString(), e.index, e.block, b.timeline);
+    }
     if (!item) {
       return;
+    }
+    if (b.timeline) {
+      run.appendOutput(`${vscode.l10n.t('Timeline of this run: Show Timeline in the test’s context menu.')}\r\n`, undefined, item);
     }
     for (const l of b.leftovers ?? []) {
       const text = l.connection
@@ -177,7 +183,7 @@ async function runFile(
     }
   });
   try {
-    await runner.run({ file: uri.fsPath, signal, only: [...byIndex.keys()].sort((a, b) => a - b) });
+    await runner.run({ file: uri.fsPath, signal, only: [...byIndex.keys()].sort((a, b) => a - b), timelines: true });
   } finally {
     runner.dispose();
     await mocks?.stop();

@@ -5,7 +5,7 @@ import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, Api, api, cleanup, logSince, must, run, scratchFolder } from './helpers';
+import { EXTENSION_ID, Api, api, cleanup, logSince, must, run, scratchFolder, waitFor } from './helpers';
 
 interface Json {
   lanes: string[];
@@ -53,8 +53,8 @@ describe('Script timelines (Show Timeline of a .tcp block in the Testing view)',
     const shown = await must('tcpWorkbench.showTimeline', { script, line: 6 });
     assert.match(shown.title, /tl\.tcp — fails/);
     assert.ok(shown.events >= 4, `events: ${shown.events}`);
-    const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label.includes('tl.tcp — fails'));
-    assert.ok(tab, 'the timeline webview is open');
+    const labels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label);
+    await waitFor(() => labels().some((l) => l.includes('tl.tcp — fails')), `the timeline webview to open (tabs: ${labels().join(', ')})`);
 
     const out = path.join(dir, 'tl.json');
     await must('tcpWorkbench.exportTimeline', { script, line: 7, format: 'json', path: out });

@@ -1,6 +1,7 @@
 // The timeline webview: the drawing from the core renderer (the newest events; older ones summarized),
 // redrawn live at most every REDRAW_MS and only while the panel is visible; a redraw reuses the rows that
-// did not change (RowCache) and posts only the new ones with where every row goes; the provoke buttons, hex on toggle, export as SVG, PNG or JSON.
+// did not change (RowCache) and posts only the new ones with where every row goes; the provoke buttons,
+// hex on toggle, export as SVG, PNG or JSON.
 // A strict CSP with a nonce, no remote resources; every string localized.
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
@@ -114,7 +115,7 @@ export class TimelinePanel implements vscode.Disposable {
   private post(): void {
     const t = this.handle.timeline;
     const probe = this.handle.probes.get(this.lane);
-    const d = drawRows(t, { strings: this.strings, hex: this.hex, last: LIVE_EVENTS, cache: this.rows });
+    const d = drawRows(t, { strings: this.strings, hex: this.hex, last: LIVE_EVENTS, highlight: this.handle.highlight, cache: this.rows });
     // Only the rows the webview does not hold yet (a reused row is the very same string), and where every row goes.
     const sent = this.sent;
     const drawing = sent

@@ -17,6 +17,8 @@ export interface RenderOptions {
   last?: number;
   /** An idle gap longer than this (ms) gets its own row; default 1000. */
   gapMs?: number;
+  /** Events whose row is highlighted (a `.tcp` block's failed step). */
+  highlight?: ReadonlySet<number>;
   /** A live view's rows kept between redraws: only rows that changed are drawn again. */
   cache?: RowCache;
 }
@@ -137,7 +139,8 @@ export function drawRows(timeline: Timeline, options: RenderOptions = {}): Drawn
     if (options.cache) {
       // What the row shows beyond the event itself: the previous time, its notes, pairings, whether it is drawn as a send or an echo.
       const state = isChunk(e) ? (e.kind === 'write' ? String(timeline.seesReads(e.from, e.to)) : pairs.join(',')) : e.kind === 'rst' ? String(isRstEcho(timeline, e)) : '';
-      row = options.cache.row(e.seq, `${prev}|${state}|${lines.join('\n')}`, draw);
+      const lit = options.highlight?.has(e.seq) ? '!' : '';
+      row = options.cache.row(e.seq, `${lit}${prev}|${state}|${lines.join('\n')}`, draw);
     } else {
       row = draw();
     }
@@ -177,7 +180,11 @@ function drawRow(
   options: RenderOptions,
   s: TimelineStrings,
 ): string {
-  const out = [`<text class="time" x="8" y="4">+${esc(formatMs(e.t))}</text>`];
+  const out: string[] = [];
+  if (options.highlight?.has(e.seq)) {
+    out.push(`<rect class="failedRow" x="0" y="${-ROW / 2}" width="${lanesW + NOTE_W}" height="${ROW}"/>`);
+  }
+  out.push(`<text class="time" x="8" y="4">+${esc(formatMs(e.t))}</text>`);
   if (prevT !== undefined && e.t - prevT > (options.gapMs ?? 1000)) {
     out.push(`<text class="gap" x="${TIME_W + 40}" y="${-ROW}">${esc(fill(s.idle, formatMs(e.t - prevT)))}</text>`);
   }
@@ -272,4 +279,5 @@ text{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:11px;fill:#1f23
 .mark.connect .arrow{stroke:#8250df}.mark.connect text{fill:#8250df}
 .mark.action text,.mark.pause text,.mark.resume text,.mark.nodelay text,.mark.close text{fill:#57606a;font-style:italic}
 .gap,.summary{fill:#8c959f;font-style:italic}
+.failedRow{fill:#ffebe9;stroke:#cf222e}
 `;

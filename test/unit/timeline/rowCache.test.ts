@@ -44,6 +44,10 @@ describe('RowCache', () => {
     assert.equal(cache.drawn, 100, 'hex on: every row drawn again');
     check(true);
     assert.equal(cache.drawn, 0);
+    // A highlighted row (a .tcp block's failed step) is drawn again, lit.
+    const highlight = new Set([t.events[t.events.length - 1].seq]);
+    assert.equal(renderSvg(t, { last: 100, cache, hex: true, highlight }), renderSvg(t, { last: 100, hex: true, highlight }));
+    assert.equal(cache.drawn, 1);
     // Past maxEvents the oldest fold into the summary line; rows keep matching.
     for (let i = 0; i < 400; i++) {
       now += 1;

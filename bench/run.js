@@ -583,7 +583,7 @@ const only = (() => {
 })();
 const wanted = (key) => !only || only.has(key);
 /** Figures that need none of the generated files (tlsrelay's target sends from memory). */
-const NO_FILES = new Set(['timeline', 'tlsrelay']);
+const NO_FILES = new Set(['timeline', 'tls', 'tlsrelay']);
 
 async function main() {
   if (!fs.existsSync(path.join(CORE, 'servers/serverBase.js'))) {

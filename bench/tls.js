@@ -1,33 +1,46 @@
-// TLS figures for npm run bench: the generated certificate's cost (once per folder), and our EchoServer
+// TLS figures for npm run bench: the generated certificate's cost (once per folder; median of 5), and our EchoServer
 // with TLS against the plainest Node tls pipe server with the same certificate, 64 B ping-pong at 1 and
 // 64 connections (paired runs like the plain echo rows).
 const fs = require('node:fs');
 const path = require('node:path');
 const { CORE, median } = require('./lib');
 
+const GENERATIONS = 5;
+
 async function tlsFigures({ client, startServer, stopServer, paired, row, fmt, tmp, pairs }) {
   const { localCertificate } = require(path.join(CORE, 'tls/certStore.js'));
-  const folder = path.join(tmp, 'tls-gen');
   // Loading @peculiar/x509 (once per process) is timed apart from the generation itself.
   const tl = performance.now();
   require(path.join(CORE, 'tls/x509Lib.js')).x509();
   const loadMs = performance.now() - tl;
-  const t0 = performance.now();
-  const gen = await localCertificate(folder);
-  const ms = performance.now() - t0;
-  const t1 = performance.now();
-  await localCertificate(folder);
-  const reuseMs = performance.now() - t1;
-  fs.rmSync(folder, { recursive: true, force: true });
+  // GENERATIONS first uses, each in a fresh folder (the median is the figure; the machine is shared).
+  const gens = [];
+  let ok = true;
+  let reuseMs = NaN;
+  for (let i = 0; i < GENERATIONS; i++) {
+    const folder = path.join(tmp, `tls-gen-${i}`);
+    const t0 = performance.now();
+    ok &&= (await localCertificate(folder)).generated;
+    gens.push(performance.now() - t0);
+    if (i === 0) {
+      const t1 = performance.now();
+      ok &&= !(await localCertificate(folder)).generated;
+      reuseMs = performance.now() - t1;
+    }
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+  const ms = median(gens);
+  // The first generation of the process is the cold one a user meets: it must pass too.
+  const cold = loadMs + gens[0];
   row(
     '8a',
     'TLS certificate generation (local CA + server certificate, first use)',
     `${fmt(loadMs + ms)} ms`,
-    `reuse ${fmt(reuseMs, 1)} ms`,
+    `cold ${fmt(cold)} ms, reuse ${fmt(reuseMs, 1)} ms`,
     '',
     '≤ 1000 ms',
-    gen.generated && loadMs + ms <= 1000,
-    `loading @peculiar/x509 ${fmt(loadMs)} ms (once per process) + generating ${fmt(ms)} ms (EC P-256 keys, both certificates, files written)`,
+    ok && loadMs + ms <= 1000 && cold <= 1000,
+    `loading @peculiar/x509 ${fmt(loadMs)} ms (once per process) + generating ${fmt(ms)} ms (median of ${GENERATIONS}: ${gens.map((g) => fmt(g)).join(', ')} ms; EC P-256 keys, both certificates, files written)`,
   );
 
   const ours = await startServer('echo-ours-tls');

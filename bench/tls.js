@@ -3,16 +3,49 @@
 // 64 connections (paired runs like the plain echo rows).
 const fs = require('node:fs');
 const path = require('node:path');
+const { execFileSync } = require('node:child_process');
 const { CORE, median } = require('./lib');
+
+const ROOT = path.join(__dirname, '..');
 
 const GENERATIONS = 5;
 
+/** Median ms to load @peculiar/x509 as the extension ships it (esbuild.js bundles x509Lib.ts alone), each in a fresh process; NaN without esbuild. */
+function shippedLoadMs(tmp) {
+  const file = path.join(tmp, 'x509Lib-shipped.js');
+  try {
+    require('esbuild').buildSync({
+      entryPoints: [path.join(ROOT, 'src/core/tls/x509Lib.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      minify: true,
+      outfile: file,
+      logLevel: 'error',
+    });
+    const once = () =>
+      Number(
+        execFileSync(process.execPath, ['-e', `const t = performance.now(); require(${JSON.stringify(file)}).x509(); console.log(performance.now() - t)`], {
+          encoding: 'utf8',
+        }),
+      );
+    return median([once(), once(), once()]);
+  } catch {
+    return NaN;
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
 async function tlsFigures({ client, startServer, stopServer, paired, row, fmt, tmp, pairs }) {
   const { localCertificate } = require(path.join(CORE, 'tls/certStore.js'));
-  // Loading @peculiar/x509 (once per process) is timed apart from the generation itself.
+  // Loading @peculiar/x509 (once per process) is timed apart from the generation itself: here from
+  // node_modules (out/), and as shipped (dist/x509Lib.js, one bundled file) in fresh processes.
   const tl = performance.now();
   require(path.join(CORE, 'tls/x509Lib.js')).x509();
   const loadMs = performance.now() - tl;
+  const shippedMs = shippedLoadMs(tmp);
   // GENERATIONS first uses, each in a fresh folder (the median is the figure; the machine is shared).
   const gens = [];
   let ok = true;
@@ -30,17 +63,19 @@ async function tlsFigures({ client, startServer, stopServer, paired, row, fmt, t
     fs.rmSync(folder, { recursive: true, force: true });
   }
   const ms = median(gens);
-  // The first generation of the process is the cold one a user meets: it must pass too.
-  const cold = loadMs + gens[0];
+  // What a user meets once: loading the shipped library, then the first (cold) generation of the process.
+  const load = Number.isFinite(shippedMs) ? shippedMs : loadMs;
+  const cold = load + gens[0];
   row(
     '8a',
     'TLS certificate generation (local CA + server certificate, first use)',
-    `${fmt(loadMs + ms)} ms`,
+    `${fmt(load + ms)} ms`,
     `cold ${fmt(cold)} ms, reuse ${fmt(reuseMs, 1)} ms`,
     '',
     '≤ 1000 ms',
-    ok && loadMs + ms <= 1000 && cold <= 1000,
-    `loading @peculiar/x509 ${fmt(loadMs)} ms (once per process) + generating ${fmt(ms)} ms (median of ${GENERATIONS}: ${gens.map((g) => fmt(g)).join(', ')} ms; EC P-256 keys, both certificates, files written)`,
+    ok && load + ms <= 1000 && cold <= 1000,
+    `loading @peculiar/x509 as shipped ${fmt(shippedMs)} ms (median of 3 fresh processes; ${fmt(loadMs)} ms from node_modules) + generating ${fmt(ms)} ms ` +
+      `(median of ${GENERATIONS}: ${gens.map((g) => fmt(g)).join(', ')} ms; EC P-256 keys, both certificates, files written)`,
   );
 
   const ours = await startServer('echo-ours-tls');

@@ -1,7 +1,8 @@
-// TLS relay figures for npm run bench (rows 12a-12b): 1 GiB (BENCH_TLS_RELAY_MIB) from a TLS target that
+// TLS relay figures for npm run bench (rows 12a-12c): 1 GiB (BENCH_TLS_RELAY_MIB) from a TLS target that
 // sends from memory, through
 //   12a  our relay TLS↔TLS (`serve relay --tls --to tls://…`) vs `socat OPENSSL-LISTEN:… OPENSSL:…`
 //   12b  our relay plain→TLS (`--to tls://…`) vs a Node `tls.connect` pipe relay (pipeTlsRelay below)
+//   12c  the same two relays' CPU per connection (10 connections that move 1 KiB each; info)
 // with the same generated certificate (EC P-256, verified on every leg) and one TLS 1.3 cipher pinned
 // by the client and the target, so every relay speaks the same TLS on both legs and only its code
 // differs. Every relay, the target and the client run in processes of their own (this file hosts them
@@ -24,6 +25,7 @@ const ROUNDS = Number(process.env.BENCH_TLS_RELAY_ROUNDS || 3);
 const ROW_BUDGET_MS = 60000;
 const TRANSFER_MS = 120000;
 const WARMUP = 16 * MiB;
+const CONNECTIONS = 10;
 
 // ---------------------------------------------------------------------------------------------------
 // Child side: the TLS target, a relay under test, or the client.
@@ -208,6 +210,21 @@ async function rounds(client, relays, useTls, caPem, target) {
   return { ...out, ratios };
 }
 
+/** The relays' CPU (ms) per connection, median of CONNECTIONS one after another that each move 1 KiB: what every handshake and setup costs. */
+async function perConnection(client, relays, caPem) {
+  const out = {};
+  for (const [name, r] of Object.entries(relays)) {
+    const each = [];
+    for (let i = 0; i < CONNECTIONS; i++) {
+      await r.call('mark');
+      await client.call('recv', { port: r.port, useTls: false, size: 1024, caPem }, TRANSFER_MS);
+      each.push((await r.call('report')).cpuUs / 1000);
+    }
+    out[name] = median(each);
+  }
+  return out;
+}
+
 /** ctx: { fork, row, results, tmp, children } from bench/run.js. */
 async function tlsRelayFigures(ctx) {
   const { row, results, tmp } = ctx;
@@ -276,6 +293,17 @@ async function tlsRelayFigures(ctx) {
       '≥ 0.90×',
       r >= 0.9,
       describe(m, ['ours', 'pipe']),
+    );
+    const c = await perConnection(client, { ours: plain, pipe }, cert.caPem);
+    out.plainToTlsPerConnection = c;
+    row(
+      '12c',
+      `TLS relay plain→TLS, ${CONNECTIONS} connections of 1 KiB: relay CPU per connection`,
+      `${fmt(c.ours, 1)} ms`,
+      `tls.connect pipe ${fmt(c.pipe, 1)} ms`,
+      `${fmt(c.ours / c.pipe, 2)}×`,
+      '(info)',
+      undefined,
     );
   } finally {
     for (const p of procs) {

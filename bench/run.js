@@ -576,12 +576,14 @@ async function step(name, key, needs, fn) {
   }
 }
 
-// --only file,memory,download,echo,tls,connections,responsiveness,sendfile,script,frames,relay,extension,timeline runs a subset (while tuning).
+// --only file,memory,download,echo,tls,connections,responsiveness,sendfile,script,frames,relay,tlsrelay,extension,timeline runs a subset (while tuning).
 const only = (() => {
   const i = process.argv.indexOf('--only');
   return i > 0 ? new Set(String(process.argv[i + 1] ?? '').split(',')) : undefined;
 })();
 const wanted = (key) => !only || only.has(key);
+/** Figures that need none of the generated files (tlsrelay's target sends from memory). */
+const NO_FILES = new Set(['timeline', 'tls', 'tlsrelay']);
 
 async function main() {
   if (!fs.existsSync(path.join(CORE, 'servers/serverBase.js'))) {
@@ -598,8 +600,10 @@ async function main() {
   let sha;
   try {
     await step('Timeline', 'timeline', ['timeline/timeline.js'], () => require('./timeline').timelineFigure({ row, results, fmt }));
-    log(`generating 1 GiB and a sparse 4 GiB file in ${tmp}`);
-    sha = generateFiles();
+    if (!only || [...only].some((k) => !NO_FILES.has(k))) {
+      log(`generating 1 GiB and a sparse 4 GiB file in ${tmp}`);
+      sha = generateFiles();
+    }
     const client = fork('client.js', {});
     try {
       await step('File server throughput', 'file', ['fileServer/fileServer.js'], () => fileThroughput(client));
@@ -622,6 +626,7 @@ async function main() {
     await step('Mock server', 'script', ['script/mockServer.js'], () => require('./script').mockFigure({ fork, startServer, stopServer, row, results, fmt }));
     await step('Script frames', 'frames', ['script/frameCodec.js'], () => require('./frames').framesFigure({ startServer, stopServer, row, results, fmt }));
     await step('Relay', 'relay', ['relay/relayServer.js'], () => relayFigures({ fork, startServer, stopServer, row, results, tmp, file: BIG, size: GiB, children }));
+    await step('TLS relay', 'tlsrelay', ['relay/relayServer.js', 'tls/serverTls.js'], () => require('./tlsRelay').tlsRelayFigures({ fork, row, results, tmp, children }));
     await step('Extension cost', 'extension', [], async () => extensionCost());
   } finally {
     for (const c of [...children]) {

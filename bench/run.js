@@ -23,8 +23,9 @@ const RUNS = 3;
 // Echo runs: pairs of 1 s runs, ours and the pipe back to back, alternating who goes first.
 const PAIRS = 6;
 const CONNECTIONS = 10000;
-// The whole run stays under 5 minutes: past this, remaining figures are skipped (and say so).
-const BUDGET_MS = 270000;
+// The whole run stays under 10 minutes (the TLS relay rows move 1 GiB through each of four relays): past this,
+// remaining figures are skipped (and say so).
+const BUDGET_MS = 570000;
 
 const t0 = Date.now();
 const rows = [];
@@ -563,7 +564,7 @@ async function step(name, key, needs, fn) {
     return;
   }
   if (Date.now() - t0 > BUDGET_MS) {
-    row('-', name, 'n/a', '', '', '', undefined, 'skipped: the 5-minute budget is spent');
+    row('-', name, 'n/a', '', '', '', undefined, 'skipped: the 10-minute budget is spent');
     return;
   }
   log(`${name}…`);

@@ -162,6 +162,10 @@ export class RelayServer extends TcpServer {
   protected handleClient(socket: net.Socket, info: ClientInfo): void {
     // Nothing is read from the client until the target answers: its bytes wait in the kernel.
     socket.pause();
+    if (this.wire.on && !this.options.tls) {
+      // A plain client leg's wire bytes are the relayed plaintext (a TLS leg was tapped since its handshake).
+      this.wire.plainLeg(info.id, 'client', socket);
+    }
     const { targetHost: host, targetPort: port } = this.options;
     // The pumps exist from 'connect' on, before the first read.
     const targetTls = this.options.targetTls;
@@ -238,10 +242,7 @@ export class RelayServer extends TcpServer {
     };
     l.conn = conn;
     if (this.wire.on) {
-      // A plain leg's wire bytes are the relayed plaintext; a TLS leg's were tapped since its handshake.
-      if (!this.options.tls) {
-        this.wire.plainLeg(info.id, 'client', client);
-      }
+      // A plain target leg's wire bytes are the relayed plaintext; a TLS leg's were tapped since its handshake.
       if (!this.options.targetTls) {
         this.wire.plainLeg(info.id, 'target', upstream);
       }

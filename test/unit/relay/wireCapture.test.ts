@@ -13,18 +13,9 @@ import { PcapWriter } from '../../../src/core/relay/pcapWriter';
 import { WireWriter } from '../../../src/core/relay/wireWriter';
 import { EchoServer } from '../../../src/core/servers/echoServer';
 import { TlsVersion } from '../../../src/core/tls/clientTls';
-import { Relays, followStream, packets, tshark } from './relayFixtures';
+import { KEYLOG_LINE, Relays, followStream, followTls, packets } from './relayFixtures';
 import { waitFor } from '../support';
 import { Ca, CertFactory, Pem } from '../tls/tlsFixtures';
-
-/** One SSLKEYLOGFILE line: a label, the 32-byte client random, a secret. */
-export const KEYLOG_LINE =
-  /^(CLIENT_RANDOM|CLIENT_HANDSHAKE_TRAFFIC_SECRET|SERVER_HANDSHAKE_TRAFFIC_SECRET|CLIENT_TRAFFIC_SECRET_0|SERVER_TRAFFIC_SECRET_0|EXPORTER_SECRET) [0-9a-f]{64} [0-9a-f]{64,96}$/;
-
-/** `follow,tls,ascii,N` with no key file but what the capture holds (or `keylog`). */
-export function followTls(file: string, stream: number, keylog?: string): Promise<string> {
-  return tshark(['-r', file, ...(keylog ? ['-o', `tls.keylog_file:${keylog}`] : []), '-q', '-z', `follow,tls,ascii,${stream}`]);
-}
 
 describe('relay wire capture (pcapng with the TLS keys)', function () {
   this.timeout(60000);

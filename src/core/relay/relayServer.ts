@@ -156,7 +156,7 @@ export class RelayServer extends TcpServer {
   /** Stops like every server, and also waits for the upstream legs to be gone. */
   override async stop(): Promise<void> {
     await super.stop();
-    await Promise.all([...this.live.values()].filter((l) => !l.upstreamClosed).map((l) => new Promise<void>((r) => l.upstream.once('close', () => r()))));
+    await Promise.all([...this.live.values()].filter((l) => !l.upstreamClosed).map((l) => new Promise<void>((r) => l.rawUpstream.once('close', () => r()))));
   }
 
   protected handleClient(socket: net.Socket, info: ClientInfo): void {

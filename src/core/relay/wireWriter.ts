@@ -3,6 +3,9 @@
 // Decryption Secrets Blocks (pcapngFormat.ts), so Wireshark/tshark show the decrypted traffic with no
 // key file. A key line is written as its own block the moment it is logged: the relay logs a key before
 // the records it decrypts reach the file (wireTap.ts), and Wireshark reads any number of such blocks.
+import * as fs from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { WorkbenchError } from '../errors';
 import { Flow, PcapSummary, PcapWriterOptions } from './pcapTypes';
 import { CaptureWriter, openCaptureFile } from './captureWriter';
 import { PCAPNG, secretsBlock } from './pcapngFormat';
@@ -81,4 +84,26 @@ export class WireWriter extends CaptureWriter implements WireTap {
 
 function key(id: number, leg: RelayLeg): string {
   return `${id}:${leg}`;
+}
+
+/**
+ * Copies the first `length` bytes of a wire capture (what `sync()` said is complete) to `dest`: written
+ * beside it and moved into place, never over an existing file unless `overwrite` (`pcap.exists`).
+ */
+export async function copyCapture(source: string, dest: string, o: { length: number; overwrite?: boolean }): Promise<void> {
+  if (!o.overwrite && fs.existsSync(dest)) {
+    throw new WorkbenchError('pcap.exists', `The capture file ${dest} already exists.`, { file: dest });
+  }
+  const part = `${dest}.${process.pid}.part`;
+  try {
+    if (o.length > 0) {
+      await pipeline(fs.createReadStream(source, { start: 0, end: o.length - 1 }), fs.createWriteStream(part, { flags: 'wx' }));
+    } else {
+      await fs.promises.writeFile(part, '', { flag: 'wx' });
+    }
+    await fs.promises.rename(part, dest);
+  } catch (e) {
+    await fs.promises.rm(part, { force: true });
+    throw e instanceof WorkbenchError ? e : new WorkbenchError('pcap.open', `Cannot create the capture file ${dest}: ${(e as Error).message}`, { file: dest }, { cause: e });
+  }
 }

@@ -84,7 +84,17 @@ describe('TLS server added with the wizard (UI)', function () {
     await runCommand(page, 'TCP: Export Local CA…');
     await waitFor(async () => (await input.inputValue().catch(() => '')).endsWith('.pem'), 'the save dialog with a .pem name');
     await input.fill(dest);
-    await page.keyboard.press('Enter');
+    // The dialog checks the typed path before it takes it: OK (or Enter) again until the file is there.
+    const ok = page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first();
+    for (let i = 0; i < 5 && !fs.existsSync(dest); i++) {
+      await page.waitForTimeout(500);
+      if (await ok.isVisible().catch(() => false)) {
+        await ok.click().catch(() => undefined);
+      } else if (await input.isVisible().catch(() => false)) {
+        await page.keyboard.press('Enter');
+      }
+      await waitFor(() => fs.existsSync(dest), `the CA exported to ${dest}`, 4_000).catch(() => undefined);
+    }
     await waitFor(() => fs.existsSync(dest), `the CA exported to ${dest}`);
     assert.match(fs.readFileSync(dest, 'utf8'), /^-----BEGIN CERTIFICATE-----/);
 

@@ -21,6 +21,7 @@ const USAGE = `Usage:
     (every serve: [--tls [--cert F --key F] [--client-ca F]])
   tcp-workbench serve relay --to HOST:PORT [--host H] [--port P] [--pcap FILE] [--pcap-max-mib N]
                             [--script FILE] [--overwrite] [--delay MS] [--rate BYTES_PER_S] [--keylog F]
+                            [--wire-pcapng FILE]
                             (--to tls://HOST:PORT [--insecure] [--ca F] [--servername N] [--alpn LIST]
                              [--upstream-cert F --upstream-key F])
   tcp-workbench download HOST:PORT NAME [--out DIR] [--encoding E] [--overwrite]
@@ -30,7 +31,7 @@ const USAGE = `Usage:
                 [--pieces N [--gap MS] | --together N] [--nagle] [--half-close | --reset]
                 [--timeline FILE.json|FILE.svg|FILE.html]
   tcp-workbench send tls://HOST:PORT … [--insecure] [--ca F] [--cert F --key F] [--servername N] [--alpn LIST] [--keylog F]
-  tcp-workbench run FILE.tcp... [--junit OUT.xml] [--tap OUT.tap] [--var NAME=VALUE]... [--vars-file FILE]...
+  tcp-workbench run FILE.tcp... [--junit OUT.xml] [--tap OUT.tap] [--html OUT.html] [--var NAME=VALUE]... [--vars-file FILE]...
                 [--timeout 5s] [--jobs N] [--keylog F]
   tcp-workbench mcp [--root DIR]
   tcp-workbench --help | --version
@@ -49,6 +50,8 @@ the notes (3 sends → 1 recv, FIN, reset…) are printed on stderr.
 The relay forwards every client to --to and logs each connection; --pcap writes a libpcap capture as it
 goes (default cap 1024 MiB), --script writes the conversations as a .tcp script on stop; neither
 replaces an existing file without --overwrite. --delay and --rate shape both directions.
+--wire-pcapng writes both legs as they crossed the wire (TLS records included) as a pcapng with the TLS
+session keys inside: Wireshark/tshark decrypt it with no key file, and so can anyone who has it.
 serve file never serves nor lists secrets: .env, .env.*, keys (*.pem, *.key, id_rsa*…), .git/ and the rest
 of the default deny list (see README). --deny GLOB (repeatable) adds a pattern; --no-default-deny drops the
 default list, leaving only the --deny patterns.
@@ -62,8 +65,8 @@ Encodings: utf-8 (default), gbk, gb18030, latin1, hex.
 run executes the client blocks of .tcp conversation files (see docs/tcp-language.md): one line per block
 ("✓ title (12 ms)" or "✗ title — line 14: ..."), then "N passed, N failed"; exit 1 when any block fails,
 2 on a parse error (printed as FILE:LINE:COL: message). --var overrides a file's @variable, --timeout its
-per-step timeout; --junit writes a JUnit XML report, --tap a TAP report (each replaces only an earlier
-report of its kind). Variables: --var beats --vars-file (NAME=VALUE lines; a later file beats an earlier)
+per-step timeout; --junit writes a JUnit XML report, --tap a TAP report, --html a self-contained HTML report
+with each block's timeline (each replaces only an earlier report of its kind). Variables: --var beats --vars-file (NAME=VALUE lines; a later file beats an earlier)
 beats TCPW_VAR_NAME environment variables beats the file's own @NAME. --jobs N runs N files at once
 (default: the number of cores); blocks of one file run in order, each file's lines print together. A file's listen
 blocks (mock servers) start first; client blocks reach them as {{listen.port}}. serve script runs only the

@@ -34,6 +34,8 @@ export interface Config {
   relayCapture: boolean;
   /** Size cap of that capture, in MiB. */
   pcapMaxMiB: number;
+  /** Relays also write a temporary pcapng of the wire with the TLS keys inside (opt-in: it holds the keys). */
+  relayWireCapture: boolean;
 }
 
 /** A setting that cannot be used: the message names the setting, nothing is started. */
@@ -116,6 +118,7 @@ export function getConfig(): Config {
     downloadFolder: get('downloadFolder', '').trim(),
     relayCapture: get('relayCapture', true),
     pcapMaxMiB,
+    relayWireCapture: get('relayWireCapture', false),
   };
 }
 

@@ -18,9 +18,11 @@ const MAX_VSIX_BYTES = 2 * 1024 * 1024;
  * The production bundle's budget (bench row 7a reports its size as well). 0.3 raised it from 400 KB for what this
  * round added to the bundle itself (TLS, the timeline, agent tools, the language's frames and expressions: about
  * 110 KB); the big libraries stay out of it, in files of their own required on first use (x509Lib.js, re2Lib.js).
- * TLS servers in the editor (the wizard's TLS steps, Export Local CA, TLS rows) added about 6 KB: 490 KB.
+ * 485 KB: the `.tcp` runner records each block's timeline for the Testing view (about 3.5 KB).
+ * 491 KB: the relay's wire capture — the TLS tap, the pcapng writer with the keys, Export of both kinds (about 7.7 KB).
+ * 498 KB: TLS servers in the editor — the wizard's TLS steps, Export Local CA, TLS rows and tooltips (about 6.5 KB).
  */
-const MAX_BUNDLE_BYTES = 490 * 1000;
+const MAX_BUNDLE_BYTES = 498 * 1000;
 
 interface ZipEntry {
   name: string;

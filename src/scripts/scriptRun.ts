@@ -7,7 +7,8 @@ import type { RunScriptResult, ScriptBlockSummary } from '../state/commands';
 import { diagnosticText, failureText, messageOf } from '../common/messages';
 import { Services } from '../state/services';
 import { ScriptTests } from './scriptTests';
-import { parseOptionsFor } from './scriptDocuments';
+import { editorVars, parseOptionsFor } from './scriptDocuments';
+import { pool } from '../core/pool';
 
 /** Groups the request's items by file: a file item means all its blocks. */
 async function plan(tests: ScriptTests, request: vscode.TestRunRequest): Promise<Map<vscode.TestItem, vscode.TestItem[]>> {
@@ -185,6 +186,25 @@ async function runFile(
   }
 }
 
+/** Why the variables from outside cannot be used (the vars file setting or file), or undefined. */
+function outsideVarsProblem(): string | undefined {
+  try {
+    editorVars();
+    return undefined;
+  } catch (e) {
+    return messageOf(e);
+  }
+}
+
+/** Fails every block item of a file with one message (nothing ran). */
+function failAll(run: vscode.TestRun, items: vscode.TestItem[], message: string, out: RunScriptResult): void {
+  for (const i of items) {
+    run.errored(i, new vscode.TestMessage(message));
+    out.failed++;
+    out.blocks.push({ title: i.label, line: i.range?.start.line ?? 0, status: 'failed', durationMs: 0, failure: { line: 0, column: 0, message } });
+  }
+}
+
 /** Running connects to the network: in an untrusted workspace ask first (or refuse without a person). */
 async function trusted(interactive: boolean): Promise<boolean> {
   if (vscode.workspace.isTrusted) {
@@ -221,12 +241,24 @@ export async function runScriptTests(
   // The caller's token, or Cancel in the Testing view for a run a command started.
   const subs = [token.onCancellationRequested(() => abort.abort()), run.token.onCancellationRequested(() => abort.abort())];
   try {
-    for (const [file, items] of byFile) {
+    // A vars file that cannot be read fails the run before anything connects (the CLI's usage error).
+    const varsProblem = outsideVarsProblem();
+    // `tcpWorkbench.script.jobs` files at once; each file's outcomes are added in the files' order.
+    const perFile = await pool([...byFile], varsProblem ? 1 : svc.config().scriptJobs, async ([file, items]) => {
+      const mine: RunScriptResult = { passed: 0, failed: 0, cancelled: false, blocks: [] };
       if (abort.signal.aborted) {
         items.forEach((i) => run.skipped(i));
-        continue;
+      } else if (varsProblem) {
+        failAll(run, items, varsProblem, mine);
+      } else {
+        await runFile(svc, tests, run, file, items, abort.signal, mine);
       }
-      await runFile(svc, tests, run, file, items, abort.signal, out);
+      return mine;
+    });
+    for (const r of perFile) {
+      out.passed += r.passed;
+      out.failed += r.failed;
+      out.blocks.push(...r.blocks);
     }
   } finally {
     subs.forEach((d) => d.dispose());

@@ -128,7 +128,7 @@ describe('script: provoke steps (pieces, together, nodelay, reset, pause)', () =
         vars: { n: '3' },
       });
       assert.deepEqual(s.diagnostics, []);
-      const steps = (s.blocks[0] as { steps: readonly Record<string, unknown>[] }).steps;
+      const steps = (s.blocks[0] as unknown as { steps: readonly Record<string, unknown>[] }).steps;
       assert.deepEqual(steps[0].pieces, { count: 3, gapMs: 20 });
       assert.deepEqual((steps[0].payload as { bytes: Buffer }).bytes, Buffer.from('ABC'));
       assert.deepEqual(

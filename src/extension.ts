@@ -24,6 +24,7 @@ import { trustedCertificates } from './sessions/tlsConnect';
 import { registerAssistantCommands } from './sessions/encodingCommands';
 import { ConnectionsView } from './sessions/connectionsView';
 import { registerScripts } from './scripts/registerScripts';
+import { reportedTestRuns } from './scripts/scriptRun';
 import { registerSampleMessages } from './sessions/sampleMessages';
 import { registerSendCommands } from './sessions/sendCommands';
 import { SessionManager, sessionAddress } from './state/sessionManager';
@@ -74,6 +75,8 @@ export interface TcpWorkbenchApi {
   terminalText(sessionId: number): string | undefined;
   /** The status bar item's text and accessible label while servers run. */
   statusBar(): { text: string; label: string } | undefined;
+  /** The last runs of .tcp blocks reported to the Testing view (its test items' labels, the tally), newest last. */
+  testingRuns(): readonly { items: string[]; passed: number; failed: number }[];
   /** What an agent tool says before it runs (its confirmation, when it opens a port or connects). */
   agentToolPrepared(name: string, input: Record<string, unknown>): { invocationMessage?: string; title?: string; message?: string };
   /** How long activate() took, in milliseconds (reported by the benchmarks). */
@@ -98,11 +101,11 @@ export function activate(context: vscode.ExtensionContext): TcpWorkbenchApi {
   registerDownloadCommand(svc);
   registerTrafficCommands(svc);
   registerStatusBar(svc);
-  registerScripts(svc);
+  const runScriptFile = registerScripts(svc);
   registerSessionTerminal(svc);
   registerAssistantCommands(svc);
   registerTimelineCommands(svc);
-  registerAgentTools(svc);
+  registerAgentTools(svc, runScriptFile);
   shutdown = async () => {
     await Promise.all([svc.servers.stopAll(), svc.sessions.closeAll()]);
   };
@@ -238,6 +241,7 @@ function api(svc: Services, activationMs: number): TcpWorkbenchApi {
     trafficText: (source) => svc.traffic.render(source),
     terminalText: terminalTranscript,
     statusBar: statusBarShown,
+    testingRuns: reportedTestRuns,
     agentToolPrepared: (name, input) => {
       const p = prepared(name, input);
       const text = (m: string | vscode.MarkdownString | undefined) => (typeof m === 'string' ? m : m?.value);

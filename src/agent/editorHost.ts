@@ -1,6 +1,7 @@
 // The agent tools' host in the editor: the extension's own server and session managers, so a tool's
 // server is a row in the Servers view, its connection one in Connections, and its bytes are in the
 // traffic log — as if a person had done it. Entries a tool added are removed again when a tool stops them.
+// runScript runs as Run Script does: a run in the Testing view, its mocks rows in the Servers view.
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { EncodingName } from '../core/codec';
@@ -8,17 +9,27 @@ import { formatHostPort } from '../core/hostPort';
 import { AgentHost, ServerRow, StartRequest } from '../core/agent/host';
 import { findListenBlock } from '../core/agent/coreHost';
 import { readScriptFile } from '../core/agent/paths';
-import { parseScript } from '../core/script';
+import { BlockResult, parseScript } from '../core/script';
+import { WorkbenchError } from '../core/errors';
+import { MAX_RUN_MS } from '../core/agent/limits';
+import { RunScriptInput, blockOf } from '../core/agent/runScript';
+import type { RunScriptFile } from '../scripts/registerScripts';
 import { ClientSession } from '../core/sessions/clientSession';
 import { TrafficEntry } from '../core/traffic/trafficLog';
 import { ServerEntry, ServerSpec } from '../state/serverEntry';
 import { Services } from '../state/services';
 
+/** At most this many blocks are listed (the tally counts them all), as in the core's report. */
+const MAX_LISTED_BLOCKS = 100;
+
 export class EditorAgentHost implements AgentHost {
   /** Entries the tools added (removed when a tool stops them; a person's entries only stop). */
   private readonly added = new Set<string>();
 
-  constructor(private readonly svc: Services) {}
+  constructor(
+    private readonly svc: Services,
+    private readonly runFile: RunScriptFile,
+  ) {}
 
   get root(): string {
     return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath ?? os.homedir();
@@ -64,6 +75,50 @@ export class EditorAgentHost implements AgentHost {
 
   closeSession(session: ClientSession): Promise<void> {
     return this.svc.sessions.close(session);
+  }
+
+  async runScript(file: string, input: RunScriptInput): Promise<object> {
+    const script = parseScript(readScriptFile(file));
+    const clients = script.blocks.filter((b) => b.kind === 'client');
+    const chosen = input.block === undefined ? clients[0] : clients.find((b) => b.title === input.block);
+    if (!chosen) {
+      throw new WorkbenchError(
+        'agent.noBlock',
+        input.block === undefined
+          ? `${input.file} has no client block to run.`
+          : `${input.file} has no client block titled "${input.block}" (it has ${clients.map((b) => `"${b.title}"`).join(', ') || 'none'}).`,
+      );
+    }
+    const full = new Map<number, BlockResult>();
+    const limit = new vscode.CancellationTokenSource();
+    const timer = setTimeout(() => limit.cancel(), MAX_RUN_MS);
+    const started = Date.now();
+    try {
+      const out = await this.runFile(vscode.Uri.file(file), input.block === undefined ? undefined : chosen.startLine, limit.token, {
+        timeoutMs: input.timeoutMs,
+        onBlock: (b) => full.set(b.block.titleRange.line, b),
+      });
+      const listen = script.blocks.filter((b) => b.kind === 'listen').map((b) => b.title);
+      return {
+        file: input.file,
+        passed: out.passed,
+        failed: out.failed,
+        cancelled: out.cancelled ? `the run passed its ${MAX_RUN_MS / 1000} s limit` : false,
+        durationMs: Date.now() - started,
+        // A block without a full result failed before it ran (the file does not parse, a mock did not start).
+        blocks: out.blocks.slice(0, MAX_LISTED_BLOCKS).map((s) => {
+          const b = full.get(s.line);
+          return b
+            ? blockOf(b)
+            : { title: s.title, line: s.line + 1, status: s.status, ...(s.failure ? { failure: { line: s.failure.line + 1, message: s.failure.message } } : {}) };
+        }),
+        ...(out.blocks.length > MAX_LISTED_BLOCKS ? { blocksNotListed: out.blocks.length - MAX_LISTED_BLOCKS } : {}),
+        ...(listen.length > 0 ? { mocks: listen } : {}),
+      };
+    } finally {
+      clearTimeout(timer);
+      limit.dispose();
+    }
   }
 
   traffic(source: string): readonly TrafficEntry[] {

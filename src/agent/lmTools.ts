@@ -9,6 +9,7 @@ import { TOOLS, ToolDef } from '../core/agent/tools';
 import { DEFAULT_TIMEOUT_MS } from '../core/agent/limits';
 import { Services } from '../state/services';
 import { EditorAgentHost } from './editorHost';
+import type { RunScriptFile } from '../scripts/registerScripts';
 
 type Input = Record<string, unknown>;
 
@@ -95,8 +96,8 @@ class WorkbenchTool implements vscode.LanguageModelTool<Input> {
   }
 }
 
-export function registerAgentTools(svc: Services): void {
-  const host = new EditorAgentHost(svc);
+export function registerAgentTools(svc: Services, runScriptFile: RunScriptFile): void {
+  const host = new EditorAgentHost(svc, runScriptFile);
   for (const def of TOOLS) {
     svc.context.subscriptions.push(vscode.lm.registerTool(def.name, new WorkbenchTool(def, host, svc)));
   }

@@ -2,7 +2,7 @@
 // and Save as Script from a connection.
 import * as vscode from 'vscode';
 import { isInteractive } from '../state/commandArgs';
-import { RunScriptArgs, registerCommand } from '../state/commands';
+import { RunScriptArgs, RunScriptResult, registerCommand } from '../state/commands';
 import { Services } from '../state/services';
 import { UserError } from '../common/showError';
 import { registerSaveAsScript } from './saveAsScript';
@@ -10,7 +10,7 @@ import { registerScriptCodeLens } from './scriptCodeLens';
 import { registerScriptDiagnostics } from './scriptDiagnostics';
 import { LANGUAGE_ID, useVarsFile } from './scriptDocuments';
 import { resolveVarsFile } from '../common/config';
-import { runScriptTests } from './scriptRun';
+import { ScriptRunOptions, runScriptTests } from './scriptRun';
 import { ScriptTests } from './scriptTests';
 
 /** The file and optional line a Run Script call names: a Uri (+ line) from the editor, or `{ uri, line }`. */
@@ -28,7 +28,13 @@ function target(arg: RunScriptArgs | vscode.Uri | undefined, line: number | unde
   throw new UserError(vscode.l10n.t('Run Script needs a .tcp file: open one, or pass {0}.', '{ uri }'));
 }
 
-export function registerScripts(svc: Services): void {
+/**
+ * Runs a file (or the client block at `line`) as Run Script does, through the Testing view; never asks
+ * (an untrusted workspace refuses). The runScript agent tool calls it, so its run is a person's run.
+ */
+export type RunScriptFile = (uri: vscode.Uri, line: number | undefined, token: vscode.CancellationToken, opts?: ScriptRunOptions) => Promise<RunScriptResult>;
+
+export function registerScripts(svc: Services): RunScriptFile {
   // Read at the time of use, so a changed setting counts from the next parse and run.
   useVarsFile(() => resolveVarsFile(svc.config().scriptVarsFile, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath));
   registerScriptDiagnostics(svc);
@@ -41,8 +47,7 @@ export function registerScripts(svc: Services): void {
       (e: unknown) => svc.log.error('Running scripts failed', e),
     );
   const profile = tests.controller.createRunProfile(vscode.l10n.t('Run'), vscode.TestRunProfileKind.Run, runHandler, true);
-  registerCommand(svc.context, svc.log, 'tcpWorkbench.runScript', async (arg, lineArg) => {
-    const { uri, line } = target(arg, lineArg);
+  const runFile = async (uri: vscode.Uri, line: number | undefined, token: vscode.CancellationToken, interactive: boolean, opts?: ScriptRunOptions) => {
     const file = tests.fileItem(uri);
     if (!(await tests.refresh(file))) {
       throw new UserError(vscode.l10n.t('Cannot read {0}.', uri.fsPath));
@@ -57,13 +62,18 @@ export function registerScripts(svc: Services): void {
       }
       item = found;
     }
+    // Through the TestController, so the run shows in the Testing view like one started there.
+    return runScriptTests(svc, tests, new vscode.TestRunRequest([item], undefined, profile), token, interactive, opts);
+  };
+  registerCommand(svc.context, svc.log, 'tcpWorkbench.runScript', async (arg, lineArg) => {
+    const { uri, line } = target(arg, lineArg);
     const cancel = new vscode.CancellationTokenSource();
     try {
-      // Through the TestController, so the run shows in the Testing view like one started there.
-      return await runScriptTests(svc, tests, new vscode.TestRunRequest([item], undefined, profile), cancel.token, isInteractive(arg));
+      return await runFile(uri, line, cancel.token, isInteractive(arg));
     } finally {
       cancel.dispose();
     }
   });
   registerSaveAsScript(svc);
+  return (uri, line, token, opts) => runFile(uri, line, token, false, opts);
 }

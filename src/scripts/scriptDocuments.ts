@@ -1,6 +1,7 @@
 // Parsed `.tcp` documents, shared by diagnostics, CodeLens and the Testing view: one parse per
 // document version, and the text of a file whether or not it is open in an editor.
 import * as vscode from 'vscode';
+import { messageOf } from '../common/messages';
 import { ParseOptions, Script, envVars, mergeVars, parseScript, readVarsFile } from '../core/script';
 
 export const LANGUAGE_ID = 'tcp-script';
@@ -54,6 +55,16 @@ export function useVarsFile(get: () => string | undefined): void {
 export function editorVars(): Record<string, string> {
   const file = varsFileOf();
   return mergeVars(envVars(process.env), file === undefined ? [] : [readVarsFile(file)], {});
+}
+
+/** Why the variables from outside cannot be used (the setting or its file), in words; undefined when they can. */
+export function editorVarsProblem(): string | undefined {
+  try {
+    editorVars();
+    return undefined;
+  } catch (e) {
+    return messageOf(e);
+  }
 }
 
 /** How the editor parses a file: includes relative to it (a saved file), and the variables from outside over the file's own `@name`. */

@@ -7,7 +7,16 @@ import type { RunScriptResult, ScriptBlockSummary } from '../state/commands';
 import { diagnosticText, failureText, messageOf } from '../common/messages';
 import { Services } from '../state/services';
 import { ScriptTests } from './scriptTests';
-import { editorVars, parseOptionsFor } from './scriptDocuments';
+import { ServerEntry } from '../state/serverEntry';
+
+/** What a caller other than the Testing view adds to a run (the runScript agent tool). */
+export interface ScriptRunOptions {
+  /** Per-step timeout instead of the file's own. */
+  readonly timeoutMs?: number;
+  /** Every block's full result, as it finishes. */
+  readonly onBlock?: (b: BlockResult) => void;
+}
+import { editorVarsProblem, parseOptionsFor } from './scriptDocuments';
 import { pool } from '../core/pool';
 
 /** Groups the request's items by file: a file item means all its blocks. */
@@ -87,6 +96,7 @@ async function runFile(
   items: vscode.TestItem[],
   signal: AbortSignal,
   out: RunScriptResult,
+  opts: ScriptRunOptions,
 ): Promise<void> {
   const uri = file.uri as vscode.Uri;
   const loaded = await tests.refresh(file);
@@ -121,6 +131,7 @@ async function runFile(
   } catch (e) {
     return fail(vscode.l10n.t('The mock servers of this file could not start: {0}', messageOf(e)));
   }
+  const rows = showMocks(svc, uri, mocks);
   const runner = new ScriptRunner(script);
   const shown = new Map<number, number>();
   const sources = new Set<string>();
@@ -160,6 +171,7 @@ async function runFile(
     } else if (b.status === 'failed') {
       out.failed++;
     }
+    opts.onBlock?.(b);
     if (!item) {
       return;
     }
@@ -178,31 +190,25 @@ async function runFile(
     }
   });
   try {
-    await runner.run({ file: uri.fsPath, signal, only: [...byIndex.keys()].sort((a, b) => a - b) });
+    await runner.run({ file: uri.fsPath, signal, only: [...byIndex.keys()].sort((a, b) => a - b), timeoutMs: opts.timeoutMs });
   } finally {
     runner.dispose();
+    await Promise.all(rows.map((e) => svc.servers.remove(e)));
     await mocks?.stop();
     sources.forEach((s) => svc.traffic.forget(s));
   }
 }
 
-/** Why the variables from outside cannot be used (the vars file setting or file), or undefined. */
-function outsideVarsProblem(): string | undefined {
-  try {
-    editorVars();
-    return undefined;
-  } catch (e) {
-    return messageOf(e);
+/**
+ * The run's mocks as rows of the Servers view while it lasts, with their clients, traffic and rule hits
+ * in the logs, like a mock started from its CodeLens (none while a setting is unusable: reported at a start).
+ */
+function showMocks(svc: Services, uri: vscode.Uri, mocks: Awaited<ReturnType<typeof startMocks>> | undefined): ServerEntry[] {
+  const cfg = svc.configOrUndefined();
+  if (!mocks || !cfg) {
+    return [];
   }
-}
-
-/** Fails every block item of a file with one message (nothing ran). */
-function failAll(run: vscode.TestRun, items: vscode.TestItem[], message: string, out: RunScriptResult): void {
-  for (const i of items) {
-    run.errored(i, new vscode.TestMessage(message));
-    out.failed++;
-    out.blocks.push({ title: i.label, line: i.range?.start.line ?? 0, status: 'failed', durationMs: 0, failure: { line: 0, column: 0, message } });
-  }
+  return mocks.servers.map((m) => svc.servers.adopt({ kind: 'mock', file: uri.fsPath, line: m.block.startLine, label: m.block.title }, m, cfg));
 }
 
 /** Running connects to the network: in an untrusted workspace ask first (or refuse without a person). */
@@ -224,12 +230,17 @@ async function trusted(interactive: boolean): Promise<boolean> {
   return choice === anyway;
 }
 
+/** The last runs reported to the Testing view (its items, the tally), newest last: for the integration tests. */
+const reported: { items: string[]; passed: number; failed: number }[] = [];
+export const reportedTestRuns = (): readonly { items: string[]; passed: number; failed: number }[] => reported;
+
 export async function runScriptTests(
   svc: Services,
   tests: ScriptTests,
   request: vscode.TestRunRequest,
   token: vscode.CancellationToken,
   interactive: boolean,
+  opts: ScriptRunOptions = {},
 ): Promise<RunScriptResult> {
   const out: RunScriptResult = { passed: 0, failed: 0, cancelled: false, blocks: [] };
   if (!(await trusted(interactive))) {
@@ -242,16 +253,20 @@ export async function runScriptTests(
   const subs = [token.onCancellationRequested(() => abort.abort()), run.token.onCancellationRequested(() => abort.abort())];
   try {
     // A vars file that cannot be read fails the run before anything connects (the CLI's usage error).
-    const varsProblem = outsideVarsProblem();
+    const varsProblem = editorVarsProblem();
     // `tcpWorkbench.script.jobs` files at once; each file's outcomes are added in the files' order.
-    const perFile = await pool([...byFile], varsProblem ? 1 : svc.config().scriptJobs, async ([file, items]) => {
+    const perFile = await pool([...byFile], svc.config().scriptJobs, async ([file, items]) => {
       const mine: RunScriptResult = { passed: 0, failed: 0, cancelled: false, blocks: [] };
       if (abort.signal.aborted) {
         items.forEach((i) => run.skipped(i));
       } else if (varsProblem) {
-        failAll(run, items, varsProblem, mine);
+        for (const i of items) {
+          run.errored(i, new vscode.TestMessage(varsProblem));
+          mine.failed++;
+          mine.blocks.push({ title: i.label, line: i.range?.start.line ?? 0, status: 'failed', durationMs: 0, failure: { line: 0, column: 0, message: varsProblem } });
+        }
       } else {
-        await runFile(svc, tests, run, file, items, abort.signal, mine);
+        await runFile(svc, tests, run, file, items, abort.signal, mine, opts);
       }
       return mine;
     });
@@ -263,6 +278,8 @@ export async function runScriptTests(
   } finally {
     subs.forEach((d) => d.dispose());
     run.end();
+    reported.push({ items: (request.include ?? []).map((i) => i.label), passed: out.passed, failed: out.failed });
+    reported.splice(0, reported.length - 20);
   }
   return { ...out, cancelled: abort.signal.aborted };
 }

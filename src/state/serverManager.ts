@@ -138,6 +138,21 @@ export class ServerManager extends DisposableBase {
     }
   }
 
+  /**
+   * A server something else started and owns (a script run's mocks): a row while it runs, its clients,
+   * traffic and log lines wired as for a server started here. The owner removes the entry when done.
+   */
+  adopt(spec: Omit<ServerSpec, 'id'>, server: TcpServer, cfg: Config): ServerEntry {
+    const entry = this.add(spec);
+    entry.server = server;
+    entry.attach(this.wire(entry, server, cfg));
+    const a = server.address;
+    if (a) {
+      this.log.info(vscode.l10n.t('{0} listening on {1}', entry.label, formatHostPort(a.host, a.port)));
+    }
+    return entry;
+  }
+
   async stop(entry: ServerEntry): Promise<void> {
     const server = entry.server;
     if (!server) {

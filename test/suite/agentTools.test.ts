@@ -5,7 +5,7 @@ import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, Api, cleanup, scratchFolder, server, tryConnect } from './helpers';
+import { api, Api, cleanup, logSince, scratchFolder, server, tryConnect, waitFor } from './helpers';
 
 const TOOL_NAMES = [
   'tcpWorkbench_startServer',
@@ -146,6 +146,34 @@ describe('Agent tools (vscode.lm.invokeTool)', function () {
     assert.strictEqual(bad.failure?.line, 16);
     assert.strictEqual(bad.failure?.expected.text, 'PANG\n');
     assert.strictEqual(bad.failure?.actual.text, 'PONG\n');
+
+    const one = await invokeJson('tcpWorkbench_runScript', { file: rel, block: 'asks the sensor' });
+    assert.deepStrictEqual([one.passed, one.failed, (one.blocks as { title: string }[]).map((b) => b.title)], [1, 0, ['asks the sensor']]);
+    assert.deepStrictEqual(a.testingRuns().at(-1)?.items, ['asks the sensor']);
+    assert.match(
+      await invoke('tcpWorkbench_runScript', { file: rel, block: 'nope' }),
+      /has no client block titled "nope" \(it has "asks the sensor", "expects the wrong answer"\)/,
+    );
+  });
+
+  it("runs a .tcp file as Run Script does: its mock is a Servers row during the run, with the mock's traffic in the log", async () => {
+    const file = path.join(dir as string, 'slow.tcp');
+    fs.writeFileSync(file, MOCK.split('### expects')[0].replace('expect "PONG\\n"\n', 'expect "PONG\\n"\nwait 2s\n'));
+    const mark = a.logCount();
+    const runs = a.testingRuns().length;
+    const pending = invokeJson('tcpWorkbench_runScript', { file: path.join(path.dirname(rel), 'slow.tcp') });
+    const mockRow = () => a.servers().find((s) => s.kind === 'mock' && s.file === file);
+    await waitFor(() => mockRow()?.state === 'listening', `a mock row for ${file} in ${JSON.stringify(a.servers())}`);
+    const row = mockRow();
+    assert.strictEqual(row?.label, 'sensor');
+    await waitFor(() => /PONG/.test(a.trafficText(`server:${row?.id}`)), `the mock's PONG in the traffic log:\n${a.trafficText(`server:${row?.id}`)}`);
+    const run = await pending;
+    assert.strictEqual(run.passed, 1, JSON.stringify(run));
+    assert.deepStrictEqual(run.mocks, ['sensor']);
+    // A run of the Testing view, like ▶ Run all: the file's item, one block passed.
+    assert.deepStrictEqual(a.testingRuns().slice(runs), [{ items: ['slow.tcp'], passed: 1, failed: 0 }]);
+    assert.strictEqual(mockRow(), undefined, 'the run left its mock in the Servers view');
+    assert.match(logSince(a, mark), /sensor listening on 127\.0\.0\.1:\d+[\s\S]*sensor stopped/);
   });
 
   it('bad input and failed work are readable results, not exceptions', async () => {

@@ -10,14 +10,15 @@ import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { PEERS, Peers } from './support';
+import { servePeer, startChat, startMosquitto, startRedis } from './script/realServers';
 
 const ROOT = path.resolve(__dirname, '../../..');
 /** The tarball's budget: the CLI with the MCP SDK it loads for `mcp` only. */
 const MAX_TGZ_BYTES = 400 * 1024;
 
-function run(cmd: string, args: string[], cwd: string, timeout = 20000): Promise<{ code: number; out: string; err: string }> {
+function run(cmd: string, args: string[], cwd: string, timeout = 20000, env = process.env): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd, timeout, encoding: 'utf8' }, (e, out, err) => resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out, err }));
+    execFile(cmd, args, { cwd, timeout, env, encoding: 'utf8' }, (e, out, err) => resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out, err }));
   });
 }
 
@@ -79,7 +80,8 @@ describe('the CLI npm package (tcp-workbench-<version>.tgz)', function () {
   it('runs examples/*.tcp with --junit from outside the repository against real servers', async () => {
     const work = path.join(tmp, 'project');
     fs.cpSync(path.join(ROOT, 'examples'), path.join(work, 'examples'), { recursive: true });
-    // The servers, started by the installed CLI and by the tutorial python peer, on free ports.
+    // The servers each example talks to, on free ports: the installed CLI's own, the tutorials' python
+    // peers, and real redis-server, mosquitto and pymodbus. The listen-block examples bring their own.
     const echo = await peers.startPeer(bin, ['serve', 'echo']);
     const file = await peers.startPeer(bin, ['serve', 'file', '--root', path.join(work, 'examples/files')]);
     const py = await peers.startPeer('python3', [path.join(PEERS, 'reply_server.py'), 'PONG\\n']);
@@ -87,23 +89,37 @@ describe('the CLI npm package (tcp-workbench-<version>.tgz)', function () {
       c.stderr.resume();
     }
     const portOf = (line: string) => /(\d+)$/.exec(line)?.[1] ?? assert.fail(`no port in ${line}`);
-    const setPort = (name: string, port: string) => {
-      const f = path.join(work, 'examples', name);
-      fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace(/^@port = \d+$/m, `@port = ${port}`));
+    const ports: Record<string, string> = {
+      'echo.tcp': portOf(echo.line),
+      'file-server.tcp': portOf(file.line),
+      'python-reply.tcp': portOf(py.line),
+      'resp.tcp': String(await startRedis(peers)),
+      'redis.tcp': String(await startRedis(peers)),
+      'mqtt.tcp': String(await startMosquitto(peers)),
+      'modbus-rtu.tcp': String(await servePeer(peers, '/usr/bin/python3', (p) => [path.join(PEERS, 'modbus_rtu_server.py'), String(p)])),
+      'chat.tcp': String(await startChat(peers)),
     };
-    setPort('echo.tcp', portOf(echo.line));
-    setPort('file-server.tcp', portOf(file.line));
-    setPort('python-reply.tcp', portOf(py.line));
-    // The examples that need no server beyond the ones started here (the others want redis, mosquitto, pymodbus…).
-    const files = ['echo.tcp', 'file-server.tcp', 'length-prefixed.tcp', 'mock-sensor.tcp', 'python-reply.tcp'].map((f) => `examples/${f}`);
+    const files = fs.readdirSync(path.join(work, 'examples')).filter((f) => f.endsWith('.tcp'));
     for (const f of files) {
-      assert.ok(fs.existsSync(path.join(work, f)), `${f} is not among the examples`);
+      const p = path.join(work, 'examples', f);
+      const text = fs.readFileSync(p, 'utf8');
+      if (/^@port = \d+/m.test(text)) {
+        assert.ok(ports[f], `examples/${f} needs a server this test does not start`);
+        fs.writeFileSync(p, text.replace(/^@port = \d+/m, `@port = ${ports[f]}`));
+      }
     }
-    const r = await run(bin, ['run', ...files, '--junit', 'report.xml'], work, 60_000);
+    // tls-mock.tcp's generated CA goes to a config folder of the test's own, not the user's.
+    const env = { ...process.env, XDG_CONFIG_HOME: path.join(tmp, 'config') };
+    const r = await run(bin, ['run', ...files.map((f) => `examples/${f}`), '--junit', 'report.xml'], work, 90_000, env);
     assert.equal(r.code, 0, `${r.out}\n${r.err}`);
-    assert.match(r.out, /\n13 passed, 0 failed\n$/);
+    const passed = Number(/\n(\d+) passed, 0 failed\n$/.exec(r.out)?.[1] ?? assert.fail(r.out));
+    assert.equal((r.out.match(/^✓ /gm) ?? []).length, passed, r.out);
     const xml = fs.readFileSync(path.join(work, 'report.xml'), 'utf8');
-    assert.match(xml, /<testsuites[^>]* tests="13"[^>]* failures="0"/);
+    assert.match(xml, new RegExp(`<testsuites[^>]* tests="${passed}"[^>]* failures="0"`));
+    for (const f of files) {
+      assert.ok(xml.includes(f), `examples/${f} is not in the JUnit report`);
+    }
+    assert.ok(files.length >= 11 && passed >= files.length, `${files.length} files, ${passed} blocks`);
   });
 
   it('a failing example exits 1 and says which line', async () => {

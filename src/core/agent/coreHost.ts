@@ -12,6 +12,7 @@ import { ListenBlock, assertRunnable, parseScript } from '../script';
 import { MockServer, describeHit } from '../script/mockServer';
 import { AgentHost, ServerRow, StartRequest } from './host';
 import { readScriptFile } from './paths';
+import { RunScriptInput, runScript } from './runScript';
 
 interface Running {
   readonly id: string;
@@ -88,6 +89,10 @@ export class CoreAgentHost implements AgentHost {
     this.sessions.delete(session);
     await session.close();
     session.dispose();
+  }
+
+  runScript(file: string, input: RunScriptInput): Promise<object> {
+    return runScript(file, input);
   }
 
   traffic(source: string): readonly TrafficEntry[] {

@@ -5,6 +5,7 @@ import { EncodingName } from '../codec';
 import { HostPort } from '../hostPort';
 import { ClientSession } from '../sessions/clientSession';
 import { TrafficEntry } from '../traffic/trafficLog';
+import type { RunScriptInput } from './runScript';
 
 export const SERVER_KINDS = ['echo', 'reply', 'file', 'mock', 'relay'] as const;
 export type AgentServerKind = (typeof SERVER_KINDS)[number];
@@ -52,6 +53,11 @@ export interface AgentHost {
    */
   connect(host: string, port: number, encoding: EncodingName, wire: (s: ClientSession) => void): Promise<ClientSession>;
   closeSession(session: ClientSession): Promise<void>;
+  /**
+   * Runs a .tcp file (absolute) as runScript describes and returns its report. The editor runs it as
+   * Run Script does (Testing view, its mocks as Servers rows); the CLI runs it in the core.
+   */
+  runScript(file: string, input: RunScriptInput): Promise<object>;
   /** Traffic-log entries of `server:<id>` or `session:<id>`, oldest first. */
   traffic(source: string): readonly TrafficEntry[];
 }

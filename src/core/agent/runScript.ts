@@ -64,7 +64,8 @@ export async function runScript(file: string, input: RunScriptInput): Promise<ob
   }
 }
 
-function blockOf(b: BlockResult): object {
+/** One block's report (the editor's front end builds its result from the same). */
+export function blockOf(b: BlockResult): object {
   const f = b.failure;
   const step = f?.step?.failure;
   return {

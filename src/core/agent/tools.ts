@@ -8,7 +8,7 @@ import { exchange, ExchangeInput } from './exchange';
 import { AgentHost, SERVER_KINDS, AgentServerKind } from './host';
 import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, MAX_TRAFFIC_ENTRIES } from './limits';
 import { resolvePath } from './paths';
-import { runScript, RunScriptInput } from './runScript';
+import { RunScriptInput } from './runScript';
 import { ObjectSchema } from './schema';
 
 export interface ToolDef {
@@ -145,7 +145,7 @@ const runScriptTool: ToolDef = {
   },
   network: true,
   readOnly: false,
-  run: (host, input) => runScript(resolvePath(host.root, input.file as string), input as unknown as RunScriptInput),
+  run: (host, input) => host.runScript(resolvePath(host.root, input.file as string), input as unknown as RunScriptInput),
 };
 
 const readTraffic: ToolDef = {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { cleanup, close, listen, must, scratchFolder, waitFor } from './helpers';
+import { api, cleanup, close, listen, must, scratchFolder, waitFor } from './helpers';
 
 /** Writes a user setting and waits for the change event (the extension reads its settings at the time of use). */
 async function setSetting(key: string, value: unknown): Promise<void> {
@@ -36,6 +36,7 @@ describe('Script runs in the editor: settings and provoke steps', () => {
 
   afterEach(async () => {
     await setSetting('script.varsFile', undefined);
+    await setSetting('script.jobs', undefined);
     await close(srv);
     srv = undefined;
     cleanup(dir);
@@ -91,5 +92,41 @@ describe('Script runs in the editor: settings and provoke steps', () => {
     assert.deepStrictEqual([r.passed, r.failed], [1, 0], JSON.stringify(r));
     await waitFor(() => reset !== '', 'the server to see the reset');
     assert.deepStrictEqual([reads, reset], [[2, 2, 2, 14], 'ECONNRESET']);
+  });
+
+  it('tcpWorkbench.script.jobs: Run All runs that many files at once (1: one after the other)', async () => {
+    const a = await api();
+    let open = 0;
+    let most = 0;
+    const waiting = new Set<net.Socket>();
+    // Answers "both" to every waiting client once two are connected at once, else "alone" after 3 s.
+    srv = await listen((s) => {
+      open++;
+      most = Math.max(most, open);
+      s.on('close', () => open--);
+      s.on('data', () => {
+        waiting.add(s);
+        if (waiting.size >= 2) {
+          waiting.forEach((w) => w.write('both\n'));
+          waiting.clear();
+        } else {
+          setTimeout(() => waiting.delete(s) && s.write('alone\n'), 3000);
+        }
+      });
+    });
+    for (const name of ['a', 'b']) {
+      write(`jobs-${name}.tcp`, `### ${name}\nconnect 127.0.0.1:${srv.port}\nsend "hi\\n"\nexpect /(both|alone)\\n/\nclose\n`);
+    }
+    const runAll = async (): Promise<number> => {
+      most = 0;
+      const before = a.testingRuns().length;
+      await vscode.commands.executeCommand('testing.runAll');
+      await waitFor(() => a.testingRuns().length > before, 'the run to end', 20000);
+      return most;
+    };
+    await setSetting('script.jobs', 2);
+    assert.strictEqual(await runAll(), 2, 'two files at once');
+    await setSetting('script.jobs', 1);
+    assert.strictEqual(await runAll(), 1, 'one file at a time');
   });
 });

@@ -30,7 +30,7 @@ const USAGE = `Usage:
                 [--pieces N [--gap MS] | --together N] [--nagle] [--half-close | --reset]
                 [--timeline FILE.json|FILE.svg|FILE.html]
   tcp-workbench send tls://HOST:PORT … [--insecure] [--ca F] [--cert F --key F] [--servername N] [--alpn LIST] [--keylog F]
-  tcp-workbench run FILE.tcp... [--junit OUT.xml] [--tap OUT.tap] [--var NAME=VALUE]... [--vars-file FILE]...
+  tcp-workbench run FILE.tcp... [--junit OUT.xml] [--tap OUT.tap] [--html OUT.html] [--var NAME=VALUE]... [--vars-file FILE]...
                 [--timeout 5s] [--jobs N] [--keylog F]
   tcp-workbench mcp [--root DIR]
   tcp-workbench --help | --version
@@ -62,8 +62,8 @@ Encodings: utf-8 (default), gbk, gb18030, latin1, hex.
 run executes the client blocks of .tcp conversation files (see docs/tcp-language.md): one line per block
 ("✓ title (12 ms)" or "✗ title — line 14: ..."), then "N passed, N failed"; exit 1 when any block fails,
 2 on a parse error (printed as FILE:LINE:COL: message). --var overrides a file's @variable, --timeout its
-per-step timeout; --junit writes a JUnit XML report, --tap a TAP report (each replaces only an earlier
-report of its kind). Variables: --var beats --vars-file (NAME=VALUE lines; a later file beats an earlier)
+per-step timeout; --junit writes a JUnit XML report, --tap a TAP report, --html a self-contained HTML report
+with each block's timeline (each replaces only an earlier report of its kind). Variables: --var beats --vars-file (NAME=VALUE lines; a later file beats an earlier)
 beats TCPW_VAR_NAME environment variables beats the file's own @NAME. --jobs N runs N files at once
 (default: the number of cores); blocks of one file run in order, each file's lines print together. A file's listen
 blocks (mock servers) start first; client blocks reach them as {{listen.port}}. serve script runs only the

@@ -5,6 +5,7 @@ import { ContextKey } from './common/contextKey';
 import { ContextKeys, ViewIds } from './common/ids';
 import { Log } from './common/log';
 import { Services } from './state/services';
+import { ScriptTimelines } from './state/scriptTimelines';
 import { registerDownloadCommand } from './downloads/downloadCommand';
 import { prepared, registerAgentTools } from './agent/lmTools';
 import { registerRelayCommands } from './relay/relayCommands';
@@ -146,6 +147,7 @@ function createServices(context: vscode.ExtensionContext): Services {
     sessions,
     traffic,
     trafficDocs,
+    scriptTimelines: new ScriptTimelines(),
     config: () => {
       if (config instanceof ConfigError) {
         throw config;

@@ -1,5 +1,5 @@
 // `run FILE.tcp...`: runs the client blocks of conversation files headless, one line per block,
-// a closing tally, optional JUnit XML and TAP. Files run --jobs at a time (blocks of one file in order);
+// a closing tally, optional JUnit XML, TAP and an HTML report with each block's timeline. Files run --jobs at a time (blocks of one file in order);
 // each file's lines are printed together when it ends. Exit 0 all passed, 1 any failed, 2 usage or parse error.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,12 +14,14 @@ import {
   failedAt,
   formatFailure,
   formatDiagnostic,
+  HTML_REPORT_MARK,
   mergeVars,
   parseOverride,
   parseScript,
   readVarsFile,
   toJUnit,
   toTap,
+  toHtml,
 } from '../core/script';
 import { WorkbenchError } from '../core/errors';
 import { pool } from '../core/pool';
@@ -33,6 +35,7 @@ import { io, parse, str, untilSignal, usage } from './args';
 const OPTIONS = {
   junit: { type: 'string' },
   tap: { type: 'string' },
+  html: { type: 'string' },
   var: { type: 'string', multiple: true },
   'vars-file': { type: 'string', multiple: true },
   timeout: { type: 'string' },
@@ -94,14 +97,15 @@ function resultLines(result: RunResult, file: string, source: string): string {
 }
 
 const REPORTS = {
-  junit: { name: 'JUnit', isOurs: (head: string) => head.includes('<testsuites'), write: toJUnit },
-  tap: { name: 'TAP', isOurs: (head: string) => head.startsWith('TAP version'), write: toTap },
+  junit: { name: 'a JUnit', isOurs: (head: string) => head.includes('<testsuites'), write: toJUnit },
+  tap: { name: 'a TAP', isOurs: (head: string) => head.startsWith('TAP version'), write: toTap },
+  html: { name: 'an HTML', isOurs: (head: string) => head.includes(HTML_REPORT_MARK), write: (runs: FileRun[]) => toHtml(runs) },
 } as const;
 
 /** Refuses a report path that holds something else than an earlier report of that kind (before anything runs). */
 function checkReport(kind: keyof typeof REPORTS, out: string | undefined): void {
   if (out !== undefined && fs.existsSync(out) && !REPORTS[kind].isOurs(fs.readFileSync(out, 'utf8').slice(0, 300))) {
-    usage(`${out} exists and is not a ${REPORTS[kind].name} report; choose another --${kind} path.`);
+    usage(`${out} exists and is not ${REPORTS[kind].name} report; choose another --${kind} path.`);
   }
 }
 
@@ -141,7 +145,7 @@ async function runFile(
   text: string,
   script: Script,
   vars: Record<string, string>,
-  opts: { signal: AbortSignal; timeoutMs?: number; keylog?: (line: Buffer) => void },
+  opts: { signal: AbortSignal; timeoutMs?: number; keylog?: (line: Buffer) => void; timelines?: boolean },
   log: (line: string) => void,
 ): Promise<RunResult> {
   const hasMocks = script.blocks.some((b) => b.kind === 'listen');
@@ -176,8 +180,10 @@ export async function runScripts(args: string[]): Promise<number> {
   const jobs = jobsOf(str(values.jobs));
   const junit = str(values.junit);
   const tap = str(values.tap);
+  const html = str(values.html);
   checkReport('junit', junit);
   checkReport('tap', tap);
+  checkReport('html', html);
   const keylogFile = str(values.keylog);
   // The scripts' TLS session keys (SSLKEYLOGFILE), appended synchronously so lines never interleave; 0600.
   const keylog = keylogFile === undefined ? undefined : (line: Buffer): void => fs.appendFileSync(keylogFile, line, { mode: 0o600 });
@@ -197,12 +203,12 @@ export async function runScripts(args: string[]): Promise<number> {
     runs = await pool(loaded, jobs, async ({ file, text, script }, i) => {
       // With several files in flight, mock logs name their file.
       const log = (line: string): void => io.err(loaded.length > 1 ? `${file}: ${line}` : line);
-      const result = await runFile(file, text, script, vars, { signal: abort.signal, timeoutMs, keylog }, log);
+      const result = await runFile(file, text, script, vars, { signal: abort.signal, timeoutMs, keylog, timelines: html !== undefined }, log);
       done[i] = `${loaded.length > 1 ? `${file}\n` : ''}${resultLines(result, file, text)}`;
       for (; printed < done.length && done[printed] !== undefined; printed++) {
         io.out(done[printed] as string);
       }
-      return { file, result };
+      return { file, result, source: text };
     });
   } finally {
     signal.dispose();
@@ -215,6 +221,9 @@ export async function runScripts(args: string[]): Promise<number> {
   }
   if (tap) {
     writeReport('tap', tap, runs);
+  }
+  if (html) {
+    writeReport('html', html, runs);
   }
   return failed > 0 || abort.signal.aborted ? 1 : 0;
 }

@@ -171,9 +171,15 @@ async function runFile(
     } else if (b.status === 'failed') {
       out.failed++;
     }
+    if (b.timeline) {
+      svc.scriptTimelines.set(uri.toString(), e.index, e.block, b.timeline);
+    }
     opts.onBlock?.(b);
     if (!item) {
       return;
+    }
+    if (b.timeline) {
+      run.appendOutput(`${vscode.l10n.t('Timeline of this run: Show Timeline in the test’s context menu.')}\r\n`, undefined, item);
     }
     for (const l of b.leftovers ?? []) {
       const text = l.connection
@@ -190,7 +196,7 @@ async function runFile(
     }
   });
   try {
-    await runner.run({ file: uri.fsPath, signal, only: [...byIndex.keys()].sort((a, b) => a - b), timeoutMs: opts.timeoutMs });
+    await runner.run({ file: uri.fsPath, signal, only: [...byIndex.keys()].sort((a, b) => a - b), timeoutMs: opts.timeoutMs, timelines: true });
   } finally {
     runner.dispose();
     await Promise.all(rows.map((e) => svc.servers.remove(e)));

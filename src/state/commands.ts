@@ -19,6 +19,9 @@ export interface TimelineTargetArgs {
   clientId?: number;
   /** A relay connection (with `entryId`). */
   connectionId?: number;
+  /** A `.tcp` file's uri: the last run of its block at `line` (zero-based). */
+  script?: string;
+  line?: number;
 }
 
 /** Options for starting without UI (tests, other extensions). */
@@ -239,7 +242,7 @@ export interface CommandTypes {
   'tcpWorkbench.setTrafficLayout': (arg?: LayoutTarget | { sessionId?: number; entryId?: string; layout?: TrafficLayoutName }) => LayoutResult;
   'tcpWorkbench.openTerminal': (arg?: SessionArg) => { sessionId: number; name: string };
   /** A session row, a client row of our servers, `{ sessionId }` / `{ entryId, clientId }`, or nothing (the active session). */
-  'tcpWorkbench.showTimeline': (arg?: ClientSession | ClientNode | RelayConnectionNode | TimelineTargetArgs) => { title: string; events: number };
+  'tcpWorkbench.showTimeline': (arg?: ClientSession | ClientNode | RelayConnectionNode | vscode.TestItem | TimelineTargetArgs) => { title: string; events: number };
   'tcpWorkbench.timelineAction': (
     arg?: TimelineTargetArgs & {
       action: 'pieces' | 'together' | 'nagleOff' | 'nagleOn' | 'halfClose' | 'reset' | 'pause' | 'resume' | 'closeUnread';

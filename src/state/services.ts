@@ -4,6 +4,7 @@ import { TrafficLog } from '../core/traffic/trafficLog';
 import { ServerManager } from './serverManager';
 import { SessionManager } from './sessionManager';
 import { TrafficDocuments } from './trafficDocuments';
+import { ScriptTimelines } from './scriptTimelines';
 import { Config } from '../common/config';
 import { Log } from '../common/log';
 
@@ -14,6 +15,8 @@ export interface Services {
   readonly sessions: SessionManager;
   readonly traffic: TrafficLog;
   readonly trafficDocs: TrafficDocuments;
+  /** The timelines of the `.tcp` blocks' last runs, for Show Timeline from the Testing view. */
+  readonly scriptTimelines: ScriptTimelines;
   /** The current settings; throws ConfigError when one is unusable, so nothing starts. */
   config(): Config;
   /** The settings, or undefined while one is unusable (for tooltips and defaults, which must not fail). */

@@ -24,6 +24,8 @@ export interface TimelineHandle {
   /** The probes that act on the connection: lane 0 (the connecting side), lane 1 (the server side). */
   readonly probes: Map<number, SocketProbe>;
   title: string;
+  /** Events whose row is highlighted (a `.tcp` block's failed step). */
+  readonly highlight?: ReadonlySet<number>;
 }
 
 export class Timelines implements vscode.Disposable {

@@ -13,6 +13,7 @@ import { isClientNode } from '../state/serverEntry';
 import { isRelayConnectionNode } from '../state/relayRows';
 import { Services } from '../state/services';
 import { TimelineHandle, Timelines } from '../state/timelines';
+import { scriptBlockRef } from '../state/scriptTimelines';
 import { UserError } from '../common/showError';
 import { ActionMessage, TimelinePanel } from './timelinePanel';
 import { localTimelineStrings } from './timelineStrings';
@@ -44,6 +45,14 @@ export function registerTimelineCommands(svc: Services): void {
     if (isRelayConnectionNode(arg) || (isOptions(arg) && typeof arg.entryId === 'string' && typeof arg.connectionId === 'number')) {
       const [entryId, id] = isRelayConnectionNode(arg) ? [arg.entry.id, arg.row.connection.id] : [arg.entryId as string, arg.connectionId as number];
       return { handle: must(timelines.ofRelay(entryId, id), vscode.l10n.t('Relay connection {0} has no timeline.', id)), lane: 1 };
+    }
+    // A `.tcp` block's last run: its test item in the Testing view, or `{ script, line }`.
+    const block = scriptBlockRef(arg);
+    if (block) {
+      if (block.index === undefined && block.line === undefined) {
+        throw new UserError(vscode.l10n.t('Choose a block of the file: each block has a timeline of its own.'));
+      }
+      return { handle: must(svc.scriptTimelines.find(block), vscode.l10n.t('This block has no timeline yet: run it first.')), lane: 0 };
     }
     const current = svc.sessions.current;
     if (!current) {

@@ -91,7 +91,7 @@ export class TimelinePanel implements vscode.Disposable {
   private post(): void {
     const t = this.handle.timeline;
     const probe = this.handle.probes.get(this.lane);
-    const svg = renderSvg(t, { strings: localTimelineStrings(), hex: this.hex, last: LIVE_EVENTS });
+    const svg = renderSvg(t, { strings: localTimelineStrings(), hex: this.hex, last: LIVE_EVENTS, highlight: this.handle.highlight });
     const status = [
       vscode.l10n.t('{0} events kept, {1} summarized', t.size, t.summary.events),
       probe ? (probe.paused ? vscode.l10n.t('stopped reading: {0} B queued here', probe.queued) : vscode.l10n.t('open')) : vscode.l10n.t('closed'),

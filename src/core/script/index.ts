@@ -14,6 +14,8 @@ export * from './results';
 export { toJUnit, blockOutput } from './junit';
 export { formatFailure } from './failureReport';
 export { toTap } from './tap';
+export { toHtml, HTML_REPORT_MARK } from './htmlReport';
+export type { BlockTimeline } from './blockTimeline';
 export { ENV_PREFIX, envVars, mergeVars, parseVarsFile, readVarsFile } from './varSources';
 export type { FileRun } from './junit';
 export { parseOverride } from './variables';

@@ -6,6 +6,8 @@ export interface FileRun {
   /** The file as the user named it (shown as the suite name). */
   readonly file: string;
   readonly result: RunResult;
+  /** The file's text, for failures in compiler style (the HTML report). */
+  readonly source?: string;
 }
 
 /** Escapes text for XML and drops characters XML 1.0 cannot hold (a NUL received from a peer). */

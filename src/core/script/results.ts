@@ -4,6 +4,7 @@ import * as iconv from 'iconv-lite';
 import { Block, MessageArgs, Step } from './ast';
 import { FailureCode } from './failures';
 import { hexDump } from '../codec';
+import type { BlockTimeline } from './blockTimeline';
 
 export type ScriptEncoding = 'utf-8' | 'gbk' | 'gb18030' | 'latin1';
 
@@ -71,6 +72,8 @@ export interface BlockResult {
   readonly leftovers?: readonly Leftover[];
   /** How many times a block with `retry` ran (undefined for a block without). */
   readonly attempts?: { readonly n: number; readonly of: number };
+  /** The block's conversation, when the run recorded it (RunOptions.timelines). */
+  readonly timeline?: BlockTimeline;
 }
 
 /** What a connection left unread at the end of its block. `connection` names it ('' for the block's one connection). */

@@ -10,6 +10,8 @@ import { formatHostPort } from '../hostPort';
 import { runSteps, sleepFor } from './execute';
 import { clientTlsOptions } from './tlsSteps';
 import { BlockResult, MAX_KEPT_STEPS, RunResult, StepResult, show } from './results';
+import { BlockRecorder } from './blockTimeline';
+import type { Lane } from '../timeline/timeline';
 
 /** How long a passed block waits for its last sends to flush before its socket is destroyed. */
 const FLUSH_MS = 1000;
@@ -26,6 +28,8 @@ export interface RunOptions {
   readonly blockTimeoutMs?: number;
   /** Receives the session keys of every TLS connection (SSLKEYLOGFILE lines): `run --keylog`. */
   readonly keylog?: (line: Buffer) => void;
+  /** Record each block's conversation as a timeline (BlockResult.timeline), for `run --html` and Show Timeline. */
+  readonly timelines?: boolean;
 }
 
 export interface BlockEvent {
@@ -120,8 +124,13 @@ export class ScriptRunner extends DisposableBase {
     const blockDeadline = started + blockTimeoutMs;
     const kept: StepResult[] = [];
     let run = 0;
+    const recorder = options.timelines ? new BlockRecorder(s.encoding) : undefined;
+    /** Each connection's lane by its name ('' for a block's one unnamed connection); the first one by default. */
+    const lanes = new Map<string, Lane>();
+    const laneOf = (step: Step): Lane => lanes.get((step.kind === 'connect' ? step.name : step.conn) ?? '') ?? 1;
     const report = (raw: StepResult): void => {
       const r = attempt && !raw.attempt ? { ...raw, attempt } : raw;
+      recorder?.step(r, laneOf(r.step));
       run++;
       if (kept.length < MAX_KEPT_STEPS || !r.ok) {
         kept.push(r);
@@ -130,7 +139,9 @@ export class ScriptRunner extends DisposableBase {
     };
     const conns = new Map<string, Connection>();
     const all: Connection[] = [];
+    const byConn = new Map<Connection, Lane>();
     const end = (failed: StepResult | undefined): BlockResult => {
+      const timeline = recorder?.finish();
       all.forEach((c) => c.destroy());
       const status = !failed ? 'passed' : signal.aborted ? 'cancelled' : 'failed';
       const why = failed?.failure ?? { message: 'failed', code: FAILURES.failed, args: {} };
@@ -140,7 +151,18 @@ export class ScriptRunner extends DisposableBase {
       // A failed block shows its unread bytes as the failing step's actual bytes already.
       const nameOf = (c: Connection): string => [...conns].find(([, v]) => v === c)?.[0] ?? '';
       const leftovers = failed ? [] : all.filter((c) => c.buffer.length > 0).map((c) => ({ connection: nameOf(c), bytes: show(c.buffer.view(), s.encoding) }));
-      return { block, status, durationMs: Date.now() - attemptStart, steps: kept, stepsRun: run, stepsOmitted: run - kept.length, failure, ...counts, leftovers };
+      const result: BlockResult = {
+        block,
+        status,
+        durationMs: Date.now() - attemptStart,
+        steps: kept,
+        stepsRun: run,
+        stepsOmitted: run - kept.length,
+        failure,
+        ...counts,
+        leftovers,
+      };
+      return timeline ? { ...result, timeline } : result;
     };
     if (!block.connect) {
       return {
@@ -155,7 +177,10 @@ export class ScriptRunner extends DisposableBase {
     const connect = async (step: Step & { kind: 'connect' }): Promise<StepResult> => {
       const at = Date.now();
       const peer = formatHostPort(step.host, step.port);
+      const lane = recorder?.lane(step.name !== undefined ? `${step.name} ${peer}` : peer) ?? 1;
+      lanes.set(step.name ?? '', lane);
       const traffic = (direction: 'in' | 'out', bytes: Buffer): void => {
+        recorder?.traffic(lane, direction, bytes);
         if (this._onDidTransfer.hasListeners) {
           this._onDidTransfer.fire({ block, index, direction, bytes, connection: step.name, peer });
         }
@@ -164,6 +189,8 @@ export class ScriptRunner extends DisposableBase {
         const tls = step.tls ? tlsOptions : undefined;
         const conn = await Connection.open(step.host, step.port, Math.min(timeoutMs, Math.max(1, blockDeadline - at)), signal, traffic, tls);
         all.push(conn);
+        byConn.set(conn, lane);
+        recorder?.connected(lane, conn.socket, Date.now() - at);
         if (step.name !== undefined) {
           conns.get(step.name)?.destroy();
           conns.set(step.name, conn);
@@ -189,6 +216,7 @@ export class ScriptRunner extends DisposableBase {
         };
       } catch (e) {
         const failure = failureOf(e, FAILURES.connectFailed, { where: formatHostPort(step.host, step.port) });
+        recorder?.connectFailed(lane, failure.message);
         return { step, line: step.range.line, ok: false, startedAt: at, durationMs: Date.now() - at, failure };
       }
     };
@@ -217,6 +245,7 @@ export class ScriptRunner extends DisposableBase {
     const failed = await runSteps(block.steps, ctx);
     if (!failed) {
       // A passed block's last sends must reach the peer before the sockets go.
+      all.forEach((conn) => recorder?.fin(byConn.get(conn) ?? 1));
       await Promise.all(all.map((conn) => conn.close(Math.min(Date.now() + FLUSH_MS, blockDeadline), signal)));
     }
     return end(failed);

@@ -16,6 +16,8 @@ export interface RenderOptions {
   last?: number;
   /** An idle gap longer than this (ms) gets its own row; default 1000. */
   gapMs?: number;
+  /** Events whose row is highlighted (a `.tcp` block's failed step). */
+  highlight?: ReadonlySet<number>;
 }
 
 const ROW = 30;
@@ -88,6 +90,9 @@ export function renderSvg(timeline: Timeline, options: RenderOptions = {}): stri
       y += ROW;
     }
     rowOf.set(e.seq, y);
+    if (options.highlight?.has(e.seq)) {
+      out.push(`<rect class="failedRow" x="0" y="${y - ROW / 2}" width="${width}" height="${ROW}"/>`);
+    }
     out.push(`<text class="time" x="8" y="${y + 4}">+${esc(formatMs(e.t))}</text>`);
     if (prevT !== undefined) {
       out.push(`<text class="delta" x="8" y="${y + 16}">Δ ${esc(formatMs(e.t - prevT))}</text>`);
@@ -217,4 +222,5 @@ text{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:11px;fill:#1f23
 .mark.connect .arrow{stroke:#8250df}.mark.connect text{fill:#8250df}
 .mark.action text,.mark.pause text,.mark.resume text,.mark.nodelay text,.mark.close text{fill:#57606a;font-style:italic}
 .gap,.summary{fill:#8c959f;font-style:italic}
+.failedRow{fill:#ffebe9;stroke:#cf222e}
 `;

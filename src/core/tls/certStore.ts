@@ -1,7 +1,7 @@
 // The certificate a TLS server uses when the user gave none: a local CA and a server certificate for
 // localhost, 127.0.0.1 and ::1, generated on first use with @peculiar/x509 on WebCrypto (no OpenSSL on
 // the PATH), kept in a folder (files 0600) and reused across restarts. @peculiar/x509 loads only here.
-import { X509Certificate, webcrypto } from 'node:crypto';
+import { X509Certificate, createPrivateKey, webcrypto } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -111,9 +111,23 @@ function serial(): string {
   return Buffer.from(b).toString('hex');
 }
 
-async function importKey(pkcs8Pem: string): Promise<webcrypto.CryptoKey> {
-  const der = Buffer.from(pkcs8Pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
-  return webcrypto.subtle.importKey('pkcs8', der, ALG, true, ['sign']);
+type SigningAlgorithm = typeof ALG | { name: 'RSASSA-PKCS1-v1_5'; hash: 'SHA-256' } | { name: 'ECDSA'; namedCurve: 'P-384' | 'P-521'; hash: 'SHA-256' };
+
+/**
+ * A kept CA's key (any PEM form Node reads) and the algorithm it signs with: ours are EC P-256, but an
+ * RSA or other-curve CA found in the folder keeps issuing too, so clients that trust it keep working.
+ */
+async function importCaKey(pem: string): Promise<{ key: webcrypto.CryptoKey; alg: SigningAlgorithm }> {
+  const k = createPrivateKey(pem);
+  const curve = k.asymmetricKeyDetails?.namedCurve;
+  const alg: SigningAlgorithm =
+    k.asymmetricKeyType === 'rsa'
+      ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }
+      : curve === 'secp384r1' || curve === 'secp521r1'
+        ? { name: 'ECDSA', namedCurve: curve === 'secp384r1' ? 'P-384' : 'P-521', hash: 'SHA-256' }
+        : ALG;
+  const der = k.export({ type: 'pkcs8', format: 'der' });
+  return { key: await webcrypto.subtle.importKey('pkcs8', der, alg, true, ['sign']), alg };
 }
 
 interface Generated {
@@ -134,13 +148,14 @@ async function generate(existing?: { caPem: string; caKey: string }): Promise<Ge
   let caSigning: webcrypto.CryptoKey;
   let caSubject: string;
   let caPublic: webcrypto.CryptoKey;
+  let caAlg: SigningAlgorithm = ALG;
   if (existing) {
     caPem = existing.caPem;
     caKey = existing.caKey;
-    caSigning = await importKey(caKey);
+    ({ key: caSigning, alg: caAlg } = await importCaKey(caKey));
     const ca = new x509.X509Certificate(caPem);
     caSubject = ca.subject;
-    caPublic = await ca.publicKey.export(ALG, ['verify'], webcrypto as never);
+    caPublic = await ca.publicKey.export(caAlg, ['verify'], webcrypto as never);
   } else {
     const keys = (await subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
     caSubject = `CN=TCP Workbench local CA (${os.hostname().slice(0, 32)} ${new Date(now).toISOString().slice(0, 10)})`;
@@ -172,7 +187,7 @@ async function generate(existing?: { caPem: string; caKey: string }): Promise<Ge
     notAfter: new Date(now + 397 * DAY_MS),
     signingKey: caSigning,
     publicKey: keys.publicKey,
-    signingAlgorithm: ALG,
+    signingAlgorithm: caAlg,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),

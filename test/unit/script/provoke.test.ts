@@ -119,6 +119,25 @@ describe('script: provoke steps (pieces, together, nodelay, reset, pause)', () =
     assert.equal((await peer.reports())[0].end, 'rst');
   });
 
+  it("a block's timeline (run --html, Show Timeline) draws the pieces as three writes and marks the reset and the pause", async () => {
+    const peer = await reporter(1, '--ack');
+    const runner = new ScriptRunner(
+      parseScript(`### drawn\nconnect 127.0.0.1:${peer.port}\nsend "abcdef" pieces 3 gap 100ms\nexpect /got/\npause\nresume\nnodelay off\nreset\n`),
+    );
+    const r = await runner.run({ file: path.join(__dirname, 'provoke.tcp'), timelines: true }).finally(() => runner.dispose());
+    passed(r);
+    const events = r.blocks[0].timeline?.timeline.events ?? [];
+    assert.deepEqual(
+      events.filter((e) => e.kind === 'write').map((e) => (e as { size: number }).size),
+      [2, 2, 2],
+    );
+    assert.deepEqual(
+      events.filter((e) => ['pause', 'resume', 'noDelay', 'rst'].includes(e.kind) && (e as { lane: number }).lane === 0).map((e) => e.kind),
+      ['pause', 'resume', 'noDelay', 'rst'],
+    );
+    assert.equal((await peer.reports())[0].end, 'rst');
+  });
+
   describe('parsing', () => {
     const errors = (body: string): string[] =>
       parseScript(`### t\nconnect 127.0.0.1:9\n${body}\n`, { file: '/w/x.tcp' }).diagnostics.map((d) => formatDiagnostic('/w/x.tcp', d));

@@ -21,6 +21,7 @@ const USAGE = `Usage:
     (every serve: [--tls [--cert F --key F] [--client-ca F]])
   tcp-workbench serve relay --to HOST:PORT [--host H] [--port P] [--pcap FILE] [--pcap-max-mib N]
                             [--script FILE] [--overwrite] [--delay MS] [--rate BYTES_PER_S] [--keylog F]
+                            [--wire-pcapng FILE]
                             (--to tls://HOST:PORT [--insecure] [--ca F] [--servername N] [--alpn LIST]
                              [--upstream-cert F --upstream-key F])
   tcp-workbench download HOST:PORT NAME [--out DIR] [--encoding E] [--overwrite]
@@ -49,6 +50,8 @@ the notes (3 sends → 1 recv, FIN, reset…) are printed on stderr.
 The relay forwards every client to --to and logs each connection; --pcap writes a libpcap capture as it
 goes (default cap 1024 MiB), --script writes the conversations as a .tcp script on stop; neither
 replaces an existing file without --overwrite. --delay and --rate shape both directions.
+--wire-pcapng writes both legs as they crossed the wire (TLS records included) as a pcapng with the TLS
+session keys inside: Wireshark/tshark decrypt it with no key file, and so can anyone who has it.
 serve file never serves nor lists secrets: .env, .env.*, keys (*.pem, *.key, id_rsa*…), .git/ and the rest
 of the default deny list (see README). --deny GLOB (repeatable) adds a pattern; --no-default-deny drops the
 default list, leaving only the --deny patterns.

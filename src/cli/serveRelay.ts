@@ -1,9 +1,11 @@
 // `serve relay`: sits between a client and a target server, logs every connection, and optionally
-// writes the traffic as a pcap (as it goes) and as a replayable .tcp script (on stop).
+// writes the traffic as a pcap (as it goes), the bytes on the wire with their TLS keys as a pcapng, and
+// as a replayable .tcp script (on stop).
 import * as fs from 'node:fs';
 import { formatHostPort } from '../core/hostPort';
 import { WorkbenchError } from '../core/errors';
-import { PcapWriter } from '../core/relay/pcapWriter';
+import { PcapSummary, PcapWriter } from '../core/relay/pcapWriter';
+import { WireWriter } from '../core/relay/wireWriter';
 import { RelayServer } from '../core/relay/relayServer';
 import { ScriptRecorder } from '../core/relay/scriptExport';
 import { io, parse, runServer, serverHostPort, str, usage } from './args';
@@ -20,6 +22,11 @@ function count(v: string | undefined, flag: string): number | undefined {
   return Number(v);
 }
 
+function captureLine(what: string, s: PcapSummary, more = ''): string {
+  const cut = s.truncated ? `, cut short (${s.droppedPackets} packets not written${s.error ? `: ${s.error.message}` : ', size cap reached'})` : '';
+  return `${what} ${s.file}: ${s.packets} packets, ${s.bytes} bytes${more}${cut}\n`;
+}
+
 export async function serveRelay(args: string[]): Promise<number> {
   const { values } = parse(
     args,
@@ -28,6 +35,7 @@ export async function serveRelay(args: string[]): Promise<number> {
       host: { type: 'string' },
       port: { type: 'string' },
       pcap: { type: 'string' },
+      'wire-pcapng': { type: 'string' },
       'pcap-max-mib': { type: 'string' },
       script: { type: 'string' },
       overwrite: { type: 'boolean' },
@@ -64,12 +72,20 @@ export async function serveRelay(args: string[]): Promise<number> {
     // Both legs' session keys, in SSLKEYLOGFILE format: whoever has this file can decrypt the captured traffic.
     const write = keylogFileWriter(keylog);
     server.onDidLogKeys((e) => write(e.line));
+    io.err(`key log ${keylog}: the TLS session keys of both legs (whoever has this file can decrypt the traffic)\n`);
   }
+  const maxBytes = pcapMaxMiB === undefined ? undefined : pcapMaxMiB * 1024 * 1024;
   const pcapFile = str(values.pcap);
-  const pcap = pcapFile ? await PcapWriter.open(pcapFile, { overwrite, maxBytes: pcapMaxMiB === undefined ? undefined : pcapMaxMiB * 1024 * 1024 }) : undefined;
+  const wireFile = str(values['wire-pcapng']);
+  const pcap = pcapFile ? await PcapWriter.open(pcapFile, { overwrite, maxBytes }) : undefined;
+  const wire = wireFile ? await WireWriter.open(wireFile, { overwrite, maxBytes }) : undefined;
   const recorder = scriptFile ? new ScriptRecorder({ target }) : undefined;
   if (pcap) {
     server.addTap(pcap);
+  }
+  if (wire) {
+    server.addWireTap(wire);
+    io.err(`wire capture ${wire.file}: both legs as they crossed the wire, with the TLS session keys inside (whoever has this file can decrypt the traffic)\n`);
   }
   if (recorder) {
     server.addTap(recorder);
@@ -85,10 +101,10 @@ export async function serveRelay(args: string[]): Promise<number> {
     await runServer(server, undefined, reportServerTls);
   } finally {
     if (pcap) {
-      const s = await pcap.close();
-      io.err(
-        `pcap ${s.file}: ${s.packets} packets, ${s.bytes} bytes${s.truncated ? `, cut short (${s.droppedPackets} packets not written${s.error ? `: ${s.error.message}` : ', size cap reached'})` : ''}\n`,
-      );
+      io.err(captureLine('pcap', await pcap.close()));
+    }
+    if (wire) {
+      io.err(captureLine('wire capture', await wire.close(), `, ${wire.keyLineCount} key line${wire.keyLineCount === 1 ? '' : 's'}`));
     }
     if (recorder && scriptFile) {
       fs.writeFileSync(scriptFile, recorder.script());

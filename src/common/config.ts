@@ -38,6 +38,8 @@ export interface Config {
   scriptJobs: number;
   /** A vars file for runs from the editor, as written (relative to the workspace folder); '' = none. Resolve with resolveVarsFile(). */
   scriptVarsFile: string;
+  /** Relays also write a temporary pcapng of the wire with the TLS keys inside (opt-in: it holds the keys). */
+  relayWireCapture: boolean;
 }
 
 /** A setting that cannot be used: the message names the setting, nothing is started. */
@@ -126,6 +128,7 @@ export function getConfig(): Config {
     pcapMaxMiB,
     scriptJobs,
     scriptVarsFile: get('script.varsFile', '').trim(),
+    relayWireCapture: get('relayWireCapture', false),
   };
 }
 

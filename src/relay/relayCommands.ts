@@ -7,9 +7,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseHostPort } from '../core/hostPort';
 import { copyPcap } from '../core/relay/pcapFilter';
+import { copyCapture } from '../core/relay/wireWriter';
 import { exportListenBlock, exportScript } from '../core/relay/scriptExport';
 import { entryOf, isInteractive, isOptions } from '../state/commandArgs';
-import { ExportPcapArgs, ExportScriptArgs, RelayArgs, registerCommand } from '../state/commands';
+import { ExportPcapArgs, ExportPcapResult, ExportScriptArgs, RelayArgs, registerCommand } from '../state/commands';
 import { Services } from '../state/services';
 import { UserError } from '../common/showError';
 import { ServerEntry } from '../state/serverEntry';
@@ -58,6 +59,56 @@ function relayOf(svc: Services, arg: unknown): { entry: ServerEntry; row?: Relay
   return { entry, row };
 }
 
+/** Export Capture offers both kinds while the relay has a wire capture. */
+async function pickKind(): Promise<'pcap' | 'wire' | undefined> {
+  const items = [
+    {
+      label: vscode.l10n.t('pcap: the plaintext'),
+      detail: vscode.l10n.t('What each side sent, readable by every tool (whole relay or one connection).'),
+      value: 'pcap' as const,
+    },
+    {
+      label: vscode.l10n.t('pcapng: the bytes on the wire, with the TLS keys'),
+      detail: vscode.l10n.t('Both legs as they crossed the wire, always the whole relay; Wireshark decrypts the TLS with no key file, and so can anyone who has the file.'),
+      value: 'wire' as const,
+    },
+  ];
+  return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Export Capture') }))?.value;
+}
+
+/** Copies the wire capture (the whole relay: pcapng has no per-connection copy here). */
+async function exportWire(svc: Services, entry: ServerEntry, a: ExportPcapArgs | undefined): Promise<ExportPcapResult | undefined> {
+  const run = relayRunOf(entry);
+  if (!run?.wireCapture) {
+    throw new UserError(vscode.l10n.t('{0} has no wire capture: turn on the setting {1}, then start the relay again.', entry.label, 'tcpWorkbench.relayWireCapture'));
+  }
+  let dest = a?.path;
+  let overwrite = a?.overwrite === true;
+  if (!dest) {
+    const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
+    const uri = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.joinPath(base, `${entry.id}-wire.pcapng`),
+      filters: { pcapng: ['pcapng'] },
+      title: vscode.l10n.t('Export Capture'),
+    });
+    if (!uri) {
+      return undefined;
+    }
+    dest = uri.fsPath;
+    overwrite = true;
+  }
+  const length = await run.syncWire();
+  const packets = run.wireCapture.packets;
+  await copyCapture(run.wireCapture.file, dest, { length, overwrite });
+  svc.log.info(
+    vscode.l10n.t('{0}: wire capture exported to {1} ({2} packets); it holds the TLS session keys: whoever has it can decrypt the traffic', entry.label, dest, packets),
+  );
+  if (!a) {
+    vscode.window.setStatusBarMessage(vscode.l10n.t('Exported {0}', path.basename(dest)), 5000);
+  }
+  return { path: dest, packets, bytes: length };
+}
+
 export function registerRelayCommands(svc: Services): void {
   const { context, log } = svc;
   context.subscriptions.push({ dispose: disposeRelayRuns });
@@ -88,11 +139,18 @@ export function registerRelayCommands(svc: Services): void {
 
   registerCommand(context, log, 'tcpWorkbench.exportRelayPcap', async (arg?: ExportPcapArgs | unknown) => {
     const { entry, row } = relayOf(svc, arg);
+    const a = isOptions(arg) ? (arg as unknown as ExportPcapArgs) : undefined;
+    const kind = a ? (a.kind ?? 'pcap') : relayRunOf(entry)?.wireCapture ? await pickKind() : 'pcap';
+    if (kind === undefined) {
+      return undefined;
+    }
+    if (kind === 'wire') {
+      return exportWire(svc, entry, a);
+    }
     const capture = relayRunOf(entry)?.capture;
     if (!capture) {
       throw new UserError(vscode.l10n.t('{0} has no capture: turn on the setting {1}, then start the relay again.', entry.label, 'tcpWorkbench.relayCapture'));
     }
-    const a = isOptions(arg) ? (arg as unknown as ExportPcapArgs) : undefined;
     let dest = a?.path;
     let overwrite = a?.overwrite === true;
     if (!dest) {

@@ -60,7 +60,8 @@ export const relayKind: ServerKindDriver = {
       targetPort: target.port,
     });
     await runs.get(entry)?.dispose();
-    runs.set(entry, await RelayRun.create(entry.id, server, target, cfg.relayCapture ? cfg.pcapMaxMiB * 1024 * 1024 : undefined));
+    const cap = cfg.pcapMaxMiB * 1024 * 1024;
+    runs.set(entry, await RelayRun.create(entry.id, server, target, cfg.relayCapture ? cap : undefined, cfg.relayWireCapture ? cap : undefined));
     return server;
   },
   wire: (entry, server: TcpServer, ctx, cfg) => {

@@ -1,5 +1,6 @@
 // What one run of a relay entry keeps besides the core server: its connection rows (open ones and the
-// last closed ones, with their state), the capture streaming to a temporary pcap, and a bounded
+// last closed ones, with their state), the capture streaming to a temporary pcap (and, when asked, the wire
+// capture with its TLS keys to a temporary pcapng), and a bounded
 // recording of the conversations for the .tcp export. It outlives the server until the next start or
 // the entry's removal, so a capture can still be exported after Stop.
 import * as fs from 'node:fs';
@@ -7,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PcapSummary, PcapWriter } from '../core/relay/pcapWriter';
 import { RelayServer } from '../core/relay/relayServer';
+import { WireWriter } from '../core/relay/wireWriter';
 import { ScriptRecorder } from '../core/relay/scriptExport';
 import { DisposableStore } from '../core/events';
 import { RelayConnectionRow } from '../state/relayRows';
@@ -17,9 +19,9 @@ const KEEP_CLOSED = 50;
 let tempDir: string | undefined;
 let captureCount = 0;
 
-function captureFile(entryId: string): string {
+function captureFile(entryId: string, ext = 'pcap'): string {
   tempDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'tcp-workbench-relay-'));
-  return path.join(tempDir, `${entryId.replace(/[^\w-]/g, '_')}-${++captureCount}.pcap`);
+  return path.join(tempDir, `${entryId.replace(/[^\w-]/g, '_')}-${++captureCount}.${ext}`);
 }
 
 export class RelayRun {
@@ -28,6 +30,9 @@ export class RelayRun {
   pcap?: PcapWriter;
   /** The capture as it ended (summary), once the relay stopped. */
   finished?: PcapSummary;
+  /** The wire capture with the TLS keys inside (setting relayWireCapture), and how it ended. */
+  wire?: WireWriter;
+  wireFinished?: PcapSummary;
   /** The taps and listeners on the server, released when it stops. */
   private readonly listening = new DisposableStore();
 
@@ -54,14 +59,29 @@ export class RelayRun {
     );
   }
 
-  /** Starts recording; with `captureMaxBytes`, also the temporary pcap. */
-  static async create(entryId: string, server: RelayServer, target: { host: string; port: number }, captureMaxBytes: number | undefined): Promise<RelayRun> {
+  /** Starts recording; with `captureMaxBytes`, also the temporary pcap; with `wireMaxBytes`, the temporary wire pcapng. */
+  static async create(
+    entryId: string,
+    server: RelayServer,
+    target: { host: string; port: number },
+    captureMaxBytes: number | undefined,
+    wireMaxBytes?: number,
+  ): Promise<RelayRun> {
     const run = new RelayRun(server, target);
     if (captureMaxBytes !== undefined) {
       run.pcap = await PcapWriter.open(captureFile(entryId), { maxBytes: captureMaxBytes });
       run.listening.add(server.addTap(run.pcap));
     }
+    if (wireMaxBytes !== undefined) {
+      run.wire = await WireWriter.open(captureFile(entryId, 'pcapng'), { maxBytes: wireMaxBytes });
+      run.listening.add(server.addWireTap(run.wire));
+    }
     return run;
+  }
+
+  /** The wire capture's file and what it holds so far (or at the end). */
+  get wireCapture(): PcapSummary | undefined {
+    return this.wireFinished ?? this.wire?.summary;
   }
 
   /** The capture's file and what it holds so far (or at the end). */
@@ -74,6 +94,11 @@ export class RelayRun {
     return this.pcap ? this.pcap.sync() : Promise.resolve(undefined);
   }
 
+  /** The same for the wire capture (0 without one). */
+  syncWire(): Promise<number> {
+    return this.wire ? this.wire.sync() : Promise.resolve(0);
+  }
+
   row(id: number): RelayConnectionRow | undefined {
     return this.rows.find((r) => r.connection.id === id);
   }
@@ -83,6 +108,9 @@ export class RelayRun {
     this.listening.clear();
     if (this.pcap && !this.finished) {
       this.finished = await this.pcap.close();
+    }
+    if (this.wire && !this.wireFinished) {
+      this.wireFinished = await this.wire.close();
     }
     for (const r of this.rows) {
       if (r.state === 'open') {
@@ -94,17 +122,21 @@ export class RelayRun {
   /** Deletes the temporary capture. */
   async dispose(): Promise<void> {
     await this.stopped();
-    if (this.pcap) {
-      await fs.promises.rm(this.pcap.file, { force: true });
+    for (const w of [this.pcap, this.wire]) {
+      if (w) {
+        await fs.promises.rm(w.file, { force: true });
+      }
     }
   }
 
   /** At shutdown: the temporary capture goes, whatever state the writer is in. */
   disposeNow(): void {
     this.listening.clear();
-    if (this.pcap) {
-      void this.pcap.close();
-      fs.rmSync(this.pcap.file, { force: true });
+    for (const w of [this.pcap, this.wire]) {
+      if (w) {
+        void w.close();
+        fs.rmSync(w.file, { force: true });
+      }
     }
   }
 

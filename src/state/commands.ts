@@ -63,6 +63,8 @@ export interface ExportPcapArgs {
   connectionId?: number;
   path: string;
   overwrite?: boolean;
+  /** `wire`: the wire capture with the TLS keys (setting relayWireCapture), always the whole relay; default `pcap`. */
+  kind?: 'pcap' | 'wire';
 }
 
 export interface ExportPcapResult {

@@ -188,3 +188,28 @@ export function cleanup(dir: string | undefined): void {
 
 /** The repository root: the suite runs from out/test/suite. */
 export const REPO = path.resolve(__dirname, '..', '..', '..');
+
+/** Sets a tcpWorkbench setting (undefined: back to the default) and waits until the extension has seen the change. */
+export async function setSetting(key: string, value: unknown): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration('tcpWorkbench');
+  if (cfg.inspect(key)?.globalValue === value) {
+    return;
+  }
+  let sub: vscode.Disposable | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const changed = new Promise<void>((resolve, reject) => {
+    sub = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(`tcpWorkbench.${key}`)) {
+        resolve();
+      }
+    });
+    timer = setTimeout(() => reject(new Error(`no configuration change event for tcpWorkbench.${key} within 5 s`)), 5000);
+  });
+  try {
+    await cfg.update(key, value, vscode.ConfigurationTarget.Global);
+    await changed;
+  } finally {
+    clearTimeout(timer);
+    sub?.dispose();
+  }
+}

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, Api, cleanup, close, exchange, logSince, must, REPO, run, scratchFolder, server, waitFor } from './helpers';
+import { api, Api, cleanup, close, exchange, logSince, must, REPO, run, scratchFolder, server, setSetting, waitFor } from './helpers';
 
 /** Writes `data`, reads `data.length` bytes back, then half-closes and waits for the peer's close. */
 const talk = (port: number, data: Buffer): Promise<Buffer> => exchange(port, data, data.length, { halfClose: true });
@@ -106,6 +106,41 @@ describe('Relay (Servers view, commands in the extension host)', () => {
     assert.deepStrictEqual(fs.readFileSync(one), before);
     assert.match(logSince(a, mark), /already exists/);
     assert.ok((await must('tcpWorkbench.exportRelayPcap', { entryId: id, path: one, overwrite: true })).packets === whole.packets);
+  });
+
+  it('the wire capture (setting relayWireCapture, off by default): Export Capture gives a pcapng with both legs, never overwriting', async () => {
+    const off = await relayToEcho();
+    const mark = a.logCount();
+    dir = scratchFolder('relay-wire');
+    const file = path.join(dir, 'wire.pcapng');
+    assert.strictEqual(await run('tcpWorkbench.exportRelayPcap', { entryId: off.id, path: file, kind: 'wire' }), undefined);
+    assert.match(logSince(a, mark), /no wire capture: .*tcpWorkbench\.relayWireCapture/);
+    assert.ok(!fs.existsSync(file));
+    await a.stopAll();
+    await setSetting('relayWireCapture', true);
+    try {
+      const { relay, id } = await relayToEcho();
+      const bytes = Buffer.from('on the wire\n');
+      await talk(relay, bytes);
+      await waitFor(() => a.relay(id)?.connections[0]?.state === 'closed', 'the connection to close');
+      const at = a.logCount();
+      const r = await must('tcpWorkbench.exportRelayPcap', { entryId: id, path: file, kind: 'wire' });
+      assert.strictEqual(fs.readFileSync(file).readUInt32LE(0), 0x0a0d0d0a, 'a pcapng section header');
+      assert.strictEqual(r.bytes, fs.statSync(file).size);
+      assert.match(logSince(a, at), /wire capture exported to .*whoever has it can decrypt the traffic/);
+      // The client's leg and the relay's leg to the target: two TCP streams with the same bytes.
+      const streams = await exec('tshark', ['-r', file, '-T', 'fields', '-e', 'tcp.stream']);
+      assert.deepStrictEqual([...new Set(streams.stdout.split('\n').filter(Boolean))], ['0', '1']);
+      assert.deepStrictEqual(await followClientBytes(file, 0), bytes);
+      assert.deepStrictEqual(await followClientBytes(file, 1), bytes);
+      const before = fs.readFileSync(file);
+      assert.strictEqual(await run('tcpWorkbench.exportRelayPcap', { entryId: id, path: file, kind: 'wire' }), undefined);
+      assert.deepStrictEqual(fs.readFileSync(file), before);
+      // The plaintext pcap is still there beside it.
+      assert.deepStrictEqual(await followClientBytes((await must('tcpWorkbench.exportRelayPcap', { entryId: id, path: path.join(dir, 'plain.pcap') })).path, 0), bytes);
+    } finally {
+      await setSetting('relayWireCapture', undefined);
+    }
   });
 
   it('exports a connection as a .tcp script that the CLI replays against the echo server', async () => {

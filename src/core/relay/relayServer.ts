@@ -2,6 +2,7 @@
 // bytes are forwarded both ways unchanged, with backpressure, half-close and resets passed through,
 // so the pair behaves as if the client talked to the target directly — while every byte is seen.
 import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Disposable, Emitter } from '../events';
 import { checkHost, formatHostPort } from '../hostPort';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../connectErrors';
@@ -21,7 +22,9 @@ import {
   RelayServerOptions,
   RelayTap,
   UpstreamFailureEvent,
+  WireTap,
 } from './relayTypes';
+import { RelayWire } from './wireTap';
 
 export type { RelayServerOptions };
 
@@ -30,6 +33,8 @@ interface Live {
   info: ClientInfo;
   /** The target leg: the TCP socket, then (TLS target) the TLS socket over it once the handshake is done. */
   upstream: net.Socket;
+  /** The target leg's TCP socket (a TLS socket over a wire tap has no addresses of its own). */
+  rawUpstream: net.Socket;
   failed?: boolean;
   conn?: RelayConnection;
   pumps: Pump[];
@@ -54,6 +59,10 @@ export class RelayServer extends TcpServer {
   readonly kind = 'relay' as const;
   private readonly live = new Map<number, Live>();
   private readonly taps = new Set<RelayTap>();
+  private readonly wireTaps = new Set<WireTap>();
+  private readonly wire = new RelayWire(this.wireTaps);
+  /** TLS clients' TCP sockets while a wire tap is on (their TLS sockets are made over a TapStream). */
+  private readonly rawClients = new Map<number, net.Socket>();
 
   private readonly _onDidOpenConnection = this._register(new Emitter<RelayConnection>());
   /** A client is connected to the target; bytes start to flow. */
@@ -116,22 +125,54 @@ export class RelayServer extends TcpServer {
     };
   }
 
+  /**
+   * Adds a recorder of the bytes on the wire of both legs (TLS records on a TLS leg) and of the session
+   * keys, for connections accepted from now on; dispose to remove it.
+   */
+  addWireTap(tap: WireTap): Disposable {
+    this.wireTaps.add(tap);
+    const keys = this.onDidLogKeys((e) => tap.keys(e.clientId, e.line));
+    const drain = tap.onDrain(() => this.live.forEach((l) => l.pumps.forEach((p) => p.maybeResume())));
+    return {
+      dispose: () => {
+        keys.dispose();
+        drain.dispose();
+        this.wireTaps.delete(tap);
+      },
+    };
+  }
+
+  protected override tlsTransport(id: number): ((raw: net.Socket) => Duplex) | undefined {
+    if (!this.wire.on) {
+      return undefined;
+    }
+    return (raw) => {
+      this.rawClients.set(id, raw);
+      raw.once('close', () => this.rawClients.delete(id));
+      return this.wire.tlsLeg(id, 'client', raw);
+    };
+  }
+
   /** Stops like every server, and also waits for the upstream legs to be gone. */
   override async stop(): Promise<void> {
     await super.stop();
-    await Promise.all([...this.live.values()].filter((l) => !l.upstreamClosed).map((l) => new Promise<void>((r) => l.upstream.once('close', () => r()))));
+    await Promise.all([...this.live.values()].filter((l) => !l.upstreamClosed).map((l) => new Promise<void>((r) => l.rawUpstream.once('close', () => r()))));
   }
 
   protected handleClient(socket: net.Socket, info: ClientInfo): void {
     // Nothing is read from the client until the target answers: its bytes wait in the kernel.
     socket.pause();
+    if (this.wire.on && !this.options.tls) {
+      // A plain client leg's wire bytes are the relayed plaintext (a TLS leg was tapped since its handshake).
+      this.wire.plainLeg(info.id, 'client', socket);
+    }
     const { targetHost: host, targetPort: port } = this.options;
     // The pumps exist from 'connect' on, before the first read.
     const targetTls = this.options.targetTls;
     // A TLS target is read by its TLS socket (the bulk reads are for plaintext TCP).
     const onread = targetTls ? undefined : bulkReads((b, hold) => l.pumps[1]?.push(b, hold));
     const upstream = net.connect({ host, port, allowHalfOpen: true, noDelay: true, onread });
-    const l: Live = { client: socket, info, upstream, pumps: [], clientClosed: false, upstreamClosed: false };
+    const l: Live = { client: socket, info, upstream, rawUpstream: upstream, pumps: [], clientClosed: false, upstreamClosed: false };
     this.live.set(info.id, l);
     upstream.setTimeout(this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, () => {
       upstream.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' }));
@@ -162,7 +203,7 @@ export class RelayServer extends TcpServer {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { secureClient } = require('../tls/clientTls') as typeof import('../tls/clientTls');
     const raw = l.upstream;
-    secureClient(raw, host, `the target ${formatHostPort(host, port)}`, {
+    secureClient(this.wire.on ? this.wire.tlsLeg(l.info.id, 'target', raw) : raw, host, `the target ${formatHostPort(host, port)}`, {
       ...targetTls,
       keylog: (line) => {
         targetTls.keylog?.(line);
@@ -179,19 +220,20 @@ export class RelayServer extends TcpServer {
   }
 
   private open(l: Live): void {
-    const { client, upstream, info } = l;
+    const { client, upstream, info, rawUpstream: up } = l;
     if (client.destroyed) {
       upstream.destroy();
       return;
     }
     const ep = (address: string | undefined, port: number | undefined): Endpoint => ({ address: address ?? '?', port: port ?? 0 });
+    const down = this.rawClients.get(info.id) ?? client;
     const conn: RelayConnection = {
       id: info.id,
       client: info,
-      clientEnd: ep(client.remoteAddress, client.remotePort),
-      relayEnd: ep(client.localAddress, client.localPort),
-      upstreamEnd: ep(upstream.localAddress, upstream.localPort),
-      targetEnd: ep(upstream.remoteAddress, upstream.remotePort),
+      clientEnd: ep(down.remoteAddress, down.remotePort),
+      relayEnd: ep(down.localAddress, down.localPort),
+      upstreamEnd: ep(up.localAddress, up.localPort),
+      targetEnd: ep(up.remoteAddress, up.remotePort),
       openedAt: Date.now(),
       bytesToServer: 0,
       bytesToClient: 0,
@@ -199,6 +241,12 @@ export class RelayServer extends TcpServer {
       serverFinished: false,
     };
     l.conn = conn;
+    if (this.wire.on) {
+      // A plain target leg's wire bytes are the relayed plaintext; a TLS leg's were tapped since its handshake.
+      if (!this.options.targetTls) {
+        this.wire.plainLeg(info.id, 'target', upstream);
+      }
+    }
     this._onDidOpenConnection.fire(conn);
     this.taps.forEach((t) => t.opened(conn));
     const held = (): boolean => this.tapsCongested();
@@ -233,6 +281,11 @@ export class RelayServer extends TcpServer {
         return true;
       }
     }
+    for (const t of this.wireTaps) {
+      if (t.congested) {
+        return true;
+      }
+    }
     return false;
   }
 
@@ -250,6 +303,9 @@ export class RelayServer extends TcpServer {
       const e = { connection, direction, bytes };
       this.taps.forEach((t) => t.data(e, hold));
     }
+    if (this.wire.on) {
+      this.wire.plainData(connection.id, direction === 'client→server', bytes);
+    }
   }
 
   private finished(connection: RelayConnection, direction: RelayDirection): void {
@@ -259,6 +315,9 @@ export class RelayServer extends TcpServer {
       connection.serverFinished = true;
     }
     const e = { connection, direction };
+    if (this.wire.on) {
+      this.wire.plainFinished(connection.id, direction === 'client→server');
+    }
     this._onDidHalfClose.fire(e);
     this.taps.forEach((t) => t.halfClosed(e));
   }

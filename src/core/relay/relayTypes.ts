@@ -94,3 +94,24 @@ export interface RelayTap {
   readonly congested: boolean;
   readonly onDrain: Event<void>;
 }
+
+/** One TCP connection of a relayed connection: the client's to the relay, or the relay's to the target. */
+export type RelayLeg = 'client' | 'target';
+
+/**
+ * Sees each leg's bytes as they crossed the wire — TLS records (handshake included) on a TLS leg, the
+ * plaintext on a plain one — and the session keys (`RelayServer.addWireTap`). The opener is the side
+ * that connected: the client on the client leg, the relay on the target leg.
+ */
+export interface WireTap {
+  legOpened(id: number, leg: RelayLeg, opener: Endpoint, acceptor: Endpoint): void;
+  /** The bytes are copied before this returns. */
+  legData(id: number, leg: RelayLeg, fromOpener: boolean, bytes: Buffer): void;
+  legFinished(id: number, leg: RelayLeg, fromOpener: boolean): void;
+  /** The leg is gone; `resetBy` says who reset it when it did not end with a FIN both ways. */
+  legClosed(id: number, leg: RelayLeg, resetBy?: 'opener' | 'acceptor'): void;
+  /** One SSLKEYLOGFILE line of either leg of connection `id`, before the records it decrypts. */
+  keys(id: number, line: Buffer): void;
+  readonly congested: boolean;
+  readonly onDrain: Event<void>;
+}

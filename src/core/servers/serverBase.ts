@@ -1,6 +1,7 @@
 // What the echo server and the file server share: listen/stop, the client table, the connection cap,
 // idle timeouts, byte counters and the lifecycle events. Subclasses only decide what to do with a client.
 import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { DisposableBase, Emitter } from '../events';
 import { formatHostPort } from '../hostPort';
 import { ServerError, listenError } from './serverErrors';
@@ -260,6 +261,11 @@ export abstract class TcpServer extends DisposableBase {
   /** What to do with a new client (it is counted and tracked already). */
   protected abstract handleClient(socket: net.Socket, client: ClientInfo): void;
 
+  /** What a TLS client's TLS socket is made over instead of its TCP socket (the relay's wire tap); none by default. */
+  protected tlsTransport(_clientId: number): ((raw: net.Socket) => Duplex) | undefined {
+    return undefined;
+  }
+
   /** Called once all sockets are closed on stop (release per-server resources). */
   protected onStopped(): void {
     // nothing by default
@@ -337,7 +343,7 @@ export abstract class TcpServer extends DisposableBase {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { acceptTls } = require('../tls/serverTls') as typeof import('../tls/serverTls');
     const id = t.info.id;
-    acceptTls(t.socket, serverTls, (line) => this._onDidLogKeys.fire({ clientId: id, leg: 'client', line })).then(
+    acceptTls(t.socket, serverTls, (line) => this._onDidLogKeys.fire({ clientId: id, leg: 'client', line }), this.tlsTransport(id)).then(
       ({ socket, facts }) => {
         if (this._state !== 'listening') {
           socket.destroy();

@@ -3,6 +3,7 @@
 // that does not verify is reported with its reason and its facts, and can be trusted by fingerprint.
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { CertificateInfo, peerChain, sameFingerprint } from './certificates';
 import { TlsError, badFile, handshakeError, verifyError } from './tlsErrors';
@@ -117,7 +118,7 @@ export function keylogFileWriter(file: string): (line: Buffer) => void {
  * rejects with a TlsError (the socket is destroyed then). `where` names the peer in messages.
  */
 export async function secureClient(
-  socket: net.Socket,
+  socket: net.Socket | Duplex,
   host: string,
   where: string,
   o: ClientTlsOptions,

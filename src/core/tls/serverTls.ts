@@ -2,6 +2,7 @@
 // or the generated local one), an optional client-certificate request, and the handshake of one
 // accepted socket — bounded in time, and a plaintext client told apart from a failed handshake.
 import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { CertificateInfo, describeCertificate } from './certificates';
@@ -118,6 +119,8 @@ class Acceptor {
   constructor(
     private readonly t: ServerTls,
     timeoutMs: number,
+    /** One handshake only (a socket made over a stream, which has no address to tell it by). */
+    private readonly single = false,
   ) {
     const o = t.options;
     this.server = tls.createServer({
@@ -130,11 +133,11 @@ class Acceptor {
     });
     this.server.on('keylog', (line: Buffer, s: tls.TLSSocket) => {
       o.keylog?.(line);
-      this.pending.get(key(s))?.keylog?.(line);
+      this.pending.get(this.key(s))?.keylog?.(line);
     });
     this.server.on('secureConnection', (s: tls.TLSSocket) => this.secured(s));
     this.server.on('tlsClientError', (e: NodeJS.ErrnoException, s: tls.TLSSocket) => {
-      const p = this.pending.get(key(s));
+      const p = this.pending.get(this.key(s));
       const code = e.code ?? '';
       const text = e.message.split('\n')[0];
       if (/NO_CERTIFICATE|PEER_DID_NOT_RETURN/i.test(code + text)) {
@@ -146,8 +149,8 @@ class Acceptor {
     });
   }
 
-  handshake(raw: net.Socket, p: Pending): void {
-    const k = key(raw);
+  handshake(raw: net.Socket | Duplex, p: Pending): void {
+    const k = this.key(raw);
     this.pending.set(k, {
       keylog: p.keylog,
       resolve: (r) => {
@@ -162,12 +165,16 @@ class Acceptor {
     this.server.emit('connection', raw);
   }
 
-  forget(raw: net.Socket): void {
-    this.pending.delete(key(raw));
+  forget(raw: net.Socket | Duplex): void {
+    this.pending.delete(this.key(raw));
+  }
+
+  private key(s: net.Socket | Duplex): string {
+    return this.single ? '' : key(s as net.Socket);
   }
 
   private secured(s: tls.TLSSocket): void {
-    const p = this.pending.get(key(s));
+    const p = this.pending.get(this.key(s));
     if (!p) {
       s.destroy();
       return;
@@ -208,21 +215,28 @@ const acceptors = new WeakMap<ServerTls, Acceptor>();
  * `tls.handshakeTimeout`, `tls.clientCertRequired` (mTLS: none, or one that did not verify) or
  * `tls.handshake`; the socket is destroyed then. Destroying `raw` meanwhile (a server stopping) rejects.
  */
-export function acceptTls(raw: net.Socket, t: ServerTls, keylog?: (line: Buffer) => void): Promise<{ socket: tls.TLSSocket; facts: ServerClientTls }> {
+export function acceptTls(
+  raw: net.Socket,
+  t: ServerTls,
+  keylog?: (line: Buffer) => void,
+  over?: (raw: net.Socket) => Duplex,
+): Promise<{ socket: tls.TLSSocket; facts: ServerClientTls }> {
   const timeoutMs = t.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   let acceptor = acceptors.get(t);
   if (!acceptor) {
     acceptor = new Acceptor(t, timeoutMs);
     acceptors.set(t, acceptor);
   }
-  const a = acceptor;
+  // Over a stream (`over`: the relay's wire tap), a TLS socket has no address to be found by: it gets an acceptor of its own.
+  const a = over ? new Acceptor(t, timeoutMs, true) : acceptor;
+  let stream: net.Socket | Duplex = raw;
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (e: TlsError): void => {
       if (!settled) {
         settled = true;
         clearTimeout(timer);
-        a.forget(raw);
+        a.forget(stream);
         reject(e);
       }
       raw.destroy();
@@ -241,7 +255,8 @@ export function acceptTls(raw: net.Socket, t: ServerTls, keylog?: (line: Buffer)
         return;
       }
       raw.unshift(first);
-      a.handshake(raw, {
+      stream = over ? over(raw) : raw;
+      a.handshake(stream, {
         keylog,
         resolve: (r) => {
           if (settled) {

@@ -80,6 +80,15 @@ export async function followStream(file: string, stream: number): Promise<{ toSe
   return { toServer: Buffer.concat(up), toClient: Buffer.concat(down), nodes };
 }
 
+/** One SSLKEYLOGFILE line: a label, the 32-byte client random, a secret. */
+export const KEYLOG_LINE =
+  /^(CLIENT_RANDOM|CLIENT_HANDSHAKE_TRAFFIC_SECRET|SERVER_HANDSHAKE_TRAFFIC_SECRET|CLIENT_TRAFFIC_SECRET_0|SERVER_TRAFFIC_SECRET_0|EXPORTER_SECRET) [0-9a-f]{64} [0-9a-f]{64,96}$/;
+
+/** `follow,tls,ascii,N` with no key file but what the capture holds (or `keylog`). */
+export function followTls(file: string, stream: number, keylog?: string): Promise<string> {
+  return tshark(['-r', file, ...(keylog ? ['-o', `tls.keylog_file:${keylog}`] : []), '-q', '-z', `follow,tls,ascii,${stream}`]);
+}
+
 export interface PacketRow {
   stream: number;
   /** e.g. `SYN,ACK`, `FIN,ACK`, `RST,ACK`, `ACK`. */

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Peers, finish, firstLine, stopChild, waitFor } from '../support';
-import { followStream } from '../relay/relayFixtures';
+import { KEYLOG_LINE, followStream, followTls } from '../relay/relayFixtures';
 import { Ca, CertFactory, Pem, waitForPort } from './tlsFixtures';
 import { peerPort } from '../support';
 
@@ -142,5 +142,46 @@ describe('cli TLS', function () {
     const f = await followStream(pcap, 0);
     assert.equal(f.toServer.toString(), 'through two tls legs\n');
     assert.equal(f.toClient.toString(), 'sgel slt owt hguorht\n');
+  });
+
+  it('serve relay --wire-pcapng --keylog: tshark decrypts both legs with no key file; an existing capture is kept without --overwrite', async () => {
+    const target = await peerPort();
+    const srv = peers.spawn('openssl', ['s_server', '-accept', `127.0.0.1:${target}`, '-cert', good.certFile, '-key', good.keyFile, '-rev', '-quiet']);
+    srv.stdout.resume();
+    srv.stderr.resume();
+    await waitForPort(target);
+    const keys = path.join(tmp, 'relay.keys');
+    const wire = path.join(tmp, 'wire.pcapng');
+    fs.writeFileSync(wire, 'an older capture');
+    const to = ['--to', `tls://127.0.0.1:${target}`, '--ca', ca.certFile, '--servername', 'localhost'];
+    const refused = await run(['serve', 'relay', '--tls', ...to, '--wire-pcapng', wire]);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /already exists/);
+    assert.equal(fs.readFileSync(wire, 'utf8'), 'an older capture');
+    const relay = cli(['serve', 'relay', '--tls', ...to, '--keylog', keys, '--wire-pcapng', wire, '--overwrite']);
+    const done = finish(relay, 30000, 'serve relay');
+    const line = await firstLine(relay.stdout, 15000, 'serve relay');
+    const port = Number(/^listening on 127\.0\.0\.1:(\d+) \(TLS\)$/.exec(line)?.[1]);
+    assert.ok(port, line);
+    const c = peers.spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', path.join(tmp, 'tcp-workbench', 'ca.pem'), '-quiet']);
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.stderr.resume();
+    c.stdin.write('seen on the wire\n');
+    await waitFor(() => out === 'eriw eht no nees\n', 'the reversed line');
+    await stopChild(c, 'SIGTERM');
+    await stopChild(relay, 'SIGTERM');
+    const r = await done;
+    const err = r.stderr.toString();
+    assert.equal(r.code, 0, err);
+    assert.match(err, /key log .*relay\.keys: .*can decrypt the traffic/);
+    assert.match(err, /wire capture .*wire\.pcapng: .*TLS session keys inside .*can decrypt the traffic/);
+    assert.match(err, /wire capture .*wire\.pcapng: \d+ packets, \d+ bytes, \d+ key lines\n/);
+    for (const stream of [0, 1]) {
+      assert.match(await followTls(wire, stream), /seen on the wire/, `leg ${stream} decrypted`);
+    }
+    for (const l of fs.readFileSync(keys, 'utf8').trimEnd().split('\n')) {
+      assert.match(l, KEYLOG_LINE);
+    }
   });
 });

@@ -17,10 +17,11 @@ import { registerMockCommands } from './servers/mockCommands';
 import { mockKind } from './servers/mockEntry';
 import { registerServerCommands } from './servers/serverCommands';
 import { ServerManager } from './state/serverManager';
-import { ServersView } from './servers/serversView';
+import { ServersView, clientDescription, serverDescription } from './servers/serversView';
 import { registerStatusBar, statusBarShown } from './servers/statusBar';
 import { registerConnectCommand } from './sessions/connectCommand';
 import { registerTlsCommands } from './sessions/tlsCommands';
+import { registerLocalCaCommand } from './servers/localCaCommand';
 import { trustedCertificates } from './sessions/tlsConnect';
 import { registerAssistantCommands } from './sessions/encodingCommands';
 import { ConnectionsView } from './sessions/connectionsView';
@@ -47,7 +48,13 @@ export interface TcpWorkbenchApi {
     root?: string;
     target?: string;
     file?: string;
+    /** The Servers view row's description (`:9007 · TLS · 1 client · echo`). */
+    description: string;
+    /** A TLS server: its certificate while it runs, and where the generated one's CA is. */
+    tls?: { generated: boolean; subject?: string; fingerprint256?: string; caFile?: string; clientCertRequired: boolean };
   }[];
+  /** The client rows of a server: the row's description and the TLS facts (protocol, the client certificate's subject). */
+  serverClients(entryId: string): { id: number; remote: string; description: string; tls?: { protocol: string; cipher: string; peerSubject?: string } }[];
   /** A relay's connection rows (open and recently closed) and its capture file. */
   relay(entryId: string): { connections: { id: number; client: string; state: string; bytesToServer: number; bytesToClient: number }[]; capture?: string } | undefined;
   sessions(): {
@@ -97,6 +104,7 @@ export function activate(context: vscode.ExtensionContext): TcpWorkbenchApi {
   registerRelayCommands(svc);
   registerConnectCommand(svc);
   registerTlsCommands(svc);
+  registerLocalCaCommand(svc);
   registerSendCommands(svc);
   registerSampleMessages(svc);
   registerDownloadCommand(svc);
@@ -122,7 +130,13 @@ export async function deactivate(): Promise<void> {
 function createServices(context: vscode.ExtensionContext): Services {
   const log = new Log();
   const traffic = createTrafficLog();
-  const servers = new ServerManager(context.workspaceState, log, traffic, { echo: echoKind, file: fileKind, relay: relayKind, mock: mockKind });
+  const servers = new ServerManager(
+    context.workspaceState,
+    log,
+    traffic,
+    { echo: echoKind, file: fileKind, relay: relayKind, mock: mockKind },
+    context.globalStorageUri.fsPath,
+  );
   const sessions = new SessionManager(context.globalState, log, traffic);
   const trafficDocs = new TrafficDocuments(traffic);
   let config: Config | ConfigError = readConfig(log);
@@ -207,6 +221,21 @@ function api(svc: Services, activationMs: number): TcpWorkbenchApi {
         root: e.kind === 'file' ? e.root : undefined,
         target: e.spec.target,
         file: e.spec.file,
+        description: serverDescription(e, svc.servers.driverOf(e)),
+        tls: e.spec.tls && {
+          generated: !e.spec.tls.certFile,
+          subject: e.server?.tlsInfo?.certificate.subject,
+          fingerprint256: e.server?.tlsInfo?.certificate.fingerprint256,
+          caFile: e.server?.tlsInfo?.caFile,
+          clientCertRequired: !!e.spec.tls.clientCaFile,
+        },
+      })),
+    serverClients: (entryId) =>
+      (svc.servers.get(entryId)?.server?.clients ?? []).map((c) => ({
+        id: c.id,
+        remote: c.remote,
+        description: clientDescription(c),
+        tls: c.tls && { protocol: c.tls.protocol, cipher: c.tls.cipher, peerSubject: c.tls.peerSubject },
       })),
     relay: (entryId) => {
       const e = svc.servers.get(entryId);

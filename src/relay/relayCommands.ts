@@ -17,6 +17,7 @@ import { ServerEntry } from '../state/serverEntry';
 import { startEntry } from '../servers/startServer';
 import { askTarget } from '../ui/prompts';
 import { disposeRelayRuns, relayRunOf } from './relayKind';
+import { splitTlsScheme } from '../state/serverTls';
 import { RelayConnectionRow, isRelayConnectionNode } from '../state/relayRows';
 import { LANGUAGE_ID } from '../scripts/scriptDocuments';
 
@@ -130,10 +131,15 @@ export function registerRelayCommands(svc: Services): void {
       }
       return undefined;
     }
-    parseHostPort(target, svc.safeHost());
-    // A stopped relay to the same target (and port) is started again rather than added twice.
-    const same = svc.servers.list().find((e) => e.kind === 'relay' && e.state === 'stopped' && e.spec.target === target && (a.port === undefined || e.spec.port === a.port));
-    const entry = same ?? svc.servers.add({ kind: 'relay', target, port: a.port });
+    parseHostPort(splitTlsScheme(target).address, svc.safeHost());
+    // A stopped relay to the same target (and port, and TLS) is started again rather than added twice.
+    const same = svc.servers
+      .list()
+      .find((e) => e.kind === 'relay' && e.state === 'stopped' && e.spec.target === target && (a.port === undefined || e.spec.port === a.port) && !e.spec.tls === !a.tls);
+    if (same && a.targetTls) {
+      svc.servers.update(same, { targetTls: a.targetTls });
+    }
+    const entry = same ?? svc.servers.add({ kind: 'relay', target, port: a.port, tls: a.tls, targetTls: a.targetTls });
     return startEntry(svc, entry, { host: a.host }, interactive);
   });
 

@@ -10,6 +10,7 @@ import { messageOf } from '../common/messages';
 import { ServerEntry } from '../state/serverEntry';
 import { KindChild, ServerKindDriver } from '../state/serverKind';
 import { RelayConnectionNode } from '../state/relayRows';
+import { listenTlsOf, splitTlsScheme, targetTlsOf } from '../state/serverTls';
 import { RelayRun } from './relayRun';
 
 const runs = new Map<ServerEntry, RelayRun>();
@@ -51,13 +52,15 @@ export const relayKind: ServerKindDriver = {
   persisted: true,
   logsOwnTraffic: true,
   create: async (entry, cfg, over) => {
-    const target = parseHostPort(entry.spec.target ?? '', cfg.host);
+    const target = parseHostPort(splitTlsScheme(entry.spec.target ?? '').address, cfg.host);
     const server = new RelayServer({
       host: over.host ?? cfg.host,
       port: over.port ?? entry.configuredPort(cfg),
       maxConnections: cfg.maxConnections,
       targetHost: target.host,
       targetPort: target.port,
+      targetTls: targetTlsOf(entry),
+      tls: listenTlsOf(entry, over),
     });
     await runs.get(entry)?.dispose();
     const cap = cfg.pcapMaxMiB * 1024 * 1024;
@@ -69,7 +72,7 @@ export const relayKind: ServerKindDriver = {
       return [];
     }
     const source = `server:${entry.id}`;
-    const target = formatHostPort(server.target.host, server.target.port);
+    const target = (targetTlsOf(entry) ? 'tls://' : '') + formatHostPort(server.target.host, server.target.port);
     return [
       server.onData((d) => ctx.traffic.record(source, entry.label, `${d.client.remote} (${directionText(d.direction === 'in')})`, d.direction, d.bytes, cfg.encoding)),
       server.onDidOpenConnection((c) => {

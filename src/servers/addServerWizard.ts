@@ -1,5 +1,5 @@
-// Add Server… asked as one wizard: kind → port → what the kind needs (echo mode, folder, relay target),
-// with a step counter and Back; cancelled at any step, nothing is added.
+// Add Server… asked as one wizard: kind → port → what the kind needs (echo mode, folder, relay target)
+// → plain or TLS (echo and file servers), with a step counter and Back; cancelled at any step, nothing is added.
 import * as vscode from 'vscode';
 import { EchoMode } from '../core/servers/echoServer';
 import { parsePort } from '../core/hostPort';
@@ -8,6 +8,8 @@ import { askFolder, localFolders, onlyWorkspaceFolder } from '../ui/folders';
 import { MultiStepInput, Step } from '../ui/multiStepInput';
 import { TARGET_EXAMPLE, echoModeItems, portProblem, portPrompt, targetPrompt, targetProblem } from '../ui/prompts';
 import { serveFolderPurpose } from './startServer';
+import { TlsAnswers, tlsSpecOf, tlsStepCount, tlsSteps } from './tlsWizardSteps';
+import { ServerTlsSpec } from '../state/serverEntry';
 
 type AddableKind = 'echo' | 'file' | 'relay';
 
@@ -17,9 +19,10 @@ export interface NewServer {
   mode?: EchoMode;
   root?: string;
   target?: string;
+  tls?: ServerTlsSpec;
 }
 
-type Answers = Partial<NewServer>;
+type Answers = Partial<NewServer> & TlsAnswers;
 
 /** The kinds Add Server… offers (a mock server starts from its .tcp file instead). */
 export function kindItems(): (vscode.QuickPickItem & { serverKind: AddableKind })[] {
@@ -60,16 +63,16 @@ export async function askNewServer(svc: Services): Promise<NewServer | undefined
     if (a.kind === 'relay') {
       return targetStep;
     }
-    // One workspace folder is what a file server serves, without asking (then the wizard has 2 steps).
+    // One workspace folder is what a file server serves, without asking (then the wizard has 3 steps).
     a.root = onlyWorkspaceFolder();
-    return a.root ? undefined : folderStep;
+    return tlsStep;
   };
 
   const modeStep: Step<Answers> = async (input, a) => {
     const current = a.mode ?? echoMode;
     const picked = await input.pick({ title: titleOf(a), placeholder: vscode.l10n.t('Echo server mode'), items: echoModeItems(), active: (i) => i.mode === current });
     a.mode = picked.mode;
-    return undefined;
+    return tlsStep;
   };
 
   const targetStep: Step<Answers> = async (input, a) => {
@@ -97,7 +100,10 @@ export async function askNewServer(svc: Services): Promise<NewServer | undefined
     return undefined;
   };
 
-  const total = (a: Answers) => (a.kind === 'file' && onlyWorkspaceFolder() ? 2 : 3);
+  // Echo and file servers may listen with TLS (a relay's TLS options are Start Relay's arguments).
+  const tlsStep = tlsSteps<Answers>(titleOf, (a) => (a.kind === 'file' && !a.root ? folderStep : undefined));
+
+  const total = (a: Answers) => (a.kind === 'relay' ? 3 : (a.kind === 'file' && onlyWorkspaceFolder() ? 2 : 3) + tlsStepCount(a));
   const a = await MultiStepInput.run<Answers>({}, kindStep, total);
   if (!a?.kind || a.port === undefined) {
     return undefined;
@@ -109,5 +115,6 @@ export async function askNewServer(svc: Services): Promise<NewServer | undefined
     mode: a.kind === 'echo' ? a.mode : undefined,
     root: a.kind === 'file' ? a.root : undefined,
     target: a.kind === 'relay' ? a.target : undefined,
+    tls: a.kind === 'relay' ? undefined : tlsSpecOf(a),
   };
 }

@@ -8,6 +8,7 @@ import { ServerError, TcpServer } from '../core/servers/serverBase';
 import { checkFolder } from '../common/config';
 import { refusalText } from '../common/messages';
 import { ServerKindDriver } from '../state/serverKind';
+import { listenTlsOf } from '../state/serverTls';
 
 export const echoKind: ServerKindDriver = {
   icon: 'radio-tower',
@@ -20,6 +21,7 @@ export const echoKind: ServerKindDriver = {
       mode: over.mode ?? entry.spec.mode ?? cfg.echoMode,
       replyText: over.replyText ?? entry.spec.replyText ?? cfg.replyText,
       encoding: cfg.encoding,
+      tls: listenTlsOf(entry, over),
     }),
   tooltip: (entry, cfg) => [vscode.l10n.t('Mode: {0}', entry.mode ?? entry.spec.mode ?? cfg?.echoMode ?? 'echo')],
 };
@@ -43,6 +45,7 @@ export const fileKind: ServerKindDriver = {
       listing: cfg.listing,
       deny: cfg.fileDeny,
       nameTimeoutMs: Math.round(cfg.nameTimeout * 1000),
+      tls: listenTlsOf(entry, over),
     });
   },
   wire: (entry, server: TcpServer, ctx) => {

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { ListenBlock, Script, assertRunnable, parseScript } from '../core/script';
 import { MockServer, describeHit } from '../core/script/mockServer';
+import { listenTls } from '../core/script/mocks';
 import { TcpServer } from '../core/servers/serverBase';
 import { UserError } from '../common/showError';
 import { ServerEntry } from '../state/serverEntry';
@@ -55,6 +56,8 @@ export const mockKind: ServerKindDriver = {
       host: over.host ?? block.host,
       port: over.port ?? block.port,
       maxConnections: cfg.maxConnections,
+      // `listen tls://`: the file's @tls.cert/@tls.key, else the generated certificate in the global storage.
+      tls: block.tls ? listenTls(script, entry.spec.file ?? '', over.certFolder) : undefined,
     });
   },
   wire: (entry, server: TcpServer, ctx) =>

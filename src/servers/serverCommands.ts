@@ -84,7 +84,7 @@ async function addServer(svc: Services, args: AddServerArgs | undefined): Promis
   if (kind === 'relay' && !target) {
     throw new UserError(vscode.l10n.t('Give the relay a target: {0}.', '{ target: "host:port" }'));
   }
-  const entry = svc.servers.add({ kind, port, mode, root, target, label: a.label, replyText: a.replyText });
+  const entry = svc.servers.add({ kind, port, mode, root, target, label: a.label, replyText: a.replyText, tls: a.tls, targetTls: a.targetTls });
   return startEntry(svc, entry, {}, interactive);
 }
 

@@ -6,6 +6,8 @@ import { DisposableBase } from '../core/events';
 import { formatBytes, formatDuration } from '../core/format';
 import { Config } from '../common/config';
 import { ClientNode, ServerEntry, isClientNode } from '../state/serverEntry';
+import { ClientInfo } from '../core/servers/serverBase';
+import { clientTlsLines, clientTlsText, serverTlsBadge, serverTlsLines } from '../state/serverTls';
 import { ServerManager } from '../state/serverManager';
 import { KindChild, ServerKindDriver } from '../state/serverKind';
 import { connectionMarks } from '../state/connectionMarks';
@@ -34,13 +36,13 @@ function clientCount(entry: ServerEntry): string {
  * What matters first, so a narrow side bar cuts the least of it: the port (the whole address only when it is
  * not loopback, which is worth seeing), the clients, the echo mode — `:9007 · 2 clients · echo`.
  */
-function serverDescription(entry: ServerEntry, kind: ServerKindDriver): string {
+export function serverDescription(entry: ServerEntry, kind: ServerKindDriver): string {
   const a = entry.address;
   switch (entry.state) {
     case 'listening': {
       const loopback = a && (a.host === '127.0.0.1' || a.host === '::1' || a.host === 'localhost');
       const where = a ? (loopback ? `:${a.port}` : entry.addressText) : '?';
-      return [where + (kind.afterAddress?.(entry) ?? ''), clientCount(entry), entry.mode].filter((x) => x).join(' · ');
+      return [where + (kind.afterAddress?.(entry) ?? ''), serverTlsBadge(entry), clientCount(entry), entry.mode].filter((x) => x).join(' · ');
     }
     case 'starting':
       return vscode.l10n.t('starting…');
@@ -127,7 +129,7 @@ export class ServersView extends DisposableBase implements vscode.TreeDataProvid
     if (entry.addressText) {
       lines.push(`- ${vscode.l10n.t('Address: {0}', entry.addressText)}`);
     }
-    lines.push(...kind.tooltip(entry, cfg).map((l) => `- ${l}`));
+    lines.push(...[...kind.tooltip(entry, cfg), ...serverTlsLines(entry)].map((l) => `- ${l}`));
     const s = entry.server;
     if (s && entry.state === 'listening') {
       lines.push(`- ${vscode.l10n.t('Received {0}, sent {1}', formatBytes(s.stats.bytesIn), formatBytes(s.stats.bytesOut))}`);
@@ -145,7 +147,7 @@ export class ServersView extends DisposableBase implements vscode.TreeDataProvid
     const c = node.client;
     const item = new vscode.TreeItem(c.remote, vscode.TreeItemCollapsibleState.None);
     item.id = `client:${node.entry.id}:${c.id}`;
-    item.description = `${formatDuration(Date.now() - c.connectedAt)} · ↓${formatBytes(c.bytesIn)} ↑${formatBytes(c.bytesOut)}`;
+    item.description = clientDescription(c);
     const marks = connectionMarks.get(c);
     item.description += markText(marks);
     item.iconPath = marks.recorder ? new vscode.ThemeIcon('record', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('plug');
@@ -153,11 +155,18 @@ export class ServersView extends DisposableBase implements vscode.TreeDataProvid
     item.tooltip = [
       vscode.l10n.t('{0} connected to {1}; received {2}, sent {3}', c.remote, node.entry.label, formatBytes(c.bytesIn), formatBytes(c.bytesOut)),
       counterText(c),
+      ...clientTlsLines(c.tls),
       ...encodingLines(node),
       ...markLines(marks),
     ].join('\n');
     return item;
   }
+}
+
+/** `12s · ↓5 B ↑5 B` and, for a TLS client, its protocol and certificate subject. */
+export function clientDescription(c: ClientInfo): string {
+  const tls = clientTlsText(c.tls);
+  return `${formatDuration(Date.now() - c.connectedAt)} · ↓${formatBytes(c.bytesIn)} ↑${formatBytes(c.bytesOut)}${tls ? ` · ${tls}` : ''}`;
 }
 
 /** The client's own encoding, when it overrides the server's. */

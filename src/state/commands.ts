@@ -7,7 +7,7 @@ import type { EncodingName, LineEnding } from '../core/codec';
 import type { ExistingPolicy } from '../core/downloads/downloader';
 import type { EchoMode } from '../core/servers/echoServer';
 import type { RelayConnectionNode } from './relayRows';
-import type { ClientNode, ServerEntry, ServerKind } from './serverEntry';
+import type { ClientNode, ServerEntry, ServerKind, ServerSpec, ServerTlsSpec } from './serverEntry';
 import type { SendMode } from '../ui/sendMode';
 import { Log } from '../common/log';
 import { showError } from '../common/showError';
@@ -40,7 +40,15 @@ export interface StartResult {
   port: number;
 }
 
-export type AddServerArgs = StartArgs & { kind?: ServerKind; label?: string; target?: string };
+export type AddServerArgs = StartArgs & {
+  kind?: ServerKind;
+  label?: string;
+  target?: string;
+  /** Listen with TLS: `{}` uses the generated local certificate (kept in the global storage). */
+  tls?: ServerTlsSpec;
+  /** A relay to a `tls://` target: how the target's certificate is checked. */
+  targetTls?: ServerSpec['targetTls'];
+};
 
 /** A listen block of a .tcp file: its `uri` (or path) and a 0-based line inside the block. */
 export interface ScriptServerArgs {
@@ -53,8 +61,18 @@ export interface ScriptServerArgs {
 export interface RelayArgs {
   port?: number;
   host?: string;
-  /** `host:port` of the target server. */
+  /** `host:port` of the target server; `tls://host:port` connects to it with TLS. */
   target: string;
+  /** A `tls://` target: trust this CA file besides the system store, or accept any certificate. */
+  targetTls?: ServerSpec['targetTls'];
+  /** Listen with TLS (`{}`: the generated local certificate). */
+  tls?: ServerTlsSpec;
+}
+
+/** Export Local CA…: where to copy the CA's PEM (without it, a save dialog asks). */
+export interface ExportLocalCaArgs {
+  path?: string;
+  overwrite?: boolean;
 }
 
 /** The relay `entryId`, optionally one `connectionId`, and the file (an existing one needs `overwrite`). */
@@ -258,6 +276,8 @@ export interface CommandTypes {
   'tcpWorkbench.startTls': (arg?: ClientSession | { sessionId?: number; tls?: TlsArgs }) => { sessionId: number; protocol: string; cipher: string; trust: string };
   /** `{ address }` forgets that address's trusted certificates, `{}` all of them; without arguments it asks. */
   'tcpWorkbench.forgetTrustedCertificates': (arg?: { address?: string }) => { forgotten: number };
+  /** The local CA of TLS servers (generated on first use): `path` = where it was copied, `caFile` = where it is kept. */
+  'tcpWorkbench.exportLocalCa': (arg?: ExportLocalCaArgs) => { path: string; caFile: string; fingerprint256: string };
 }
 
 export type CommandId = keyof CommandTypes;

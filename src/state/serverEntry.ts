@@ -24,6 +24,18 @@ export interface ServerSpec {
   /** Mock: the .tcp file and a line of its listen block (mocks are not persisted). */
   file?: string;
   line?: number;
+  /** Listen with TLS: `{}` uses the generated local certificate; absent means plain TCP. */
+  tls?: ServerTlsSpec;
+  /** Relay to a `tls://` target: how its certificate is checked (never a passphrase: nothing secret is persisted). */
+  targetTls?: { insecure?: boolean; caFile?: string; servername?: string };
+}
+
+/** A server's TLS setting: its own certificate and key (PEM files) or the generated one, and an optional client CA (mTLS). */
+export interface ServerTlsSpec {
+  certFile?: string;
+  keyFile?: string;
+  /** Require a client certificate signed by this CA (PEM file). */
+  clientCaFile?: string;
 }
 
 /** Values for one start that win over the spec (a free port after "port in use", a chosen root). */
@@ -33,6 +45,8 @@ export interface StartOverrides {
   root?: string;
   mode?: EchoMode;
   replyText?: string;
+  /** Where a TLS server's generated certificate is kept (the extension's global storage; set by the manager). */
+  certFolder?: string;
 }
 
 /** A start found its port taken; the interactive start offers another one. */

@@ -14,6 +14,7 @@ import { Log } from '../common/log';
 import { refusalText } from '../common/messages';
 import { PortInUseError, ServerEntry, ServerKind, ServerSpec, StartOverrides, kindLabel } from './serverEntry';
 import { KindContext, ServerKindDriver } from './serverKind';
+import { handshakeFailureText } from './serverTls';
 
 const LEAVE_TEXT: Record<LeaveReason, () => string> = {
   'closed-by-peer': () => vscode.l10n.t('closed by peer'),
@@ -41,6 +42,8 @@ export class ServerManager extends DisposableBase {
     private readonly traffic: TrafficLog,
     /** What each kind does differently; given by activate(), which knows every kind. */
     private readonly kinds: Readonly<Record<ServerKind, ServerKindDriver>>,
+    /** Where a TLS server's generated certificate is kept and reused (the extension's global storage). */
+    private readonly certFolder?: string,
   ) {
     super();
     const saved = state.get<ServerSpec[]>(StorageKeys.servers) ?? state.get<ServerSpec[]>(LEGACY_SERVERS_KEY);
@@ -116,7 +119,7 @@ export class ServerManager extends DisposableBase {
       throw new ServerError(vscode.l10n.t('{0} is already running on {1}.', entry.label, entry.addressText ?? '?'));
     }
     const port = over.port ?? entry.configuredPort(cfg);
-    const server = await this.driverOf(entry).create(entry, cfg, over);
+    const server = await this.driverOf(entry).create(entry, cfg, { ...over, certFolder: this.certFolder });
     entry.server = server;
     entry.attach(this.wire(entry, server, cfg));
     try {
@@ -221,6 +224,12 @@ export class ServerManager extends DisposableBase {
           this.traffic.record(source, entry.label, d.client.remote, d.direction, d.bytes, encoding, d.text);
         }
         fire();
+      }),
+      server.onDidFailHandshake((e) => {
+        // One line per client that never got through its handshake (plaintext on a TLS port, a timeout).
+        const text = handshakeFailureText(e);
+        this.log.warn(`${entry.label}: ${text}`);
+        this.traffic.note(source, entry.label, e.client.remote, text);
       }),
       server.onDidError((e) => this.log.error(`${entry.label}: ${e.message}`, e)),
       ...(driver.wire?.(entry, server, this.ctx, cfg) ?? []),

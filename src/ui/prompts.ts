@@ -56,13 +56,13 @@ export const TARGET_EXAMPLE = '127.0.0.1:9007';
 
 /** What the relay target box says; a bare port means `host`. */
 export function targetPrompt(host: string): string {
-  return vscode.l10n.t('host:port of the target server (a bare port means {0})', host);
+  return vscode.l10n.t('host:port of the target server (a bare port means {0}; tls://host:port connects with TLS)', host);
 }
 
 /** Why `text` is not a relay target (host:port, or a bare port on `host`), or undefined when it is one. */
 export function targetProblem(text: string, host: string): string | undefined {
   try {
-    parseHostPort(text.trim(), host);
+    parseHostPort(text.trim().replace(/^(tls|tcp):\/\//i, ''), host);
     return undefined;
   } catch (e) {
     return messageOf(e);

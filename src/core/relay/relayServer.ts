@@ -2,6 +2,7 @@
 // bytes are forwarded both ways unchanged, with backpressure, half-close and resets passed through,
 // so the pair behaves as if the client talked to the target directly — while every byte is seen.
 import * as net from 'node:net';
+import type * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { Disposable, Emitter } from '../events';
 import { checkHost, formatHostPort } from '../hostPort';
@@ -63,6 +64,8 @@ export class RelayServer extends TcpServer {
   private readonly wire = new RelayWire(this.wireTaps);
   /** TLS clients' TCP sockets while a wire tap is on (their TLS sockets are made over a TapStream). */
   private readonly rawClients = new Map<number, net.Socket>();
+  /** The target's TLS options and secure context, loaded by the first connection and shared by the rest. */
+  private upstreamContext?: Promise<tls.ConnectionOptions>;
 
   private readonly _onDidOpenConnection = this._register(new Emitter<RelayConnection>());
   /** A client is connected to the target; bytes start to flow. */
@@ -201,22 +204,27 @@ export class RelayServer extends TcpServer {
   private secureUpstream(l: Live, targetTls: NonNullable<RelayServerOptions['targetTls']>): void {
     const { targetHost: host, targetPort: port } = this.options;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { secureClient } = require('../tls/clientTls') as typeof import('../tls/clientTls');
+    const { secureClient, loadClientContext } = require('../tls/clientTls') as typeof import('../tls/clientTls');
     const raw = l.upstream;
-    secureClient(this.wire.on ? this.wire.tlsLeg(l.info.id, 'target', raw) : raw, host, `the target ${formatHostPort(host, port)}`, {
-      ...targetTls,
-      keylog: (line) => {
-        targetTls.keylog?.(line);
-        this._onDidLogKeys.fire({ clientId: l.info.id, leg: 'target', line });
-      },
-    }).then(
-      ({ socket }) => {
-        l.upstream = socket;
-        socket.on('error', (e: NodeJS.ErrnoException) => (l.conn ? this.sideFailed(l, 'server', e) : this.upstreamFailed(l, e)));
-        this.open(l);
-      },
-      (e: TlsError) => this.upstreamFailed(l, e),
-    );
+    this.upstreamContext ??= loadClientContext(targetTls);
+    const where = `the target ${formatHostPort(host, port)}`;
+    const keylog = (line: Buffer): void => {
+      targetTls.keylog?.(line);
+      this._onDidLogKeys.fire({ clientId: l.info.id, leg: 'target', line });
+    };
+    this.upstreamContext
+      .then((loaded) => secureClient(this.wire.on ? this.wire.tlsLeg(l.info.id, 'target', raw) : raw, host, where, { ...targetTls, keylog }, loaded))
+      .then(
+        ({ socket }) => {
+          l.upstream = socket;
+          socket.on('error', (e: NodeJS.ErrnoException) => (l.conn ? this.sideFailed(l, 'server', e) : this.upstreamFailed(l, e)));
+          this.open(l);
+        },
+        (e: TlsError) => {
+          raw.destroy(); // when the options failed to load, no handshake ever owned it
+          this.upstreamFailed(l, e);
+        },
+      );
   }
 
   private open(l: Live): void {

@@ -52,7 +52,7 @@ export async function startMocks(
 }
 
 /** `listen tls://`: the file's @tls.cert/@tls.key (relative to it), else the generated certificate kept in `certFolder`. */
-function listenTls(script: Script, file: string, certFolder: string | undefined): ServerTlsOptions {
+export function listenTls(script: Script, file: string, certFolder: string | undefined): ServerTlsOptions {
   const t = script.settings.tls;
   const dir = path.dirname(path.resolve(file));
   return t.cert || t.key

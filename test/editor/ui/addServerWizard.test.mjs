@@ -133,13 +133,16 @@ describe('Add Server wizard (UI)', function () {
     await treeRow(servers, 'Echo Server').waitFor({ timeout: 30_000 });
     const before = await servers.locator('.monaco-list-row').count();
     await openAddServer();
-    await atStep(1, 3, 'Add Server');
+    await atStep(1, 4, 'Add Server');
     // The first step has nothing to go back to.
     assert.strictEqual(await backButton().count(), 0);
     await choose('Echo Server');
-    await atStep(2, 3, 'Add Server: Echo Server');
+    await atStep(2, 4, 'Add Server: Echo Server');
     await page.keyboard.press('Enter');
-    await atStep(3, 3, 'Add Server: Echo Server');
+    await atStep(3, 4, 'Add Server: Echo Server');
+    await page.keyboard.press('Enter');
+    // The last step: plain TCP or TLS.
+    await atStep(4, 4, 'Add Server: Echo Server');
     await page.keyboard.press('Escape');
     await widget().waitFor({ state: 'hidden', timeout: 10_000 });
     await page.waitForTimeout(1_000); // an entry added by mistake would show up by now
@@ -149,7 +152,7 @@ describe('Add Server wizard (UI)', function () {
   it('Relay: a port, Back, another port kept and used, a bad target refused with a message, then the relay runs', async () => {
     const [first, second] = await freePorts();
     const servers = await openAddServer();
-    await atStep(1, 3, 'Add Server');
+    await atStep(1, 4, 'Add Server');
     await choose('Relay');
     await atStep(2, 3, 'Add Server: Relay');
     await type(String(first));

@@ -94,4 +94,28 @@ describe('TLS relay', function () {
     assert.equal(failures[0].error.args.tlsCode, 'tls.unknownIssuer');
     assert.match(failures[0].error.message, /TLS to the target 127\.0\.0\.1:\d+ failed: .*unknown authority/);
   });
+
+  it('one secure context for all upstream legs of a relay: three clients verified by it; a CA file that cannot be read fails each client, and the relay keeps serving', async () => {
+    const { relay: r, port } = await relay({ targetPort: await echo(true), targetTls: { caFile: ca.certFile } });
+    const got = await Promise.all(['one', 'two', 'three'].map((m) => peers.request(port, [m], { halfClose: true })));
+    assert.deepEqual(
+      got.map((b) => b.toString()),
+      ['one', 'two', 'three'],
+    );
+    const { relay: bad, port: badPort } = await relay({ targetPort: await echo(true), targetTls: { caFile: '/nonexistent/ca.pem' } });
+    const failures: UpstreamFailureEvent[] = [];
+    bad.onDidFailUpstream((f) => failures.push(f));
+    for (let i = 0; i < 2; i++) {
+      const sock = await peers.connect(badPort);
+      assert.equal((await readAll(sock, 10000).catch(() => Buffer.alloc(0))).length, 0);
+    }
+    await waitFor(() => failures.length === 2, 'both upstream failures');
+    assert.deepEqual(
+      failures.map((f) => f.error.args.tlsCode),
+      ['tls.badFile', 'tls.badFile'],
+    );
+    assert.match(failures[1].error.message, /nonexistent\/ca\.pem/);
+    assert.equal(bad.state, 'listening');
+    await waitFor(() => bad.clients.length === 0, 'no connection left open');
+  });
 });

@@ -8,6 +8,7 @@ import { EchoServer } from '../core/servers/echoServer';
 import { TcpServer } from '../core/servers/serverBase';
 import { Timeline } from '../core/timeline/timeline';
 import { SocketProbe } from '../core/timeline/probe';
+import { TimelineJoins } from '../core/timeline/joins';
 import { formatHostPort } from '../core/hostPort';
 import { RelayServer } from '../core/relay/relayServer';
 import { RelayDirection } from '../core/relay/relayTypes';
@@ -29,7 +30,10 @@ export interface TimelineHandle {
 }
 
 export class Timelines implements vscode.Disposable {
+  /** Every timeline kept, by a key of its own (ids restart with a server; ports are reused). */
   private readonly byKey = new Map<string, TimelineHandle>();
+  private readonly joins = new TimelineJoins<TimelineHandle>();
+  private serial = 0;
   private readonly bySession = new Map<number, TimelineHandle>();
   private readonly byClient = new Map<string, TimelineHandle>();
   private readonly byRelay = new Map<string, TimelineHandle>();
@@ -67,14 +71,12 @@ export class Timelines implements vscode.Disposable {
     this._onDidAdd.dispose();
   }
 
-  private handle(key: string, lanes: string[], title: string, encoding: string): TimelineHandle {
-    let h = this.byKey.get(key);
-    if (!h) {
-      h = { key, timeline: new Timeline({ lanes, encoding }), probes: new Map(), title };
-      this.byKey.set(key, h);
-      this.evict();
-      this._onDidAdd.fire(h);
-    }
+  private handle(lanes: string[], title: string, encoding: string): TimelineHandle {
+    const key = `t${++this.serial}`;
+    const h: TimelineHandle = { key, timeline: new Timeline({ lanes, encoding }), probes: new Map(), title };
+    this.byKey.set(key, h);
+    this.evict();
+    this._onDidAdd.fire(h);
     return h;
   }
 
@@ -103,9 +105,10 @@ export class Timelines implements vscode.Disposable {
       return;
     }
     const mine = formatHostPort(socket.localAddress ?? '?', socket.localPort ?? 0);
-    const key = LOOPBACK.test(socket.remoteAddress ?? '') ? `${socket.localPort}>${socket.remotePort}` : `session:${s.id}`;
+    const ports = LOOPBACK.test(socket.remoteAddress ?? '') ? `${socket.localPort}>${socket.remotePort}` : undefined;
     const title = vscode.l10n.t('Session {0}', s.id);
-    const h = this.handle(key, [mine, sessionAddress(s)], title, s.encoding);
+    const create = () => this.handle([mine, sessionAddress(s)], title, s.encoding);
+    const h = ports ? this.joins.join(ports, 0, create) : create();
     h.title = title;
     h.timeline.lanes[0] = `${title} (${mine})`;
     h.timeline.encoding = s.encoding;
@@ -116,6 +119,9 @@ export class Timelines implements vscode.Disposable {
     const subs = [
       s.onDidSend((b) => probe.wrote(b)),
       s.onDidClose(() => {
+        if (ports) {
+          this.joins.left(ports, h);
+        }
         probe.dispose();
         h.probes.delete(0);
         subs.forEach((d) => d.dispose());
@@ -129,16 +135,21 @@ export class Timelines implements vscode.Disposable {
       return;
     }
     const probes = new Map<number, SocketProbe>();
+    const portsOf = new Map<number, string>();
     server.onDidAcceptClient((c) => {
       const socket = server.clientSocket(c.id);
       const port = server.address?.port ?? socket?.localPort ?? 0;
       if (!socket) {
         return;
       }
-      const key = LOOPBACK.test(c.remoteAddress) ? `${c.remotePort}>${port}` : `client:${entry.id}:${c.id}`;
+      const ports = LOOPBACK.test(c.remoteAddress) ? `${c.remotePort}>${port}` : undefined;
       const serverLane = `${entry.label} :${port}`;
       const encoding = server instanceof EchoServer ? server.encodingOf(c.id) : 'utf-8';
-      const h = this.handle(key, [c.remote, serverLane], `${entry.label} · ${c.remote}`, encoding);
+      const create = () => this.handle([c.remote, serverLane], `${entry.label} · ${c.remote}`, encoding);
+      const h = ports ? this.joins.join(ports, 1, create) : create();
+      if (ports) {
+        portsOf.set(c.id, ports);
+      }
       h.timeline.lanes[1] = serverLane;
       const send = server instanceof EchoServer ? (b: Buffer) => server.sendTo(c.id, b) : undefined;
       const probe = new SocketProbe(h.timeline, socket, 1, 0, send);
@@ -153,10 +164,15 @@ export class Timelines implements vscode.Disposable {
     });
     server.onDidLeaveClient((l) => {
       const probe = probes.get(l.client.id);
+      const ports = portsOf.get(l.client.id);
       probes.delete(l.client.id);
+      portsOf.delete(l.client.id);
+      const h = this.byClient.get(`${entry.id}:${l.client.id}`);
+      if (h && ports) {
+        this.joins.left(ports, h);
+      }
       if (probe) {
         probe.dispose();
-        const h = this.byClient.get(`${entry.id}:${l.client.id}`);
         h?.probes.delete(1);
       }
     });
@@ -169,11 +185,10 @@ export class Timelines implements vscode.Disposable {
     server.onDidOpenConnection((c) => {
       const port = server.address?.port ?? c.relayEnd.port;
       const lanes = [c.client.remote, `${entry.label} :${port}`, formatHostPort(c.targetEnd.address, c.targetEnd.port)];
-      // A relay started again numbers its connections from 1 again: a new connection never joins an old timeline.
-      this.byKey.delete(`relay:${entry.id}:${c.id}`);
-      const h = this.handle(`relay:${entry.id}:${c.id}`, lanes, `${entry.label} · ${c.client.remote}`, 'utf-8');
+      // A relay started again numbers its connections from 1 again: each connection gets a timeline of its own.
+      const h = this.handle(lanes, `${entry.label} · ${c.client.remote}`, 'utf-8');
       h.timeline.mark('connect', 0, { peer: 1 });
-      h.timeline.mark('connect', 1, { peer: 2 });
+      h.timeline.mark('connect', 1, { peer: 2, ms: c.connectMs });
       this.byRelay.set(`${entry.id}:${c.id}`, h);
     });
     server.onDidRelayData((e) => {

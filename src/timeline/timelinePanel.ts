@@ -1,10 +1,14 @@
 // The timeline webview: the drawing from the core renderer (the newest events; older ones summarized),
-// redrawn live at most every REDRAW_MS, the provoke buttons, hex on toggle, export as SVG, PNG or JSON.
+// redrawn live at most every REDRAW_MS and only while the panel is visible; a redraw reuses the rows that
+// did not change (RowCache) and posts only the new ones with where every row goes; the provoke buttons,
+// hex on toggle, export as SVG, PNG or JSON.
 // A strict CSP with a nonce, no remote resources; every string localized.
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { Throttle } from '../core/throttle';
-import { TIMELINE_CSS, renderSvg } from '../core/timeline/render';
+import { TIMELINE_CSS, drawRows, placeRow, svgOf } from '../core/timeline/render';
+import { RowCache } from '../core/timeline/rowCache';
+import { TimelineStrings } from '../core/timeline/strings';
 import { TimelineHandle } from '../state/timelines';
 import { localTimelineStrings } from './timelineStrings';
 import { panelScript } from './timelineScript';
@@ -28,7 +32,13 @@ export class TimelinePanel implements vscode.Disposable {
   private readonly panel: vscode.WebviewPanel;
   private readonly subs: vscode.Disposable[] = [];
   private readonly redraw: Throttle;
+  private readonly rows = new RowCache();
+  private readonly strings: TimelineStrings = localTimelineStrings();
   private hex = false;
+  /** A change came while the panel was hidden: redraw when it shows again. */
+  private stale = false;
+  /** The rows the webview holds (seq → svg); undefined: it holds nothing yet, send the whole drawing. */
+  private sent?: Map<number, string>;
 
   /** Opens (or reveals) the panel of a timeline; `lane` is the side the buttons act on. */
   static show(handle: TimelineHandle, lane: number, onAction: ActionHandler, onExport: ExportHandler): TimelinePanel {
@@ -60,11 +70,17 @@ export class TimelinePanel implements vscode.Disposable {
     this.panel.webview.html = this.html();
     this.redraw = new Throttle(() => this.post(), REDRAW_MS);
     this.subs.push(
-      handle.timeline.onDidChange(() => this.redraw.schedule()),
+      handle.timeline.onDidChange(() => this.changed()),
+      this.panel.onDidChangeViewState(() => {
+        if (this.panel.visible && this.stale) {
+          this.changed();
+        }
+      }),
       this.panel.onDidDispose(() => this.dispose()),
       this.panel.webview.onDidReceiveMessage(async (m: { type: string; on?: boolean; format?: 'svg' | 'json' | 'png'; data?: string } & ActionMessage) => {
         try {
           if (m.type === 'ready') {
+            this.sent = undefined;
             this.post();
           } else if (m.type === 'hex') {
             this.hex = m.on === true;
@@ -88,10 +104,33 @@ export class TimelinePanel implements vscode.Disposable {
     this.panel.dispose();
   }
 
+  /** A hidden panel draws nothing (a busy connection would redraw it for nobody) until it shows again. */
+  private changed(): void {
+    this.stale = !this.panel.visible;
+    if (!this.stale) {
+      this.redraw.schedule();
+    }
+  }
+
   private post(): void {
     const t = this.handle.timeline;
     const probe = this.handle.probes.get(this.lane);
-    const svg = renderSvg(t, { strings: localTimelineStrings(), hex: this.hex, last: LIVE_EVENTS, highlight: this.handle.highlight });
+    const d = drawRows(t, { strings: this.strings, hex: this.hex, last: LIVE_EVENTS, highlight: this.handle.highlight, cache: this.rows });
+    // Only the rows the webview does not hold yet (a reused row is the very same string), and where every row goes.
+    const sent = this.sent;
+    const drawing = sent
+      ? {
+          width: d.width,
+          height: d.height,
+          head: d.head,
+          order: d.rows.map((r) => [r.seq, r.y]),
+          added: d.rows
+            .filter((r) => sent.get(r.seq) !== r.svg)
+            .map(placeRow)
+            .join(''),
+        }
+      : { svg: svgOf(d) };
+    this.sent = new Map(d.rows.map((r) => [r.seq, r.svg]));
     const status = [
       vscode.l10n.t('{0} events kept, {1} summarized', t.size, t.summary.events),
       probe ? (probe.paused ? vscode.l10n.t('stopped reading: {0} B queued here', probe.queued) : vscode.l10n.t('open')) : vscode.l10n.t('closed'),
@@ -99,7 +138,7 @@ export class TimelinePanel implements vscode.Disposable {
     this.renders++;
     void this.panel.webview.postMessage({
       type: 'render',
-      svg,
+      ...drawing,
       status,
       canAct: probe !== undefined,
       paused: probe?.paused === true,

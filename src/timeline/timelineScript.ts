@@ -1,4 +1,5 @@
-// The webview's script (inline, with the page's nonce): draws what the extension posts, keeps the view at
+// The webview's script (inline, with the page's nonce): draws what the extension posts (the whole drawing,
+// or only the new rows and where every row goes), keeps the view at
 // the end while it was there, sends the buttons' actions, turns the drawing into a PNG for Export PNG.
 export function panelScript(): string {
   return `(() => {
@@ -6,11 +7,29 @@ export function panelScript(): string {
   const view = document.getElementById('view');
   const status = document.getElementById('status');
   const num = (id) => Number(document.getElementById(id).value);
+  // A redraw that sends only the new rows: keep the rows we hold, parse the added ones, put each where it goes.
+  const update = (m) => {
+    const svg = view.querySelector('svg');
+    for (const [k, v] of [['width', m.width], ['height', m.height], ['viewBox', '0 0 ' + m.width + ' ' + m.height]]) { svg.setAttribute(k, v); }
+    svg.querySelector('g.head').innerHTML = m.head;
+    const rows = svg.querySelector('g.rows');
+    const held = new Map();
+    for (const g of rows.children) { held.set(g.getAttribute('data-seq'), g); }
+    const added = document.createElementNS('http://www.w3.org/2000/svg', 'g');
+    added.innerHTML = m.added;
+    for (const g of [...added.children]) { held.set(g.getAttribute('data-seq'), g); }
+    const placed = document.createDocumentFragment();
+    for (const [seq, y] of m.order) {
+      const g = held.get(String(seq));
+      if (g) { g.setAttribute('transform', 'translate(0,' + y + ')'); placed.appendChild(g); }
+    }
+    rows.replaceChildren(placed);
+  };
   window.addEventListener('message', (e) => {
     const m = e.data;
     if (m.type !== 'render') { return; }
     const atEnd = window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
-    view.innerHTML = m.svg;
+    if (m.svg !== undefined) { view.innerHTML = m.svg; } else { update(m); }
     status.textContent = m.status;
     for (const b of document.querySelectorAll('button[data-action]')) {
       const a = b.dataset.action;

@@ -3,6 +3,7 @@
 // SVG and JSON, and Show Timeline opens a webview.
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -10,7 +11,7 @@ import { api, Api, must, run, waitFor } from './helpers';
 
 interface Json {
   lanes: string[];
-  events: { kind: string; from?: number; to?: number; size?: number; lane?: number; code?: string }[];
+  events: { kind: string; from?: number; to?: number; size?: number; lane?: number; code?: string; ms?: number }[];
   notes: { code: string; args: (string | number)[] }[];
 }
 
@@ -106,6 +107,38 @@ describe('Timeline (commands in the extension host)', () => {
     assert.strictEqual(sum('write', 1, 2), 9, 'and wrote them to the target');
     assert.strictEqual(sum('read', 2, 1), 9, 'the echo came back');
     assert.strictEqual(sum('write', 1, 0), 9, 'and went on to the client');
+    const upstream = j.events.find((e) => e.kind === 'connect' && e.lane === 1);
+    assert.ok(typeof upstream?.ms === 'number' && upstream.ms >= 0, "the upstream leg's connect carries its duration");
     await must('tcpWorkbench.showTimeline', { entryId: relay.id, connectionId });
+  });
+
+  it('a client that reuses the port of a finished client gets a timeline of its own', async () => {
+    const echo = await must('tcpWorkbench.startEchoServer', { port: 0 });
+    const free = net.createServer();
+    await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
+    const localPort = (free.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => free.close(() => r()));
+    const connectFrom = () =>
+      new Promise<net.Socket>((resolve, reject) => {
+        const c = net.connect({ host: '127.0.0.1', port: echo.port, localAddress: '127.0.0.1', localPort }, () => resolve(c));
+        c.once('error', reject);
+      });
+    const clients = () => a.servers().find((x) => x.id === echo.id)?.clients ?? 0;
+    const first = await connectFrom();
+    first.write('old');
+    await waitFor(() => first.bytesRead === 3, 'the first echo');
+    // A reset leaves no TIME_WAIT: the same local port connects again at once.
+    first.resetAndDestroy();
+    await waitFor(() => clients() === 0, 'the server to see the first client leave');
+    const second = await connectFrom();
+    assert.strictEqual(second.localPort, localPort);
+    second.write('new!');
+    await waitFor(() => second.bytesRead === 4, 'the second echo');
+    const file = path.join(dir, 'reused.json');
+    await must('tcpWorkbench.exportTimeline', { entryId: echo.id, clientId: 2, format: 'json', path: file });
+    const j = JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
+    const reads = j.events.filter((e) => e.kind === 'read' && e.to === 1).map((e) => e.size);
+    assert.deepStrictEqual(reads, [4], "only the second client's bytes, none of the first");
+    second.destroy();
   });
 });

@@ -44,6 +44,7 @@ interface Live {
   leaveReason?: LeaveReason;
   clientClosed: boolean;
   upstreamClosed: boolean;
+  connectStarted: number;
 }
 
 const LEAVE_TO_CLOSE: Record<LeaveReason, RelayCloseReason> = {
@@ -175,7 +176,7 @@ export class RelayServer extends TcpServer {
     // A TLS target is read by its TLS socket (the bulk reads are for plaintext TCP).
     const onread = targetTls ? undefined : bulkReads((b, hold) => l.pumps[1]?.push(b, hold));
     const upstream = net.connect({ host, port, allowHalfOpen: true, noDelay: true, onread });
-    const l: Live = { client: socket, info, upstream, rawUpstream: upstream, pumps: [], clientClosed: false, upstreamClosed: false };
+    const l: Live = { client: socket, info, upstream, rawUpstream: upstream, pumps: [], clientClosed: false, upstreamClosed: false, connectStarted: Date.now() };
     this.live.set(info.id, l);
     upstream.setTimeout(this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, () => {
       upstream.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' }));
@@ -243,6 +244,7 @@ export class RelayServer extends TcpServer {
       upstreamEnd: ep(up.localAddress, up.localPort),
       targetEnd: ep(up.remoteAddress, up.remotePort),
       openedAt: Date.now(),
+      connectMs: Date.now() - l.connectStarted,
       bytesToServer: 0,
       bytesToClient: 0,
       clientFinished: false,

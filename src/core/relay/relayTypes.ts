@@ -38,6 +38,8 @@ export interface RelayConnection {
   readonly upstreamEnd: Endpoint;
   readonly targetEnd: Endpoint;
   readonly openedAt: number;
+  /** How long the relay's connect to the target took (ms; with a TLS target, up to the end of the handshake). */
+  readonly connectMs: number;
   bytesToServer: number;
   bytesToClient: number;
   /** Set once that direction's FIN has been forwarded. */

@@ -6,6 +6,7 @@ import { TextDecoder } from 'node:util';
 import { ChunkEvent, MarkEvent, Timeline, TimelineEvent, isChunk, isRstEcho } from './timeline';
 import { Note, explain } from './explain';
 import { TIMELINE_STRINGS, TimelineStrings, fill } from './strings';
+import { RowCache } from './rowCache';
 
 export interface RenderOptions {
   /** Sentences to use (the editor passes localized ones); default English. */
@@ -18,6 +19,8 @@ export interface RenderOptions {
   gapMs?: number;
   /** Events whose row is highlighted (a `.tcp` block's failed step). */
   highlight?: ReadonlySet<number>;
+  /** A live view's rows kept between redraws: only rows that changed are drawn again. */
+  cache?: RowCache;
 }
 
 const ROW = 30;
@@ -26,7 +29,9 @@ const LANE_GAP = 320;
 const NOTE_W = 420;
 const TOP = 70;
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+/** Escapes text for the SVG; most labels have nothing to escape and are returned as they are. */
+const esc = (s: string): string => (/[&<>"]/.test(s) ? s.replace(/[&<>"]/g, (c) => ENTITIES[c]) : s);
 
 export function formatMs(ms: number): string {
   return ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`;
@@ -40,10 +45,11 @@ export function formatBytes(n: number): string {
 export function previewOf(e: ChunkEvent, hex: boolean, encoding: string): string {
   const more = e.size > e.head.length ? '…' : '';
   if (hex) {
-    return [...e.head.subarray(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join(' ') + (e.head.length > 16 || more ? ' …' : '');
+    return e.head.toString('hex', 0, 16).replace(/(..)(?=.)/g, '$1 ') + (e.head.length > 16 || more ? ' …' : '');
   }
-  const decoder = decoderFor(encoding);
-  let text = decoder ? decoder.decode(e.head) : e.head.toString('latin1');
+  // Node decodes UTF-8 itself faster than a TextDecoder; other encodings go through one.
+  const decoder = /^utf-?8$/i.test(encoding) ? undefined : decoderFor(encoding);
+  let text = decoder ? decoder.decode(e.head) : e.head.toString(/^utf-?8$/i.test(encoding) ? 'utf8' : 'latin1');
   text = text.replace(/[\u0000-\u001f\u007f]/g, '·');
   return (text.length > 28 ? text.slice(0, 28) + '…' : text + more) || '';
 }
@@ -64,7 +70,41 @@ function decoderFor(encoding: string): TextDecoder | undefined {
   return decoders.get(encoding);
 }
 
+/** A drawing in parts, for a live view that sends only what changed: the frame and one row per event. */
+export interface DrawnRows {
+  width: number;
+  height: number;
+  /** Background, the honest note, the lanes and the summary line: redrawn every time (small). */
+  head: string;
+  /** One row per drawn event at y = 0 (an idle gap before it at y = -ROW), to be placed at `y`. */
+  rows: { seq: number; y: number; svg: string }[];
+}
+
 export function renderSvg(timeline: Timeline, options: RenderOptions = {}): string {
+  return svgOf(drawRows(timeline, options));
+}
+
+/** The whole SVG of a drawing in parts. */
+export function svgOf(d: DrawnRows): string {
+  return [
+    svgOpen(d),
+    `<style>${TIMELINE_CSS}</style>`,
+    `<defs>${MARKERS}</defs>`,
+    `<g class="head">${d.head}</g>`,
+    `<g class="rows">`,
+    ...d.rows.map(placeRow),
+    '</g>',
+    '</svg>',
+  ].join('\n');
+}
+
+export const svgOpen = (d: { width: number; height: number }): string =>
+  `<svg xmlns="http://www.w3.org/2000/svg" class="tcp-timeline" width="${d.width}" height="${d.height}" viewBox="0 0 ${d.width} ${d.height}">`;
+
+/** A row moved into place; `data-seq` lets a live view find it again. */
+export const placeRow = (r: DrawnRows['rows'][number]): string => `<g transform="translate(0,${r.y})" data-seq="${r.seq}">${r.svg}</g>`;
+
+export function drawRows(timeline: Timeline, options: RenderOptions = {}): DrawnRows {
   const s = options.strings ?? TIMELINE_STRINGS;
   const all = timeline.events;
   const shown = options.last !== undefined && all.length > options.last ? all.slice(all.length - options.last) : all;
@@ -76,35 +116,39 @@ export function renderSvg(timeline: Timeline, options: RenderOptions = {}): stri
   const laneX = (l: number) => TIME_W + 40 + l * LANE_GAP;
   const lanesW = laneX(Math.max(0, timeline.lanes.length - 1)) + 40;
   const width = lanesW + NOTE_W;
-  const out: string[] = [];
+  options.cache?.begin(s, options.hex === true, timeline.encoding);
+  const rows: DrawnRows['rows'] = [];
   const rowOf = new Map<number, number>();
   let y = TOP;
   let prevT: number | undefined;
+  const summary = hidden > 0 ? `<text class="summary" x="${TIME_W}" y="${y}">${esc(fill(s.summarized, hidden))}</text>` : '';
   if (hidden > 0) {
-    out.push(`<text class="summary" x="${TIME_W}" y="${y}">${esc(fill(s.summarized, hidden))}</text>`);
     y += ROW;
   }
   for (const e of shown) {
     if (prevT !== undefined && e.t - prevT > (options.gapMs ?? 1000)) {
-      out.push(`<text class="gap" x="${TIME_W + 40}" y="${y}">${esc(fill(s.idle, formatMs(e.t - prevT)))}</text>`);
       y += ROW;
     }
     rowOf.set(e.seq, y);
-    if (options.highlight?.has(e.seq)) {
-      out.push(`<rect class="failedRow" x="0" y="${y - ROW / 2}" width="${width}" height="${ROW}"/>`);
-    }
-    out.push(`<text class="time" x="8" y="${y + 4}">+${esc(formatMs(e.t))}</text>`);
-    if (prevT !== undefined) {
-      out.push(`<text class="delta" x="8" y="${y + 16}">Δ ${esc(formatMs(e.t - prevT))}</text>`);
-    }
-    out.push(isChunk(e) ? drawChunk(timeline, e, y, laneX, rowOf, options, s) : drawMark(timeline, e, y, laneX, s));
     const lines = (notes.get(e.seq) ?? []).map((n) => fill(s.notes[n.code], ...n.args));
-    lines.forEach((line, i) => {
-      out.push(`<text class="note" x="${lanesW + 10}" y="${y + 4 + i * 14}">${esc(line)}</text>`);
-    });
+    // Each row is drawn at y = 0 and moved into place, so a live view's RowCache can reuse it as the window moves.
+    const pairs = isChunk(e) && e.kind === 'read' ? pairRows(timeline, e, rowOf).map((wy) => wy - y) : [];
+    const prev = prevT;
+    const draw = () => drawRow(timeline, e, prev, pairs, lines, laneX, lanesW, options, s);
+    let row: string;
+    if (options.cache) {
+      // What the row shows beyond the event itself: the previous time, its notes, pairings, whether it is drawn as a send or an echo.
+      const state = isChunk(e) ? (e.kind === 'write' ? String(timeline.seesReads(e.from, e.to)) : pairs.join(',')) : e.kind === 'rst' ? String(isRstEcho(timeline, e)) : '';
+      const lit = options.highlight?.has(e.seq) ? '!' : '';
+      row = options.cache.row(e.seq, `${lit}${prev}|${state}|${lines.join('\n')}`, draw);
+    } else {
+      row = draw();
+    }
+    rows.push({ seq: e.seq, y, svg: row });
     y += ROW + Math.max(0, lines.length - 1) * 14;
     prevT = e.t;
   }
+  options.cache?.end();
   const height = y + 20;
   const lanes = timeline.lanes
     .map((label, i) => {
@@ -112,27 +156,47 @@ export function renderSvg(timeline: Timeline, options: RenderOptions = {}): stri
       return `<text class="lane" x="${x}" y="24" text-anchor="middle">${esc(label)}</text><line class="laneLine" x1="${x}" y1="34" x2="${x}" y2="${height - 10}"/>`;
     })
     .join('');
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="tcp-timeline" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
-    `<style>${TIMELINE_CSS}</style>`,
-    `<defs>${MARKERS}</defs>`,
-    `<rect class="bg" x="0" y="0" width="${width}" height="${height}"/>`,
-    `<text class="honest" x="8" y="50">${esc(s.honest)}</text>`,
-    lanes,
-    ...out,
-    '</svg>',
-  ].join('\n');
+  const head = [`<rect class="bg" x="0" y="0" width="${width}" height="${height}"/>`, `<text class="honest" x="8" y="50">${esc(s.honest)}</text>`, lanes, summary].join('\n');
+  return { width, height, head, rows };
 }
 
-function drawChunk(
+/** The rows (y) of the writes a read carried bytes of, where they are drawn. */
+function pairRows(timeline: Timeline, e: ChunkEvent, rowOf: Map<number, number>): number[] {
+  return timeline
+    .writesOf(e)
+    .map((w) => rowOf.get(w.seq))
+    .filter((r): r is number => r !== undefined);
+}
+
+/** One event's row at y = 0: its time, Δ since the previous event, the arrow or mark, its notes. */
+function drawRow(
   timeline: Timeline,
-  e: ChunkEvent,
-  y: number,
+  e: TimelineEvent,
+  prevT: number | undefined,
+  pairs: number[],
+  lines: string[],
   laneX: (l: number) => number,
-  rowOf: Map<number, number>,
+  lanesW: number,
   options: RenderOptions,
   s: TimelineStrings,
 ): string {
+  const out: string[] = [];
+  if (options.highlight?.has(e.seq)) {
+    out.push(`<rect class="failedRow" x="0" y="${-ROW / 2}" width="${lanesW + NOTE_W}" height="${ROW}"/>`);
+  }
+  out.push(`<text class="time" x="8" y="4">+${esc(formatMs(e.t))}</text>`);
+  if (prevT !== undefined && e.t - prevT > (options.gapMs ?? 1000)) {
+    out.push(`<text class="gap" x="${TIME_W + 40}" y="${-ROW}">${esc(fill(s.idle, formatMs(e.t - prevT)))}</text>`);
+  }
+  if (prevT !== undefined) {
+    out.push(`<text class="delta" x="8" y="16">Δ ${esc(formatMs(e.t - prevT))}</text>`);
+  }
+  out.push(isChunk(e) ? drawChunk(timeline, e, 0, laneX, pairs, options, s) : drawMark(timeline, e, 0, laneX, s));
+  lines.forEach((line, i) => out.push(`<text class="note" x="${lanesW + 10}" y="${4 + i * 14}">${esc(line)}</text>`));
+  return out.join('');
+}
+
+function drawChunk(timeline: Timeline, e: ChunkEvent, y: number, laneX: (l: number) => number, pairs: number[], options: RenderOptions, s: TimelineStrings): string {
   const x1 = laneX(e.from);
   const x2 = laneX(e.to);
   const dir = x2 > x1 ? 1 : -1;
@@ -144,13 +208,6 @@ function drawChunk(
     // The reader is observed: the write is a dot on its lane, drawn into the reads it became.
     return `<g class="send" data-size="${e.size}" data-from="${e.from}"><circle cx="${x1}" cy="${y}" r="4"/><text class="sendLabel" x="${x1 + dir * 8}" y="${y + 4}" text-anchor="${dir > 0 ? 'start' : 'end'}">${esc(fill(s.send, formatBytes(e.size)))}</text>${title}</g>`;
   }
-  const pairs =
-    e.kind === 'read'
-      ? timeline
-          .writesOf(e)
-          .map((w) => rowOf.get(w.seq))
-          .filter((r): r is number => r !== undefined)
-      : [];
   const lines = pairs.map((wy) => `<line class="pair" x1="${x1}" y1="${wy}" x2="${x2}" y2="${y}"/>`).join('');
   const cls = e.kind === 'read' ? 'chunk recv' : 'chunk unread';
   const main = `<line class="arrow" x1="${x1}" y1="${y}" x2="${x2 - dir * 2}" y2="${y}" marker-end="url(#tl-a)"/>`;

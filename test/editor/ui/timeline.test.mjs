@@ -1,10 +1,12 @@
 // UI test: Show Timeline from a session row's context menu, then the webview's own buttons: Send Together
 // is drawn as 3 sends → 1 recv on our echo server (the merged-read note beside it), Send in Pieces as 3
-// sends of the right sizes, Abort with Reset as RST; Export SVG through the save dialog writes the drawing.
+// sends of the right sizes, Abort with Reset as RST; Export SVG and Export PNG through the save dialog write
+// the drawing.
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
 import { openViewContainer, pressInline, rowDescription, runCommand, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
@@ -29,6 +31,27 @@ describe('Timeline webview (UI)', function () {
 
   /** The webview's document: VS Code nests it in two iframes. */
   const webview = () => page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+
+  /** Presses an Export button and answers the save dialog with `file`; resolves once the file is written. */
+  async function exportAs(format, file) {
+    await webview().locator(`button[data-export="${format}"]`).click();
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ timeout: 10_000 });
+    // The save dialog fills in its default name a moment after it opens: answer after that.
+    await waitFor(async () => (await input.inputValue()).endsWith(`.${format}`), 'the save dialog to offer a file name');
+    // The dialog checks a typed path as it comes, and an Enter during that check can go to its list (the
+    // ".." row) instead of accepting: while the dialog is still open, type the path again and press Enter.
+    await waitFor(async () => {
+      if (fs.existsSync(file) && fs.statSync(file).size > 0) {
+        return true;
+      }
+      if (await input.isVisible().catch(() => false)) {
+        await input.fill(file).catch(() => undefined);
+        await input.press('Enter').catch(() => undefined);
+      }
+      return false;
+    }, `the exported ${format.toUpperCase()}`);
+  }
 
   it('opens the timeline of a session from its row', async () => {
     await openViewContainer(page);
@@ -116,26 +139,30 @@ describe('Timeline webview (UI)', function () {
       await page.screenshot({ path: process.env.TCP_WORKBENCH_TIMELINE_SCREENSHOT });
     }
     const file = path.join(dir, 'exported.svg');
-    await w.locator('button[data-export="svg"]').click();
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ timeout: 10_000 });
-    // The save dialog fills in its default name a moment after it opens: answer after that.
-    await waitFor(async () => (await input.inputValue()).endsWith('.svg'), 'the save dialog to offer a file name');
-    // The dialog checks a typed path as it comes, and an Enter during that check can go to its list (the
-    // ".." row) instead of accepting: while the dialog is still open, type the path again and press Enter.
-    await waitFor(async () => {
-      if (fs.existsSync(file) && fs.statSync(file).size > 0) {
-        return true;
-      }
-      if (await input.isVisible().catch(() => false)) {
-        await input.fill(file).catch(() => undefined);
-        await input.press('Enter').catch(() => undefined);
-      }
-      return false;
-    }, 'the exported SVG');
+    await exportAs('svg', file);
     const svg = fs.readFileSync(file, 'utf8');
     assert.match(svg, /^<svg /);
     assert.match(svg, /class="mark rst"/);
     assert.match(svg, /3 sends → 1 recv/);
+  });
+
+  it('Export PNG writes the drawing as a PNG image of its size', async () => {
+    const svg = webview().locator('svg.tcp-timeline');
+    const [width, height] = await svg.evaluate((e) => [Number(e.getAttribute('width')), Number(e.getAttribute('height'))]);
+    const file = path.join(dir, 'exported.png');
+    await exportAs('png', file);
+    const png = fs.readFileSync(file);
+    assert.deepStrictEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'the PNG signature');
+    assert.strictEqual(png.toString('latin1', 12, 16), 'IHDR');
+    assert.deepStrictEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [width, height], "the image has the drawing's size");
+    // Not a blank canvas: the image data (IDAT chunks, inflated) holds the shades of arrows and text.
+    const idat = [];
+    for (let at = 8; at < png.length; at += 12 + png.readUInt32BE(at)) {
+      if (png.toString('latin1', at + 4, at + 8) === 'IDAT') {
+        idat.push(png.subarray(at + 8, at + 8 + png.readUInt32BE(at)));
+      }
+    }
+    const distinct = new Set(zlib.inflateSync(Buffer.concat(idat))).size;
+    assert.ok(distinct > 16, `only ${distinct} distinct byte values: a blank image`);
   });
 });

@@ -9,7 +9,7 @@ import { EchoServer } from '../../../src/core/servers/echoServer';
 import { FileServer } from '../../../src/core/fileServer/fileServer';
 import { RelayError } from '../../../src/core/relay/relayErrors';
 import { RelayServer } from '../../../src/core/relay/relayServer';
-import { RelayCloseEvent, UpstreamFailureEvent } from '../../../src/core/relay/relayTypes';
+import { RelayCloseEvent, RelayConnection, UpstreamFailureEvent } from '../../../src/core/relay/relayTypes';
 import { PEERS, Peers, readAll, sha256, sleep, waitFor } from '../support';
 import { Relays, sha256File, writeStampedFile } from './relayFixtures';
 
@@ -170,9 +170,12 @@ describe('RelayServer', () => {
     const { relay, port } = await relays.start({ targetHost: '127.0.0.1', targetPort: target });
     const closed: RelayCloseEvent[] = [];
     relay.onDidCloseConnection((e) => closed.push(e));
-    const opened = new Promise((r) => relay.onDidOpenConnection(r));
+    const opened = new Promise<RelayConnection>((r) => relay.onDidOpenConnection(r));
+    const t0 = Date.now();
     const s = await peers.connect(port);
-    await opened;
+    // The upstream leg's connect time (the timeline marks it): measured, within the time the test waited.
+    const { connectMs } = await opened;
+    assert.ok(connectMs >= 0 && connectMs <= Date.now() - t0, `connectMs ${connectMs}`);
     s.write('some bytes');
     await sleep(50);
     s.resetAndDestroy();

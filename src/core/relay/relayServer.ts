@@ -25,7 +25,7 @@ import {
   UpstreamFailureEvent,
   WireTap,
 } from './relayTypes';
-import { RelayWire } from './wireTap';
+import { RelayTaps } from './relayTaps';
 
 export type { RelayServerOptions };
 
@@ -60,9 +60,8 @@ const LEAVE_TO_CLOSE: Record<LeaveReason, RelayCloseReason> = {
 export class RelayServer extends TcpServer {
   readonly kind = 'relay' as const;
   private readonly live = new Map<number, Live>();
-  private readonly taps = new Set<RelayTap>();
-  private readonly wireTaps = new Set<WireTap>();
-  private readonly wire = new RelayWire(this.wireTaps);
+  private readonly taps = new RelayTaps(() => this.live.forEach((l) => l.pumps.forEach((p) => p.maybeResume())), this.onDidLogKeys);
+  private readonly wire = this.taps.wire;
   /** TLS clients' TCP sockets while a wire tap is on (their TLS sockets are made over a TapStream). */
   private readonly rawClients = new Map<number, net.Socket>();
   /** The target's TLS options and secure context, loaded by the first connection and shared by the rest. */
@@ -115,18 +114,7 @@ export class RelayServer extends TcpServer {
 
   /** Adds a recorder of everything relayed from now on; dispose to remove it. */
   addTap(tap: RelayTap): Disposable {
-    this.taps.add(tap);
-    const sub = tap.onDrain(() => {
-      for (const l of this.live.values()) {
-        l.pumps.forEach((p) => p.maybeResume());
-      }
-    });
-    return {
-      dispose: () => {
-        sub.dispose();
-        this.taps.delete(tap);
-      },
-    };
+    return this.taps.add(tap);
   }
 
   /**
@@ -134,16 +122,7 @@ export class RelayServer extends TcpServer {
    * keys, for connections accepted from now on; dispose to remove it.
    */
   addWireTap(tap: WireTap): Disposable {
-    this.wireTaps.add(tap);
-    const keys = this.onDidLogKeys((e) => tap.keys(e.clientId, e.line));
-    const drain = tap.onDrain(() => this.live.forEach((l) => l.pumps.forEach((p) => p.maybeResume())));
-    return {
-      dispose: () => {
-        keys.dispose();
-        drain.dispose();
-        this.wireTaps.delete(tap);
-      },
-    };
+    return this.taps.addWire(tap);
   }
 
   protected override tlsTransport(id: number): ((raw: net.Socket) => Duplex) | undefined {
@@ -258,8 +237,8 @@ export class RelayServer extends TcpServer {
       }
     }
     this._onDidOpenConnection.fire(conn);
-    this.taps.forEach((t) => t.opened(conn));
-    const held = (): boolean => this.tapsCongested();
+    this.taps.opened(conn);
+    const held = (): boolean => this.taps.congested;
     l.pumps = [
       new Pump(client, upstream, this.options.toServer, {
         onChunk: (b, hold) => {
@@ -285,20 +264,6 @@ export class RelayServer extends TcpServer {
     l.pumps.forEach((p) => p.start());
   }
 
-  private tapsCongested(): boolean {
-    for (const t of this.taps) {
-      if (t.congested) {
-        return true;
-      }
-    }
-    for (const t of this.wireTaps) {
-      if (t.congested) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** What data listeners get: they may keep it, so a lent chunk (with `hold`) is copied for them. */
   private ownFor(b: Buffer, hold: Hold | undefined): Buffer {
     return hold && (this._onDidRelayData.hasListeners || this.hasDataListeners) ? Buffer.from(b) : b;
@@ -309,13 +274,7 @@ export class RelayServer extends TcpServer {
     if (this._onDidRelayData.hasListeners) {
       this._onDidRelayData.fire({ connection, direction, bytes: own });
     }
-    if (this.taps.size > 0) {
-      const e = { connection, direction, bytes };
-      this.taps.forEach((t) => t.data(e, hold));
-    }
-    if (this.wire.on) {
-      this.wire.plainData(connection.id, direction === 'client→server', bytes);
-    }
+    this.taps.data(connection, direction, bytes, hold);
   }
 
   private finished(connection: RelayConnection, direction: RelayDirection): void {
@@ -325,11 +284,8 @@ export class RelayServer extends TcpServer {
       connection.serverFinished = true;
     }
     const e = { connection, direction };
-    if (this.wire.on) {
-      this.wire.plainFinished(connection.id, direction === 'client→server');
-    }
+    this.taps.halfClosed(e);
     this._onDidHalfClose.fire(e);
-    this.taps.forEach((t) => t.halfClosed(e));
   }
 
   private upstreamFailed(l: Live, e: NodeJS.ErrnoException | TlsError): void {
@@ -348,7 +304,7 @@ export class RelayServer extends TcpServer {
       error,
     };
     this._onDidFailUpstream.fire(ev);
-    this.taps.forEach((t) => t.failed(ev));
+    this.taps.failed(ev);
     if (!l.client.destroyed) {
       resetSocket(l.client);
     }
@@ -390,7 +346,7 @@ export class RelayServer extends TcpServer {
         const reason = l.reason ?? (l.leaveReason ? LEAVE_TO_CLOSE[l.leaveReason] : 'closed');
         const e = { connection: l.conn, reason, error: l.error };
         this._onDidCloseConnection.fire(e);
-        this.taps.forEach((t) => t.closed(e));
+        this.taps.closed(e);
       }
     }
   }

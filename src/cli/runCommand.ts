@@ -24,6 +24,7 @@ import {
   toHtml,
 } from '../core/script';
 import { WorkbenchError } from '../core/errors';
+import { pool } from '../core/pool';
 import { parseDurationFlag } from '../core/script/literals';
 import { reparseWithMocks, startMocks } from '../core/script/mocks';
 import { describeHit } from '../core/script/mockServer';
@@ -136,20 +137,6 @@ function jobsOf(text: string | undefined): number {
     usage(`--jobs needs a whole number from 1 to 64, not "${text}".`);
   }
   return n;
-}
-
-/** Runs `work` on every item, at most `jobs` at a time; results in the items' order. */
-async function pool<T, R>(items: readonly T[], jobs: number, work: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, lane));
-  return results;
 }
 
 /** Starts the file's listen blocks first (their real ports reach the client blocks), then runs. */

@@ -34,6 +34,10 @@ export interface Config {
   relayCapture: boolean;
   /** Size cap of that capture, in MiB. */
   pcapMaxMiB: number;
+  /** `.tcp` files a run from the editor runs at once (1 to 64). */
+  scriptJobs: number;
+  /** A vars file for runs from the editor, as written (relative to the workspace folder); '' = none. Resolve with resolveVarsFile(). */
+  scriptVarsFile: string;
   /** Relays also write a temporary pcapng of the wire with the TLS keys inside (opt-in: it holds the keys). */
   relayWireCapture: boolean;
 }
@@ -102,6 +106,10 @@ export function getConfig(): Config {
   if (!Number.isInteger(pcapMaxMiB) || pcapMaxMiB < 1) {
     throw bad('pcapMaxMiB', vscode.l10n.t('{0} is not a whole number of at least 1.', String(pcapMaxMiB)));
   }
+  const scriptJobs = get<number>('script.jobs', 1);
+  if (!Number.isInteger(scriptJobs) || scriptJobs < 1 || scriptJobs > 64) {
+    throw bad('script.jobs', vscode.l10n.t('{0} is not a whole number from 1 to 64.', String(scriptJobs)));
+  }
   return {
     host,
     echoPort: port('echoPort', 9007),
@@ -118,8 +126,24 @@ export function getConfig(): Config {
     downloadFolder: get('downloadFolder', '').trim(),
     relayCapture: get('relayCapture', true),
     pcapMaxMiB,
+    scriptJobs,
+    scriptVarsFile: get('script.varsFile', '').trim(),
     relayWireCapture: get('relayWireCapture', false),
   };
+}
+
+/** The vars file of the `script.varsFile` setting (absolute, or relative to `workspaceFolder`); undefined for none. */
+export function resolveVarsFile(setting: string, workspaceFolder: string | undefined): string | undefined {
+  if (setting === '') {
+    return undefined;
+  }
+  if (path.isAbsolute(setting)) {
+    return setting;
+  }
+  if (workspaceFolder === undefined) {
+    throw bad('script.varsFile', vscode.l10n.t('"{0}" is relative, but no workspace folder is open.', setting));
+  }
+  return path.join(workspaceFolder, setting);
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);

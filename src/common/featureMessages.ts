@@ -17,6 +17,10 @@ const has = (a: Args, ...keys: string[]): boolean => keys.every((k) => a[k] !== 
 const causeOf = (e: WorkbenchError): string | undefined => (e.cause instanceof Error ? e.cause.message : undefined);
 
 export const FEATURE_SENTENCES: Sentences = {
+  // The vars file of the tcpWorkbench.script.varsFile setting (or `run --vars-file`).
+  'script.varsFile': (a) =>
+    has(a, 'file', 'line', 'text') ? l10n.t('{0}:{1}: expected name=value (name: letters, digits, _ . -), not "{2}".', a.file, a.line, a.text) : undefined,
+  'script.varsFileRead': (a) => (a.error === 'no such file' && has(a, 'file') ? l10n.t('Cannot read the vars file {0}: no such file.', a.file) : undefined),
   'script.exists': (a) => (has(a, 'file') ? l10n.t('The script file {0} already exists (use --overwrite to replace it).', a.file) : undefined),
   'relay.targetRefused': (a) => (has(a, 'target') ? l10n.t('The target {0} refused the connection (nothing listens there).', a.target) : undefined),
   'relay.targetTimeout': (a) => (has(a, 'target') ? l10n.t('The target {0} did not answer in time.', a.target) : undefined),

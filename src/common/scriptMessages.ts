@@ -5,6 +5,7 @@ import { l10n } from 'vscode';
 import type { DiagnosticCode, MessageArgs } from '../core/script';
 import type { FailureCode } from '../core/script';
 import type { Need } from '../core/script/payload';
+import { PROVOKE_SENTENCES } from './provokeMessages';
 
 type Sentence = (a: MessageArgs, nested: (code: string, args: MessageArgs) => string | undefined) => string | undefined;
 
@@ -36,6 +37,7 @@ const V8_PREFIX = 'Invalid regular expression: ';
 
 /** Keyed by every DiagnosticCode (the type makes a missing one a compile error; a unit test checks it too). */
 export const DIAGNOSTIC_SENTENCES: Record<DiagnosticCode, Sentence> = {
+  ...PROVOKE_SENTENCES,
   'script.unknownStep': (a) =>
     a.form === 'step'
       ? l10n.t('Unknown step "{0}". Steps: {1}.', a.word, a.steps)

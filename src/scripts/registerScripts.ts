@@ -8,7 +8,8 @@ import { UserError } from '../common/showError';
 import { registerSaveAsScript } from './saveAsScript';
 import { registerScriptCodeLens } from './scriptCodeLens';
 import { registerScriptDiagnostics } from './scriptDiagnostics';
-import { LANGUAGE_ID } from './scriptDocuments';
+import { LANGUAGE_ID, useVarsFile } from './scriptDocuments';
+import { resolveVarsFile } from '../common/config';
 import { ScriptRunOptions, runScriptTests } from './scriptRun';
 import { ScriptTests } from './scriptTests';
 
@@ -34,6 +35,8 @@ function target(arg: RunScriptArgs | vscode.Uri | undefined, line: number | unde
 export type RunScriptFile = (uri: vscode.Uri, line: number | undefined, token: vscode.CancellationToken, opts?: ScriptRunOptions) => Promise<RunScriptResult>;
 
 export function registerScripts(svc: Services): RunScriptFile {
+  // Read at the time of use, so a changed setting counts from the next parse and run.
+  useVarsFile(() => resolveVarsFile(svc.config().scriptVarsFile, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath));
   registerScriptDiagnostics(svc);
   registerScriptCodeLens(svc);
   const tests = new ScriptTests(svc);

@@ -1,7 +1,8 @@
 // Parsed `.tcp` documents, shared by diagnostics, CodeLens and the Testing view: one parse per
 // document version, and the text of a file whether or not it is open in an editor.
 import * as vscode from 'vscode';
-import { ParseOptions, Script, envVars, parseScript } from '../core/script';
+import { messageOf } from '../common/messages';
+import { ParseOptions, Script, envVars, mergeVars, parseScript, readVarsFile } from '../core/script';
 
 export const LANGUAGE_ID = 'tcp-script';
 
@@ -38,10 +39,41 @@ export function toRange(r: { line: number; start: number; end: number }): vscode
   return new vscode.Range(r.line, r.start, r.line, r.end);
 }
 
+/** Where the `tcpWorkbench.script.varsFile` setting points (set by registerScripts; undefined for none). */
+let varsFileOf: () => string | undefined = () => undefined;
+
+export function useVarsFile(get: () => string | undefined): void {
+  varsFileOf = get;
+  cache.clear();
+}
+
 /**
- * How the editor parses a file: includes relative to it (a saved file), and `TCPW_VAR_name` environment
- * variables over the file's own `@name`, as the CLI does (docs/tcp-language.md, "Variables from outside").
+ * The variables from outside a file in the editor, by the CLI's rule (docs/tcp-language.md, "Variables from
+ * outside"): the vars file of the setting over `TCPW_VAR_name` environment variables. Throws when the
+ * setting or its file cannot be used (a run says so; diagnostics then use the environment alone).
  */
+export function editorVars(): Record<string, string> {
+  const file = varsFileOf();
+  return mergeVars(envVars(process.env), file === undefined ? [] : [readVarsFile(file)], {});
+}
+
+/** Why the variables from outside cannot be used (the setting or its file), in words; undefined when they can. */
+export function editorVarsProblem(): string | undefined {
+  try {
+    editorVars();
+    return undefined;
+  } catch (e) {
+    return messageOf(e);
+  }
+}
+
+/** How the editor parses a file: includes relative to it (a saved file), and the variables from outside over the file's own `@name`. */
 export function parseOptionsFor(uri: vscode.Uri): ParseOptions {
-  return { file: uri.scheme === 'file' ? uri.fsPath : undefined, vars: envVars(process.env) };
+  let vars: Record<string, string>;
+  try {
+    vars = editorVars();
+  } catch {
+    vars = envVars(process.env);
+  }
+  return { file: uri.scheme === 'file' ? uri.fsPath : undefined, vars };
 }

@@ -16,7 +16,8 @@ export interface ScriptRunOptions {
   /** Every block's full result, as it finishes. */
   readonly onBlock?: (b: BlockResult) => void;
 }
-import { parseOptionsFor } from './scriptDocuments';
+import { editorVarsProblem, parseOptionsFor } from './scriptDocuments';
+import { pool } from '../core/pool';
 
 /** Groups the request's items by file: a file item means all its blocks. */
 async function plan(tests: ScriptTests, request: vscode.TestRunRequest): Promise<Map<vscode.TestItem, vscode.TestItem[]>> {
@@ -257,12 +258,28 @@ export async function runScriptTests(
   // The caller's token, or Cancel in the Testing view for a run a command started.
   const subs = [token.onCancellationRequested(() => abort.abort()), run.token.onCancellationRequested(() => abort.abort())];
   try {
-    for (const [file, items] of byFile) {
+    // A vars file that cannot be read fails the run before anything connects (the CLI's usage error).
+    const varsProblem = editorVarsProblem();
+    // `tcpWorkbench.script.jobs` files at once; each file's outcomes are added in the files' order.
+    const perFile = await pool([...byFile], svc.config().scriptJobs, async ([file, items]) => {
+      const mine: RunScriptResult = { passed: 0, failed: 0, cancelled: false, blocks: [] };
       if (abort.signal.aborted) {
         items.forEach((i) => run.skipped(i));
-        continue;
+      } else if (varsProblem) {
+        for (const i of items) {
+          run.errored(i, new vscode.TestMessage(varsProblem));
+          mine.failed++;
+          mine.blocks.push({ title: i.label, line: i.range?.start.line ?? 0, status: 'failed', durationMs: 0, failure: { line: 0, column: 0, message: varsProblem } });
+        }
+      } else {
+        await runFile(svc, tests, run, file, items, abort.signal, mine, opts);
       }
-      await runFile(svc, tests, run, file, items, abort.signal, out, opts);
+      return mine;
+    });
+    for (const r of perFile) {
+      out.passed += r.passed;
+      out.failed += r.failed;
+      out.blocks.push(...r.blocks);
     }
   } finally {
     subs.forEach((d) => d.dispose());

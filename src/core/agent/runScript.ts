@@ -17,7 +17,8 @@ const MAX_LISTED_BLOCKS = 100;
 
 export async function runScript(file: string, input: RunScriptInput): Promise<object> {
   const text = readScriptFile(file);
-  const script = parseScript(text);
+  // The file's path resolves its `include` lines (relative to it), as the CLI and the editor do.
+  const script = parseScript(text, { file });
   const errors = script.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     throw new WorkbenchError(
@@ -42,7 +43,7 @@ export async function runScript(file: string, input: RunScriptInput): Promise<ob
   const mocks = hasMocks ? await startMocks(script, file) : undefined;
   const abort = AbortSignal.timeout(MAX_RUN_MS);
   try {
-    const runner = new ScriptRunner(mocks ? reparseWithMocks(text, {}, mocks) : script);
+    const runner = new ScriptRunner(mocks ? reparseWithMocks(text, { file }, mocks) : script);
     try {
       const result = await runner.run({ file, signal: abort, only: clients.map((c) => c.i), timeoutMs: input.timeoutMs });
       return {

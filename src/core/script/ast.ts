@@ -97,15 +97,25 @@ export interface Capture {
   readonly range: Range;
 }
 
+/** `pieces N gap T`: N writes (1 to 1,000), T apart (at most 10 s). */
+export interface Pieces {
+  readonly count: NumberArg;
+  readonly gapMs: number;
+}
+
 export type Step =
   | (StepBase & { readonly kind: 'connect'; readonly host: string; readonly port: number; readonly name?: string; readonly tls?: boolean })
   /** Upgrades the connection to TLS in place with the file's @tls settings (after the protocol's own STARTTLS). */
   | (StepBase & { readonly kind: 'starttls' })
-  | (StepBase & { readonly kind: 'send'; readonly payload: Payload })
+  /** `send … pieces N [gap T]` splits the bytes into N writes; `send together A B …` writes them at once (provoke.ts). */
+  | (StepBase & { readonly kind: 'send'; readonly payload: Payload; readonly pieces?: Pieces; readonly together?: readonly Payload[] })
   | ExpectStep
   | (StepBase & { readonly kind: 'wait'; readonly ms: number })
   | (StepBase & { readonly kind: 'close' })
   | (StepBase & { readonly kind: 'shutdown' })
+  /** The provoke steps (docs/tcp-language.md "Provoke TCP's surprises"): Nagle on/off, abort with RST, stop/resume reading. */
+  | (StepBase & { readonly kind: 'nodelay'; readonly on: boolean })
+  | (StepBase & { readonly kind: 'reset' | 'pause' | 'resume' })
   | (StepBase & { readonly kind: 'repeat'; readonly count: NumberArg; readonly everyMs?: number; readonly steps: readonly Step[] })
   | GroupStep;
 

@@ -102,6 +102,12 @@ export class BlockRecorder {
       this.fin(lane);
     } else if (s.kind === 'starttls') {
       this.timeline.mark('action', 0, { text: 'starttls' });
+    } else if (s.kind === 'reset') {
+      this.timeline.mark('rst', 0, { peer: lane });
+    } else if (s.kind === 'nodelay') {
+      this.timeline.mark('noDelay', 0, { on: s.on });
+    } else if (s.kind === 'pause' || s.kind === 'resume') {
+      this.timeline.mark(s.kind, 0);
     }
   }
 

@@ -35,6 +35,7 @@ export const CODES = {
   badInclude: 'script.badInclude',
   inInclude: 'script.inInclude',
   badTls: 'script.badTls',
+  badProvoke: 'script.badProvoke',
 } as const;
 
 export type DiagnosticCode = (typeof CODES)[keyof typeof CODES];
@@ -59,6 +60,7 @@ export const FORMS: Partial<Record<DiagnosticCode, readonly string[]>> = {
   [CODES.badFrame]: ['field', 'anyInSend', 'lenForm', 'noHex', 'restInSend', 'empty', 'twoLengths', 'restWithoutLength', 'twoRests', 'unknownSize', 'captures'],
   [CODES.badConnection]: ['name', 'unknown', 'missing', 'notNamed'],
   [CODES.badInclude]: ['missing', 'cycle', 'noFile', 'depth', 'path', 'blocks'],
+  [CODES.badProvoke]: ['pieces', 'gap', 'onOff', 'together'],
 };
 
 export class DiagnosticSink {

@@ -14,6 +14,7 @@ import { runExpectNothing } from './silence';
 import { MAX_REPEAT } from './steps';
 import { onConnection, runGroup } from './groupRun';
 import { judgeTls } from './tlsSteps';
+import { runProvokeStep, runProvokedSend } from './provokeRun';
 import type { ClientTlsOptions } from '../tls/clientTls';
 
 /** `send file` refuses files larger than this (a script is not a bulk transfer tool). */
@@ -49,7 +50,7 @@ export function envOf(ctx: ExecContext): FrameEnv {
   return { values: ctx.captures, seq: ctx.iteration[ctx.iteration.length - 1] ?? 1, encoding: ctx.encoding };
 }
 
-async function payloadBytes(p: Payload, ctx: ExecContext): Promise<Buffer> {
+export async function payloadBytes(p: Payload, ctx: ExecContext): Promise<Buffer> {
   if (p.kind === 'hex') {
     return p.bytes;
   }
@@ -80,7 +81,7 @@ async function payloadBytes(p: Payload, ctx: ExecContext): Promise<Buffer> {
   return bytes;
 }
 
-function deadlineOf(ctx: ExecContext): number {
+export function deadlineOf(ctx: ExecContext): number {
   return Math.min(Date.now() + ctx.timeoutMs, ctx.blockDeadline);
 }
 
@@ -210,6 +211,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
 async function runSimple(step: Step, ctx: ExecContext): Promise<Pick<StepResult, 'ok' | 'sent' | 'received' | 'failure' | 'captured'>> {
   switch (step.kind) {
     case 'send': {
+      if (step.pieces || step.together) {
+        return runProvokedSend(step, ctx);
+      }
       let bytes: Buffer;
       try {
         bytes = await payloadBytes(step.payload, ctx);
@@ -249,6 +253,11 @@ async function runSimple(step: Step, ctx: ExecContext): Promise<Pick<StepResult,
     case 'shutdown':
       ctx.conn.shutdown();
       return { ok: true };
+    case 'nodelay':
+    case 'reset':
+    case 'pause':
+    case 'resume':
+      return runProvokeStep(step, ctx);
     default:
       return { ok: false, failure: { message: `${step.kind} cannot be used here`, code: FAILURES.notHere, args: { step: step.kind } } };
   }

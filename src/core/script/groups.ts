@@ -11,10 +11,29 @@ import { Ctx, missing, noMore, span } from './payload';
 export const MAX_RETRY = 1000;
 
 /** Steps that take a connection: `alice send …` names which one in a block with named connections. */
-export const CONNECTION_STEPS = new Set(['send', 'expect', 'close', 'shutdown', 'starttls']);
+export const CONNECTION_STEPS = new Set(['send', 'expect', 'close', 'shutdown', 'starttls', 'nodelay', 'reset', 'pause', 'resume']);
 
 /** Words a connection cannot be named (they start a step or a rule). */
-const RESERVED = new Set(['connect', 'send', 'expect', 'wait', 'close', 'shutdown', 'starttls', 'repeat', 'retry', 'any', 'include', 'listen', 'on', 'otherwise']);
+const RESERVED = new Set([
+  'connect',
+  'send',
+  'expect',
+  'wait',
+  'close',
+  'shutdown',
+  'starttls',
+  'repeat',
+  'retry',
+  'any',
+  'include',
+  'listen',
+  'on',
+  'otherwise',
+  'nodelay',
+  'reset',
+  'pause',
+  'resume',
+]);
 
 export const CONNECTION_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 

@@ -1,9 +1,9 @@
-// One client step from its tokens: connect, send, expect, wait, close, shutdown, repeat.
+// One client step from its tokens: connect, send, expect, wait, close, shutdown, repeat (provoke steps: provoke.ts).
 import { Capture, Step } from './ast';
 import { CODES, range } from './diagnostics';
 import { RawToken } from './lexer';
 import { decodeHex, decodeString, parseDuration } from './literals';
-import { Ctx, missing, noMore, parsePayload, span } from './payload';
+import { Ctx, missing, noMore, span } from './payload';
 import { parseRegex } from './regex';
 import { parseNumberArg } from './numbers';
 import { parseExpectMore } from './expectSteps';
@@ -11,12 +11,29 @@ import { NAME, staticText, substitute } from './variables';
 import { HostPortError, parseHostPort } from '../hostPort';
 import { parseGroupHead } from './groups';
 import { parseTlsExpect } from './tlsSteps';
+import { parseProvokeStep, parseSend } from './provoke';
 
 export const MAX_REPEAT = 1_000_000;
 /** `expect bytes N` waits for at most this many (the receive buffer's bound). */
 export const MAX_EXPECT_BYTES = 1024 * 1024;
 
-export const CLIENT_STEPS = ['connect', 'send', 'expect', 'wait', 'close', 'shutdown', 'starttls', 'repeat', 'retry', 'any order', 'include'] as const;
+export const CLIENT_STEPS = [
+  'connect',
+  'send',
+  'expect',
+  'wait',
+  'close',
+  'shutdown',
+  'starttls',
+  'repeat',
+  'retry',
+  'any order',
+  'include',
+  'nodelay',
+  'reset',
+  'pause',
+  'resume',
+] as const;
 
 /** Parses `connect ADDR` / `listen ADDR`: host:port, [v6]:port or a bare port (127.0.0.1). */
 export function parseAddress(toks: readonly RawToken[], ctx: Ctx, allowZero: boolean): { host: string; port: number; tls?: boolean } | undefined {
@@ -156,11 +173,8 @@ export function parseClientStep(toks: readonly RawToken[], ctx: Ctx): Step | und
       const a = parseAddress(toks, ctx, false);
       return a && { ...base, kind: 'connect', ...a };
     }
-    case 'send': {
-      const { payload, next } = parsePayload(toks, 1, ctx, false);
-      noMore(toks, next, ctx);
-      return payload && { ...base, kind: 'send', payload };
-    }
+    case 'send':
+      return parseSend(toks, ctx, base);
     case 'expect':
       return parseExpect(toks, ctx);
     case 'wait': {
@@ -173,6 +187,11 @@ export function parseClientStep(toks: readonly RawToken[], ctx: Ctx): Step | und
     case 'starttls':
       noMore(toks, 1, ctx);
       return { ...base, kind: kw.text };
+    case 'nodelay':
+    case 'reset':
+    case 'pause':
+    case 'resume':
+      return parseProvokeStep(toks, ctx, base);
     case 'repeat':
       return parseRepeat(toks, ctx);
     case 'retry':

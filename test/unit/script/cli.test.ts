@@ -64,7 +64,7 @@ describe('cli run', () => {
     assert.equal(r.code, 2);
     assert.equal(
       r.err,
-      `${bad}:2:19: The variable "port" is not defined here (define it with @port = value above, or capture it with -> port).\n${bad}:3:8: Unknown escape "\\q". Use \\n \\r \\t \\\\ \\" \\0 \\xHH or \\u{HHHH}.\n${bad}:4:1: Unknown step "frob". Steps: connect, send, expect, wait, close, shutdown, starttls, repeat, retry, any order, include.\n`,
+      `${bad}:2:19: The variable "port" is not defined here (define it with @port = value above, or capture it with -> port).\n${bad}:3:8: Unknown escape "\\q". Use \\n \\r \\t \\\\ \\" \\0 \\xHH or \\u{HHHH}.\n${bad}:4:1: Unknown step "frob". Steps: connect, send, expect, wait, close, shutdown, starttls, repeat, retry, any order, include, nodelay, reset, pause, resume.\n`,
     );
     assert.equal(r.out, '');
     assert.equal(accepted, 0);

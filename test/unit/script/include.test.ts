@@ -67,7 +67,7 @@ describe('script include and outside variables', () => {
     it('checks an include file on its own without asking for what the including file defines', () => {
       const inc = write('login.tcp', 'alice send "{{user}}\\n"\nalice expect "ok"\nfrob\n');
       assert.deepEqual(at(inc, fs.readFileSync(inc, 'utf8')), [
-        'script.unknownStep:step@2 Unknown step "frob". Steps: connect, send, expect, wait, close, shutdown, starttls, repeat, retry, any order, include.',
+        'script.unknownStep:step@2 Unknown step "frob". Steps: connect, send, expect, wait, close, shutdown, starttls, repeat, retry, any order, include, nodelay, reset, pause, resume.',
       ]);
       assert.deepEqual(parseScript(fs.readFileSync(inc, 'utf8'), { file: inc }).blocks, []);
     });

@@ -11,7 +11,8 @@ import { Peers } from '../support';
 import { PROBLEMS, UNPRODUCIBLE, corpusOptions } from './problemCorpus';
 
 const ROOT = path.resolve(__dirname, '../../../..');
-const TABLE = fs.readFileSync(path.join(ROOT, 'src/common/scriptMessages.ts'), 'utf8');
+// The provoke steps' sentences live beside it (provokeMessages.ts) and are spread into its table.
+const TABLE = ['scriptMessages.ts', 'provokeMessages.ts'].map((f) => fs.readFileSync(path.join(ROOT, 'src/common', f), 'utf8')).join('\n');
 
 /** The entries of `export const NAME ... = { 'key': ..., }` in the table file, by key. */
 function entries(name: string): Map<string, string> {
@@ -28,7 +29,7 @@ const formKey = (code: string, form: string | undefined): string => (form ? `${c
 
 describe('script message args (codes, forms and values for translation)', () => {
   describe('the extension table', () => {
-    const table = entries('DIAGNOSTIC_SENTENCES');
+    const table = new Map([...entries('DIAGNOSTIC_SENTENCES'), ...entries('PROVOKE_SENTENCES')]);
 
     it('has a sentence for every DiagnosticCode and nothing else', () => {
       assert.deepEqual([...table.keys()].sort(), Object.values(CODES).sort());
@@ -102,8 +103,15 @@ describe('script message args (codes, forms and values for translation)', () => 
     it('an undefined variable and an unknown step keep their English and name their word', () => {
       const d = parseScript('### t\nconnect 127.0.0.1:9007\nfrob {{nope}}\nsend "{{nope}}"\n').diagnostics;
       const step = d.find((x) => x.code === CODES.unknownStep);
-      assert.equal(step?.message, 'Unknown step "frob". Steps: connect, send, expect, wait, close, shutdown, starttls, repeat, retry, any order, include.');
-      assert.deepEqual(step?.args, { form: 'step', word: 'frob', steps: 'connect, send, expect, wait, close, shutdown, starttls, repeat, retry, any order, include' });
+      assert.equal(
+        step?.message,
+        'Unknown step "frob". Steps: connect, send, expect, wait, close, shutdown, starttls, repeat, retry, any order, include, nodelay, reset, pause, resume.',
+      );
+      assert.deepEqual(step?.args, {
+        form: 'step',
+        word: 'frob',
+        steps: 'connect, send, expect, wait, close, shutdown, starttls, repeat, retry, any order, include, nodelay, reset, pause, resume',
+      });
       const v = d.find((x) => x.code === CODES.undefinedVariable);
       assert.deepEqual(v?.args, { name: 'nope' });
     });

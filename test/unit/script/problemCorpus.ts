@@ -91,6 +91,10 @@ export const PROBLEMS: readonly Problem[] = [
   { code: 'script.badTls', form: 'fact', script: `${N}expect tls colour red\n` },
   { code: 'script.badTls', form: 'days', script: `${N}expect cert days = 3\n` },
   { code: 'script.badTls', form: 'alreadyTls', script: '### t\nconnect tls://127.0.0.1:1\nstarttls\n' },
+  { code: 'script.badProvoke', form: 'pieces', script: `${H}send "abc" pieces\n` },
+  { code: 'script.badProvoke', form: 'gap', script: `${H}send "abc" pieces 3 gap 11s\n` },
+  { code: 'script.badProvoke', form: 'onOff', script: `${H}nodelay maybe\n` },
+  { code: 'script.badProvoke', form: 'together', script: `${H}send together "a"\n` },
 ];
 
 /** The files the include scripts above read; a corpus script is parsed as `x.tcp` in their folder. */

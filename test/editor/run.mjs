@@ -11,7 +11,8 @@
 // failure, timeout or empty run.
 //
 // Options: --hosts 1.100.3,1.139.1   --no-ui   --ui-only   --timeout <s> (per suite run, default 300)
-//          --ui-hosts 1.139.1 (the hosts of the UI tests, among --hosts; default all of them; env TCP_WORKBENCH_UI_HOSTS)
+//          --ui-hosts 1.139.1 (the hosts of the UI tests, among --hosts; default all of them; env TCP_WORKBENCH_UI_HOSTS;
+//          `1.100.3,1.139.1:timeline+tls` runs only the UI test files whose name contains timeline or tls in 1.139.1)
 //          --keep (keep temp folders)   --dev (load the work tree instead of the staged package)   --no-trust
 //          --extensionDevelopmentPath <dir> --suite <dir> (develop the harness with another extension/suite)
 //          --vsix [file] (test the .vsix as VS Code installs it: `npm run package` unless a file is given,
@@ -48,7 +49,16 @@ function parseArgs(argv) {
 const opts = parseArgs(process.argv.slice(2));
 const hosts = opts.hosts ? String(opts.hosts).split(',') : VERSIONS;
 const uiHostsAsked = opts['ui-hosts'] ?? process.env.TCP_WORKBENCH_UI_HOSTS;
-const uiHosts = uiHostsAsked ? hosts.filter((h) => String(uiHostsAsked).split(',').includes(h)) : hosts;
+/** Each UI host with the test files it runs (`version:part+part`; no parts: all files). */
+const uiFiles = new Map(
+  uiHostsAsked
+    ? String(uiHostsAsked)
+        .split(',')
+        .map((e) => e.split(':'))
+        .map(([version, parts]) => [version, parts ? parts.split('+') : undefined])
+    : hosts.map((h) => [h, undefined]),
+);
+const uiHosts = hosts.filter((h) => uiFiles.has(h));
 const suiteTimeoutS = Number(opts.timeout ?? process.env.TCP_WORKBENCH_EDITOR_TIMEOUT ?? 300);
 const t0 = Date.now();
 const secs = (since) => `${((Date.now() - since) / 1000).toFixed(0)} s`;
@@ -191,11 +201,17 @@ async function runSuite(version, extensionDevelopmentPath, extensionTestsPath, {
   return result;
 }
 
-function runUiTestsInChild(version, extensionDevelopmentPath) {
+function runUiTestsInChild(version, extensionDevelopmentPath, files) {
   const r = spawnSync(process.execPath, [path.join(EDITOR_DIR, 'lib/ui-child.mjs')], {
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
-    env: { ...process.env, TCP_WORKBENCH_UI_VSCODE: version, TCP_WORKBENCH_EXTENSION_PATH: extensionDevelopmentPath, TCP_WORKBENCH_UI_KEEP: opts.keep ? '1' : '' },
+    env: {
+      ...process.env,
+      TCP_WORKBENCH_UI_VSCODE: version,
+      TCP_WORKBENCH_EXTENSION_PATH: extensionDevelopmentPath,
+      TCP_WORKBENCH_UI_KEEP: opts.keep ? '1' : '',
+      TCP_WORKBENCH_UI_FILES: files ? files.join('+') : '',
+    },
     timeout: 900_000,
   });
   const out = (r.stdout ?? '').trimEnd();
@@ -264,14 +280,17 @@ try {
   }
   if (!opts['no-ui']) {
     // Mocha loads a test file once per process, so each further VS Code version gets a child process.
-    if (uiHosts.length < hosts.length) {
-      log(`UI tests in VS Code ${uiHosts.join(' and ') || 'none'} only (--ui-hosts)`);
+    if (uiHosts.length < hosts.length || uiHosts.some((h) => uiFiles.get(h))) {
+      const what = (h) => (uiFiles.get(h) ? `${h} (files with ${uiFiles.get(h).join(' or ')})` : h);
+      log(`UI tests in VS Code ${uiHosts.map(what).join(' and ') || 'none'} only (--ui-hosts)`);
     }
     for (const [i, version] of uiHosts.entries()) {
       phase = Date.now();
       record(
         `ui-${version}`,
-        i === 0 ? await runUiTests({ version, extensionDevelopmentPath, keep: !!opts.keep }) : runUiTestsInChild(version, extensionDevelopmentPath),
+        i === 0
+          ? await runUiTests({ version, extensionDevelopmentPath, keep: !!opts.keep, files: uiFiles.get(version) })
+          : runUiTestsInChild(version, extensionDevelopmentPath, uiFiles.get(version)),
         phase,
       );
       log(`UI tests in VS Code ${version} took ${secs(phase)}`);

@@ -12,6 +12,8 @@ export const uiOptions = {
   version: process.env.TCP_WORKBENCH_UI_VSCODE || '1.100.3',
   extensionDevelopmentPath: process.env.TCP_WORKBENCH_EXTENSION_PATH || ROOT,
   keep: !!process.env.TCP_WORKBENCH_UI_KEEP,
+  /** Only the test files whose name contains one of these (`timeline`, `tls`); undefined: all of them. */
+  files: process.env.TCP_WORKBENCH_UI_FILES ? process.env.TCP_WORKBENCH_UI_FILES.split('+') : undefined,
 };
 
 /**
@@ -25,12 +27,12 @@ export async function echoTarget() {
 }
 
 /** Returns { passed, failed, error? }. */
-export async function runUiTests({ version, extensionDevelopmentPath, keep }) {
-  Object.assign(uiOptions, { version, extensionDevelopmentPath, keep });
+export async function runUiTests({ version, extensionDevelopmentPath, keep, files: only }) {
+  Object.assign(uiOptions, { version, extensionDevelopmentPath, keep, files: only });
   const dir = path.join(EDITOR_DIR, 'ui');
   const files = fs
     .readdirSync(dir)
-    .filter((f) => f.endsWith('.test.mjs'))
+    .filter((f) => f.endsWith('.test.mjs') && (!only || only.some((o) => f.includes(o))))
     .sort();
   if (files.length === 0) {
     return { passed: 0, failed: 0, error: `no UI tests in ${dir}` };

@@ -17,6 +17,8 @@ export function localTimelineStrings(): TimelineStrings {
     resumed: vscode.l10n.t('reading again'),
     nagleOn: vscode.l10n.t('Nagle on (setNoDelay false)'),
     nagleOff: vscode.l10n.t('Nagle off (setNoDelay true)'),
+    sendPieces: vscode.l10n.t('send in {0} pieces, {1} ms apart'),
+    sendTogether: vscode.l10n.t('send {0} messages together'),
     notes: {
       merged: vscode.l10n.t('{0} sends → 1 recv: TCP keeps no message boundaries — see framing'),
       split: vscode.l10n.t('1 send → {0} recvs: a message can arrive in pieces — see framing'),

@@ -71,7 +71,7 @@ export class SocketProbe implements Disposable {
   async sendInPieces(bytes: Buffer, pieces: number, gapMs: number): Promise<void> {
     const n = Math.max(1, Math.min(Math.floor(pieces), bytes.length, 1000));
     const gap = Math.max(0, Math.min(gapMs, 10_000));
-    this.timeline.mark('action', this.lane, { text: `send in ${n} pieces, ${gap} ms apart` });
+    this.timeline.mark('action', this.lane, { text: `send in ${n} pieces, ${gap} ms apart`, say: 'pieces', n, ms: gap });
     const size = Math.ceil(bytes.length / n);
     for (let i = 0; i < n; i++) {
       if (i > 0 && gap > 0) {
@@ -86,7 +86,7 @@ export class SocketProbe implements Disposable {
    * the reader's recv usually gets them as one chunk (粘包).
    */
   async sendTogether(messages: Buffer[]): Promise<void> {
-    this.timeline.mark('action', this.lane, { text: `send ${messages.length} messages together` });
+    this.timeline.mark('action', this.lane, { text: `send ${messages.length} messages together`, say: 'together', n: messages.length });
     this.setNoDelay(false);
     this.socket.cork();
     const sent = messages.map((m) => this.send(m));

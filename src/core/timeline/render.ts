@@ -242,8 +242,16 @@ function drawMark(timeline: Timeline, e: MarkEvent, y: number, laneX: (l: number
     case 'noDelay':
       return tag('nodelay', e.on ? s.nagleOff : s.nagleOn);
     default:
-      return tag('action', e.text ?? '');
+      return tag('action', actionText(e, s));
   }
+}
+
+/** A provoke action in the view's language; any other action as its own words. */
+function actionText(e: MarkEvent, s: TimelineStrings): string {
+  if (e.say === 'pieces') {
+    return fill(s.sendPieces, e.n ?? 0, e.ms ?? 0);
+  }
+  return e.say === 'together' ? fill(s.sendTogether, e.n ?? 0) : (e.text ?? '');
 }
 
 /** A self-contained HTML page around the SVG (for export and reports). */

@@ -16,6 +16,8 @@ export interface TimelineStrings {
   resumed: string;
   nagleOn: string;
   nagleOff: string;
+  sendPieces: string;
+  sendTogether: string;
   notes: Record<NoteCode, string>;
 }
 
@@ -33,6 +35,8 @@ export const TIMELINE_STRINGS: TimelineStrings = {
   resumed: 'reading again',
   nagleOn: 'Nagle on (setNoDelay false)',
   nagleOff: 'Nagle off (setNoDelay true)',
+  sendPieces: 'send in {0} pieces, {1} ms apart',
+  sendTogether: 'send {0} messages together',
   notes: {
     merged: '{0} sends → 1 recv: TCP keeps no message boundaries — see framing',
     split: '1 send → {0} recvs: a message can arrive in pieces — see framing',

@@ -45,7 +45,11 @@ export interface MarkEvent {
   message?: string;
   queued?: number;
   on?: boolean;
+  /** An action's words in English (the JSON export, reports); `say` and `n` let a view say it in its language. */
   text?: string;
+  /** Which provoke action (`n` pieces `ms` apart, or `n` messages together). */
+  say?: 'pieces' | 'together';
+  n?: number;
 }
 
 export type TimelineEvent = ChunkEvent | MarkEvent;

@@ -56,6 +56,19 @@ describe('Timeline model', () => {
     assert.equal((svg.match(/reset by client/g) ?? []).length, 1);
   });
 
+  it('says a provoke action in the strings it is given (the language of the view); JSON keeps the English words', () => {
+    const t = new Timeline({ lanes: ['client', 'server'] });
+    t.mark('action', 0, { text: 'send in 3 pieces, 20 ms apart', say: 'pieces', n: 3, ms: 20 });
+    t.mark('action', 0, { text: 'send 4 messages together', say: 'together', n: 4 });
+    t.mark('action', 0, { text: 'wait 5 ms' });
+    const zh = { ...TIMELINE_STRINGS, sendPieces: '分 {0} 片发送，间隔 {1} 毫秒', sendTogether: '{0} 条消息一起发送' };
+    const svg = renderSvg(t, { strings: zh });
+    assert.ok(svg.includes('分 3 片发送，间隔 20 毫秒') && svg.includes('4 条消息一起发送') && svg.includes('wait 5 ms'), svg);
+    assert.ok(!svg.includes('messages together'));
+    assert.ok(renderSvg(t).includes('send 4 messages together'));
+    assert.ok(JSON.stringify(timelineJson(t)).includes('send in 3 pieces, 20 ms apart'));
+  });
+
   it('escapes the data it draws', () => {
     const t = new Timeline({ lanes: ['<a>', 'b'] });
     t.read(1, 0, Buffer.from('<script>&"'));

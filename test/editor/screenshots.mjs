@@ -192,6 +192,27 @@ try {
   );
   await hoverRow(page, echoZh, '正在监听');
   await shot('zh-cn.png', 'the Servers view, its tooltip and the traffic log in Chinese');
+
+  // 8. A timeline in Chinese: three sends merged into one recv (粘包) with its note, then an abort with reset.
+  await page.mouse.move(900, 600);
+  await runCommand(page, 'TCP: 连接到服务器…');
+  const zhInput = page.locator('.quick-input-widget input.input');
+  await zhInput.waitFor({ timeout: 10_000 });
+  await zhInput.fill(`127.0.0.1:${zhPort}`);
+  await pickEntry(`127.0.0.1:${zhPort}`);
+  await treeRow(await view(page, '连接'), `127.0.0.1:${zhPort}`).waitFor({ timeout: 20_000 });
+  await runCommand(page, 'TCP: 显示时间线');
+  const timeline = page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+  await timeline.locator('svg.tcp-timeline').waitFor({ timeout: 20_000 });
+  await timeline.locator('#text').fill('ab;');
+  await timeline.locator('#pieces').fill('3');
+  await timeline.locator('button[data-action="together"]').click();
+  await waitFor(async () => (await timeline.locator('svg .note').allTextContents()).some((t) => t.includes('3')), 'the merged-read note (zh-cn)');
+  await timeline.locator('button[data-action="reset"]').click();
+  await timeline.locator('g.mark.rst').first().waitFor({ timeout: 20_000 });
+  // The session's traffic opened beside the timeline on the send (the reply on screen): give the drawing the room.
+  await runCommand(page, 'View: Close Editors in Other Groups');
+  await shot('timeline-zh-cn.png', 'a timeline in Chinese: three sends merged into one recv, then an abort with reset');
 } catch (e) {
   code = 1;
   console.error(`[screenshots] ${e.stack || e}`);

@@ -23,8 +23,10 @@ const MAX_VSIX_BYTES = 2 * 1024 * 1024;
  * 498 KB: TLS servers in the editor — the wizard's TLS steps, Export Local CA, TLS rows and tooltips (about 6.5 KB).
  * 507 KB: the `.tcp` provoke steps (parse, run, their sentences) and the editor runner's jobs and vars file (about 6.8 KB;
  * main was at 499.8 KB with the timeline's row cache).
+ * 510 KB: the relay's shared upstream TLS context, its taps in a room of their own, the provoke actions said in the
+ * view's language (507.3 KB measured; about 3 KB left for what comes next).
  */
-const MAX_BUNDLE_BYTES = 507 * 1000;
+const MAX_BUNDLE_BYTES = 510 * 1000;
 
 interface ZipEntry {
   name: string;

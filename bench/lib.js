@@ -2,7 +2,7 @@
 // request/reply protocol over the IPC channel so the orchestrator can drive a server or client process.
 const fs = require('node:fs');
 const path = require('node:path');
-const { fork } = require('node:child_process');
+const { fork, spawn } = require('node:child_process');
 
 /**
  * The compiled core (`node esbuild.js --tests`). BENCH_CORE points elsewhere to measure a candidate
@@ -189,4 +189,52 @@ function trackChild(p, children) {
   return closer;
 }
 
-module.exports = { CORE, memStatus, fdLimit, RssWindow, percentile, median, serveRpc, forkRpc, trackChild };
+// ---------------------------------------------------------------------------------------------------
+// socat, the reference relay of the relay rows (plain and TLS).
+
+/** socat with the given addresses (its first one listening on port 0), or undefined without socat. */
+async function startSocat(listen, connect, children) {
+  const p = spawn('socat', ['-d', '-d', listen, connect], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const closer = trackChild(p, children);
+  const port = await new Promise((resolve) => {
+    let err = '';
+    const timer = setTimeout(() => resolve(undefined), 5000);
+    p.once('error', () => resolve(undefined));
+    p.stderr.on('data', (d) => {
+      err += d;
+      const m = /listening on .*:(\d+)\s*\n/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        // Drained but no longer parsed: socat logs a few lines per connection.
+        err = '';
+        resolve(Number(m[1]));
+      }
+    });
+  });
+  if (port === undefined) {
+    await closer.close();
+    return undefined;
+  }
+  return { port, pid: p.pid, close: () => closer.close() };
+}
+
+/** CPU (µs) of socat's reaped children (one per connection): cutime + cstime of the parent, /proc/<pid>/stat. */
+function childrenCpuUs(pid) {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // Fields 16 and 17 of stat (cutime, cstime), counted from 1 with the command as field 2, in 1/100 s.
+    return (Number(f[13]) + Number(f[14])) * 10000;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Waits (up to 1 s) until socat has reaped the child of the connection that just closed; resolves with the CPU (µs) it added. */
+async function socatCpuAfter(pid, before) {
+  for (let i = 0; i < 50 && childrenCpuUs(pid) === before; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return childrenCpuUs(pid) - before;
+}
+
+module.exports = { CORE, memStatus, fdLimit, RssWindow, percentile, median, serveRpc, forkRpc, trackChild, startSocat, childrenCpuUs, socatCpuAfter };

@@ -7,8 +7,7 @@
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
-const { CORE, RssWindow, median, serveRpc, trackChild } = require('./lib');
+const { CORE, RssWindow, childrenCpuUs, median, serveRpc, socatCpuAfter, startSocat } = require('./lib');
 
 const MiB = 2 ** 20;
 // Rounds of every relay once: one 1 GiB transfer swings by ±40 % on 2 shared cores, so the ratios are
@@ -97,52 +96,7 @@ function child() {
 // Orchestrator side.
 
 // backlog=511 as Node's default: socat's own default of 5 drops SYNs when 64 clients connect at once.
-async function startSocat(targetPort, children) {
-  const p = spawn('socat', ['-d', '-d', 'TCP-LISTEN:0,bind=127.0.0.1,fork,reuseaddr,backlog=511', `TCP:127.0.0.1:${targetPort}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const closer = trackChild(p, children);
-  const port = await new Promise((resolve) => {
-    let err = '';
-    const timer = setTimeout(() => resolve(undefined), 5000);
-    p.once('error', () => resolve(undefined));
-    p.stderr.on('data', (d) => {
-      err += d;
-      const m = /listening on .*:(\d+)\s*\n/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        p.stderr.resume();
-        resolve(Number(m[1]));
-      }
-    });
-  });
-  if (port === undefined) {
-    await closer.close();
-    return undefined;
-  }
-  return { port, pid: p.pid, close: () => closer.close() };
-}
-
-/** CPU (µs) that socat's reaped children (one per connection) used so far: cutime + cstime of the parent. */
-function childrenCpuUs(pid) {
-  try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    // Fields 16 and 17 of stat (cutime, cstime), counted from 1 with the command as field 2, in 1/100 s.
-    return (Number(f[13]) + Number(f[14])) * 10000;
-  } catch {
-    return NaN;
-  }
-}
-
-/** Waits (up to 1 s) until socat has reaped the child of the connection that just closed. */
-async function socatCpuAfter(pid, before) {
-  for (let i = 0; i < 50; i++) {
-    const now = childrenCpuUs(pid);
-    if (now !== before) {
-      return now;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return childrenCpuUs(pid);
-}
+const startTcpSocat = (targetPort, children) => startSocat('TCP-LISTEN:0,bind=127.0.0.1,fork,reuseaddr,backlog=511', `TCP:127.0.0.1:${targetPort}`, children);
 
 /** Reads `request`'s answer slowly (≈ bytesPerSecond) for `seconds`, then drops the connection. */
 function slowRead(port, request, bytesPerSecond, seconds) {
@@ -204,7 +158,7 @@ async function throughput(ctx, client, start, relays, targetPort, request, size,
     if (shmFile) {
       await start('pcapShm', 'relay-ours', targetPort, { pcapFile: shmFile });
     }
-    const socat = await startSocat(targetPort, ctx.children);
+    const socat = await startTcpSocat(targetPort, ctx.children);
     const through = { ...relays, ...(socat ? { socat } : {}) };
     const speeds = Object.fromEntries(Object.keys(through).map((k) => [k, []]));
     const ratios = { socat: [], pipe: [], pcap: [], pcapShm: [] };
@@ -224,7 +178,7 @@ async function throughput(ctx, client, start, relays, targetPort, request, size,
         const socatBefore = measured ? 0 : childrenCpuUs(through.socat.pid);
         const r = await client.call('recv', { port: through[name].port, request, expect: size });
         if (!measured) {
-          cpu.socat.push(((await socatCpuAfter(through.socat.pid, socatBefore)) - socatBefore) / (r.bytes / MiB));
+          cpu.socat.push((await socatCpuAfter(through.socat.pid, socatBefore)) / (r.bytes / MiB));
         }
         got[name] = mbps(r.bytes, r.ms);
         speeds[name].push(got[name]);
@@ -415,7 +369,7 @@ async function relayFigures(ctx) {
     // Echo round trips through each relay to the plain echo server.
     await start('ours', 'relay-ours', echoTarget.port);
     await start('pipe', 'relay-pipe', echoTarget.port);
-    const esocat = await startSocat(echoTarget.port, ctx.children);
+    const esocat = await startTcpSocat(echoTarget.port, ctx.children);
     if (esocat) {
       socats.add(esocat);
     }

@@ -8,12 +8,10 @@
 // differs. Every relay, the target and the client run in processes of their own (this file hosts them
 // as children). Rounds rotate the order; a ratio is the median of the rounds' ratios, the spread is
 // printed beside it, and the relay's CPU per MiB (process.cpuUsage; socat's from /proc/<pid>/stat).
-const fs = require('node:fs');
 const net = require('node:net');
 const tls = require('node:tls');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
-const { CORE, median, serveRpc, trackChild } = require('./lib');
+const { CORE, childrenCpuUs, median, serveRpc, socatCpuAfter, startSocat } = require('./lib');
 
 const MiB = 2 ** 20;
 const HOST = '127.0.0.1';
@@ -136,50 +134,6 @@ function child() {
 
 // ---------------------------------------------------------------------------------------------------
 // Orchestrator side.
-
-/** socat with the given addresses (its first one listening on port 0), or undefined without socat. */
-async function startSocat(listen, connect, children) {
-  const p = spawn('socat', ['-d', '-d', listen, connect], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const closer = trackChild(p, children);
-  const port = await new Promise((resolve) => {
-    let err = '';
-    const timer = setTimeout(() => resolve(undefined), 5000);
-    p.once('error', () => resolve(undefined));
-    p.stderr.on('data', (d) => {
-      err += d;
-      const m = /listening on .*:(\d+)\s*\n/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        // Drained but no longer parsed: socat logs a few lines per connection.
-        err = '';
-        resolve(Number(m[1]));
-      }
-    });
-  });
-  if (port === undefined) {
-    await closer.close();
-    return undefined;
-  }
-  return { port, pid: p.pid, close: () => closer.close() };
-}
-
-/** CPU (µs) of socat's reaped children (one per connection): cutime + cstime of the parent, /proc/<pid>/stat. */
-function childrenCpuUs(pid) {
-  try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[13]) + Number(f[14])) * 10000;
-  } catch {
-    return NaN;
-  }
-}
-
-/** Waits (up to 1 s) until socat has reaped the child of the connection that just closed. */
-async function socatCpuAfter(pid, before) {
-  for (let i = 0; i < 50 && childrenCpuUs(pid) === before; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return childrenCpuUs(pid) - before;
-}
 
 /** Rounds of one transfer through each relay ({ name: { port, call?, pid? } }), the order rotating. */
 async function rounds(client, relays, useTls, caPem, target) {

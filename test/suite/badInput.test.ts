@@ -6,37 +6,9 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, Api, close, listen, logSince, must, run, waitFor, fetchName } from './helpers';
+import { api, Api, close, listen, logSince, must, run, setSetting, waitFor, fetchName } from './helpers';
 
 const KEYS = ['echoPort', 'filePort', 'fileRoot', 'fileDeny', 'encoding', 'host'];
-
-/**
- * Writes a user setting and waits until VS Code has told the extension host about it: our listener is
- * registered after the extension's, so when it fires the extension has re-read its settings.
- */
-async function setSetting(key: string, value: unknown): Promise<void> {
-  const cfg = vscode.workspace.getConfiguration('tcpWorkbench');
-  if (cfg.inspect(key)?.globalValue === value) {
-    return;
-  }
-  let sub: vscode.Disposable | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const changed = new Promise<void>((resolve, reject) => {
-    sub = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(`tcpWorkbench.${key}`)) {
-        resolve();
-      }
-    });
-    timer = setTimeout(() => reject(new Error(`no configuration change event for tcpWorkbench.${key} within 5 s`)), 5000);
-  });
-  try {
-    await cfg.update(key, value, vscode.ConfigurationTarget.Global);
-    await changed;
-  } finally {
-    clearTimeout(timer);
-    sub?.dispose();
-  }
-}
 
 describe('Bad settings and input (commands in the extension host)', () => {
   let a: Api;

@@ -189,7 +189,10 @@ export function cleanup(dir: string | undefined): void {
 /** The repository root: the suite runs from out/test/suite. */
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 
-/** Sets a tcpWorkbench setting (undefined: back to the default) and waits until the extension has seen the change. */
+/**
+ * Sets a tcpWorkbench setting (undefined: back to the default) and waits until VS Code has told the extension host
+ * about it: our listener is registered after the extension's, so when it fires the extension has re-read its settings.
+ */
 export async function setSetting(key: string, value: unknown): Promise<void> {
   const cfg = vscode.workspace.getConfiguration('tcpWorkbench');
   if (cfg.inspect(key)?.globalValue === value) {

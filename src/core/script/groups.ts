@@ -6,6 +6,7 @@ import { RawToken } from './lexer';
 import { parseCount, parseDuration } from './literals';
 import { parseAddress } from './steps';
 import { Ctx, missing, noMore, span } from './payload';
+import { RESERVED_WORDS } from './stepWords';
 
 /** At most this many attempts for a retry (a block or a group). */
 export const MAX_RETRY = 1000;
@@ -13,34 +14,12 @@ export const MAX_RETRY = 1000;
 /** Steps that take a connection: `alice send …` names which one in a block with named connections. */
 export const CONNECTION_STEPS = new Set(['send', 'expect', 'close', 'shutdown', 'starttls', 'nodelay', 'reset', 'pause', 'resume']);
 
-/** Words a connection cannot be named (they start a step or a rule). */
-const RESERVED = new Set([
-  'connect',
-  'send',
-  'expect',
-  'wait',
-  'close',
-  'shutdown',
-  'starttls',
-  'repeat',
-  'retry',
-  'any',
-  'include',
-  'listen',
-  'on',
-  'otherwise',
-  'nodelay',
-  'reset',
-  'pause',
-  'resume',
-]);
-
 export const CONNECTION_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /** `alice send …`: a word that is no step, followed by a step that takes a connection. */
 export function connectionPrefix(toks: readonly RawToken[]): RawToken | undefined {
   const [name, step] = toks;
-  return step && name.kind === 'word' && !RESERVED.has(name.text) && CONNECTION_NAME.test(name.text) && CONNECTION_STEPS.has(step.text) ? name : undefined;
+  return step && name.kind === 'word' && !RESERVED_WORDS.has(name.text) && CONNECTION_NAME.test(name.text) && CONNECTION_STEPS.has(step.text) ? name : undefined;
 }
 
 /** `connect NAME ADDR` (three words): the name, checked; undefined for the one-connection form. */
@@ -49,7 +28,7 @@ export function connectName(toks: readonly RawToken[], ctx: Ctx): { name?: strin
     return { address: [...toks] };
   }
   const t = toks[1];
-  if (RESERVED.has(t.text) || !CONNECTION_NAME.test(t.text)) {
+  if (RESERVED_WORDS.has(t.text) || !CONNECTION_NAME.test(t.text)) {
     ctx.diags.error(CODES.badConnection, `"${t.text}" cannot name a connection: use letters, digits, _ and -, not a step's word.`, span(t, t), { form: 'name', name: t.text });
   }
   return { name: t.text, address: [toks[0], ...toks.slice(2)] };

@@ -12,28 +12,13 @@ import { HostPortError, parseHostPort } from '../hostPort';
 import { parseGroupHead } from './groups';
 import { parseTlsExpect } from './tlsSteps';
 import { parseProvokeStep, parseSend } from './provoke';
+import { CLIENT_STEPS } from './stepWords';
 
 export const MAX_REPEAT = 1_000_000;
 /** `expect bytes N` waits for at most this many (the receive buffer's bound). */
 export const MAX_EXPECT_BYTES = 1024 * 1024;
 
-export const CLIENT_STEPS = [
-  'connect',
-  'send',
-  'expect',
-  'wait',
-  'close',
-  'shutdown',
-  'starttls',
-  'repeat',
-  'retry',
-  'any order',
-  'include',
-  'nodelay',
-  'reset',
-  'pause',
-  'resume',
-] as const;
+export { CLIENT_STEPS };
 
 /** Parses `connect ADDR` / `listen ADDR`: host:port, [v6]:port or a bare port (127.0.0.1). */
 export function parseAddress(toks: readonly RawToken[], ctx: Ctx, allowZero: boolean): { host: string; port: number; tls?: boolean } | undefined {

@@ -106,6 +106,17 @@ describe('script: named connections, any order, retry', () => {
       // wait and repeat need no connection; steps inside a repeat do.
       assert.deepEqual(codes('### t\nconnect a 127.0.0.1:1\nwait 1ms\nrepeat 2\n  a send "x"\n'), []);
     });
+
+    it('refuses every word that starts a step or a rule as a connection name, and takes any other word', () => {
+      const form = (name: string): unknown => parseScript(`### t\nconnect ${name} 127.0.0.1:1\n${name} send "x"\n`).diagnostics[0]?.args.form;
+      const words = ['connect', 'send', 'expect', 'wait', 'close', 'shutdown', 'starttls', 'repeat', 'retry', 'any', 'include'];
+      for (const word of [...words, 'nodelay', 'reset', 'pause', 'resume', 'listen', 'on', 'otherwise']) {
+        assert.equal(form(word), 'name', word);
+      }
+      for (const word of ['alice', 'sender', 'resets', 'order']) {
+        assert.equal(form(word), undefined, word);
+      }
+    });
   });
 
   describe('any order', () => {

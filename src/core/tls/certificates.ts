@@ -129,28 +129,98 @@ export function sameFingerprint(a: string, b: string): boolean {
   return n(a) !== '' && n(a) === n(b);
 }
 
+/**
+ * The words of the chain document. The core writes English (the default); the editor passes its own
+ * language's (src/sessions/chainDocuments.ts), so the labels are translated while the facts are not.
+ */
+export interface ChainWords {
+  /** Labels of the fields, in the document's order. */
+  subject: string;
+  issuer: string;
+  sans: string;
+  valid: string;
+  key: string;
+  signature: string;
+  sha256: string;
+  serial: string;
+  leaf: string;
+  intermediate: string;
+  root: string;
+  /** The role of a CA certificate: `leaf (CA)`. */
+  ca: (role: string) => string;
+  none: string;
+  unknown: string;
+  noCertificate: string;
+  daysLeft: (days: number) => string;
+  expiredDaysAgo: (days: number) => string;
+}
+
+export const ENGLISH_CHAIN_WORDS: ChainWords = {
+  subject: 'Subject:',
+  issuer: 'Issuer:',
+  sans: 'SANs:',
+  valid: 'Valid:',
+  key: 'Key:',
+  signature: 'Signature:',
+  sha256: 'SHA-256:',
+  serial: 'Serial:',
+  leaf: 'leaf',
+  intermediate: 'intermediate',
+  root: 'root',
+  ca: (role) => `${role} (CA)`,
+  none: '(none)',
+  unknown: '(unknown)',
+  noCertificate: '(the peer sent no certificate)',
+  daysLeft: (d) => `${d} days left`,
+  expiredDaysAgo: (d) => `expired ${d} days ago`,
+};
+
+/** Columns a label takes in a monospace editor: CJK and fullwidth characters take two. */
+function columns(text: string): number {
+  let n = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    n +=
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) ||
+      (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6)
+        ? 2
+        : 1;
+  }
+  return n;
+}
+
 /** A readable text document of a chain: each certificate's facts, then its PEM. */
-export function renderChain(chain: readonly CertificateInfo[], title?: string): string {
+export function renderChain(chain: readonly CertificateInfo[], title?: string, words: ChainWords = ENGLISH_CHAIN_WORDS): string {
+  const w = words;
   const lines: string[] = [];
   if (title) {
-    lines.push(title, '='.repeat(Math.min(80, title.length)), '');
+    lines.push(title, '='.repeat(Math.min(80, columns(title))), '');
   }
   if (chain.length === 0) {
-    lines.push('(the peer sent no certificate)');
+    lines.push(w.noCertificate);
   }
+  // The values start in one column, two spaces after the widest label (14 with the English labels).
+  const labels = [w.subject, w.issuer, w.sans, w.valid, w.key, w.signature, w.sha256, w.serial];
+  const width = Math.max(12, ...labels.map(columns)) + 2;
+  const field = (label: string, value: string): string => `  ${label}${' '.repeat(width - columns(label))}${value}`;
   chain.forEach((c, i) => {
-    const role = i === 0 ? 'leaf' : c.selfIssued ? 'root' : 'intermediate';
-    const days = c.daysLeft < 0 ? `expired ${-c.daysLeft} days ago` : `${c.daysLeft} days left`;
+    const role = i === 0 ? w.leaf : c.selfIssued ? w.root : w.intermediate;
+    const days = c.daysLeft < 0 ? w.expiredDaysAgo(-c.daysLeft) : w.daysLeft(c.daysLeft);
     lines.push(
-      `[${i}] ${role}${c.isCA ? ' (CA)' : ''}`,
-      `  Subject:      ${c.subject}`,
-      `  Issuer:       ${c.issuer}`,
-      `  SANs:         ${c.subjectAltNames.join(', ') || '(none)'}`,
-      `  Valid:        ${c.validFrom} → ${c.validTo} (${days})`,
-      `  Key:          ${c.key}`,
-      `  Signature:    ${c.signatureAlgorithm || '(unknown)'}`,
-      `  SHA-256:      ${c.fingerprint256}`,
-      `  Serial:       ${c.serialNumber}`,
+      `[${i}] ${c.isCA ? w.ca(role) : role}`,
+      field(w.subject, c.subject),
+      field(w.issuer, c.issuer),
+      field(w.sans, c.subjectAltNames.join(', ') || w.none),
+      field(w.valid, `${c.validFrom} → ${c.validTo} (${days})`),
+      field(w.key, c.key),
+      field(w.signature, c.signatureAlgorithm || w.unknown),
+      field(w.sha256, c.fingerprint256),
+      field(w.serial, c.serialNumber),
       '',
     );
   });

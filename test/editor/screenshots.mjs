@@ -9,6 +9,7 @@ import build from '../../esbuild.js';
 import { INSTALL_DIR, ROOT, ensureHost } from './lib/host.mjs';
 import { switchToZhCn } from './lib/languagePack.mjs';
 import { stagePackage } from './lib/package.mjs';
+import { untrustedServer } from './lib/untrustedServer.mjs';
 import { hoverRow, notification, openViewContainer, pressInline, rowDescription, runCommand, startWorkbench, treeRow, view, waitFor, widenSideBar } from './lib/workbench.mjs';
 
 const version = '1.100.3';
@@ -31,6 +32,7 @@ const wb = await startWorkbench({
 });
 const page = wb.page;
 const sockets = [];
+let untrusted;
 let code = 0;
 
 async function shot(name, what) {
@@ -213,6 +215,46 @@ try {
   // The session's traffic opened beside the timeline on the send (the reply on screen): give the drawing the room.
   await runCommand(page, 'View: Close Editors in Other Groups');
   await shot('timeline-zh-cn.png', 'a timeline in Chinese: three sends merged into one recv, then an abort with reset');
+
+  // 9. TLS in Chinese: a server whose self-signed certificate nobody trusts. The prompt says why, with the
+  // subject, issuer, validity and SHA-256 fingerprint; 显示证书链 opens the chain, 仍然连接 connects (a lock row).
+  untrusted = await untrustedServer();
+  const tlsAddress = `127.0.0.1:${untrusted.port}`;
+  await runCommand(page, 'View: Close All Editors');
+  await dismissNotifications();
+  await runCommand(page, 'TCP: 连接到服务器…');
+  await zhInput.waitFor({ timeout: 10_000 });
+  await zhInput.fill(`tls://${tlsAddress}`);
+  await pickEntry(`tls://${tlsAddress}`);
+  const untrustedPrompt = () => notification(page, `${tlsAddress} 的证书不受信任`);
+  let prompt = await untrustedPrompt();
+  await waitFor(async () => {
+    const t = await prompt.innerText();
+    return t.includes('自签名') && t.includes('主题：CN=untrusted.test') && t.includes(untrusted.fingerprint) && t.includes('仍然连接') && t.includes('显示证书链');
+  }, 'the prompt to say why, the subject, the fingerprint and both buttons in Chinese');
+  await page.mouse.move(900, 300);
+  await shot('tls-untrusted-zh-cn.png', 'an untrusted certificate in Chinese: why, subject, issuer, validity, SHA-256, 仍然连接 / 显示证书链');
+  await prompt.locator('.monaco-button', { hasText: '显示证书链' }).click();
+  const chainText = page.locator('.editor-instance .view-lines').first();
+  await waitFor(async () => (await chainText.textContent())?.includes('备用名称'), 'the chain document in Chinese');
+  prompt = await untrustedPrompt(); // asked again beside the document
+  await prompt.locator('.monaco-button', { hasText: '仍然连接' }).click();
+  const tlsRow = treeRow(await view(page, '连接'), tlsAddress);
+  await tlsRow.locator('.codicon-lock').waitFor({ timeout: 20_000 });
+  // Connect opened the session's traffic beside the chain: give the chain document the whole editor, and the
+  // room of the minimap and of some side bar, so its lines (the fingerprint's) show whole.
+  await page
+    .locator('.tabs-container .tab')
+    .filter({ hasText: `${tlsAddress.replace(':', '_')} 的证书链` })
+    .first()
+    .click();
+  await runCommand(page, 'View: Close Editors in Other Groups');
+  await runCommand(page, 'View: Toggle Minimap');
+  await widenSideBar(page, -140);
+  await page.locator('.editor-instance .view-lines').first().click();
+  await page.keyboard.press('Control+End'); // the cursor on the empty last line: no word highlighted
+  await page.mouse.move(900, 700);
+  await shot('tls-chain-zh-cn.png', 'the certificate chain in Chinese beside a TLS session row with its lock');
 } catch (e) {
   code = 1;
   console.error(`[screenshots] ${e.stack || e}`);
@@ -221,6 +263,7 @@ try {
   for (const s of sockets) {
     s.destroy();
   }
+  await untrusted?.close();
   await wb.close();
   if (code === 0) {
     fs.rmSync(wb.tmp, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import { CertFactory } from './tlsFixtures';
 const CHINESE: ChainWords = {
   subject: '主题：',
   issuer: '颁发者：',
-  sans: '使用者可选名称：',
+  sans: '备用名称：',
   valid: '有效期：',
   key: '密钥：',
   signature: '签名算法：',
@@ -63,8 +63,9 @@ describe('renderChain (the certificate chain document)', function () {
       chain[0].fingerprint256,
       chain[0].serialNumber,
     ];
+    // The widest label is 'SHA-256 指纹：' (14 columns); two spaces follow it.
     const columns = fields.slice(0, 8).map((l, i) => columnOf(l, values[i]));
-    assert.deepEqual(new Set(columns), new Set([2 + 16 + 2]), `values in one column:\n${fields.join('\n')}`);
+    assert.deepEqual(new Set(columns), new Set([2 + 14 + 2]), `values in one column:\n${fields.join('\n')}`);
     assert.ok(!/Subject|Issuer|leaf|days/.test(text.split('# [0]')[0]), `no English label is left:\n${text}`);
   });
 

@@ -237,7 +237,10 @@ export async function startCodeServer({ version, port, tmp, env = {}, settings =
  * VS Code 1.139 honours extensionDevelopmentPath/extensionTestsPath from the URL payload only when
  * developmentOptions.enableSmokeTestDriver is set, and code-server's CLI has no flag for it. So flip it in the
  * page's configuration <meta> before the workbench script reads it. (Rewriting the HTML with page.route makes
- * chromium block the workbench's WebSocket.) Harmless on 1.100.
+ * chromium block the workbench's WebSocket.) The flag changes what a person would see: dialogs are refused
+ * (1.100 too), and 1.139 shows no notification toasts at all (NotificationsToasts.addToast returns early when
+ * enableSmokeTestDriver is set; they reach only the notification center). So it is set only for a payload
+ * that needs it; the UI tests and the screenshots install the extension instead and see the workbench as it is.
  */
 async function enableDevelopmentPayload(page) {
   await page.addInitScript(() => {
@@ -338,7 +341,9 @@ export async function openWorkbench(server, { folder, extensionDevelopmentPath, 
     console.error('[page crashed]');
     resolveExit('crash');
   });
-  await enableDevelopmentPayload(page);
+  if (extensionDevelopmentPath || extensionTestsPath) {
+    await enableDevelopmentPayload(page);
+  }
   await page.goto(workbenchUrl(server.host, { folder, extensionDevelopmentPath, extensionTestsPath }));
   return { context, page, exit, close: () => context.close().catch(() => {}) };
 }

@@ -81,13 +81,15 @@ export function workbenchHooks(getWb, cleanup = () => {}) {
 /**
  * The workbench a UI test file starts in its before hook: the VS Code and extension folder of this run,
  * and port 0 for both servers, so parallel runs and busy machines cannot collide. `size` is the window's
- * { width, height } when a test needs a given one.
+ * { width, height } when a test needs a given one. The extension folder is installed (copied into the
+ * workbench's extensions folder) rather than loaded for development: VS Code 1.139 takes a development path
+ * only with the smoke-test flag, which hides every notification toast (see enableDevelopmentPayload in host.mjs).
  */
 export function startUiWorkbench(size = {}) {
   return startWorkbench({
     ...size,
     version: uiOptions.version,
-    extensionDevelopmentPath: uiOptions.extensionDevelopmentPath,
+    installPath: uiOptions.extensionDevelopmentPath,
     settings: { 'tcpWorkbench.echoPort': 0, 'tcpWorkbench.filePort': 0 },
   });
 }

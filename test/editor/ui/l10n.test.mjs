@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { switchToZhCn } from '../lib/languagePack.mjs';
 import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
-import { openViewContainer, rowDescription, runCommand, treeRow, view, waitFor, quickOpenFile } from '../lib/workbench.mjs';
+import { notification, openViewContainer, rowDescription, runCommand, treeRow, view, waitFor, quickOpenFile } from '../lib/workbench.mjs';
 
 const LISTENING_ZH = /^:(\d+) · 0 个客户端 · echo$/;
 
@@ -30,28 +30,6 @@ async function acceptTyped(page, text) {
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: text }).first();
   await row.waitFor({ timeout: 10_000 });
   await row.click();
-}
-
-/**
- * The text of the notification that contains `text`: its toast, or (when the workbench keeps it only in the
- * notification center, as VS Code 1.139 may) the entry in the center.
- */
-async function notificationText(page, text) {
-  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
-  if (
-    await toast.waitFor({ timeout: 15_000 }).then(
-      () => true,
-      () => false,
-    )
-  ) {
-    return toast.innerText();
-  }
-  await runCommand(page, 'Notifications: Show Notifications');
-  const item = page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
-  await item.waitFor({ timeout: 15_000 });
-  const t = await item.innerText();
-  await page.keyboard.press('Escape');
-  return t;
 }
 
 describe('Chinese display language in VS Code (UI)', function () {
@@ -124,7 +102,7 @@ describe('Chinese display language in VS Code (UI)', function () {
     const title = page.locator('.quick-input-widget .quick-input-title');
     await waitFor(async () => (await title.innerText().catch(() => '')).includes(`从 ${where} 下载`), 'the file step of Download File');
     await acceptTyped(page, 'a.txt');
-    const text = await notificationText(page, '无法下载“a.txt”');
+    const text = await (await notification(page, '无法下载“a.txt”')).innerText();
     assert.ok(text.includes(`${where} 拒绝了连接`), text);
     assert.ok(!/refused|Connection/.test(text), `English in the Chinese UI: ${text}`);
   });

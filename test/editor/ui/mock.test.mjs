@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
-import { openViewContainer, rowDescription, runCommand, treeRow, view, waitFor, quickOpenFile } from '../lib/workbench.mjs';
+import { notification, openViewContainer, rowDescription, runCommand, treeRow, view, waitFor, quickOpenFile } from '../lib/workbench.mjs';
 
 const LISTENING = /^:(\d+)( → \S+)? · /;
 const MOCK = (answer) => `### fake sensor\nlisten 127.0.0.1:0\non "PING" send "${answer}\\n"\n`;
@@ -21,23 +21,6 @@ function ping(port) {
     });
     s.once('error', reject);
   });
-}
-
-/** The toast with `text`, or its entry in the notification center (where VS Code 1.139 may keep it instead). */
-async function notificationWith(page, text) {
-  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
-  if (
-    await toast.waitFor({ timeout: 15_000 }).then(
-      () => true,
-      () => false,
-    )
-  ) {
-    return toast;
-  }
-  await runCommand(page, 'Notifications: Show Notifications');
-  const item = page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
-  await item.waitFor({ timeout: 15_000 });
-  return item;
 }
 
 describe('Mock server from a .tcp file (UI)', function () {
@@ -78,7 +61,7 @@ describe('Mock server from a .tcp file (UI)', function () {
     // insertText: no auto-closed quotes.
     await page.keyboard.insertText(MOCK('PONG AGAIN'));
     await page.keyboard.press('Control+S');
-    const toast = await notificationWith(page, 'changed while its mock server runs');
+    const toast = await notification(page, 'changed while its mock server runs');
     await toast.locator('a.monaco-button', { hasText: 'Restart' }).first().click();
     const answer = await waitFor(async () => {
       const a = await ping(port).catch(() => undefined);

@@ -51,7 +51,7 @@ describe('Traffic views and terminal in VS Code (UI)', function () {
     this.timeout(240_000);
     wb = await startWorkbench({
       version: uiOptions.version,
-      extensionDevelopmentPath: uiOptions.extensionDevelopmentPath,
+      installPath: uiOptions.extensionDevelopmentPath,
       width: 1400,
       height: 900,
       // The DOM renderer, so the terminal's text is in the page to read.

@@ -1,9 +1,9 @@
 // UI test: a relay added the way a person does it — Add Server… in the Servers view's title bar, "Relay" in
-// the QuickPick, a port, a target typed in — then a client connecting through it shows up as a child row.
+// the QuickPick, a port, a target typed in, plain TCP — then a client connecting through it shows up as a child row.
 import * as assert from 'node:assert';
 import * as net from 'node:net';
 import { echoTarget, startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
-import { answerInput, openViewContainer, rowDescription, treeRow, view, waitFor } from '../lib/workbench.mjs';
+import { answerInput, choose, openViewContainer, rowDescription, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const LISTENING = /^:(\d+)( → \S+)? · /;
 
@@ -45,6 +45,7 @@ describe('Relay in the Servers view (UI)', function () {
     await relayPick.click();
     await answerInput(page, '0', 'or 0 for any free port');
     await answerInput(page, `127.0.0.1:${target.port}`, 'host:port of the target server');
+    await choose(page, 'Plain TCP');
     const relay = treeRow(servers, 'Relay');
     await relay.waitFor({ timeout: 20_000 });
     await waitFor(async () => LISTENING.test(await rowDescription(relay)), 'the Relay row to say ":PORT → TARGET · N clients"');

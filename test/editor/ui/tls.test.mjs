@@ -4,49 +4,13 @@
 // to the same address is not asked about again (the fingerprint is remembered in the workspace).
 // With TCP_WORKBENCH_TLS_SHOTS=DIR it saves the prompt and the chain document as PNGs there (README images).
 import * as assert from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as tls from 'node:tls';
-import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
+import { startUiWorkbench, untrustedTlsEcho, workbenchHooks } from '../lib/ui.mjs';
 import { hoverRow, openViewContainer, runCommand, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const shots = process.env.TCP_WORKBENCH_TLS_SHOTS;
-
-/** A self-signed certificate for localhost/127.0.0.1 (openssl) and a TLS echo server using it. */
-async function untrustedServer(dir) {
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-days', '30'].concat([
-      '-subj',
-      '/CN=untrusted.test',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ]),
-    { cwd: dir, stdio: 'pipe' },
-  );
-  const cert = fs.readFileSync(path.join(dir, 'c.pem'), 'utf8');
-  const sockets = new Set();
-  const server = tls.createServer({ cert, key: fs.readFileSync(path.join(dir, 'k.pem')) }, (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => {});
-    s.pipe(s);
-  });
-  server.on('tlsClientError', () => {});
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const fingerprint = new crypto.X509Certificate(cert).fingerprint256;
-  return {
-    port: server.address().port,
-    fingerprint,
-    close: () => {
-      sockets.forEach((s) => s.destroy());
-      return new Promise((r) => server.close(r));
-    },
-  };
-}
 
 describe('TLS Connect with an untrusted certificate (UI)', function () {
   this.timeout(90_000);
@@ -58,7 +22,7 @@ describe('TLS Connect with an untrusted certificate (UI)', function () {
   before(async function () {
     this.timeout(240_000);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpwb-tls-ui-'));
-    server = await untrustedServer(dir);
+    server = await untrustedTlsEcho(dir);
     wb = await startUiWorkbench();
     page = wb.page;
   });

@@ -167,6 +167,15 @@ export async function answerInput(page, text, prompt) {
   await page.keyboard.press('Enter');
 }
 
+/** Clicks Add Server… in the Servers view's title bar (the view container is open); returns the view. */
+export async function openAddServer(page) {
+  const servers = await view(page, 'Servers');
+  const header = servers.locator('.pane-header').first();
+  await header.hover();
+  await header.locator('.actions .action-label[aria-label^="Add Server"]').first().click();
+  return servers;
+}
+
 /** Accepts the item labelled exactly `label` in the open quick pick. */
 export async function choose(page, label) {
   const row = page

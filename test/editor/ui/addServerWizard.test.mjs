@@ -4,7 +4,7 @@
 import * as assert from 'node:assert';
 import * as net from 'node:net';
 import { echoTarget, startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
-import { choose, openViewContainer, rowDescription, runFromContextMenu, treeRow, view, waitFor } from '../lib/workbench.mjs';
+import { choose, openAddServer, openViewContainer, rowDescription, runFromContextMenu, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const LISTENING = /^:(\d+) → (\S+) · /;
 
@@ -79,20 +79,12 @@ describe('Add Server wizard (UI)', function () {
     await backButton().click();
   }
 
-  async function openAddServer() {
-    const servers = await view(page, 'Servers');
-    const header = servers.locator('.pane-header').first();
-    await header.hover();
-    await header.locator('.actions .action-label[aria-label^="Add Server"]').first().click();
-    return servers;
-  }
-
   it('Escape in the last step cancels the whole wizard: nothing is added', async () => {
     await openViewContainer(page);
     const servers = await view(page, 'Servers');
     await treeRow(servers, 'Echo Server').waitFor({ timeout: 30_000 });
     const before = await servers.locator('.monaco-list-row').count();
-    await openAddServer();
+    await openAddServer(page);
     await atStep(1, 4, 'Add Server');
     // The first step has nothing to go back to.
     assert.strictEqual(await backButton().count(), 0);
@@ -111,7 +103,7 @@ describe('Add Server wizard (UI)', function () {
 
   it('Relay: a port, Back, another port kept and used, a bad target refused with a message, then the relay runs', async () => {
     const [first, second] = await freePorts();
-    const servers = await openAddServer();
+    const servers = await openAddServer(page);
     await atStep(1, 4, 'Add Server');
     await choose(page, 'Relay');
     await atStep(2, 4, 'Add Server: Relay');

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert';
 import * as net from 'node:net';
 import { echoTarget, startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
-import { answerInput, choose, openViewContainer, rowDescription, treeRow, view, waitFor } from '../lib/workbench.mjs';
+import { answerInput, choose, openAddServer, openViewContainer, rowDescription, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const LISTENING = /^:(\d+)( → \S+)? · /;
 
@@ -34,9 +34,7 @@ describe('Relay in the Servers view (UI)', function () {
   it('Add Server… → Relay → port → target: the relay row appears, listening', async () => {
     await openViewContainer(page);
     const servers = await view(page, 'Servers');
-    const header = servers.locator('.pane-header').first();
-    await header.hover();
-    await header.locator('.actions .action-label[aria-label^="Add Server"]').first().click();
+    await openAddServer(page);
     const relayPick = page
       .locator('.quick-input-widget .quick-input-list .monaco-list-row')
       .filter({ has: page.locator('.label-name', { hasText: /^Relay$/ }) })

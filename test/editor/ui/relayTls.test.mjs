@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { startUiWorkbench, untrustedTlsEcho, workbenchHooks } from '../lib/ui.mjs';
-import { answerInput, choose, openViewContainer, rowDescription, runFromContextMenu, saveAs, treeRow, view, waitFor } from '../lib/workbench.mjs';
+import { answerInput, choose, openAddServer, openViewContainer, rowDescription, runFromContextMenu, saveAs, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const ROW = /^:(\d+) → tls:\/\/\S+ · /;
 
@@ -75,9 +75,7 @@ describe('Relay with TLS, from the wizards (UI)', function () {
     await openViewContainer(page);
     const servers = await view(page, 'Servers');
     await treeRow(servers, 'Echo Server').waitFor({ timeout: 30_000 });
-    const header = servers.locator('.pane-header').first();
-    await header.hover();
-    await header.locator('.actions .action-label[aria-label^="Add Server"]').first().click();
+    await openAddServer(page);
     await choose(page, 'Relay');
     await answerInput(page, '0', 'or 0 for any free port');
     await answerInput(page, `tls://127.0.0.1:${target.port}`, 'host:port of the target server');

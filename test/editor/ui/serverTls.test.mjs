@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
-import { choose, hoverRow, openViewContainer, rowDescription, runCommand, saveAs, treeRow, view, waitFor } from '../lib/workbench.mjs';
+import { choose, hoverRow, openAddServer, openViewContainer, rowDescription, runCommand, saveAs, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const TLS_ROW = /^:(\d+) · TLS · /;
 
@@ -50,9 +50,7 @@ describe('TLS server added with the wizard (UI)', function () {
     await openViewContainer(page);
     const servers = await view(page, 'Servers');
     await treeRow(servers, 'Echo Server').waitFor({ timeout: 30_000 });
-    const header = servers.locator('.pane-header').first();
-    await header.hover();
-    await header.locator('.actions .action-label[aria-label^="Add Server"]').first().click();
+    await openAddServer(page);
     await choose(page, 'Echo Server');
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor({ timeout: 10_000 });

@@ -2,7 +2,8 @@
 // certificate is self-signed → "Accept any certificate (insecure)" → listen with "TLS": a TLS client gets the
 // target's echo through both legs. Export Capture… from the row's menu saves the key log (the wire capture
 // is on). Configure… → TLS → Plain TCP makes it a plain listener; Configure… → Target certificate → Verify
-// makes the relay refuse the self-signed target.
+// makes the relay refuse the self-signed target. Start Relay… from the palette asks the same questions; a
+// CA file chosen in the open dialog makes the relay trust the target.
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -10,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { startUiWorkbench, untrustedTlsEcho, workbenchHooks } from '../lib/ui.mjs';
-import { answerInput, choose, openAddServer, openViewContainer, rowDescription, runFromContextMenu, saveAs, treeRow, view, waitFor } from '../lib/workbench.mjs';
+import { answerInput, choose, openAddServer, runCommand, openViewContainer, rowDescription, runFromContextMenu, saveAs, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const ROW = /^:(\d+) → tls:\/\/\S+ · /;
 
@@ -135,5 +136,29 @@ describe('Relay with TLS, from the wizards (UI)', function () {
       return ok && (await echoOf(c, 'not to an impostor')) === null ? 'closed without an answer' : undefined;
     }, 'a client of the restarted relay to be closed without an answer (the target is not trusted)');
     assert.strictEqual(answer, 'closed without an answer');
+  });
+
+  it('Start Relay… → tls:// target → Verify with a CA I choose… → Plain TCP → the CA in the open dialog: the relay trusts the target', async () => {
+    await runCommand(page, 'TCP: Start Relay…');
+    await answerInput(page, `tls://127.0.0.1:${target.port}`, 'host:port of the target server');
+    await choose(page, 'Verify with a CA I choose…');
+    await choose(page, 'Plain TCP');
+    // The open dialog (in the browser, VS Code's simple dialog: a path box) comes last.
+    const input = page.locator('.quick-input-widget input.input');
+    const ca = path.join(dir, 'c.pem');
+    await waitFor(async () => {
+      if (await input.isVisible().catch(() => false)) {
+        await input.fill(ca);
+        await page.keyboard.press('Enter');
+        await page.waitForTimeout(500);
+      }
+      return !(await input.isVisible().catch(() => false));
+    }, `the open dialog to take ${ca}`);
+    const row = treeRow(await view(page, 'Servers'), 'Relay 2');
+    const port = Number((await waitFor(async () => ROW.exec(await rowDescription(row)), 'the Relay 2 row to listen'))[1]);
+    const client = net.connect({ host: '127.0.0.1', port });
+    sockets.push(client);
+    await new Promise((resolve, reject) => client.once('connect', resolve).once('error', reject));
+    assert.strictEqual(await echoOf(client, 'trusted by the chosen CA'), 'trusted by the chosen CA');
   });
 });

@@ -15,7 +15,7 @@ import { Services } from '../state/services';
 import { UserError } from '../common/showError';
 import { ServerEntry } from '../state/serverEntry';
 import { startEntry } from '../servers/startServer';
-import { askTarget } from '../ui/prompts';
+import { askNewServer } from '../servers/addServerWizard';
 import { disposeRelayRuns, relayRunOf } from './relayKind';
 import { splitTlsScheme } from '../state/serverTls';
 import { RelayConnectionRow, isRelayConnectionNode } from '../state/relayRows';
@@ -60,8 +60,10 @@ function relayOf(svc: Services, arg: unknown): { entry: ServerEntry; row?: Relay
   return { entry, row };
 }
 
-/** Export Capture offers both kinds while the relay has a wire capture. */
-async function pickKind(): Promise<'pcap' | 'wire' | undefined> {
+type CaptureKind = 'pcap' | 'wire' | 'keylog';
+
+/** Export Capture offers the wire capture and its key log beside the plaintext pcap while the relay has them. */
+async function pickKind(): Promise<CaptureKind | undefined> {
   const items = [
     {
       label: vscode.l10n.t('pcap: the plaintext'),
@@ -73,23 +75,29 @@ async function pickKind(): Promise<'pcap' | 'wire' | undefined> {
       detail: vscode.l10n.t('Both legs as they crossed the wire, always the whole relay; Wireshark decrypts the TLS with no key file, and so can anyone who has the file.'),
       value: 'wire' as const,
     },
+    {
+      label: vscode.l10n.t('Key log: the TLS session keys (SSLKEYLOGFILE)'),
+      detail: vscode.l10n.t("Both legs' keys, for a capture made elsewhere (Wireshark: TLS protocol preferences); whoever has the file can decrypt the traffic."),
+      value: 'keylog' as const,
+    },
   ];
   return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Export Capture') }))?.value;
 }
 
-/** Copies the wire capture (the whole relay: pcapng has no per-connection copy here). */
-async function exportWire(svc: Services, entry: ServerEntry, a: ExportPcapArgs | undefined): Promise<ExportPcapResult | undefined> {
+/** Copies the wire capture or its key log (the whole relay: neither has a per-connection copy here); 0600, they hold keys. */
+async function exportWire(svc: Services, entry: ServerEntry, a: ExportPcapArgs | undefined, kind: 'wire' | 'keylog'): Promise<ExportPcapResult | undefined> {
   const run = relayRunOf(entry);
-  if (!run?.wireCapture) {
+  if (!run?.wireCapture || !run.keys) {
     throw new UserError(vscode.l10n.t('{0} has no wire capture: turn on the setting {1}, then start the relay again.', entry.label, 'tcpWorkbench.relayWireCapture'));
   }
+  const keylog = kind === 'keylog';
   let dest = a?.path;
   let overwrite = a?.overwrite === true;
   if (!dest) {
     const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
     const uri = await vscode.window.showSaveDialog({
-      defaultUri: vscode.Uri.joinPath(base, `${entry.id}-wire.pcapng`),
-      filters: { pcapng: ['pcapng'] },
+      defaultUri: vscode.Uri.joinPath(base, keylog ? `${entry.id}-keys.log` : `${entry.id}-wire.pcapng`),
+      filters: keylog ? { [vscode.l10n.t('Key log')]: ['log', 'keys', 'txt'] } : { pcapng: ['pcapng'] },
       title: vscode.l10n.t('Export Capture'),
     });
     if (!uri) {
@@ -99,15 +107,17 @@ async function exportWire(svc: Services, entry: ServerEntry, a: ExportPcapArgs |
     overwrite = true;
   }
   const length = await run.syncWire();
-  const packets = run.wireCapture.packets;
-  await copyCapture(run.wireCapture.file, dest, { length, overwrite });
+  const { file, packets } = keylog ? { file: run.keys.file, packets: run.keys.lines } : { file: run.wireCapture.file, packets: run.wireCapture.packets };
+  await copyCapture(file, dest, { length: keylog ? fs.statSync(file).size : length, overwrite, mode: 0o600 });
   svc.log.info(
-    vscode.l10n.t('{0}: wire capture exported to {1} ({2} packets); it holds the TLS session keys: whoever has it can decrypt the traffic', entry.label, dest, packets),
+    keylog
+      ? vscode.l10n.t('{0}: key log exported to {1} ({2} keys); whoever has it can decrypt the traffic', entry.label, dest, packets)
+      : vscode.l10n.t('{0}: wire capture exported to {1} ({2} packets); it holds the TLS session keys: whoever has it can decrypt the traffic', entry.label, dest, packets),
   );
   if (!a) {
     vscode.window.setStatusBarMessage(vscode.l10n.t('Exported {0}', path.basename(dest)), 5000);
   }
-  return { path: dest, packets, bytes: length };
+  return { path: dest, packets, bytes: keylog ? fs.statSync(dest).size : length };
 }
 
 export function registerRelayCommands(svc: Services): void {
@@ -123,8 +133,12 @@ export function registerRelayCommands(svc: Services): void {
   });
   registerCommand(context, log, 'tcpWorkbench.startRelay', async (args) => {
     const interactive = isInteractive(args);
-    const a: Partial<RelayArgs> = isOptions(args) ? args : {};
-    const target = a.target ?? (interactive ? await askTarget(svc.safeHost()) : undefined);
+    // From the palette: the relay's part of Add Server… (target, how a tls:// target is checked, plain or TLS).
+    const a: Partial<RelayArgs> | undefined = interactive ? await askNewServer(svc, true) : isOptions(args) ? args : {};
+    if (!a) {
+      return undefined;
+    }
+    const target = a.target;
     if (!target) {
       if (!interactive) {
         throw new UserError(vscode.l10n.t('Give the relay a target: {0}.', '{ target: "host:port" }'));
@@ -150,8 +164,8 @@ export function registerRelayCommands(svc: Services): void {
     if (kind === undefined) {
       return undefined;
     }
-    if (kind === 'wire') {
-      return exportWire(svc, entry, a);
+    if (kind === 'wire' || kind === 'keylog') {
+      return exportWire(svc, entry, a, kind);
     }
     const capture = relayRunOf(entry)?.capture;
     if (!capture) {

@@ -1,6 +1,6 @@
 // What one run of a relay entry keeps besides the core server: its connection rows (open ones and the
 // last closed ones, with their state), the capture streaming to a temporary pcap (and, when asked, the wire
-// capture with its TLS keys to a temporary pcapng), and a bounded
+// capture with its TLS keys to a temporary pcapng and the keys alone to a temporary key log), and a bounded
 // recording of the conversations for the .tcp export. It outlives the server until the next start or
 // the entry's removal, so a capture can still be exported after Stop.
 import * as fs from 'node:fs';
@@ -11,6 +11,7 @@ import { RelayServer } from '../core/relay/relayServer';
 import { WireWriter } from '../core/relay/wireWriter';
 import { ScriptRecorder } from '../core/relay/scriptExport';
 import { DisposableStore } from '../core/events';
+import { keylogFileWriter } from '../core/tls/clientTls';
 import { RelayConnectionRow } from '../state/relayRows';
 
 /** Closed connections kept as rows (older ones are dropped from the view, not from the capture). */
@@ -33,6 +34,8 @@ export class RelayRun {
   /** The wire capture with the TLS keys inside (setting relayWireCapture), and how it ended. */
   wire?: WireWriter;
   wireFinished?: PcapSummary;
+  /** With the wire capture: the TLS session keys of both legs as an SSLKEYLOGFILE (0600), and its line count. */
+  keys?: { file: string; lines: number };
   /** The taps and listeners on the server, released when it stops. */
   private readonly listening = new DisposableStore();
 
@@ -75,6 +78,16 @@ export class RelayRun {
     if (wireMaxBytes !== undefined) {
       run.wire = await WireWriter.open(captureFile(entryId, 'pcapng'), { maxBytes: wireMaxBytes });
       run.listening.add(server.addWireTap(run.wire));
+      const keys = { file: captureFile(entryId, 'keys'), lines: 0 };
+      const write = keylogFileWriter(keys.file);
+      fs.writeFileSync(keys.file, '', { mode: 0o600 });
+      run.keys = keys;
+      run.listening.add(
+        server.onDidLogKeys((e) => {
+          write(e.line);
+          keys.lines++;
+        }),
+      );
     }
     return run;
   }
@@ -122,9 +135,9 @@ export class RelayRun {
   /** Deletes the temporary capture. */
   async dispose(): Promise<void> {
     await this.stopped();
-    for (const w of [this.pcap, this.wire]) {
-      if (w) {
-        await fs.promises.rm(w.file, { force: true });
+    for (const file of [this.pcap?.file, this.wire?.file, this.keys?.file]) {
+      if (file) {
+        await fs.promises.rm(file, { force: true });
       }
     }
   }
@@ -137,6 +150,9 @@ export class RelayRun {
         void w.close();
         fs.rmSync(w.file, { force: true });
       }
+    }
+    if (this.keys) {
+      fs.rmSync(this.keys.file, { force: true });
     }
   }
 

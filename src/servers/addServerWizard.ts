@@ -1,5 +1,6 @@
-// Add Server… asked as one wizard: kind → port → what the kind needs (echo mode, folder, relay target)
-// → plain or TLS (echo and file servers), with a step counter and Back; cancelled at any step, nothing is added.
+// Add Server… asked as one wizard: kind → port → what the kind needs (echo mode, folder, relay target and,
+// for a `tls://` target, how its certificate is checked) → plain or TLS, with a step counter and Back;
+// cancelled at any step, nothing is added. Start Relay asks the relay's part of it.
 import * as vscode from 'vscode';
 import { EchoMode } from '../core/servers/echoServer';
 import { parsePort } from '../core/hostPort';
@@ -8,18 +9,21 @@ import { askFolder, localFolders, onlyWorkspaceFolder } from '../ui/folders';
 import { MultiStepInput, Step } from '../ui/multiStepInput';
 import { TARGET_EXAMPLE, echoModeItems, portProblem, portPrompt, targetPrompt, targetProblem } from '../ui/prompts';
 import { serveFolderPurpose } from './startServer';
-import { TlsAnswers, tlsSpecOf, tlsStepCount, tlsSteps } from './tlsWizardSteps';
-import { ServerTlsSpec } from '../state/serverEntry';
+import { TlsAnswers, targetCaDialog, targetTlsSpecOf, targetTlsStep, tlsSpecOf, tlsStepCount, tlsSteps } from './tlsWizardSteps';
+import { splitTlsScheme } from '../state/serverTls';
+import { ServerSpec, ServerTlsSpec } from '../state/serverEntry';
 
 type AddableKind = 'echo' | 'file' | 'relay';
 
 export interface NewServer {
   kind: AddableKind;
-  port: number;
+  /** Absent when Start Relay asked (its port is an argument or the setting). */
+  port?: number;
   mode?: EchoMode;
   root?: string;
   target?: string;
   tls?: ServerTlsSpec;
+  targetTls?: ServerSpec['targetTls'];
 }
 
 type Answers = Partial<NewServer> & TlsAnswers;
@@ -33,8 +37,11 @@ export function kindItems(): (vscode.QuickPickItem & { serverKind: AddableKind }
   ];
 }
 
-/** Asks for a new server's kind, port and the rest; undefined when the user cancelled. */
-export async function askNewServer(svc: Services): Promise<NewServer | undefined> {
+/**
+ * Asks for a new server's kind, port and the rest; undefined when the user cancelled. `relayOnly` (Start
+ * Relay) asks only a relay's target and TLS; its port is the caller's.
+ */
+export async function askNewServer(svc: Services, relayOnly = false): Promise<NewServer | undefined> {
   const host = svc.safeHost();
   const echoMode = svc.config().echoMode;
 
@@ -84,7 +91,7 @@ export async function askNewServer(svc: Services): Promise<NewServer | undefined
       validate: (v) => targetProblem(v, host),
     });
     a.target = text.trim();
-    return undefined;
+    return splitTlsScheme(a.target).tls ? targetTlsStep(titleOf, () => tlsStep) : tlsStep;
   };
 
   const folderStep: Step<Answers> = async (input, a) => {
@@ -100,12 +107,19 @@ export async function askNewServer(svc: Services): Promise<NewServer | undefined
     return undefined;
   };
 
-  // Echo and file servers may listen with TLS (a relay's TLS options are Start Relay's arguments).
-  const tlsStep = tlsSteps<Answers>(titleOf, (a) => (a.kind === 'file' && !a.root ? folderStep : undefined));
+  // Every kind may listen with TLS; the dialogs (a folder, a relay target's CA) come last.
+  const tlsTarget = (a: Answers) => a.kind === 'relay' && splitTlsScheme(a.target ?? '').tls;
+  const tlsStep = tlsSteps<Answers>(titleOf, (a) => (a.kind === 'file' && !a.root ? folderStep : tlsTarget(a) ? targetCaDialog(a) : undefined));
 
-  const total = (a: Answers) => (a.kind === 'relay' ? 3 : (a.kind === 'file' && onlyWorkspaceFolder() ? 2 : 3) + tlsStepCount(a));
-  const a = await MultiStepInput.run<Answers>({}, kindStep, total);
-  if (!a?.kind || a.port === undefined) {
+  const kindSteps = (a: Answers) => {
+    if (a.kind === 'relay') {
+      return tlsTarget(a) ? 4 : 3;
+    }
+    return a.kind === 'file' && onlyWorkspaceFolder() ? 2 : 3;
+  };
+  const total = (a: Answers) => (relayOnly ? -2 : 0) + kindSteps(a) + tlsStepCount(a);
+  const a = await MultiStepInput.run<Answers>(relayOnly ? { kind: 'relay' } : {}, relayOnly ? targetStep : kindStep, total);
+  if (!a?.kind || (a.port === undefined && !relayOnly)) {
     return undefined;
   }
   // Only what the last kind asked: an answer kept from a kind the user went Back from does not count.
@@ -115,6 +129,7 @@ export async function askNewServer(svc: Services): Promise<NewServer | undefined
     mode: a.kind === 'echo' ? a.mode : undefined,
     root: a.kind === 'file' ? a.root : undefined,
     target: a.kind === 'relay' ? a.target : undefined,
-    tls: a.kind === 'relay' ? undefined : tlsSpecOf(a),
+    tls: tlsSpecOf(a),
+    targetTls: tlsTarget(a) ? targetTlsSpecOf(a) : undefined,
   };
 }

@@ -1,5 +1,6 @@
 // Configure Server…: one wizard — which server (when there is a choice), which field (name, port, mode,
-// reply text, folder, target), its new value — then restart a running server so the change applies now.
+// reply text, folder, target, TLS, the target's certificate check), its new value — then restart a running
+// server so the change applies now.
 import * as vscode from 'vscode';
 import { parsePort } from '../core/hostPort';
 import { entryOf } from '../state/commandArgs';
@@ -11,11 +12,13 @@ import { MultiStepInput, Step } from '../ui/multiStepInput';
 import { TARGET_EXAMPLE, echoModeItems, portProblem, portPrompt, targetPrompt, targetProblem } from '../ui/prompts';
 import { ServerEntry, ServerSpec } from '../state/serverEntry';
 import { serveFolderPurpose, startEntry } from './startServer';
+import { TlsAnswers, targetCaDialog, targetTlsSpecOf, targetTlsStep, tlsAnswersOf, tlsSpecOf, tlsStepCount, tlsSteps } from './tlsWizardSteps';
+import { serverTlsBadge, splitTlsScheme } from '../state/serverTls';
 
-type Field = 'port' | 'mode' | 'replyText' | 'root' | 'label' | 'target';
+type Field = 'port' | 'mode' | 'replyText' | 'root' | 'label' | 'target' | 'tls' | 'targetTls';
 type Change = Partial<Omit<ServerSpec, 'id' | 'kind'>>;
 
-interface Answers {
+interface Answers extends TlsAnswers {
   entry?: ServerEntry;
   field?: Field;
   change?: Change;
@@ -24,10 +27,11 @@ interface Answers {
 export function registerConfigureServer(svc: Services): void {
   registerCommand(svc.context, svc.log, 'tcpWorkbench.configureServer', async (arg) => {
     const a = await askChange(svc, entryOf(svc, arg));
-    if (!a?.entry || !a.change) {
+    const change = a?.field === 'tls' ? { tls: tlsSpecOf(a) } : a?.field === 'targetTls' ? { targetTls: targetTlsSpecOf(a) } : a?.change;
+    if (!a?.entry || !change) {
       return;
     }
-    const { entry, field, change } = a;
+    const { entry, field } = a;
     svc.servers.update(entry, change);
     if (field !== 'label' && entry.state === 'listening') {
       // A running server keeps its options; restart so the change applies now.
@@ -50,24 +54,38 @@ async function askChange(svc: Services, given: ServerEntry | undefined): Promise
   const serverStep: Step<Answers> = async (input, a) => {
     const items = all.map((e) => ({ label: e.label, description: e.addressText ?? vscode.l10n.t('stopped'), entry: e }));
     a.entry = (await input.pick({ title: title({}), placeholder: vscode.l10n.t('Which server?'), items, active: (i) => i.entry === a.entry })).entry;
+    Object.assign(a, tlsAnswersOf(a.entry.spec));
     return fieldStep(a.entry);
   };
 
   const valueStep =
-    (e: ServerEntry, field: Field): Step<Answers> =>
+    (e: ServerEntry, field: Exclude<Field, 'tls' | 'targetTls'>): Step<Answers> =>
     async (input, a) => {
       a.change = await askValue(input, title(a), e, cfg, field);
       return undefined;
     };
 
+  // TLS is several questions (and dialogs last): the answers become the change once the wizard ends.
+  const stepsOf = (e: ServerEntry, field: Field): Step<Answers> => {
+    if (field === 'tls') {
+      return tlsSteps<Answers>(title, () => undefined);
+    }
+    if (field === 'targetTls') {
+      return targetTlsStep<Answers>(title, targetCaDialog);
+    }
+    return valueStep(e, field);
+  };
+
   const fieldStep =
     (e: ServerEntry): Step<Answers> =>
     async (input, a) => {
       a.field = (await input.pick({ title: title(a), placeholder: vscode.l10n.t('Change what?'), items: fieldItems(e, cfg), active: (i) => i.field === a.field })).field;
-      return valueStep(e, a.field);
+      return stepsOf(e, a.field);
     };
 
-  return MultiStepInput.run<Answers>({ entry }, entry ? fieldStep(entry) : serverStep, () => (entry ? 2 : 3));
+  // The TLS questions start on what the server has now.
+  const fieldSteps = (a: Answers) => (a.field === 'tls' ? tlsStepCount(a) : 1);
+  return MultiStepInput.run<Answers>({ entry, ...(entry ? tlsAnswersOf(entry.spec) : {}) }, entry ? fieldStep(entry) : serverStep, (a) => (entry ? 1 : 2) + fieldSteps(a));
 }
 
 function fieldItems(entry: ServerEntry, cfg: Config): (vscode.QuickPickItem & { field: Field })[] {
@@ -80,14 +98,22 @@ function fieldItems(entry: ServerEntry, cfg: Config): (vscode.QuickPickItem & { 
     fields.push({ field: 'replyText', label: vscode.l10n.t('Reply text'), description: entry.spec.replyText ?? cfg.replyText });
   } else if (entry.kind === 'relay') {
     fields.push({ field: 'target', label: vscode.l10n.t('Target'), description: entry.spec.target });
+    if (splitTlsScheme(entry.spec.target ?? '').tls) {
+      const t = entry.spec.targetTls;
+      const check = t?.insecure ? vscode.l10n.t('any certificate (insecure)') : t?.caFile ? vscode.l10n.t('verified with {0}', t.caFile) : vscode.l10n.t('verified');
+      fields.push({ field: 'targetTls', label: vscode.l10n.t('Target certificate'), description: check });
+    }
   } else if (entry.kind === 'file') {
     fields.push({ field: 'root', label: vscode.l10n.t('Folder'), description: entry.spec.root ?? entry.root ?? vscode.l10n.t('the workspace folder') });
+  }
+  if (entry.kind !== 'mock') {
+    fields.push({ field: 'tls', label: vscode.l10n.t('TLS'), description: serverTlsBadge(entry) ?? vscode.l10n.t('Plain TCP') });
   }
   return fields;
 }
 
 /** The last step: the new value of `field`, asked the way that field needs. */
-async function askValue(input: MultiStepInput, title: string, entry: ServerEntry, cfg: Config, field: Field): Promise<Change> {
+async function askValue(input: MultiStepInput, title: string, entry: ServerEntry, cfg: Config, field: Exclude<Field, 'tls' | 'targetTls'>): Promise<Change> {
   switch (field) {
     case 'label': {
       const empty = vscode.l10n.t('A server needs a name.');

@@ -81,8 +81,11 @@ export interface ExportPcapArgs {
   connectionId?: number;
   path: string;
   overwrite?: boolean;
-  /** `wire`: the wire capture with the TLS keys (setting relayWireCapture), always the whole relay; default `pcap`. */
-  kind?: 'pcap' | 'wire';
+  /**
+   * `wire`: the wire capture with the TLS keys (setting relayWireCapture), always the whole relay; `keylog`: that
+   * capture's TLS session keys alone, an SSLKEYLOGFILE (`packets` is then its number of keys); default `pcap`.
+   */
+  kind?: 'pcap' | 'wire' | 'keylog';
 }
 
 export interface ExportPcapResult {

@@ -68,14 +68,3 @@ export function targetProblem(text: string, host: string): string | undefined {
     return messageOf(e);
   }
 }
-
-/** Asks for the relay's target, checked as it is typed. */
-export async function askTarget(host: string): Promise<string | undefined> {
-  const v = await vscode.window.showInputBox({
-    title: vscode.l10n.t('Relay to which server?'),
-    prompt: targetPrompt(host),
-    placeHolder: TARGET_EXAMPLE,
-    validateInput: (text) => targetProblem(text, host),
-  });
-  return v?.trim() || undefined;
-}

@@ -9,7 +9,7 @@ import build from '../../esbuild.js';
 import { INSTALL_DIR, ROOT, ensureHost } from './lib/host.mjs';
 import { switchToZhCn } from './lib/languagePack.mjs';
 import { stagePackage } from './lib/package.mjs';
-import { untrustedServer } from './lib/untrustedServer.mjs';
+import { untrustedTlsEcho } from './lib/ui.mjs';
 import { hoverRow, notification, openViewContainer, pressInline, rowDescription, runCommand, startWorkbench, treeRow, view, waitFor, widenSideBar } from './lib/workbench.mjs';
 
 const version = '1.100.3';
@@ -218,7 +218,7 @@ try {
 
   // 9. TLS in Chinese: a server whose self-signed certificate nobody trusts. The prompt says why, with the
   // subject, issuer, validity and SHA-256 fingerprint; 显示证书链 opens the chain, 仍然连接 connects (a lock row).
-  untrusted = await untrustedServer();
+  untrusted = await untrustedTlsEcho(fs.mkdtempSync(path.join(wb.tmp, 'untrusted-')));
   const tlsAddress = `127.0.0.1:${untrusted.port}`;
   await runCommand(page, 'View: Close All Editors');
   await dismissNotifications();

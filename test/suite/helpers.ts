@@ -1,5 +1,6 @@
 // Shared by the integration tests: the extension's API, real sockets on 127.0.0.1, temp folders.
 import * as assert from 'node:assert';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -172,6 +173,15 @@ export class RecordingPeer {
     await close(this.server);
     this.server = undefined;
   }
+}
+
+/** Runs a peer program (tshark, editcap…) to its end: its exit code and output, never a rejection. */
+export function exec(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: 20_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    );
+  });
 }
 
 /** A fresh folder inside the workspace (or the temp dir when none is open); removed by `cleanup`. */

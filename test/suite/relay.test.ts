@@ -2,23 +2,14 @@
 // it, its connection rows via the API, the capture exported as pcap (read back by tshark), a connection
 // exported as a .tcp script the CLI replays, and a refused target logged while the relay keeps serving.
 import * as assert from 'node:assert';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, Api, cleanup, close, exchange, logSince, must, REPO, run, scratchFolder, server, setSetting, waitFor } from './helpers';
+import { api, Api, cleanup, close, exchange, exec, logSince, must, REPO, run, scratchFolder, server, setSetting, waitFor } from './helpers';
 
 /** Writes `data`, reads `data.length` bytes back, then half-closes and waits for the peer's close. */
 const talk = (port: number, data: Buffer): Promise<Buffer> => exchange(port, data, data.length, { halfClose: true });
-
-function exec(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: 20_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 /** The client's bytes of TCP stream `n` as tshark's `follow,tcp,raw` prints them (server lines are indented). */
 async function followClientBytes(file: string, n: number): Promise<Buffer> {

@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import * as vscode from 'vscode';
-import { api, Api, logSince, must, run, server, waitFor } from './helpers';
+import { api, Api, exec, logSince, must, run, server, setSetting, waitFor } from './helpers';
 import { TlsCerts, makeCerts, tlsEcho } from './tlsPeers';
 
 /** Sends `text` over TLS trusting `ca` (and presenting a client certificate when given); resolves with the echo. */
@@ -162,6 +162,41 @@ describe('TLS servers (commands in the extension host)', function () {
       const echo = await tlsExchange(both.port, 'tls both ways', { ca: caPem });
       assert.strictEqual(echo.reply, 'tls both ways');
     } finally {
+      await target.close();
+    }
+  });
+
+  it('a TLS↔TLS relay with the wire capture on: Export Capture writes the key log (0600), and with it tshark decrypts the capture stripped of its keys', async () => {
+    const target = await tlsEcho(certs.cert, certs.key);
+    const dir = path.join(certs.dir, 'keylog');
+    fs.mkdirSync(dir);
+    await setSetting('relayWireCapture', true);
+    try {
+      const r = await must('tcpWorkbench.startRelay', { target: `tls://127.0.0.1:${target.port}`, targetTls: { caFile: certs.caFile }, tls: {} });
+      const echo = await tlsExchange(r.port, 'secret through both legs', { ca: caPem });
+      assert.strictEqual(echo.reply, 'secret through both legs');
+      await waitFor(() => a.relay(r.id)?.connections[0]?.state === 'closed', 'the connection to close');
+      const keys = path.join(dir, 'keys.log');
+      const mark = a.logCount();
+      const k = await must('tcpWorkbench.exportRelayPcap', { entryId: r.id, path: keys, kind: 'keylog' });
+      assert.match(logSince(a, mark), /key log exported to .*whoever has it can decrypt the traffic/);
+      assert.strictEqual(fs.statSync(keys).mode & 0o777, 0o600);
+      const lines = fs.readFileSync(keys, 'utf8').split('\n').filter(Boolean);
+      // TLS 1.3: five secrets per handshake, one handshake per leg.
+      assert.strictEqual(k.packets, lines.length);
+      assert.strictEqual(lines.filter((l) => l.startsWith('CLIENT_TRAFFIC_SECRET_0 ')).length, 2, lines.join('\n'));
+      // Never over an existing file unless told.
+      assert.strictEqual(await run('tcpWorkbench.exportRelayPcap', { entryId: r.id, path: keys, kind: 'keylog' }), undefined);
+      const wire = (await must('tcpWorkbench.exportRelayPcap', { entryId: r.id, path: path.join(dir, 'wire.pcapng'), kind: 'wire' })).path;
+      assert.strictEqual(fs.statSync(wire).mode & 0o777, 0o600);
+      const stripped = path.join(dir, 'stripped.pcapng');
+      assert.strictEqual((await exec('editcap', ['--discard-all-secrets', wire, stripped])).code, 0);
+      const follow = ['-q', '-z', 'follow,tls,ascii,0'];
+      assert.doesNotMatch((await exec('tshark', ['-r', stripped, ...follow])).stdout, /secret through both legs/, 'without keys nothing is decrypted');
+      const decrypted = await exec('tshark', ['-r', stripped, '-o', `tls.keylog_file:${keys}`, ...follow]);
+      assert.match(decrypted.stdout, /secret through both legs/, decrypted.stdout + decrypted.stderr);
+    } finally {
+      await setSetting('relayWireCapture', undefined);
       await target.close();
     }
   });

@@ -90,16 +90,16 @@ function key(id: number, leg: RelayLeg): string {
  * Copies the first `length` bytes of a wire capture (what `sync()` said is complete) to `dest`: written
  * beside it and moved into place, never over an existing file unless `overwrite` (`pcap.exists`).
  */
-export async function copyCapture(source: string, dest: string, o: { length: number; overwrite?: boolean }): Promise<void> {
+export async function copyCapture(source: string, dest: string, o: { length: number; overwrite?: boolean; mode?: number }): Promise<void> {
   if (!o.overwrite && fs.existsSync(dest)) {
     throw new WorkbenchError('pcap.exists', `The capture file ${dest} already exists.`, { file: dest });
   }
   const part = `${dest}.${process.pid}.part`;
   try {
     if (o.length > 0) {
-      await pipeline(fs.createReadStream(source, { start: 0, end: o.length - 1 }), fs.createWriteStream(part, { flags: 'wx' }));
+      await pipeline(fs.createReadStream(source, { start: 0, end: o.length - 1 }), fs.createWriteStream(part, { flags: 'wx', mode: o.mode }));
     } else {
-      await fs.promises.writeFile(part, '', { flag: 'wx' });
+      await fs.promises.writeFile(part, '', { flag: 'wx', mode: o.mode });
     }
     await fs.promises.rename(part, dest);
   } catch (e) {

@@ -1,9 +1,12 @@
 // Runs the UI tests (test/editor/ui/*.test.mjs, mocha + Playwright) in this process and counts the results.
 // The test files read which VS Code and which extension folder to use from uiOptions (or the environment when
 // run on their own: npx mocha --timeout 120000 test/editor/ui/*.test.mjs).
+import { execFileSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import * as tls from 'node:tls';
 import Mocha from 'mocha';
 import { EDITOR_DIR, ROOT } from './host.mjs';
 import { startWorkbench } from './workbench.mjs';
@@ -24,6 +27,39 @@ export async function echoTarget() {
   const server = net.createServer((s) => s.pipe(s));
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return { port: server.address().port, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** A self-signed certificate for localhost/127.0.0.1 (openssl, CN=untrusted.test) and a TLS echo server using it, in `dir`. */
+export async function untrustedTlsEcho(dir) {
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-days', '30'].concat([
+      '-subj',
+      '/CN=untrusted.test',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    ]),
+    { cwd: dir, stdio: 'pipe' },
+  );
+  const cert = fs.readFileSync(path.join(dir, 'c.pem'), 'utf8');
+  const sockets = new Set();
+  const server = tls.createServer({ cert, key: fs.readFileSync(path.join(dir, 'k.pem')) }, (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => {});
+    s.pipe(s);
+  });
+  server.on('tlsClientError', () => {});
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const fingerprint = new crypto.X509Certificate(cert).fingerprint256;
+  return {
+    port: server.address().port,
+    fingerprint,
+    close: () => {
+      sockets.forEach((s) => s.destroy());
+      return new Promise((r) => server.close(r));
+    },
+  };
 }
 
 /** Returns { passed, failed, error? }. */
@@ -85,11 +121,11 @@ export function workbenchHooks(getWb, cleanup = () => {}) {
  * workbench's extensions folder) rather than loaded for development: VS Code 1.139 takes a development path
  * only with the smoke-test flag, which hides every notification toast (see enableDevelopmentPayload in host.mjs).
  */
-export function startUiWorkbench(size = {}) {
+export function startUiWorkbench({ settings = {}, ...size } = {}) {
   return startWorkbench({
     ...size,
     version: uiOptions.version,
     installPath: uiOptions.extensionDevelopmentPath,
-    settings: { 'tcpWorkbench.echoPort': 0, 'tcpWorkbench.filePort': 0 },
+    settings: { 'tcpWorkbench.echoPort': 0, 'tcpWorkbench.filePort': 0, ...settings },
   });
 }

@@ -167,6 +167,78 @@ export async function answerInput(page, text, prompt) {
   await page.keyboard.press('Enter');
 }
 
+/** Clicks Add Server… in the Servers view's title bar (the view container is open); returns the view. */
+export async function openAddServer(page) {
+  const servers = await view(page, 'Servers');
+  const header = servers.locator('.pane-header').first();
+  await header.hover();
+  await header.locator('.actions .action-label[aria-label^="Add Server"]').first().click();
+  return servers;
+}
+
+/** Accepts the item labelled exactly `label` in the open quick pick. */
+export async function choose(page, label) {
+  const row = page
+    .locator('.quick-input-widget .quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(label)}$`) }) })
+    .first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click();
+}
+
+/**
+ * Answers the save dialog (in the browser, VS Code's simple dialog: a path box) with `dest` once its box shows
+ * a name ending in `suffix`; waits until the file is there. The dialog checks a typed path before it takes it:
+ * OK (or Enter) again until the file exists.
+ */
+export async function saveAs(page, dest, suffix) {
+  const input = page.locator('.quick-input-widget input.input');
+  await waitFor(async () => (await input.inputValue().catch(() => '')).endsWith(suffix), `the save dialog with a ${suffix} name`);
+  await input.fill(dest);
+  const ok = page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first();
+  for (let i = 0; i < 5 && !fs.existsSync(dest); i++) {
+    await page.waitForTimeout(500);
+    if (await ok.isVisible().catch(() => false)) {
+      await ok.click().catch(() => undefined);
+    } else if (await input.isVisible().catch(() => false)) {
+      await page.keyboard.press('Enter');
+    }
+    await waitFor(() => fs.existsSync(dest), `${dest} to be saved`, 4_000).catch(() => undefined);
+  }
+  await waitFor(() => fs.existsSync(dest), `${dest} to be saved`);
+}
+
+/**
+ * Right-clicks `row` and runs the menu item `label` (a RegExp or text), until the quick input opens (3 tries):
+ * a menu item runs on a mouse up that follows its own mouse down, and a busy workbench can drop one of the two.
+ */
+export async function runFromContextMenu(page, row, label) {
+  for (let i = 0; i < 3; i++) {
+    await row.click({ button: 'right' });
+    const item = page.locator('.context-view .action-menu-item').filter({ hasText: label }).first();
+    const shown = await item.waitFor({ timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (shown) {
+      await item.hover();
+      await item.click({ delay: 150 });
+      const opened = await page
+        .locator('.quick-input-widget')
+        .waitFor({ state: 'visible', timeout: 5_000 })
+        .then(
+          () => true,
+          () => false,
+        );
+      if (opened) {
+        return;
+      }
+    }
+    await page.keyboard.press('Escape');
+  }
+  throw new Error(`the context menu item ${label} of the row never opened its quick input`);
+}
+
 /** Waits for a notification toast containing `text`; returns its locator. */
 export async function notification(page, text, timeout = 30_000) {
   const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: text }).first();

@@ -1,9 +1,9 @@
 // UI test: a relay added the way a person does it — Add Server… in the Servers view's title bar, "Relay" in
-// the QuickPick, a port, a target typed in — then a client connecting through it shows up as a child row.
+// the QuickPick, a port, a target typed in, plain TCP — then a client connecting through it shows up as a child row.
 import * as assert from 'node:assert';
 import * as net from 'node:net';
 import { echoTarget, startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
-import { answerInput, openViewContainer, rowDescription, treeRow, view, waitFor } from '../lib/workbench.mjs';
+import { answerInput, choose, openAddServer, openViewContainer, rowDescription, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const LISTENING = /^:(\d+)( → \S+)? · /;
 
@@ -34,9 +34,7 @@ describe('Relay in the Servers view (UI)', function () {
   it('Add Server… → Relay → port → target: the relay row appears, listening', async () => {
     await openViewContainer(page);
     const servers = await view(page, 'Servers');
-    const header = servers.locator('.pane-header').first();
-    await header.hover();
-    await header.locator('.actions .action-label[aria-label^="Add Server"]').first().click();
+    await openAddServer(page);
     const relayPick = page
       .locator('.quick-input-widget .quick-input-list .monaco-list-row')
       .filter({ has: page.locator('.label-name', { hasText: /^Relay$/ }) })
@@ -45,6 +43,7 @@ describe('Relay in the Servers view (UI)', function () {
     await relayPick.click();
     await answerInput(page, '0', 'or 0 for any free port');
     await answerInput(page, `127.0.0.1:${target.port}`, 'host:port of the target server');
+    await choose(page, 'Plain TCP');
     const relay = treeRow(servers, 'Relay');
     await relay.waitFor({ timeout: 20_000 });
     await waitFor(async () => LISTENING.test(await rowDescription(relay)), 'the Relay row to say ":PORT → TARGET · N clients"');

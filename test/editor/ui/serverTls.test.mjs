@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
-import { hoverRow, openViewContainer, rowDescription, runCommand, treeRow, view, waitFor } from '../lib/workbench.mjs';
+import { choose, hoverRow, openAddServer, openViewContainer, rowDescription, runCommand, saveAs, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const TLS_ROW = /^:(\d+) · TLS · /;
 
@@ -46,30 +46,19 @@ describe('TLS server added with the wizard (UI)', function () {
 
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  async function choose(label) {
-    const row = page
-      .locator('.quick-input-widget .quick-input-list .monaco-list-row')
-      .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) })
-      .first();
-    await row.waitFor({ timeout: 15_000 });
-    await row.click();
-  }
-
   it('Add Server… → Echo Server → TLS: Python trusting the exported CA gets its echo; the rows say TLS', async () => {
     await openViewContainer(page);
     const servers = await view(page, 'Servers');
     await treeRow(servers, 'Echo Server').waitFor({ timeout: 30_000 });
-    const header = servers.locator('.pane-header').first();
-    await header.hover();
-    await header.locator('.actions .action-label[aria-label^="Add Server"]').first().click();
-    await choose('Echo Server');
+    await openAddServer(page);
+    await choose(page, 'Echo Server');
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor({ timeout: 10_000 });
     await input.fill('0');
     await page.keyboard.press('Enter');
-    await choose('echo');
-    await choose('TLS');
-    await choose('No client certificate');
+    await choose(page, 'echo');
+    await choose(page, 'TLS');
+    await choose(page, 'No client certificate');
 
     const row = treeRow(servers, 'Echo Server 2');
     await row.waitFor({ timeout: 20_000 });
@@ -82,20 +71,7 @@ describe('TLS server added with the wizard (UI)', function () {
     // Export Local CA… through the save dialog (the simple dialog in the browser: a path box).
     const dest = path.join(dir, 'exported-ca.pem');
     await runCommand(page, 'TCP: Export Local CA…');
-    await waitFor(async () => (await input.inputValue().catch(() => '')).endsWith('.pem'), 'the save dialog with a .pem name');
-    await input.fill(dest);
-    // The dialog checks the typed path before it takes it: OK (or Enter) again until the file is there.
-    const ok = page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first();
-    for (let i = 0; i < 5 && !fs.existsSync(dest); i++) {
-      await page.waitForTimeout(500);
-      if (await ok.isVisible().catch(() => false)) {
-        await ok.click().catch(() => undefined);
-      } else if (await input.isVisible().catch(() => false)) {
-        await page.keyboard.press('Enter');
-      }
-      await waitFor(() => fs.existsSync(dest), `the CA exported to ${dest}`, 4_000).catch(() => undefined);
-    }
-    await waitFor(() => fs.existsSync(dest), `the CA exported to ${dest}`);
+    await saveAs(page, dest, '.pem');
     assert.match(fs.readFileSync(dest, 'utf8'), /^-----BEGIN CERTIFICATE-----/);
 
     const out = await pythonTls(port, dest, 'hello from python');

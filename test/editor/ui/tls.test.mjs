@@ -4,9 +4,10 @@
 // to the same address is not asked about again (the fingerprint is remembered in the workspace).
 // With TCP_WORKBENCH_TLS_SHOTS=DIR it saves the prompt and the chain document as PNGs there (README images).
 import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { startUiWorkbench, workbenchHooks } from '../lib/ui.mjs';
-import { untrustedServer } from '../lib/untrustedServer.mjs';
+import { startUiWorkbench, untrustedTlsEcho, workbenchHooks } from '../lib/ui.mjs';
 import { hoverRow, openViewContainer, runCommand, treeRow, view, waitFor } from '../lib/workbench.mjs';
 
 const shots = process.env.TCP_WORKBENCH_TLS_SHOTS;
@@ -16,10 +17,12 @@ describe('TLS Connect with an untrusted certificate (UI)', function () {
   let wb;
   let page;
   let server;
+  let dir;
 
   before(async function () {
     this.timeout(240_000);
-    server = await untrustedServer();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpwb-tls-ui-'));
+    server = await untrustedTlsEcho(dir);
     wb = await startUiWorkbench();
     page = wb.page;
   });
@@ -27,7 +30,8 @@ describe('TLS Connect with an untrusted certificate (UI)', function () {
   workbenchHooks(() => wb);
 
   after(async () => {
-    await server?.close();
+    await server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   /** The prompt's toast (a notification, not a modal: it stays while the chain document is read). */

@@ -222,7 +222,9 @@ if (require.main === module) {
  * main was at 499.8 KB with the timeline's row cache).
  * 510 KB: the relay's shared upstream TLS context, its taps in a room of their own, the provoke actions said in the
  * view's language (507.3 KB measured; about 3 KB left for what comes next).
+ * 512 KB: the certificate chain document's labels in the display language (17 strings and the column count for
+ * CJK labels, about 0.8 KB; main was at 509.7 KB with the relay's TLS wizard steps; 510.5 KB measured).
  */
-const MAX_BUNDLE_BYTES = 510 * 1000;
+const MAX_BUNDLE_BYTES = 512 * 1000;
 
 module.exports = { buildExtension, buildSuite, MAX_BUNDLE_BYTES };

@@ -130,8 +130,8 @@ export function sameFingerprint(a: string, b: string): boolean {
 }
 
 /**
- * The words of the chain document. The core writes English (the default); the editor passes its own
- * language's (src/sessions/chainDocuments.ts), so the labels are translated while the facts are not.
+ * The words of the chain document, from the caller: the editor passes them in the display language
+ * (src/sessions/chainDocuments.ts); the facts (names, dates, algorithms, PEMs) are written as they are.
  */
 export interface ChainWords {
   /** Labels of the fields, in the document's order. */
@@ -155,48 +155,13 @@ export interface ChainWords {
   expiredDaysAgo: (days: number) => string;
 }
 
-export const ENGLISH_CHAIN_WORDS: ChainWords = {
-  subject: 'Subject:',
-  issuer: 'Issuer:',
-  sans: 'SANs:',
-  valid: 'Valid:',
-  key: 'Key:',
-  signature: 'Signature:',
-  sha256: 'SHA-256:',
-  serial: 'Serial:',
-  leaf: 'leaf',
-  intermediate: 'intermediate',
-  root: 'root',
-  ca: (role) => `${role} (CA)`,
-  none: '(none)',
-  unknown: '(unknown)',
-  noCertificate: '(the peer sent no certificate)',
-  daysLeft: (d) => `${d} days left`,
-  expiredDaysAgo: (d) => `expired ${d} days ago`,
-};
-
-/** Columns a label takes in a monospace editor: CJK and fullwidth characters take two. */
+/** Columns a text takes in a monospace editor: CJK and fullwidth characters take two. */
 function columns(text: string): number {
-  let n = 0;
-  for (const ch of text) {
-    const c = ch.codePointAt(0) ?? 0;
-    n +=
-      (c >= 0x1100 && c <= 0x115f) ||
-      (c >= 0x2e80 && c <= 0xa4cf) ||
-      (c >= 0xac00 && c <= 0xd7a3) ||
-      (c >= 0xf900 && c <= 0xfaff) ||
-      (c >= 0xfe30 && c <= 0xfe4f) ||
-      (c >= 0xff00 && c <= 0xff60) ||
-      (c >= 0xffe0 && c <= 0xffe6)
-        ? 2
-        : 1;
-  }
-  return n;
+  return text.replace(/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/g, '..').length;
 }
 
 /** A readable text document of a chain: each certificate's facts, then its PEM. */
-export function renderChain(chain: readonly CertificateInfo[], title?: string, words: ChainWords = ENGLISH_CHAIN_WORDS): string {
-  const w = words;
+export function renderChain(chain: readonly CertificateInfo[], title: string | undefined, w: ChainWords): string {
   const lines: string[] = [];
   if (title) {
     lines.push(title, '='.repeat(Math.min(80, columns(title))), '');

@@ -2,8 +2,10 @@
 // stay as the certificate has them, and the values start in one column even when labels are Chinese
 // (two columns per character in a monospace editor).
 import * as assert from 'node:assert/strict';
-import { ChainWords, ENGLISH_CHAIN_WORDS, describeCertificate, renderChain } from '../../../src/core/tls';
-import { CertFactory } from './tlsFixtures';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ChainWords, describeCertificate, renderChain } from '../../../src/core/tls';
+import { CertFactory, ENGLISH_CHAIN_WORDS } from './tlsFixtures';
 
 const CHINESE: ChainWords = {
   subject: '主题：',
@@ -69,11 +71,17 @@ describe('renderChain (the certificate chain document)', function () {
     assert.ok(!/Subject|Issuer|leaf|days/.test(text.split('# [0]')[0]), `no English label is left:\n${text}`);
   });
 
-  it('keeps the English document as it was without words (the CLI and logs)', async () => {
+  it("in English, lays the document out as before (values in column 16) with the editor's l10n keys as words", async () => {
     const leaf = await certs.leaf('chain-self', { cn: 'self.test' });
-    const text = renderChain([describeCertificate(leaf.cert)]);
-    assert.equal(renderChain([describeCertificate(leaf.cert)], undefined, ENGLISH_CHAIN_WORDS), text);
-    assert.match(text, /^\[0\] leaf\n {2}Subject: {6}CN=self\.test\n {2}Issuer: {7}CN=self\.test\n/);
+    const text = renderChain([describeCertificate(leaf.cert)], undefined, ENGLISH_CHAIN_WORDS);
+    assert.match(text, /^\[0\] leaf\n {2}Subject: {6}CN=self\.test\n {2}Issuer: {7}CN=self\.test\n {2}SANs: {9}DNS:localhost/);
     assert.equal(renderChain([], 'x', CHINESE), 'x\n=\n\n（对端未发送证书）');
+    const bundle = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../l10n/bundle.l10n.json'), 'utf8')) as Record<string, string>;
+    const words = Object.values(ENGLISH_CHAIN_WORDS).filter((v): v is string => typeof v === 'string');
+    assert.deepEqual(
+      words.filter((w) => !(w in bundle)),
+      [],
+      'every English word of the test is a key of the editor bundle',
+    );
   });
 });

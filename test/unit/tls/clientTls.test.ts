@@ -5,7 +5,7 @@ import { ClientSession } from '../../../src/core/sessions/clientSession';
 import { EchoServer } from '../../../src/core/servers/echoServer';
 import { TlsError, renderChain } from '../../../src/core/tls';
 import { Peers, peerPort, waitFor } from '../support';
-import { Ca, CertFactory, Pem, waitForPort } from './tlsFixtures';
+import { Ca, CertFactory, ENGLISH_CHAIN_WORDS, Pem, waitForPort } from './tlsFixtures';
 
 /** Starts `openssl s_server` on a free port (it reverses each line with -rev) and waits until it accepts. */
 async function sServer(peers: Peers, pem: Pem, extra: string[] = []): Promise<number> {
@@ -127,7 +127,7 @@ describe('TLS client', function () {
     const port = await sServer(peers, good);
     const s = session(port, { caFile: ca.certFile });
     await s.connect();
-    const text = renderChain(s.tlsFacts!.chain, 'Certificate chain of 127.0.0.1');
+    const text = renderChain(s.tlsFacts!.chain, 'Certificate chain of 127.0.0.1', ENGLISH_CHAIN_WORDS);
     assert.match(text, /\[0\] leaf\n {2}Subject: {6}CN=localhost\n {2}Issuer: {7}CN=Test CA ca\n {2}SANs: {9}DNS:localhost, IP:127\.0\.0\.1\n/);
     assert.match(text, /Key: {10}EC P-256/);
     assert.match(text, /Signature: {4}ECDSA with SHA-256/);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { loadX509 } from '../../../src/core/tls/certificates';
+import { ChainWords, loadX509 } from '../../../src/core/tls/certificates';
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY = 86_400_000;
@@ -29,6 +29,27 @@ function pem(der: ArrayBuffer, label: string): string {
     .replace(/(.{64})/g, '$1\n')
     .replace(/\n$/, '')}\n-----END ${label}-----\n`;
 }
+
+/** The chain document's words in English, as the editor's l10n keys have them (src/sessions/chainDocuments.ts). */
+export const ENGLISH_CHAIN_WORDS: ChainWords = {
+  subject: 'Subject:',
+  issuer: 'Issuer:',
+  sans: 'SANs:',
+  valid: 'Valid:',
+  key: 'Key:',
+  signature: 'Signature:',
+  sha256: 'SHA-256:',
+  serial: 'Serial:',
+  leaf: 'leaf',
+  intermediate: 'intermediate',
+  root: 'root',
+  ca: (role) => `${role} (CA)`,
+  none: '(none)',
+  unknown: '(unknown)',
+  noCertificate: '(the peer sent no certificate)',
+  daysLeft: (d) => `${d} days left`,
+  expiredDaysAgo: (d) => `expired ${d} days ago`,
+};
 
 let serial = 1;
 

@@ -143,7 +143,10 @@ describe('Relay with TLS, from the wizards (UI)', function () {
     await answerInput(page, `tls://127.0.0.1:${target.port}`, 'host:port of the target server');
     await choose(page, 'Verify with a CA I choose…');
     await choose(page, 'Plain TCP');
-    // The open dialog (in the browser, VS Code's simple dialog: a path box) comes last.
+    // The open dialog (in the browser, VS Code's simple dialog: a path box) comes last. Wait for it by its title:
+    // between the last pick closing and the dialog opening no input is visible, which the loop below would
+    // take for the dialog having closed.
+    await page.locator('.quick-input-widget').filter({ hasText: "Choose the CA that signs the target's certificate" }).first().waitFor({ timeout: 10_000 });
     const input = page.locator('.quick-input-widget input.input');
     const ca = path.join(dir, 'c.pem');
     await waitFor(async () => {

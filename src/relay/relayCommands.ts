@@ -106,9 +106,10 @@ async function exportWire(svc: Services, entry: ServerEntry, a: ExportPcapArgs |
     dest = uri.fsPath;
     overwrite = true;
   }
-  const length = await run.syncWire();
+  // The key log is appended line by line, synchronously: all of it is complete.
   const { file, packets } = keylog ? { file: run.keys.file, packets: run.keys.lines } : { file: run.wireCapture.file, packets: run.wireCapture.packets };
-  await copyCapture(file, dest, { length: keylog ? fs.statSync(file).size : length, overwrite, mode: 0o600 });
+  const length = keylog ? fs.statSync(file).size : await run.syncWire();
+  await copyCapture(file, dest, { length, overwrite, mode: 0o600 });
   svc.log.info(
     keylog
       ? vscode.l10n.t('{0}: key log exported to {1} ({2} keys); whoever has it can decrypt the traffic', entry.label, dest, packets)
@@ -117,7 +118,7 @@ async function exportWire(svc: Services, entry: ServerEntry, a: ExportPcapArgs |
   if (!a) {
     vscode.window.setStatusBarMessage(vscode.l10n.t('Exported {0}', path.basename(dest)), 5000);
   }
-  return { path: dest, packets, bytes: keylog ? fs.statSync(dest).size : length };
+  return { path: dest, packets, bytes: length };
 }
 
 export function registerRelayCommands(svc: Services): void {

@@ -15,7 +15,7 @@ import { EchoServer } from '../../../src/core/servers/echoServer';
 import { TlsVersion } from '../../../src/core/tls/clientTls';
 import { KEYLOG_LINE, Relays, followStream, followTls, packets } from './relayFixtures';
 import { waitFor } from '../support';
-import { Ca, CertFactory, Pem } from '../tls/tlsFixtures';
+import { Ca, CertFactory, goodCerts, Pem } from '../tls/tlsFixtures';
 
 describe('relay wire capture (pcapng with the TLS keys)', function () {
   this.timeout(60000);
@@ -26,11 +26,7 @@ describe('relay wire capture (pcapng with the TLS keys)', function () {
   let good: Pem;
   let tmp: string;
 
-  before(async () => {
-    certs = new CertFactory();
-    ca = await certs.ca();
-    good = await certs.leaf('good', { ca });
-  });
+  before(async () => ({ certs, ca, good } = await goodCerts()));
   after(() => certs.dispose());
   beforeEach(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpwb-wire-'));

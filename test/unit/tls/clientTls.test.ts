@@ -5,7 +5,7 @@ import { ClientSession } from '../../../src/core/sessions/clientSession';
 import { EchoServer } from '../../../src/core/servers/echoServer';
 import { TlsError, renderChain } from '../../../src/core/tls';
 import { Peers, peerPort, waitFor } from '../support';
-import { Ca, CertFactory, ENGLISH_CHAIN_WORDS, Pem, waitForPort } from './tlsFixtures';
+import { Ca, CertFactory, ENGLISH_CHAIN_WORDS, goodCerts, Pem, waitForPort } from './tlsFixtures';
 
 /** Starts `openssl s_server` on a free port (it reverses each line with -rev) and waits until it accepts. */
 async function sServer(peers: Peers, pem: Pem, extra: string[] = []): Promise<number> {
@@ -35,11 +35,7 @@ describe('TLS client', function () {
   let good: Pem;
   const sessions: ClientSession[] = [];
 
-  before(async () => {
-    certs = new CertFactory();
-    ca = await certs.ca();
-    good = await certs.leaf('good', { ca });
-  });
+  before(async () => ({ certs, ca, good } = await goodCerts()));
   after(() => certs.dispose());
   afterEach(async () => {
     await Promise.all(sessions.splice(0).map((s) => s.close()));

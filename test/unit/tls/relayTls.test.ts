@@ -7,7 +7,7 @@ import { EchoServer } from '../../../src/core/servers/echoServer';
 import { KeylogEvent } from '../../../src/core/servers/serverBase';
 import { ClientSession } from '../../../src/core/sessions/clientSession';
 import { Peers, readAll, waitFor } from '../support';
-import { Ca, CertFactory, Pem } from './tlsFixtures';
+import { Ca, CertFactory, goodCerts, Pem } from './tlsFixtures';
 
 describe('TLS relay', function () {
   this.timeout(30000);
@@ -17,11 +17,7 @@ describe('TLS relay', function () {
   let ca: Ca;
   let good: Pem;
 
-  before(async () => {
-    certs = new CertFactory();
-    ca = await certs.ca();
-    good = await certs.leaf('good', { ca });
-  });
+  before(async () => ({ certs, ca, good } = await goodCerts()));
   after(() => certs.dispose());
   afterEach(async () => {
     await Promise.all(stops.splice(0).map((f) => f()));

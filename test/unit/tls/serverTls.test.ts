@@ -12,7 +12,7 @@ import { ListenBlock, parseScript } from '../../../src/core/script';
 import { ClientSession } from '../../../src/core/sessions/clientSession';
 import { TlsError, defaultCertFolder } from '../../../src/core/tls';
 import { Peers, readAll, waitFor } from '../support';
-import { Ca, CertFactory, Pem } from './tlsFixtures';
+import { Ca, CertFactory, goodCerts, Pem } from './tlsFixtures';
 
 describe('TLS servers', function () {
   this.timeout(30000);
@@ -24,11 +24,7 @@ describe('TLS servers', function () {
   let good: Pem;
   let folder: string;
 
-  before(async () => {
-    certs = new CertFactory();
-    ca = await certs.ca();
-    good = await certs.leaf('good', { ca });
-  });
+  before(async () => ({ certs, ca, good } = await goodCerts()));
   after(() => certs.dispose());
   beforeEach(() => {
     folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpwb-tls-store-'));

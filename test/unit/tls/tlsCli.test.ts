@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Peers, finish, firstLine, stopChild, waitFor } from '../support';
 import { KEYLOG_LINE, followStream, followTls } from '../relay/relayFixtures';
-import { Ca, CertFactory, Pem, waitForPort } from './tlsFixtures';
+import { Ca, CertFactory, goodCerts, Pem, waitForPort } from './tlsFixtures';
 import { peerPort } from '../support';
 
 const CLI = path.resolve(__dirname, '../../../src/cli.js');
@@ -20,11 +20,7 @@ describe('cli TLS', function () {
   let good: Pem;
   let tmp: string;
 
-  before(async () => {
-    certs = new CertFactory();
-    ca = await certs.ca();
-    good = await certs.leaf('good', { ca });
-  });
+  before(async () => ({ certs, ca, good } = await goodCerts()));
   after(() => certs.dispose());
   beforeEach(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpwb-tls-cli-'));

@@ -134,3 +134,10 @@ export async function waitForPort(port: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** A factory, its CA and a leaf `good` (CN good, for localhost and 127.0.0.1) that CA signed: what most TLS suites start from. */
+export async function goodCerts(): Promise<{ certs: CertFactory; ca: Ca; good: Pem }> {
+  const certs = new CertFactory();
+  const ca = await certs.ca();
+  return { certs, ca, good: await certs.leaf('good', { ca }) };
+}

@@ -193,7 +193,7 @@ export class RelayServer extends TcpServer {
       this._onDidLogKeys.fire({ clientId: l.info.id, leg: 'target', line });
     };
     this.upstreamContext
-      .then((loaded) => secureClient(this.wire.on ? this.wire.tlsLeg(l.info.id, 'target', raw) : raw, host, where, { ...targetTls, keylog }, loaded))
+      .then((loaded) => secureClient(this.wire.on ? this.wire.tlsLeg(l.info.id, 'target', raw) : raw, host, where, { ...targetTls, keylog, chain: false }, loaded))
       .then(
         ({ socket }) => {
           l.upstream = socket;

@@ -92,6 +92,20 @@ describe('TLS client', function () {
     assert.equal(await roundTrip(insecure, 'abc\n'), 'cba\n');
   });
 
+  it('chain: false skips describing a verified peer, never an untrusted one (its error still names it)', async () => {
+    const port = await sServer(peers, good);
+    const quiet = session(port, { caFile: ca.certFile, chain: false });
+    await quiet.connect();
+    assert.equal(quiet.tlsFacts?.trust, 'verified');
+    assert.deepEqual(quiet.tlsFacts?.chain, []);
+    assert.equal(quiet.tlsFacts?.peerSubject, undefined);
+    await quiet.close();
+    const e = await tlsError(session(port, { chain: false }).connect());
+    assert.equal(e.code, 'tls.unknownIssuer');
+    assert.equal(e.args.subject, 'CN=localhost');
+    assert.match(String(e.args.fingerprint), /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  });
+
   it('names expired, not yet valid, self-signed and a wrong name', async () => {
     const cases: [Pem, string, RegExp][] = [
       [await certs.leaf('expired', { ca, fromDays: -30, toDays: -2 }), 'tls.expired', /has expired \(\d{4}-\d\d-\d\d\)/],

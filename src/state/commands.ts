@@ -81,10 +81,7 @@ export interface ExportPcapArgs {
   connectionId?: number;
   path: string;
   overwrite?: boolean;
-  /**
-   * `wire`: the wire capture with the TLS keys (setting relayWireCapture), always the whole relay; `keylog`: that
-   * capture's TLS session keys alone, an SSLKEYLOGFILE (`packets` is then its number of keys); default `pcap`.
-   */
+  /** `wire`: the wire capture with its TLS keys (whole relay); `keylog`: those keys alone (`packets`: their count); default `pcap`. */
   kind?: 'pcap' | 'wire' | 'keylog';
 }
 
